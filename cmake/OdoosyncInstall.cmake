@@ -1,0 +1,42 @@
+# Installs headers, the library, a CMake package (odoosyncConfig.cmake + version) and odoosync.pc.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(TARGETS odoosync EXPORT odoosyncTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/odoosync DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+set(ODOOSYNC_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/odoosync)
+install(EXPORT odoosyncTargets NAMESPACE odoosync:: DESTINATION ${ODOOSYNC_CMAKE_DIR})
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/odoosyncConfig.cmake.in
+                              ${PROJECT_BINARY_DIR}/odoosyncConfig.cmake
+                              INSTALL_DESTINATION ${ODOOSYNC_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/odoosyncConfigVersion.cmake
+                                 COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/odoosyncConfig.cmake ${PROJECT_BINARY_DIR}/odoosyncConfigVersion.cmake
+        DESTINATION ${ODOOSYNC_CMAKE_DIR})
+
+# A static library needs its dependencies on the consumer's link line, so they are public Requires;
+# a shared one hides them in Requires.private.
+if(BUILD_SHARED_LIBS)
+  set(ODOOSYNC_PC_REQUIRES "")
+  set(ODOOSYNC_PC_REQUIRES_PRIVATE "libcurl fmt")
+else()
+  set(ODOOSYNC_PC_REQUIRES "libcurl fmt")
+  set(ODOOSYNC_PC_REQUIRES_PRIVATE "")
+endif()
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(ODOOSYNC_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
+else()
+  set(ODOOSYNC_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+endif()
+if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+  set(ODOOSYNC_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
+else()
+  set(ODOOSYNC_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
+configure_file(${PROJECT_SOURCE_DIR}/cmake/odoosync.pc.in ${PROJECT_BINARY_DIR}/odoosync.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/odoosync.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,25 @@
+// The umbrella header: everything public in one include. Heavy third-party headers (RapidJSON via
+// core/json.hpp) are left out; include them where you need them.
+#pragma once
+
+#include <odoosync/version.hpp>
+
+#include <odoosync/core/cancellation.hpp>
+#include <odoosync/core/clock.hpp>
+#include <odoosync/core/error.hpp>
+#include <odoosync/core/log.hpp>
+#include <odoosync/core/metrics.hpp>
+#include <odoosync/core/result.hpp>
+#include <odoosync/core/secret.hpp>
+
+#include <odoosync/http/circuit_breaker.hpp>
+#include <odoosync/http/curl_transport.hpp>
+#include <odoosync/http/fake_transport.hpp>
+#include <odoosync/http/headers.hpp>
+#include <odoosync/http/instrumented_transport.hpp>
+#include <odoosync/http/rate_limiter.hpp>
+#include <odoosync/http/request.hpp>
+#include <odoosync/http/retry.hpp>
+#include <odoosync/http/retry_after.hpp>
+#include <odoosync/http/transport.hpp>
+#include <odoosync/http/url.hpp>

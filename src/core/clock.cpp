@@ -1,0 +1,58 @@
+// The system clock and the manual test clock.
+#include <odoosync/core/clock.hpp>
+
+#include <thread>
+
+namespace odoosync {
+inline namespace v0 {
+
+Clock& Clock::system() {
+  static SystemClock clock;
+  return clock;
+}
+
+void SystemClock::sleep_for(duration d) {
+  if (d > duration::zero()) std::this_thread::sleep_for(d);
+}
+
+ManualClock::ManualClock()
+    : now_(time_point{} + std::chrono::hours(1)),
+      wall_(std::chrono::sys_days{std::chrono::year{2026} / 1 / 1}) {}
+
+Clock::time_point ManualClock::now() const {
+  std::lock_guard lock(mutex_);
+  return now_;
+}
+
+Clock::wall_time ManualClock::wall_now() const {
+  std::lock_guard lock(mutex_);
+  return wall_;
+}
+
+void ManualClock::sleep_for(duration d) {
+  std::lock_guard lock(mutex_);
+  sleeps_.push_back(d);
+  if (d > duration::zero()) {
+    now_ += d;
+    wall_ += std::chrono::duration_cast<wall_time::duration>(d);
+  }
+}
+
+void ManualClock::advance(duration d) {
+  std::lock_guard lock(mutex_);
+  now_ += d;
+  wall_ += std::chrono::duration_cast<wall_time::duration>(d);
+}
+
+void ManualClock::set_wall(wall_time t) {
+  std::lock_guard lock(mutex_);
+  wall_ = t;
+}
+
+std::vector<Clock::duration> ManualClock::sleeps() const {
+  std::lock_guard lock(mutex_);
+  return sleeps_;
+}
+
+}  // namespace v0
+}  // namespace odoosync

@@ -1,0 +1,142 @@
+// The circuit breaker's state machine and its Transport decorator.
+#include <odoosync/http/circuit_breaker.hpp>
+
+#include <fmt/format.h>
+
+namespace odoosync {
+inline namespace v0 {
+namespace http {
+
+std::string_view to_string(CircuitState s) noexcept {
+  switch (s) {
+    case CircuitState::closed: return "closed";
+    case CircuitState::open: return "open";
+    case CircuitState::half_open: return "half_open";
+  }
+  return "unknown";
+}
+
+CircuitBreaker::CircuitBreaker(CircuitBreakerOptions options, Clock& clock) : options_(options), clock_(clock) {}
+
+void CircuitBreaker::transition(CircuitState to, Clock::time_point now) {
+  if (to == state_) return;
+  pending_.emplace_back(state_, to);
+  state_ = to;
+  if (to == CircuitState::open) opened_at_ = now;
+  if (to == CircuitState::closed) failures_.clear();
+}
+
+void CircuitBreaker::prune(Clock::time_point now) {
+  while (!failures_.empty() && now - failures_.front() > options_.window) failures_.pop_front();
+}
+
+bool CircuitBreaker::allow() {
+  bool allowed = false;
+  std::deque<std::pair<CircuitState, CircuitState>> announce;
+  Listener listener;
+  {
+    std::lock_guard lock(mutex_);
+    const auto now = clock_.now();
+    switch (state_) {
+      case CircuitState::closed:
+        allowed = true;
+        break;
+      case CircuitState::open:
+        if (now - opened_at_ >= options_.cool_down) {
+          transition(CircuitState::half_open, now);
+          probe_in_flight_ = true;
+          allowed = true;
+        }
+        break;
+      case CircuitState::half_open:
+        if (!probe_in_flight_) {
+          probe_in_flight_ = true;
+          allowed = true;
+        }
+        break;
+    }
+    announce.swap(pending_);
+    listener = listener_;
+  }
+  if (listener)
+    for (auto [from, to] : announce) listener(from, to);
+  return allowed;
+}
+
+void CircuitBreaker::record(Verdict verdict) {
+  std::deque<std::pair<CircuitState, CircuitState>> announce;
+  Listener listener;
+  {
+    std::lock_guard lock(mutex_);
+    const auto now = clock_.now();
+    if (state_ == CircuitState::half_open) {
+      probe_in_flight_ = false;
+      if (verdict == Verdict::success) transition(CircuitState::closed, now);
+      if (verdict == Verdict::failure) transition(CircuitState::open, now);
+    } else if (state_ == CircuitState::closed && verdict == Verdict::failure) {
+      failures_.push_back(now);
+      prune(now);
+      if (static_cast<int>(failures_.size()) >= options_.failure_threshold) transition(CircuitState::open, now);
+    }
+    announce.swap(pending_);
+    listener = listener_;
+  }
+  if (listener)
+    for (auto [from, to] : announce) listener(from, to);
+}
+
+CircuitState CircuitBreaker::state() const {
+  std::lock_guard lock(mutex_);
+  return state_;
+}
+
+int CircuitBreaker::recent_failures() const {
+  std::lock_guard lock(mutex_);
+  int n = 0;
+  const auto now = clock_.now();
+  for (auto t : failures_)
+    if (now - t <= options_.window) ++n;
+  return n;
+}
+
+void CircuitBreaker::on_transition(Listener listener) {
+  std::lock_guard lock(mutex_);
+  listener_ = std::move(listener);
+}
+
+CircuitBreaker::Verdict CircuitBreaker::judge(const result<Response>& r) noexcept {
+  if (r) {
+    const int s = r.value().status;
+    return s == 502 || s == 503 || s == 504 ? Verdict::failure : Verdict::success;
+  }
+  const Error& e = r.error();
+  if (e.kind() == ErrorKind::cancelled) return Verdict::neutral;
+  if (e.kind() == ErrorKind::transport) {
+    // Our own refusals say nothing about the server.
+    if (e.transport_failure() == TransportFailure::circuit_open ||
+        e.transport_failure() == TransportFailure::rate_limited)
+      return Verdict::neutral;
+    return Verdict::failure;
+  }
+  if (e.kind() == ErrorKind::validation) return Verdict::neutral;
+  return Verdict::success;  // the server answered, even if oddly
+}
+
+CircuitBreakerTransport::CircuitBreakerTransport(std::shared_ptr<Transport> next, std::shared_ptr<CircuitBreaker> breaker)
+    : next_(std::move(next)), breaker_(std::move(breaker)) {}
+
+result<Response> CircuitBreakerTransport::send(const Request& request) {
+  if (!breaker_->allow()) {
+    Error e = Error::transport(TransportFailure::circuit_open, false,
+                               "circuit breaker is open: the server failed repeatedly; not sent");
+    if (!request.correlation_id.empty()) e.with_correlation_id(request.correlation_id);
+    return e;
+  }
+  auto r = next_->send(request);
+  breaker_->record(CircuitBreaker::judge(r));
+  return r;
+}
+
+}  // namespace http
+}  // namespace v0
+}  // namespace odoosync

@@ -1,0 +1,44 @@
+// Retry-After in seconds and in the three HTTP-date forms.
+#include <doctest/doctest.h>
+
+#include <odoosync/http/retry_after.hpp>
+
+using namespace odoosync;
+using namespace odoosync::http;
+using namespace std::chrono;
+
+namespace {
+Clock::wall_time at(int y, unsigned mo, unsigned d, int h, int mi, int s) {
+  return sys_days{year{y} / month{mo} / day{d}} + hours{h} + minutes{mi} + seconds{s};
+}
+}  // namespace
+
+TEST_CASE("Retry-After in delay-seconds") {
+  auto now = at(2026, 11, 22, 10, 0, 0);
+  CHECK(parse_retry_after("120", now) == milliseconds(120000));
+  CHECK(parse_retry_after(" 0 ", now) == milliseconds(0));
+  CHECK_FALSE(parse_retry_after("-5", now));
+  CHECK_FALSE(parse_retry_after("1.5", now));
+  CHECK_FALSE(parse_retry_after("soon", now));
+  CHECK_FALSE(parse_retry_after("", now));
+  CHECK(parse_retry_after("99999999999999999999", now) == milliseconds(hours(24 * 365)));
+}
+
+TEST_CASE("Retry-After as an IMF-fixdate, RFC 850 date and asctime date") {
+  auto now = at(2026, 11, 22, 10, 0, 0);
+  CHECK(parse_retry_after("Sun, 22 Nov 2026 10:00:30 GMT", now) == milliseconds(30000));
+  CHECK(parse_retry_after("Sunday, 22-Nov-26 10:01:00 GMT", now) == milliseconds(60000));
+  CHECK(parse_retry_after("Sun Nov 22 10:00:05 2026", now) == milliseconds(5000));
+  CHECK(parse_retry_after("Sun Nov  2 10:00:05 2026", now) == milliseconds(0));  // in the past
+  CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now) == milliseconds(0));
+}
+
+TEST_CASE("malformed HTTP-dates are not dates") {
+  CHECK_FALSE(parse_http_date("Sun, 22 Foo 2026 10:00:30 GMT"));
+  CHECK_FALSE(parse_http_date("Sun, 31 Feb 2026 10:00:30 GMT"));
+  CHECK_FALSE(parse_http_date("Sun, 22 Nov 2026 25:00:30 GMT"));
+  CHECK_FALSE(parse_http_date("Sun, 22 Nov 2026 10:00:30 UTC"));
+  CHECK(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT") == at(1994, 11, 6, 8, 49, 37));
+  CHECK(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT") == at(1994, 11, 6, 8, 49, 37));
+  CHECK(parse_http_date("Sun Nov  6 08:49:37 1994") == at(1994, 11, 6, 8, 49, 37));
+}
