@@ -19,11 +19,11 @@ struct CurlOptions {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds timeout{120'000};          // whole exchange, per attempt
   bool verify_tls = true;                              // peer certificate and host name
-  std::string ca_file;                                 // PEM bundle; empty: the system's
-  std::string ca_path;                                 // directory of hashed certificates
+  std::string ca_file{};                               // PEM bundle; empty: the system's
+  std::string ca_path{};                               // directory of hashed certificates
   // Empty: the standard http_proxy / https_proxy / no_proxy variables apply, as libcurl reads them.
   // "none" turns proxies off whatever the environment says.
-  std::string proxy;
+  std::string proxy{};
   std::size_t max_response_bytes = std::size_t{64} << 20;
   bool accept_gzip = true;                             // Accept-Encoding: gzip, deflate
   std::string user_agent = "odoosync/0.1";
