@@ -151,11 +151,23 @@ TEST_CASE("an unknown host: DNS failure, never sent") {
 }
 
 TEST_CASE("a TLS handshake that fails: never sent, not retryable") {
-  LoopbackServer server;  // speaks plain HTTP, so the ClientHello gets garbage back
+  // A peer that answers the ClientHello with plain-HTTP bytes, as a misconfigured port would.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = acceptor.local_endpoint().port();
+  std::thread peer([&acceptor] {
+    boost::asio::ip::tcp::socket s(acceptor.get_executor());
+    boost::system::error_code ec;
+    acceptor.accept(s, ec);
+    if (ec) return;
+    char hello[512];
+    s.read_some(boost::asio::buffer(hello), ec);
+    boost::asio::write(s, boost::asio::buffer(std::string_view("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")), ec);
+    s.close(ec);
+  });
   auto t = transport();
-  std::string url = server.url();
-  url.replace(0, 4, "https");
-  auto r = t->send(post(url + "/echo"));
+  auto r = t->send(post("https://127.0.0.1:" + std::to_string(port) + "/echo"));
+  peer.join();
   REQUIRE_FALSE(r);
   CHECK(r.error().transport_failure() == TransportFailure::tls);
   CHECK_FALSE(r.error().request_sent());
