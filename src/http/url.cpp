@@ -33,8 +33,9 @@ result<UrlParts> parse_url(std::string_view url) {
   std::string_view rest = url.substr(sep + 3);
   auto path_start = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, path_start);
-  out.target = path_start == std::string_view::npos ? "/" : std::string(rest.substr(path_start));
-  if (!out.target.empty() && out.target[0] != '/') out.target.insert(0, "/");
+  std::string_view target = path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
+  if (target.empty() || target.front() != '/') out.target.push_back('/');  // "?q" becomes "/?q"
+  out.target.append(target);
   if (auto hash = out.target.find('#'); hash != std::string::npos) out.target.resize(hash);
   if (authority.find('@') != std::string_view::npos) {
     return bad("credentials in the URL are refused; pass them in the configuration instead");

@@ -19,7 +19,7 @@ struct Row {
 const std::vector<Row>& rows() {
   static const std::vector<Row> r = [] {
     std::vector<Row> v;
-    for (int i = 0; v.size() < 7000; ++i) {
+    for (int i = 0; v.size() < 9500; ++i) {
       v.push_back({"pos_store12.product_" + std::to_string(i), "Caf\xC3\xA9 cr\xC3\xA8me \"deluxe\" #" + std::to_string(i),
                    "40" + std::to_string(10000000 + i * 7), "All / Saleable / Food", i % 50, 1.25 + i});
     }
