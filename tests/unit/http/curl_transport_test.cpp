@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <loopback_server.hpp>
+#include <tls_server.hpp>
 #include <odoosync/core/json.hpp>
 #include <odoosync/http/circuit_breaker.hpp>
 #include <odoosync/http/curl_transport.hpp>
@@ -371,4 +372,27 @@ TEST_CASE("circuit breaker over curl opens on a dead server and recovers when it
   clock.advance(1s);
   REQUIRE(t.send(post(server.url() + "/echo")));
   CHECK(breaker->state() == CircuitState::closed);
+}
+
+TEST_CASE("TLS: a self-signed certificate is refused by default, accepted with its ca_file or verification off") {
+  odoosync::testing::TlsServer server;
+  auto strict = transport();
+  auto refused = strict->send(post(server.url() + "/echo"));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().transport_failure() == TransportFailure::tls);
+  CHECK_FALSE(refused.error().request_sent());
+  CHECK_FALSE(refused.error().retryable());
+
+  CurlOptions with_ca;
+  with_ca.ca_file = server.ca_file();
+  auto trusted = transport(with_ca)->send(post(server.url() + "/echo"));
+  REQUIRE(trusted);
+  CHECK(trusted.value().status == 200);
+  CHECK(trusted.value().body == R"({"tls":true})");
+
+  CurlOptions off;
+  off.verify_tls = false;
+  auto unverified = transport(off)->send(post(server.url() + "/echo"));
+  REQUIRE(unverified);
+  CHECK(server.handshakes() == 2);
 }
