@@ -1,0 +1,243 @@
+// Decimal, dates, base64, Values and Commands: the encodings of Odoo's field values.
+#include <odoosync/core/json.hpp>
+#include <odoosync/odoo/values.hpp>
+
+#include <array>
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace odoosync {
+inline namespace v0 {
+namespace odoo {
+
+result<Decimal> Decimal::parse(std::string_view text) {
+  auto bad = [&](std::string_view why) {
+    return Error::validation(fmt::format("'{}' is not a decimal number: {}", text.substr(0, 40), why));
+  };
+  std::string_view s = text;
+  bool negative = false;
+  if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  if (s.empty()) return bad("no digits");
+  std::int64_t units = 0;
+  int digits = 0, scale = 0;
+  bool dot = false;
+  for (char c : s) {
+    if (c == '.') {
+      if (dot) return bad("two decimal points");
+      dot = true;
+      continue;
+    }
+    if (c < '0' || c > '9') return bad("only digits, one '.' and a leading sign are allowed");
+    if (++digits > 18) return bad("more than 18 significant digits");
+    units = units * 10 + (c - '0');
+    if (dot) ++scale;
+  }
+  if (digits == 0) return bad("no digits");
+  if (dot && s.back() == '.') return bad("no digits after the decimal point");
+  return Decimal{negative ? -units : units, static_cast<std::uint8_t>(scale)};
+}
+
+std::string Decimal::to_string() const {
+  std::string digits = std::to_string(units < 0 ? -units : units);
+  if (scale > 0) {
+    if (digits.size() <= scale) digits.insert(0, scale - digits.size() + 1, '0');
+    digits.insert(digits.size() - scale, ".");
+  }
+  return units < 0 ? "-" + digits : digits;
+}
+
+bool operator==(const Decimal& a, const Decimal& b) noexcept {
+  // Bring both to the larger scale; 18 digits at scale ≤ 18 cannot overflow when only one side scales
+  // by less than 10^18 / |units|, which the parser's digit limit guarantees for values it produced.
+  std::int64_t x = a.units, y = b.units;
+  for (int s = a.scale; s < b.scale; ++s) x *= 10;
+  for (int s = b.scale; s < a.scale; ++s) y *= 10;
+  return x == y;
+}
+
+namespace {
+bool fixed_number(std::string_view s, unsigned& out) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc{};
+}
+}  // namespace
+
+result<Date> Date::parse(std::string_view text) {
+  unsigned y = 0, m = 0, d = 0;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !fixed_number(text.substr(0, 4), y) ||
+      !fixed_number(text.substr(5, 2), m) || !fixed_number(text.substr(8, 2), d)) {
+    return Error::validation(fmt::format("'{}' is not a date in Odoo's form YYYY-MM-DD", text.substr(0, 40)));
+  }
+  std::chrono::year_month_day ymd{std::chrono::year{static_cast<int>(y)}, std::chrono::month{m}, std::chrono::day{d}};
+  if (!ymd.ok()) return Error::validation(fmt::format("'{}' is not a calendar date", text));
+  return Date{static_cast<int>(y), m, d};
+}
+
+std::string Date::to_string() const { return fmt::format("{:04}-{:02}-{:02}", year, month, day); }
+
+result<DateTime> DateTime::parse(std::string_view text) {
+  unsigned h = 0, mi = 0, s = 0;
+  if (text.size() != 19 || text[10] != ' ' || text[13] != ':' || text[16] != ':' ||
+      !fixed_number(text.substr(11, 2), h) || !fixed_number(text.substr(14, 2), mi) ||
+      !fixed_number(text.substr(17, 2), s) || h > 23 || mi > 59 || s > 59) {
+    return Error::validation(
+        fmt::format("'{}' is not a UTC datetime in Odoo's form YYYY-MM-DD HH:MM:SS", text.substr(0, 40)));
+  }
+  auto d = Date::parse(text.substr(0, 10));
+  if (!d) return d.error();
+  return DateTime{d.value(), h, mi, s};
+}
+
+std::string DateTime::to_string() const {
+  return fmt::format("{} {:02}:{:02}:{:02}", date.to_string(), hour, minute, second);
+}
+
+namespace {
+constexpr char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+}
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    auto n = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+             static_cast<unsigned char>(bytes[i + 2]);
+    out += b64[(n >> 18) & 63];
+    out += b64[(n >> 12) & 63];
+    out += b64[(n >> 6) & 63];
+    out += b64[n & 63];
+  }
+  if (std::size_t rest = bytes.size() - i; rest > 0) {
+    unsigned n = static_cast<unsigned char>(bytes[i]) << 16;
+    if (rest == 2) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    out += b64[(n >> 18) & 63];
+    out += b64[(n >> 12) & 63];
+    out += rest == 2 ? b64[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+result<std::string> base64_decode(std::string_view text) {
+  std::array<int, 256> map;
+  map.fill(-1);
+  for (int k = 0; k < 64; ++k) map[static_cast<unsigned char>(b64[k])] = k;
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  unsigned acc = 0;
+  int bits = 0;
+  std::size_t pad = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n' || c == '\r') continue;  // Odoo may wrap long values
+    if (c == '=') {
+      ++pad;
+      continue;
+    }
+    if (pad > 0 || map[c] < 0) {
+      return Error::validation(fmt::format("invalid base64 at character {}", i));
+    }
+    acc = (acc << 6) | static_cast<unsigned>(map[c]);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  if (pad > 2) return Error::validation("invalid base64 padding");
+  return out;
+}
+
+namespace {
+template <class F>
+std::string encode(F&& f) {
+  json::Writer w;
+  f(w);
+  return std::string(w.unchecked_view());
+}
+}  // namespace
+
+Values& Values::set(std::string_view field, std::string_view v) {
+  members_.emplace_back(field, encode([&](json::Writer& w) { w.string(v); }));
+  return *this;
+}
+Values& Values::set(std::string_view field, bool v) {
+  members_.emplace_back(field, v ? "true" : "false");
+  return *this;
+}
+Values& Values::set(std::string_view field, std::int64_t v) {
+  members_.emplace_back(field, std::to_string(v));
+  return *this;
+}
+Values& Values::set(std::string_view field, Decimal v) {
+  members_.emplace_back(field, v.to_string());
+  return *this;
+}
+Values& Values::set(std::string_view field, const Date& v) { return set(field, std::string_view(v.to_string())); }
+Values& Values::set(std::string_view field, const DateTime& v) { return set(field, std::string_view(v.to_string())); }
+Values& Values::set(std::string_view field, const Values& nested) {
+  members_.emplace_back(field, nested.to_json());
+  return *this;
+}
+Values& Values::set(std::string_view field, const std::vector<std::int64_t>& ids) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(ids[i]);
+  }
+  s += ']';
+  members_.emplace_back(field, std::move(s));
+  return *this;
+}
+Values& Values::set(std::string_view field, const std::vector<Command>& commands) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    if (i) s += ',';
+    s += commands[i].to_json();
+  }
+  s += ']';
+  members_.emplace_back(field, std::move(s));
+  return *this;
+}
+Values& Values::set_json(std::string_view field, std::string_view raw_json) {
+  members_.emplace_back(field, std::string(raw_json));
+  return *this;
+}
+Values& Values::clear(std::string_view field) { return set(field, false); }
+
+std::string Values::to_json() const {
+  json::Writer w;
+  w.begin_object();
+  for (const auto& [k, v] : members_) w.key(k).raw(v);
+  w.end_object();
+  return std::string(w.unchecked_view());  // strings were encoded (and escaped) when set
+}
+
+Command Command::create(const Values& vals) { return Command("[0,0," + vals.to_json() + "]"); }
+Command Command::update(std::int64_t id, const Values& vals) {
+  return Command("[1," + std::to_string(id) + "," + vals.to_json() + "]");
+}
+Command Command::remove(std::int64_t id) { return Command("[2," + std::to_string(id) + ",0]"); }
+Command Command::unlink(std::int64_t id) { return Command("[3," + std::to_string(id) + ",0]"); }
+Command Command::link(std::int64_t id) { return Command("[4," + std::to_string(id) + ",0]"); }
+Command Command::clear() { return Command("[5,0,0]"); }
+Command Command::set(const std::vector<std::int64_t>& ids) {
+  std::string s = "[6,0,[";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(ids[i]);
+  }
+  return Command(s + "]]");
+}
+
+}  // namespace odoo
+}  // namespace v0
+}  // namespace odoosync
