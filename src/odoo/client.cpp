@@ -169,7 +169,13 @@ struct Client::Impl {
     if (!v) return v.error();
     std::lock_guard lock(mutex);
     // JSON-2 came in saas~18.4 in an incompatible form: only 19+ gets it, and only with an API key.
-    protocol = v.value().major >= 19 && !config.api_key.empty() ? Protocol::json2 : Protocol::jsonrpc;
+    const Protocol chosen = v.value().major >= 19 && !config.api_key.empty() ? Protocol::json2 : Protocol::jsonrpc;
+    if (chosen == Protocol::jsonrpc && (config.database.empty() || config.login.empty())) {
+      return Error::validation(fmt::format("ODOO_DB / ODOO_USER: Odoo {} speaks JSON-RPC here, which needs the "
+                                           "database and the login of the API key",
+                                           v.value().text));
+    }
+    protocol = chosen;
     return *protocol;
   }
 

@@ -95,10 +95,13 @@ result<void> Config::validate() const {
   if (protocol == Protocol::json2 && api_key.empty()) {
     return bad("ODOO_API_KEY / Config::api_key", "JSON-2 authenticates with an API key only");
   }
-  if (protocol != Protocol::json2 && database.empty()) {
+  // JSON-RPC needs database and login; with `automatic` and an API key the server may turn out to be
+  // 19+ (JSON-2, which needs neither), so the check waits until the protocol is known.
+  const bool needs_login = protocol == Protocol::jsonrpc || (protocol == Protocol::automatic && api_key.empty());
+  if (needs_login && database.empty()) {
     return bad("ODOO_DB / Config::database", "is empty; JSON-RPC needs the database name");
   }
-  if (protocol != Protocol::json2 && login.empty()) {
+  if (needs_login && login.empty()) {
     return bad("ODOO_USER / Config::login", "is empty; JSON-RPC needs the login the key or password belongs to");
   }
   if (connect_timeout.count() <= 0) return bad("Config::connect_timeout", "must be positive");
