@@ -1,6 +1,8 @@
 // Field decoders for typed records: each names what it expected and what came instead.
 #include <odoosync/odoo/record.hpp>
 
+#include <rapidjson/internal/dtoa.h>
+
 #include <fmt/format.h>
 
 namespace odoosync {
@@ -36,9 +38,17 @@ std::string decode_field(const json::Value& v, std::string& out) {
 
 std::string decode_field(const json::Value& v, Decimal& out) {
   if (!v.IsNumber()) return "expected a number, got " + got(v);
+  if (v.IsInt64()) {
+    out = Decimal{v.GetInt64(), 0};
+    return {};
+  }
   // The shortest text that reads back as the same double is the text Odoo (Python's repr) wrote.
-  std::string text = json::to_string(v);
-  if (text.find_first_of("eE") != std::string::npos) return "a number too large or small for a decimal: " + text;
+  char buf[40];
+  char* end = rapidjson::internal::dtoa(v.GetDouble(), buf);
+  std::string_view text(buf, static_cast<std::size_t>(end - buf));
+  if (text.find_first_of("eE") != std::string_view::npos) {
+    return "a number too large or small for a decimal: " + std::string(text);
+  }
   auto d = Decimal::parse(text);
   if (!d) return d.error().message();
   out = d.value();

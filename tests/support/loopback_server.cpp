@@ -404,7 +404,7 @@ struct LoopbackServer::State {
       }
     }
     const std::string ctype = req.header("Content-Type").empty() ? "application/octet-stream" : req.header("Content-Type");
-    if (path == "/echo") {
+    if (path == "/echo" || path.ends_with("/echo")) {  // any ".../echo": lets clients that build paths (JSON-2) use it
       send_response(s, 200, {{"Content-Type", ctype}, {"X-Echo-Method", req.method}}, req.body, keep);
     } else if (path.rfind("/status/", 0) == 0) {
       int code = static_cast<int>(to_long(path.substr(8), 500));

@@ -85,9 +85,18 @@ result<T> decode_record(const json::Value& row) {
   if (!row.IsObject()) return Error::protocol(std::string(RecordSchema<T>::model) + ": a record is not a JSON object");
   std::apply(
       [&](const auto&... f) {
+        rapidjson::SizeType position = 0;
         auto one = [&](const auto& fm) {
           if (error) return;
-          const json::Value* v = json::find(row, fm.name);
+          // Odoo answers the fields in the order asked, so the member at the same position is
+          // almost always the one; fall back to a search when it is not.
+          const json::Value* v = nullptr;
+          if (position < row.MemberCount()) {
+            const auto& m = row.MemberBegin()[position];
+            if (std::string_view(m.name.GetString(), m.name.GetStringLength()) == fm.name) v = &m.value;
+          }
+          ++position;
+          if (!v) v = json::find(row, fm.name);
           if (!v) {
             error = detail::field_error(RecordSchema<T>::model, row, fm.name, "missing from the answer");
             return;
