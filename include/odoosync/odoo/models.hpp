@@ -4,6 +4,7 @@
 #pragma once
 
 #include <odoosync/odoo/record.hpp>
+#include <odoosync/odoo/record_stream.hpp>
 
 namespace odoosync {
 inline namespace v0 {
