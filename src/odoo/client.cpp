@@ -324,38 +324,25 @@ struct Client::Impl {
         return r;
       }
     }
-    auto r = execute_kw_response(model, method, args, no_kwargs ? std::string_view() : std::string_view(kw), o);
-    if (!r) return r.error();
-    return decode_jsonrpc(r.value(), config.keep_debug);
-  }
-
-  // object.execute_kw with the API key, undecoded. `kwargs` empty: none sent.
-  result<http::Response> execute_kw_response(std::string_view model, std::string_view method, std::string_view args,
-                                             std::string_view kwargs, const CallOptions& o) {
     auto user = login_jsonrpc(o);
     if (!user) return user.error();
     json::Writer w;
     w.begin_object().member("service", std::string_view("object")).member("method", std::string_view("execute_kw"));
     w.key("args").begin_array().string(config.database).integer(user.value()).string(key().reveal());
     w.string(model).string(method).raw(args);
-    if (!kwargs.empty()) w.raw(kwargs);
+    if (!no_kwargs) w.raw(kw);
     w.end_array().end_object();
     auto params = w.view();
     if (!params) return params.error();
-    return transport->send(request(base("/jsonrpc"), envelope(params.value()), o));
-  }
-
-  result<http::Response> json2_response(std::string_view model, std::string_view method, std::string_view body,
-                                        const CallOptions& o) {
-    auto req = request(base(fmt::format("/json/2/{}/{}", model, method)), std::string(body), o);
-    req.headers.add("Authorization", fmt::format("bearer {}", key().reveal()));
-    if (!config.database.empty()) req.headers.add("X-Odoo-Database", config.database);
-    return transport->send(req);
+    return post_jsonrpc("/jsonrpc", params.value(), o);
   }
 
   result<json::Document> json2(std::string_view model, std::string_view method, std::string_view body,
                                const CallOptions& o) {
-    auto r = json2_response(model, method, body, o);
+    auto req = request(base(fmt::format("/json/2/{}/{}", model, method)), std::string(body), o);
+    req.headers.add("Authorization", fmt::format("bearer {}", key().reveal()));
+    if (!config.database.empty()) req.headers.add("X-Odoo-Database", config.database);
+    auto r = transport->send(req);
     if (!r) return r.error();
     return decode_json2(r.value(), config.keep_debug);
   }
@@ -620,44 +607,6 @@ result<json::Document> Client::search_read(std::string_view model, const Domain&
                          read_only(options));
   if (r && !r.value().IsArray()) return Error::protocol("search_read: expected a list of records");
   return r;
-}
-
-result<Client::RawAnswer> Client::search_read_text(std::string_view model, const Domain& domain,
-                                                   const std::vector<std::string>& fields, const SearchOptions& page,
-                                                   const CallOptions& options) {
-  auto d = domain.encode();
-  if (!d) return d.error();
-  auto p = impl_->resolve_protocol();
-  if (!p) return p.error();
-  const CallOptions o = read_only(options);
-  const std::string fields_json = fields.empty() ? "null" : strings_json(fields);
-  if (p.value() == Protocol::json2) {
-    json::Writer w;
-    w.begin_object().key("domain").raw(d.value()).key("fields").raw(fields_json);
-    w.key("offset").integer(page.offset).key("limit").raw(limit_json(page.limit)).key("order").raw(order_json(page.order));
-    w.end_object();
-    auto body = impl_->json2_body(nullptr, w.unchecked_view(), o);
-    if (!body) return body.error();
-    auto r = impl_->json2_response(model, "search_read", body.value(), o);
-    if (!r) return r.error();
-    if (r.value().status < 200 || r.value().status >= 300) return decode_json2(r.value(), impl_->config.keep_debug).error();
-    return RawAnswer{std::move(r.value().body), false};
-  }
-  if (impl_->web_session_mode()) {
-    // The web session path re-logs in on expiry; it goes through the decoded call.
-    auto rows = search_read(model, domain, fields, page, options);
-    if (!rows) return rows.error();
-    return RawAnswer{json::to_string(rows.value()), false};
-  }
-  auto ctx = impl_->context_for(o);
-  if (!ctx) return ctx.error();
-  const std::string args = fmt::format("[{},{},{},{},{}]", d.value(), fields_json, page.offset, limit_json(page.limit),
-                                       order_json(page.order));
-  const std::string kwargs = ctx.value().empty() ? std::string() : "{\"context\":" + ctx.value() + "}";
-  auto r = impl_->execute_kw_response(model, "search_read", args, kwargs, o);
-  if (!r) return r.error();
-  if (r.value().status != 200) return decode_jsonrpc(r.value(), impl_->config.keep_debug).error();
-  return RawAnswer{std::move(r.value().body), true};
 }
 
 result<json::Document> Client::read(std::string_view model, const std::vector<std::int64_t>& ids,

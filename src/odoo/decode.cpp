@@ -131,10 +131,13 @@ result<json::Document> decode_jsonrpc(const http::Response& r, bool keep_debug) 
     return e;
   }
   auto it = d.FindMember("result");
-  json::Document out;
-  if (it == d.MemberEnd()) return out;  // the method returned None: Odoo leaves `result` out
-  out.CopyFrom(it->value, out.GetAllocator());
-  return out;
+  if (it == d.MemberEnd()) return json::Document{};  // the method returned None: Odoo leaves `result` out
+  // Make `result` the root without copying it: its memory stays in this document's pool, and the
+  // envelope left behind is never touched again (pool memory is freed all at once).
+  json::Value result;
+  result.Swap(it->value);
+  static_cast<json::Value&>(d).Swap(result);
+  return std::move(doc.value());
 }
 
 result<json::Document> decode_json2(const http::Response& r, bool keep_debug) {

@@ -47,17 +47,7 @@ void BM_rapidjson_parse_only(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(body.size()) * state.iterations());
 }
 
-void BM_decode_typed_products_streaming(benchmark::State& state) {
-  const auto& body = product_rows();
-  for (auto _ : state) {
-    auto products = odoosync::odoo::decode_records_text<odoosync::odoo::Product>(body, false);
-    if (!products) state.SkipWithError(products.error().message().c_str());
-    benchmark::DoNotOptimize(products);
-  }
-  state.SetBytesProcessed(static_cast<std::int64_t>(body.size()) * state.iterations());
-}
-
-void BM_decode_typed_products_via_document(benchmark::State& state) {
+void BM_decode_typed_products(benchmark::State& state) {
   const auto& body = product_rows();
   for (auto _ : state) {
     auto doc = odoosync::json::parse(body);
@@ -105,8 +95,7 @@ void BM_client_call(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_rapidjson_parse_only)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_decode_typed_products_streaming)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_decode_typed_products_via_document)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_decode_typed_products)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_bare_transport_call)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_client_call)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK_MAIN();

@@ -84,14 +84,6 @@ class Client {
   // An array of objects, one per record, with `id` and the fields asked for (all if `fields` is empty).
   result<json::Document> search_read(std::string_view model, const Domain& domain, const std::vector<std::string>& fields,
                                      const SearchOptions& page = {}, const CallOptions& options = {});
-  // search_read's answer as Odoo sent it (JSON-2: the array; JSON-RPC: the envelope, `enveloped`), for
-  // decoders that stream it (typed records). Errors other than a JSON-RPC error envelope are decoded.
-  struct RawAnswer {
-    std::string text;
-    bool enveloped = false;
-  };
-  result<RawAnswer> search_read_text(std::string_view model, const Domain& domain, const std::vector<std::string>& fields,
-                                     const SearchOptions& page = {}, const CallOptions& options = {});
   result<json::Document> read(std::string_view model, const std::vector<std::int64_t>& ids,
                               const std::vector<std::string>& fields, const CallOptions& options = {});
   result<std::int64_t> search_count(std::string_view model, const Domain& domain, const CallOptions& options = {});

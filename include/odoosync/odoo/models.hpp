@@ -4,7 +4,6 @@
 #pragma once
 
 #include <odoosync/odoo/record.hpp>
-#include <odoosync/odoo/record_stream.hpp>
 
 namespace odoosync {
 inline namespace v0 {

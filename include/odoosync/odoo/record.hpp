@@ -126,7 +126,11 @@ result<std::vector<T>> decode_records(const json::Value& rows) {
 
 template <class T>
 result<std::vector<T>> search_read_as(Client& client, const Domain& domain, const SearchOptions& page = {},
-                                      const CallOptions& options = {});  // record_stream.hpp: streams the answer
+                                      const CallOptions& options = {}) {
+  auto rows = client.search_read(RecordSchema<T>::model, domain, field_names<T>(), page, options);
+  if (!rows) return rows.error();
+  return decode_records<T>(rows.value());
+}
 
 template <class T>
 result<std::vector<T>> read_as(Client& client, const std::vector<std::int64_t>& ids, const CallOptions& options = {}) {

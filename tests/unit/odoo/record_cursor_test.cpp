@@ -5,7 +5,6 @@
 #include <odoosync/http/fake_transport.hpp>
 #include <odoosync/odoo/cursor.hpp>
 #include <odoosync/odoo/models.hpp>
-#include <odoosync/odoo/record_stream.hpp>
 
 #include <functional>
 
@@ -188,54 +187,24 @@ TEST_CASE("a missing or mistyped field is a protocol error naming model, record 
   CHECK(decode_records<Partner>(rows).error().message().find("field 'is_company' expected true or false") != std::string::npos);
 }
 
-TEST_CASE("the streaming decoder reads JSON-2 arrays and JSON-RPC envelopes, skipping what it does not map") {
-  const char* rows = R"([{"id":7,"extra":{"nested":[1,{"x":2}]},"name":"Gemini","email":false,"phone":"+32","ref":false,
-    "is_company":true,"parent_id":[1,"YourCompany"],"write_date":"2026-11-22 10:00:00","tags":[[1,"a"]]}])";
-  auto plain = decode_records_text<Partner>(rows, false);
-  REQUIRE_MESSAGE(static_cast<bool>(plain), (plain ? std::string() : plain.error().to_string()));
-  REQUIRE(plain.value().size() == 1);
-  const Partner& p = plain.value()[0];
-  CHECK(p.id == 7);
-  CHECK(p.name == "Gemini");
-  CHECK_FALSE(p.email);
-  CHECK(p.phone == "+32");
-  CHECK(p.is_company);
-  CHECK(p.parent_id == Many2one{1, "YourCompany"});
-  const std::string env = std::string(R"({"jsonrpc": "2.0", "id": 14, "result": )") + rows + "}";
-  auto enveloped = decode_records_text<Partner>(env, true);
-  REQUIRE(enveloped);
-  CHECK(enveloped.value()[0].parent_id.name == "YourCompany");
-
-  // the same rows through the document path agree
-  auto doc = json::parse(rows);
-  REQUIRE(doc);
-  auto via_dom = decode_records<Partner>(doc.value());
-  REQUIRE(via_dom);
-  CHECK(via_dom.value()[0].name == p.name);
-  CHECK(via_dom.value()[0].parent_id == p.parent_id);
-}
-
-TEST_CASE("the streaming decoder keeps Odoo's exact digits and names bad fields") {
-  const char* rows = R"([{"id":1,"product_id":[5,"Desk"],"location_id":[8,"WH/Stock"],"quantity":0.1,
-    "reserved_quantity":12345678.125,"inventory_quantity":3,"write_date":"2026-11-22 10:00:00"}])";
-  auto q = decode_records_text<StockQuant>(rows, false);
+TEST_CASE("typed decoding ignores unmapped nested fields and keeps Odoo's digits") {
+  json::Document rows;
+  rows.Parse(R"([{"id":7,"extra":{"nested":[1,{"x":2}]},"name":"Gemini","email":false,"phone":"+32","ref":false,
+    "is_company":true,"parent_id":[1,"YourCompany"],"write_date":"2026-11-22 10:00:00","tags":[[1,"a"]]}])");
+  auto partners = decode_records<Partner>(rows);
+  REQUIRE(partners);
+  CHECK(partners.value()[0].parent_id == Many2one{1, "YourCompany"});
+  CHECK(partners.value()[0].phone == "+32");
+  rows.Parse(R"([{"id":1,"product_id":[5,"Desk"],"location_id":[8,"WH/Stock"],"quantity":0.1,
+    "reserved_quantity":12345678.125,"inventory_quantity":3,"write_date":"2026-11-22 10:00:00"}])");
+  auto q = decode_records<StockQuant>(rows);
   REQUIRE(q);
   CHECK(q.value()[0].quantity.to_string() == "0.1");
   CHECK(q.value()[0].reserved_quantity.to_string() == "12345678.125");
   CHECK(q.value()[0].inventory_quantity.to_string() == "3");
-
-  auto missing = decode_records_text<StockQuant>(R"([{"id":2,"product_id":false}])", false);
-  REQUIRE_FALSE(missing);
-  CHECK(missing.error().message() == "stock.quant record 2: field 'location_id' missing from the answer");
-  auto wrong = decode_records_text<StockQuant>(
-      R"([{"id":3,"product_id":"Desk","location_id":false,"quantity":1,"reserved_quantity":0,"inventory_quantity":0,"write_date":"2026-11-22 10:00:00"}])",
-      false);
-  REQUIRE_FALSE(wrong);
-  CHECK(wrong.error().message().find("stock.quant record 3: field 'product_id' expected [id, \"name\"]") == 0);
-  CHECK_FALSE(decode_records_text<StockQuant>("[{\"id\":1,", false));  // truncated text
 }
 
-TEST_CASE("search_read_as over JSON-RPC streams the envelope and reports Odoo's error from it") {
+TEST_CASE("search_read_as over JSON-RPC decodes rows, and reports Odoo's error") {
   auto fake = std::make_shared<FakeTransport>();
   fake->push_json(200, R"({"jsonrpc":"2.0","id":1,"result":2})")
       .push_json(200, R"({"jsonrpc":"2.0","id":2,"result":[{"id":9,"name":"Shelf","complete_name":"WH/Stock/Shelf","usage":"internal","warehouse_id":[1,"WH"],"active":true}]})")
