@@ -1,5 +1,6 @@
 // The packaging check's program: links the installed library and exercises it without a network.
 #include <odoosync/core/json.hpp>
+#include <odoosync/odoo/models.hpp>
 #include <odoosync/odoosync.hpp>
 
 #include <cstdio>
@@ -22,6 +23,19 @@ int main() {
   if (!doc) return 1;
   auto curl = os::http::CurlTransport::create();
   if (!curl) return 1;
+
+  // The Odoo client from the installed headers, over a scripted JSON-2 server.
+  auto odoo_fake = std::make_shared<os::http::FakeTransport>();
+  odoo_fake->push_json(200, R"([{"id":7,"name":"Desk","default_code":"D-1","barcode":false,"list_price":12.5,)"
+                            R"("uom_id":[1,"Units"],"categ_id":false,"sale_ok":true,"active":true,"write_date":"2026-11-22 10:00:00"}])");
+  os::odoo::Config cfg;
+  cfg.url = "http://odoo.invalid";
+  cfg.api_key = os::Secret("k");
+  cfg.protocol = os::odoo::Protocol::json2;
+  auto client = os::odoo::Client::create(cfg, odoo_fake);
+  if (!client) return 1;
+  auto products = os::odoo::search_read_as<os::odoo::Product>(*client.value(), os::odoo::field("sale_ok") == true);
+  if (!products || products.value().front().list_price.to_string() != "12.5") return 1;
   std::printf("consumer: odoosync %s, server %s after %d attempts\n", os::library_version(),
               doc.value()["result"]["server_version"].GetString(), r.value().attempts);
   return 0;

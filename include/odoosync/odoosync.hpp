@@ -1,5 +1,5 @@
-// The umbrella header: everything public in one include. Heavy third-party headers (RapidJSON via
-// core/json.hpp) are left out; include them where you need them.
+// The umbrella header: everything public in one include. The Odoo layer brings RapidJSON (through
+// core/json.hpp: its answers are JSON documents); include the narrower headers to avoid it.
 #pragma once
 
 #include <odoosync/version.hpp>
@@ -23,3 +23,11 @@
 #include <odoosync/http/retry_after.hpp>
 #include <odoosync/http/transport.hpp>
 #include <odoosync/http/url.hpp>
+
+#include <odoosync/odoo/client.hpp>
+#include <odoosync/odoo/config.hpp>
+#include <odoosync/odoo/cursor.hpp>
+#include <odoosync/odoo/domain.hpp>
+#include <odoosync/odoo/models.hpp>
+#include <odoosync/odoo/record.hpp>
+#include <odoosync/odoo/values.hpp>
