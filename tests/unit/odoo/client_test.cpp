@@ -352,3 +352,22 @@ TEST_CASE("one client serves many threads" * doctest::test_suite("concurrency"))
   for (auto& t : threads) t.join();
   CHECK(ok == 200);
 }
+
+TEST_CASE("calls carry their deadline and cancellation token down to the transport") {
+  auto fake = std::make_shared<FakeTransport>();
+  fake->push(reply(200, "3")).push(reply(200, "true"));
+  auto c = make(json2_config(), fake);
+  CallOptions o;
+  o.deadline = Clock::system().now() + std::chrono::seconds(5);
+  o.cancel = CancellationToken{};
+  REQUIRE(c->search_count("res.partner", {}, o));
+  REQUIRE(c->write("res.partner", {3}, Values().set("name", "x"), o));
+  auto sent = fake->requests();
+  REQUIRE(sent.size() == 2);
+  CHECK(sent[0].deadline == o.deadline);
+  REQUIRE(sent[0].cancel);
+  o.cancel->cancel();
+  CHECK(sent[0].cancel->cancelled());  // the same token: cancelling it reaches the call in flight
+  CHECK(sent[0].idempotent);           // a read
+  CHECK_FALSE(sent[1].idempotent);     // a write is not resent after an unknown outcome
+}
