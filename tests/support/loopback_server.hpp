@@ -19,10 +19,10 @@ struct ServerOptions {
 
 struct SeenRequest {
   std::string method;
-  std::string target;  // path plus query, as sent
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  std::string header(std::string_view name) const;  // case-insensitive, "" if absent
+  std::string target;                                        // path plus query, as sent
+  std::vector<std::pair<std::string, std::string>> headers;  // in order, names as sent
+  std::string body;                                          // chunked bodies arrive decoded
+  std::string header(std::string_view name) const;           // case-insensitive, "" if absent
 };
 
 // A scripted reply, consumed in order for one path by script().
@@ -32,27 +32,33 @@ struct Reply {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers{};
   std::string body{};
-  int delay_ms = 0;  // wait before acting
+  int delay_ms = 0;  // wait before acting (interrupted by stop())
 };
 
+// Built-in routes: /echo (also any path ending in /echo), /status/<code>[?retry_after=..], /slow?ms=N,
+// /hang, /reset-before-body, /reset-after-body, /truncated, /big?bytes=N, /invalid, /gzip, /close;
+// anything else is 404. Absolute-form targets (a client using us as its proxy) route by their path.
+// One thread accepts, one thread serves each connection; all public members are thread-safe.
 class LoopbackServer {
  public:
-  explicit LoopbackServer(ServerOptions options = {});  // throws std::runtime_error if it cannot start
-  ~LoopbackServer();
+  explicit LoopbackServer(ServerOptions options = {});  // binds 127.0.0.1:0; throws std::runtime_error if it cannot
+  ~LoopbackServer();                                    // stop()
   LoopbackServer(const LoopbackServer&) = delete;
   LoopbackServer& operator=(const LoopbackServer&) = delete;
 
   std::uint16_t port() const;
   std::string url() const;  // "http://127.0.0.1:<port>"
-  void stop();              // idempotent; closes every connection (waking hang/slow) and joins the threads
+  void stop();              // idempotent; closes the acceptor and every connection (waking hang/slow), joins threads
 
   std::size_t connections_accepted() const;
-  std::size_t requests_received() const;  // request heads fully read
-  std::vector<SeenRequest> seen() const;  // the last 1000 requests
+  std::size_t requests_received() const;  // well-formed request heads fully read
+  std::vector<SeenRequest> seen() const;  // oldest first; at most the last 1000
   void clear_seen();
 
-  void script(std::string path, std::vector<Reply> replies);  // consumed one per request to that path
-  std::size_t scripted_remaining() const;
+  // Replies for that exact path (a query in `path` or in the request is ignored), consumed one per
+  // request before the built-in route; calling it again for the same path appends.
+  void script(std::string path, std::vector<Reply> replies);
+  std::size_t scripted_remaining() const;  // not yet consumed, over all paths
 
  private:
   struct State;
