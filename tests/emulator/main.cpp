@@ -1,0 +1,43 @@
+// odoosync-emulator: an Odoo 18 or 19 stand-in on 127.0.0.1 for tests, demos and load runs.
+#include "server.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+namespace {
+volatile std::sig_atomic_t stop_requested = 0;
+void on_signal(int) { stop_requested = 1; }
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"odoosync-emulator: a loopback Odoo (18 JSON-RPC or 19 JSON-2) with retail demo data and fault injection"};
+  odoosync::emulator::Options options;
+  odoosync::emulator::ServerOptions server;
+  options.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
+  app.add_option("--odoo-version", options.odoo_version, "18 or 19 (default 18)")->check(CLI::IsMember({17, 18, 19}));
+  app.add_option("--port", server.port, "port on 127.0.0.1 (default: any free one, printed)");
+  app.add_flag("--keep-alive", server.keep_alive, "keep connections open (real Odoo sends Connection: close)");
+  app.add_option("--products", options.extra_products, "extra generated products with barcodes and references");
+  app.add_option("--data-dir", options.data_dir, "folder with odoo18/ and odoo19/ (fields and records)");
+  app.add_option("--api-key", options.admin_api_key, "admin's API key (default: a fixed test key, printed)");
+  app.footer("Control endpoint: POST/GET/DELETE /__emulator__/faults, GET /__emulator__/log, /counters, "
+             "/snapshot?model=M, POST /__emulator__/reset. See docs/emulator.md.");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    odoosync::emulator::EmulatorServer s(options, server);
+    std::printf("ODOO_URL=%s\nODOO_DB=%s\nODOO_USER=admin\nODOO_API_KEY=%s\nODOO_PASSWORD=admin\n", s.url().c_str(),
+                options.odoo_version >= 19 ? "retail19" : "retail18", s.admin_api_key().c_str());
+    std::fflush(stdout);
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    while (!stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    s.stop();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "odoosync-emulator: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

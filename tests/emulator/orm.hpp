@@ -1,0 +1,114 @@
+// The emulator's database: models defined by real Odoo's fields_get, records seeded from a real demo
+// database (data/odoo18, data/odoo19), and the ORM methods Odoo's clients call, with Odoo's semantics
+// and Odoo's exception classes. Not thread-safe: the server serialises calls (one transaction at a time).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <odoosync/core/json.hpp>
+
+namespace odoosync::emulator {
+
+using Alloc = rapidjson::CrtAllocator;  // records change all the time: memory must really be freed
+using Val = rapidjson::GenericValue<rapidjson::UTF8<>, Alloc>;
+using Doc = rapidjson::GenericDocument<rapidjson::UTF8<>, Alloc>;
+
+// What an ORM method raises: Odoo's exception class and message (and HTTP status for JSON-2).
+struct OdooException {
+  std::string name;     // e.g. "odoo.exceptions.MissingError"
+  std::string message;
+  int json2_status = 500;
+};
+
+struct FieldDef {
+  std::string name, type, relation, string;
+  bool required = false, readonly = false, store = true;
+  std::vector<std::pair<std::string, std::string>> selection;
+};
+
+struct ModelDef {
+  std::string name;
+  std::map<std::string, FieldDef, std::less<>> fields;
+  std::string inherits_model, inherits_field;  // _inherits: product.product → product.template
+};
+
+struct Context {
+  bool inventory_mode = false;
+  std::string lang = "en_US";
+  std::vector<std::int64_t> allowed_company_ids;
+  bool active_test = true;
+};
+
+class Database {
+ public:
+  // Loads fields and records of every model under `dir` (fields/<model>.json, records/<model>.json).
+  static Database load(const std::string& dir, int odoo_version);
+
+  int odoo_version() const { return version_; }
+  bool has_model(std::string_view model) const { return models_.count(std::string(model)) > 0; }
+  const ModelDef* model(std::string_view name) const;
+
+  // The ORM methods. `out` receives the JSON value Odoo would return (Python None → leave it null and
+  // set `none` true). Failures throw OdooException (the protocol layer turns them into error bodies).
+  void search(const std::string& model, const Val& domain, std::int64_t offset, std::optional<std::int64_t> limit,
+              std::string_view order, const Context& ctx, Doc& out) const;
+  void search_read(const std::string& model, const Val& domain, const Val* fields, std::int64_t offset,
+                   std::optional<std::int64_t> limit, std::string_view order, const Context& ctx, Doc& out) const;
+  void read(const std::string& model, const std::vector<std::int64_t>& ids, const Val* fields, bool classic_m2o,
+            Doc& out) const;
+  std::int64_t search_count(const std::string& model, const Val& domain, const Context& ctx) const;
+  std::vector<std::int64_t> create(const std::string& model, const Val& vals_list, const Context& ctx);
+  void write(const std::string& model, const std::vector<std::int64_t>& ids, const Val& vals, const Context& ctx);
+  void unlink(const std::string& model, const std::vector<std::int64_t>& ids);
+  std::int64_t copy(const std::string& model, std::int64_t id, const Val* defaults, const Context& ctx);
+  void name_search(const std::string& model, std::string_view name, const Val* domain, std::string_view op,
+                   std::int64_t limit, const Context& ctx, Doc& out) const;
+  void fields_get(const std::string& model, const Val* allfields, const Val* attributes, Doc& out) const;
+  void default_get(const std::string& model, const Val& fields, Doc& out) const;
+  void read_group(const std::string& model, const Val& domain, const Val& fields, const Val& groupby, bool lazy,
+                  const Context& ctx, Doc& out) const;
+  void load(const std::string& model, const Val& fields, const Val& rows, const Context& ctx, Doc& out);
+
+  std::string display_name(const std::string& model, std::int64_t id) const;
+  bool exists(const std::string& model, std::int64_t id) const;
+  std::size_t count(const std::string& model) const;
+  // A snapshot of every record of a model, as stored (for tests and the control endpoint).
+  void snapshot(const std::string& model, Doc& out) const;
+  // Adds N generated products with barcodes and internal references (the --products option).
+  void add_products(std::size_t n);
+
+  std::string now() const;  // "YYYY-MM-DD HH:MM:SS" UTC
+
+ private:
+  struct Table {
+    std::map<std::int64_t, Doc> rows;
+    std::int64_t next_id = 1;
+  };
+
+  const Val* field_value(const std::string& model, std::int64_t id, std::string_view field) const;
+  bool matches(const std::string& model, std::int64_t id, const Val& domain, const Context& ctx) const;
+  bool eval_term(const std::string& model, std::int64_t id, const Val& term, const Context& ctx) const;
+  std::vector<std::int64_t> search_ids(const std::string& model, const Val& domain, std::int64_t offset,
+                                       std::optional<std::int64_t> limit, std::string_view order,
+                                       const Context& ctx) const;
+  void format_value(const FieldDef& f, const Val* stored, bool classic_m2o, Val& out, Alloc& a) const;
+  void set_field(const std::string& model, std::int64_t id, Doc& row, const FieldDef& f, const Val& v,
+                 const Context& ctx);
+  std::int64_t create_one(const std::string& model, const Val& vals, const Context& ctx);
+  const ModelDef& require_model(const std::string& model) const;
+  const FieldDef& require_field(const ModelDef& m, std::string_view field, std::string_view where) const;
+
+  int version_ = 18;
+  std::map<std::string, ModelDef, std::less<>> models_;
+  std::map<std::string, Table, std::less<>> tables_;
+  std::int64_t clock_offset_ = 0;
+};
+
+}  // namespace odoosync::emulator

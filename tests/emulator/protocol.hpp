@@ -1,0 +1,89 @@
+// The emulator's HTTP face: Odoo's routes (JSON-RPC, web session, JSON-2, version) answered from the
+// Database with Odoo's exact envelopes, status codes and error bodies for the chosen version, plus the
+// fault injection and the control endpoint (/__emulator__/...) tests use.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "orm.hpp"
+
+namespace odoosync::emulator {
+
+struct HttpRequest {
+  std::string method;  // GET, POST, ...
+  std::string target;  // path and query
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string header(std::string_view name) const;
+};
+
+// What the server does with the connection, besides answering.
+enum class Delivery { respond, reset_before, reset_after, hang };
+
+struct HttpReply {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  Delivery delivery = Delivery::respond;
+  std::chrono::milliseconds delay{0};
+};
+
+struct Options {
+  int odoo_version = 18;
+  std::string data_dir;          // holds odoo18/ and odoo19/ (fields, records)
+  std::size_t extra_products = 0;
+  std::uint64_t seed = 1;        // fault choices that are random (probabilities) draw from it
+  std::string database;          // default: retail18 / retail19
+  std::string admin_api_key = "0dd05ec0ffee0dd05ec0ffee0dd05ec0ffee0dd0";
+};
+
+// A fault, scoped to a model/method (empty = any) and consumed `times` times (0 = until cleared).
+struct Fault {
+  std::string kind;   // latency, http_502, http_503, http_504, http_429, reset_before, reset_after,
+                      // serialization_failure, session_expired, key_expired, down
+  std::string model, method;
+  int times = 1;
+  int latency_ms = 0;
+  int retry_after_s = 1;
+  int consumed = 0;
+};
+
+class Emulator {
+ public:
+  explicit Emulator(Options options);
+  HttpReply handle(const HttpRequest& request);
+
+  const Options& options() const { return options_; }
+
+ private:
+  struct Call;  // one ORM call, after parsing and authentication
+  HttpReply route(const HttpRequest& request, const std::string& path);
+  HttpReply jsonrpc(const HttpRequest& request, const std::string& path);
+  HttpReply json2(const HttpRequest& request, const std::string& path);
+  HttpReply control(const HttpRequest& request, const std::string& path);
+  // Runs an ORM call; the result goes to `out` (`none` for Python None). Throws OdooException.
+  void execute(Call& call, Doc& out, bool& none);
+  std::optional<Fault> take_fault(const std::string& model, const std::string& method,
+                                  std::initializer_list<std::string_view> kinds);
+  HttpReply network_fault(const HttpRequest& request, const std::string& path);
+
+  Options options_;
+  Database db_;
+  std::mutex mutex_;  // one transaction at a time, as one PostgreSQL database would serialise them
+  std::map<std::string, std::int64_t> sessions_;  // session id → uid
+  std::uint64_t session_counter_ = 0;
+  std::vector<Fault> faults_;
+  std::vector<std::string> log_;  // "model.method" per call, for tests
+  std::map<std::string, std::int64_t> counters_;
+  bool pending_reset_after_ = false;  // a reset_after fault fired: answer by resetting the connection
+};
+
+}  // namespace odoosync::emulator
