@@ -727,6 +727,85 @@ void default_for(const std::string& model, const FieldDef& f, Database& db, Val&
 }
 }  // namespace
 
+namespace {
+// Required fields the emulator refuses to leave empty (NOT NULL in real Odoo, no default there either).
+// Other required fields get a default or a value derived from the record, as Odoo's defaults and
+// onchanges would give them.
+bool enforced_required(const std::string& model, const std::string& field) {
+  static const std::set<std::pair<std::string, std::string>> fields = {
+      {"res.partner", "name"},       {"product.template", "name"}, {"sale.order", "partner_id"},
+      {"sale.order.line", "order_id"}, {"stock.quant", "product_id"}, {"stock.quant", "location_id"},
+      {"stock.location", "name"},    {"uom.uom", "name"},          {"product.category", "name"}};
+  return fields.count({model, field}) > 0;
+}
+}  // namespace
+
+// Values Odoo derives from others (defaults, onchanges, stored computes) for the retail models.
+void Database::derive(const std::string& model, std::int64_t id) {
+  auto t = tables_.find(model);
+  if (t == tables_.end() || !t->second.rows.count(id)) return;
+  Doc& row = t->second.rows.at(id);
+  auto& a = row.GetAllocator();
+  auto set_if_missing = [&](const char* key, Val v) {
+    auto m = row.FindMember(key);
+    if (m == row.MemberEnd()) row.AddMember(Val(key, a), v, a);
+    else if (m->value.IsNull() || (m->value.IsBool() && !m->value.GetBool())) m->value = v;
+  };
+  auto number = [&](const char* key) {
+    auto m = row.FindMember(key);
+    return m != row.MemberEnd() && m->value.IsNumber() ? m->value.GetDouble() : 0.0;
+  };
+  auto set_number = [&](const char* key, double v) {
+    auto m = row.FindMember(key);
+    if (m == row.MemberEnd()) row.AddMember(Val(key, a), Val(v), a);
+    else m->value.SetDouble(v);
+  };
+  if (model == "sale.order") {
+    const Val* partner = field_value(model, id, "partner_id");
+    if (partner && partner->IsInt64()) {
+      set_if_missing("partner_invoice_id", Val(partner->GetInt64()));
+      set_if_missing("partner_shipping_id", Val(partner->GetInt64()));
+    }
+    set_if_missing("date_order", Val(now().c_str(), a));
+    // amounts: the sum of the lines (taxes are not modelled: total = untaxed)
+    double untaxed = 0;
+    if (auto lines = tables_.find("sale.order.line"); lines != tables_.end()) {
+      for (const auto& [lid, line] : lines->second.rows) {
+        auto o = line.FindMember("order_id");
+        auto sub = line.FindMember("price_subtotal");
+        if (o != line.MemberEnd() && o->value.IsInt64() && o->value.GetInt64() == id && sub != line.MemberEnd() &&
+            sub->value.IsNumber())
+          untaxed += sub->value.GetDouble();
+      }
+    }
+    set_number("amount_untaxed", untaxed);
+    set_number("amount_total", untaxed);
+    set_number("amount_tax", 0.0);
+  } else if (model == "sale.order.line") {
+    const Val* product = field_value(model, id, "product_id");
+    if (product && product->IsInt64()) {
+      const std::int64_t pid = product->GetInt64();
+      set_if_missing("name", Val(display_name("product.product", pid).c_str(), a));
+      const Val* price = field_value("product.product", pid, "list_price");
+      if (!row.HasMember("price_unit")) row.AddMember("price_unit", Val(price && price->IsNumber() ? price->GetDouble() : 0.0), a);
+      const Val* uom = field_value("product.product", pid, "uom_id");
+      const char* uom_field = version_ >= 19 ? "product_uom_id" : "product_uom";
+      if (uom && uom->IsInt64() && model_def_has(model, uom_field)) set_if_missing(uom_field, Val(uom->GetInt64()));
+    }
+    if (!row.HasMember("product_uom_qty")) row.AddMember("product_uom_qty", Val(1.0), a);
+    const double subtotal = number("product_uom_qty") * number("price_unit") * (1.0 - number("discount") / 100.0);
+    set_number("price_subtotal", subtotal);
+    set_number("price_total", subtotal);
+    const Val* order = field_value(model, id, "order_id");
+    if (order && order->IsInt64()) derive("sale.order", order->GetInt64());
+  }
+}
+
+bool Database::model_def_has(const std::string& model, const std::string& field) const {
+  const ModelDef* m = this->model(model);
+  return m && m->fields.count(field) > 0;
+}
+
 std::int64_t Database::create_one(const std::string& model, const Val& vals, const Context& ctx) {
   const ModelDef& def = require_model(model);
   if (!vals.IsObject()) value_error(fmt::format("Invalid values for {}: {}", model, repr(vals)));
@@ -763,14 +842,22 @@ std::int64_t Database::create_one(const std::string& model, const Val& vals, con
       if (!def.inherits_model.empty() && !f.store && models_.at(def.inherits_model).fields.count(f.name)) continue;
       set_field(model, id, stored, f, m.value, ctx);
     }
+    derive(model, id);
     for (const auto& [name, f] : def.fields) {
       if (!f.store || stored.HasMember(name.c_str()) || f.type == "one2many") continue;
       Val d;
       default_for(model, f, *this, d, stored.GetAllocator(), id);
       if (!d.IsNull()) {
         stored.AddMember(Val(name.c_str(), stored.GetAllocator()), d, stored.GetAllocator());
-      } else if (f.required && (f.type == "many2one" || f.type == "char") &&
-                 (f.relation.empty() || models_.count(f.relation))) {
+      } else if (f.required && enforced_required(model, name)) {
+        if (version_ >= 19) {
+          raise("odoo.exceptions.ValidationError",
+                fmt::format("The operation cannot be completed: Missing required value for the field '{}' ({}).\n"
+                            "Model: '{}' ({})\n- create/update: a mandatory field is not set\n- delete: another model "
+                            "requires the record being deleted. If possible, archive it instead.",
+                            f.string, name, model, model),
+                422);
+        }
         raise("odoo.exceptions.ValidationError",
               fmt::format("The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n- Delete: "
                           "another model requires the record being deleted. If possible, archive it instead.\n\nModel: "
@@ -820,6 +907,7 @@ void Database::write(const std::string& model, const std::vector<std::int64_t>& 
     }
     if (auto wd = row.FindMember("write_date"); wd != row.MemberEnd()) wd->value.SetString(stamp.c_str(), row.GetAllocator());
     else row.AddMember("write_date", Val(stamp.c_str(), row.GetAllocator()), row.GetAllocator());
+    derive(model, id);
   }
 }
 
@@ -836,7 +924,12 @@ void Database::unlink(const std::string& model, const std::vector<std::int64_t>&
       }
     }
   }
+  std::vector<std::int64_t> orders;
+  if (model == "sale.order.line")
+    for (auto id : ids)
+      if (const Val* o = field_value(model, id, "order_id"); o && o->IsInt64()) orders.push_back(o->GetInt64());
   for (auto id : ids) tables_.at(model).rows.erase(id);
+  for (auto o : orders) derive("sale.order", o);
 }
 
 std::int64_t Database::copy(const std::string& model, std::int64_t id, const Val* defaults, const Context& ctx) {

@@ -102,6 +102,8 @@ class Database {
   void set_field(const std::string& model, std::int64_t id, Doc& row, const FieldDef& f, const Val& v,
                  const Context& ctx);
   std::int64_t create_one(const std::string& model, const Val& vals, const Context& ctx);
+  void derive(const std::string& model, std::int64_t id);
+  bool model_def_has(const std::string& model, const std::string& field) const;
   const ModelDef& require_model(const std::string& model) const;
   const FieldDef& require_field(const ModelDef& m, std::string_view field, std::string_view where) const;
 

@@ -102,10 +102,15 @@ const std::map<std::string, Signature>& signatures(int version) {
       {"action_post", {true, {}}},
       {"button_validate", {true, {}}},
       {"context_get", {false, {}}},
+      {"formatted_read_group", {false, {{"domain", false}, {"groupby", false}, {"aggregates", false}, {"having", false},
+                                        {"offset", false}, {"limit", false}, {"order", false}}}},
   };
   static const std::map<std::string, Signature> v18 = [] {
     auto m = common;
     m["default_get"] = {false, {{"fields_list", true}}};
+    m["search_fetch"] = {false, {{"domain", true}, {"field_names", true}, {"offset", false}, {"limit", false}, {"order", false}}};
+    m["sudo"] = {true, {{"flag", false}}};
+    m.erase("formatted_read_group");
     return m;
   }();
   static const std::map<std::string, Signature> v19 = [] {
@@ -244,7 +249,7 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
     pending_reset_after_ = true;
   }
   if (log_.size() > 10000) log_.erase(log_.begin(), log_.begin() + 5000);
-  if (!call.method.empty() && call.method[0] == '_') {
+  if ((!call.method.empty() && call.method[0] == '_') || (v >= 19 && (call.method == "search_fetch" || call.method == "sudo"))) {
     throw OdooException{"odoo.exceptions.AccessError",
                         v >= 19 ? fmt::format("Private methods (such as '{}.{}') cannot be called remotely.", call.model, call.method)
                                 : fmt::format("Private methods (such as {}) cannot be called remotely.", call.method),
@@ -479,6 +484,53 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
     db_.read_group(call.model, domain_arg(), *bound["fields"], *bound["groupby"], !lazy || (lazy->IsBool() && lazy->GetBool()), ctx, out);
   } else if (m == "load") {
     db_.load(call.model, *bound["fields"], *bound["data"], ctx, out);
+  } else if (m == "search_fetch") {
+    // returns a recordset: JSON-RPC serialises it as its ids
+    db_.search(call.model, domain_arg(), int_arg("offset", 0), limit_arg(), order_arg(), ctx, out);
+  } else if (m == "sudo") {
+    // a recordset returned without @api.returns: JSON-RPC gives its str()
+    std::string text = call.model + "(";
+    for (std::size_t i = 0; i < ids.size(); ++i) text += (i ? ", " : "") + std::to_string(ids[i]);
+    text += ids.size() == 1 ? ",)" : ")";
+    out.SetString(text.c_str(), a);
+  } else if (m == "formatted_read_group") {
+    Doc fields;
+    fields.SetArray();
+    const Val* aggs = arg("aggregates");
+    if (aggs && aggs->IsArray())
+      for (const auto& x : aggs->GetArray()) fields.PushBack(Val(x, fields.GetAllocator()), fields.GetAllocator());
+    Doc groupby;
+    if (const Val* g = arg("groupby")) groupby.CopyFrom(*g, groupby.GetAllocator());
+    else groupby.SetArray();
+    Doc rows;
+    db_.read_group(call.model, domain_arg(), fields, groupby, false, ctx, rows);
+    // 19's shape: "<field>:<agg>" keys, __count only when asked, __extra_domain = the group's own condition
+    out.SetArray();
+    for (auto& r : rows.GetArray()) {
+      Val g(rapidjson::kObjectType);
+      for (auto& mm : r.GetObject()) {
+        const std::string k = sv(mm.name);
+        if (k == "__domain") {
+          Val extra(rapidjson::kArrayType);
+          const auto& dom = mm.value;
+          const rapidjson::SizeType base = domain_arg().IsArray() ? domain_arg().Size() : 0;
+          for (rapidjson::SizeType i = base; i < dom.Size(); ++i) extra.PushBack(Val(dom[i], a), a);
+          g.AddMember("__extra_domain", extra, a);
+        } else if (k == "__count") {
+          bool asked = false;
+          if (aggs && aggs->IsArray())
+            for (const auto& x : aggs->GetArray()) asked = asked || sv(x) == "__count";
+          if (asked) g.AddMember("__count", Val(mm.value, a), a);
+        } else {
+          std::string key = k;
+          if (aggs && aggs->IsArray())
+            for (const auto& x : aggs->GetArray())
+              if (sv(x).rfind(k + ":", 0) == 0) key = sv(x);
+          g.AddMember(Val(key.c_str(), a), Val(mm.value, a), a);
+        }
+      }
+      out.PushBack(g, a);
+    }
   } else if (m == "exists") {
     out.SetArray();
     for (auto id : ids)
@@ -841,6 +893,15 @@ HttpReply Emulator::json2(const HttpRequest& request, const std::string& path) {
     return error({"werkzeug.exceptions.Unauthorized", "Invalid apikey", 401}, 401);
   }
   call.uid = user->uid;
+  // A browser session cookie next to the key must belong to the same user.
+  if (const std::string cookie = request.header("Cookie"); cookie.find("session_id=") != std::string::npos) {
+    std::string sid = cookie.substr(cookie.find("session_id=") + 11);
+    sid = sid.substr(0, sid.find(';'));
+    auto it = sessions_.find(sid);
+    if (it != sessions_.end() && it->second != user->uid) {
+      return error({"odoo.exceptions.AccessDenied", "Session user does not match the used apikey.", 403}, 403);
+    }
+  }
   Doc body;
   if (!request.body.empty()) {
     body.Parse(request.body.c_str(), request.body.size());
