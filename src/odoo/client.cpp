@@ -83,6 +83,12 @@ struct Client::Impl {
 
   std::string base(std::string_view path) const { return config.url + std::string(path); }
 
+  // An error decoded from an answer keeps the number of attempts the retry policy made for it.
+  static result<json::Document> with_attempts(result<json::Document> r, const http::Response& response) {
+    if (!r && response.attempts > 1) r.error().with_attempts(response.attempts);
+    return r;
+  }
+
   Secret key() {
     std::lock_guard lock(mutex);
     return config.api_key;
@@ -111,7 +117,7 @@ struct Client::Impl {
     if (!cookie.empty()) req.headers.add("Cookie", "session_id=" + cookie);
     auto r = transport->send(req);
     if (!r) return r.error();
-    return decode_jsonrpc(r.value(), config.keep_debug);
+    return with_attempts(decode_jsonrpc(r.value(), config.keep_debug), r.value());
   }
 
   // --- version and protocol -------------------------------------------------------------------------
@@ -344,7 +350,7 @@ struct Client::Impl {
     if (!config.database.empty()) req.headers.add("X-Odoo-Database", config.database);
     auto r = transport->send(req);
     if (!r) return r.error();
-    return decode_json2(r.value(), config.keep_debug);
+    return with_attempts(decode_json2(r.value(), config.keep_debug), r.value());
   }
 
   // JSON-2 body from ids and named arguments (a JSON object text) plus the context.
