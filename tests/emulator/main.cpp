@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <thread>
 
@@ -17,6 +18,12 @@ int main(int argc, char** argv) {
   odoosync::emulator::Options options;
   odoosync::emulator::ServerOptions server;
   options.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
+  // Installed: the data sits in <prefix>/share/odoosync/emulator, next to bin/.
+  if (!std::filesystem::exists(options.data_dir)) {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) options.data_dir = (exe.parent_path().parent_path() / "share" / "odoosync" / "emulator").string();
+  }
   app.add_option("--odoo-version", options.odoo_version, "18 or 19 (default 18)")->check(CLI::IsMember({17, 18, 19}));
   app.add_option("--port", server.port, "port on 127.0.0.1 (default: any free one, printed)");
   app.add_flag("--keep-alive", server.keep_alive, "keep connections open (real Odoo sends Connection: close)");

@@ -35,7 +35,12 @@ std::string dump(const Val& v) {
 // Python's repr of a JSON value, for messages that quote a value as Odoo does.
 template <class V>
 std::string repr(const V& v) {
-  if (v.IsString()) return "'" + std::string(v.GetString(), v.GetStringLength()) + "'";
+  if (v.IsString()) {
+    std::string out(1, '\'');
+    out.append(v.GetString(), v.GetStringLength());
+    out.push_back('\'');
+    return out;
+  }
   if (v.IsBool()) return v.GetBool() ? "True" : "False";
   if (v.IsNull()) return "None";
   if (v.IsInt64()) return std::to_string(v.GetInt64());
@@ -713,7 +718,6 @@ void Database::set_field(const std::string& model, std::int64_t id, Doc& row, co
 namespace {
 // Fields Odoo fills itself when a create leaves them out (a small, explicit set).
 void default_for(const std::string& model, const FieldDef& f, Database& db, Val& out, Alloc& a, std::int64_t id) {
-  (void)db;
   if (f.name == "company_id") out.SetInt64(1);
   else if (f.name == "currency_id") out.SetInt64(1);
   else if (f.name == "user_id" || f.name == "create_uid" || f.name == "write_uid") out.SetInt64(2);
@@ -721,6 +725,7 @@ void default_for(const std::string& model, const FieldDef& f, Database& db, Val&
   else if (f.name == "state" && !f.selection.empty()) out.SetString(f.selection.front().first.c_str(), a);
   else if (f.name == "name" && (model == "sale.order" || model == "stock.picking" || model == "account.move"))
     out.SetString(fmt::format("{}{:05}", model == "sale.order" ? "S" : model == "stock.picking" ? "WH/OUT/" : "INV/", id).c_str(), a);
+  else if (f.name == "date_order") out.SetString(db.now().c_str(), a);
   else if (f.name == "uom_id" || f.name == "uom_po_id" || f.name == "categ_id" || f.name == "warehouse_id") out.SetInt64(1);
   else if (f.name == "type" && model.starts_with("product.")) out.SetString("consu", a);
   else out.SetNull();

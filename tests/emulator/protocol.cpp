@@ -661,6 +661,14 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
     return it->second;
   };
   const OdooException expired{"odoo.http.SessionExpiredException", "Session expired", 403};
+  // The session-info object of /web/session/authenticate and get_session_info (the members clients read).
+  auto session_info = [&](const User& user) {
+    return fmt::format(
+        R"({{"uid": {}, "is_system": {}, "is_admin": {}, "is_public": false, "is_internal_user": true, "user_context": {{"lang": "en_US", "tz": "Europe/Brussels", "uid": {}}}, "db": "{}", {}"name": "{}", "username": "{}", "partner_id": 3, "server_version": "{}.0", "server_version_info": [{}, 0, 0, "final", 0, ""]}})",
+        user.uid, user.uid == 2 ? "true" : "false", user.uid == 2 ? "true" : "false", user.uid, options_.database,
+        v >= 19 ? R"("registry_hash": "0000000000000000", )" : R"("user_settings": {"id": 1, "user_id": {"id": 2}}, )",
+        user.name, user.login, v, v);
+  };
 
   try {
     if (path == "/web/webclient/version_info") return envelope(version_info(), false);
@@ -673,10 +681,7 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
       if (!user) throw OdooException{"odoo.exceptions.AccessDenied", "Access Denied", 403};
       const std::string sid = fmt::format("{:040x}", std::hash<std::string>{}(login) ^ (++session_counter_ * 0x9E3779B97F4A7C15ULL));
       sessions_[sid] = user->uid;
-      const std::string info = fmt::format(
-          R"({{"uid": {}, "is_system": {}, "is_admin": {}, "is_public": false, "is_internal_user": true, "user_context": {{"lang": "en_US", "tz": "Europe/Brussels", "uid": {}}}, "db": "{}", "name": "{}", "username": "{}", "partner_id": 3, "server_version": "{}.0", "server_version_info": [{}, 0, 0, "final", 0, ""]}})",
-          user->uid, user->uid == 2 ? "true" : "false", user->uid == 2 ? "true" : "false", user->uid, options_.database,
-          user->name, user->login, v, v);
+      const std::string info = session_info(*user);
       return envelope(info, false, {{"Set-Cookie", "session_id=" + sid + "; Expires=Mon, 22 Nov 2027 15:04:57 GMT; Max-Age=604800; HttpOnly; Path=/"}});
     }
     if (path == "/web/session/destroy") {
@@ -688,7 +693,9 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
     if (path == "/web/session/get_session_info") {
       auto uid = session_uid();
       if (!uid) return error(expired);
-      return envelope(fmt::format(R"({{"uid": {}, "db": "{}", "server_version": "{}.0"}})", *uid, options_.database, v), false);
+      for (const auto& u : us)
+        if (u.uid == *uid) return envelope(session_info(u), false);
+      return error(expired);
     }
     if (path.rfind("/web/dataset/call_kw", 0) == 0) {
       auto uid = session_uid();
@@ -844,7 +851,7 @@ HttpReply Emulator::json2(const HttpRequest& request, const std::string& path) {
     auto& a = out.GetAllocator();
     out.AddMember("model", Val(model.c_str(), a), a);
     out.AddMember("name", Val(model.c_str(), a), a);
-    out.AddMember("doc", "", a);
+    out.AddMember("doc", Val(), a);  // Odoo 19 sends null when the model has no docstring
     Doc fields;
     db_.fields_get(model, nullptr, nullptr, fields);
     out.AddMember("fields", Val(fields, a), a);
