@@ -70,9 +70,12 @@ struct EmulatorServer::State {
     }
   }
 
-  static void reset(tcp::socket& s) {
+  // Closing writes the socket's descriptor field, which stop() reads from another thread when it shuts
+  // connections down: both happen under the mutex.
+  void close(tcp::socket& s, bool with_reset = false) {
+    std::lock_guard lock(mutex);
     boost::system::error_code ec;
-    s.set_option(asio::socket_base::linger(true, 0), ec);
+    if (with_reset) s.set_option(asio::socket_base::linger(true, 0), ec);
     s.close(ec);
   }
 
@@ -93,7 +96,7 @@ struct EmulatorServer::State {
       HttpReply reply = emulator.handle(in);
       if (reply.delay.count() > 0 && !sleep_ms(static_cast<long>(reply.delay.count()))) return;
       if (reply.delivery == Delivery::reset_before || reply.delivery == Delivery::reset_after) {
-        reset(socket);
+        close(socket, true);
         return;
       }
       if (reply.delivery == Delivery::hang) {
@@ -114,7 +117,7 @@ struct EmulatorServer::State {
         char sink[4096];
         socket.non_blocking(false, ec);
         for (int i = 0; i < 4 && socket.available(ec) > 0; ++i) socket.read_some(asio::buffer(sink), ec);
-        socket.close(ec);
+        close(socket);
         return;
       }
     }
