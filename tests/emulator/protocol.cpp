@@ -236,6 +236,53 @@ HttpReply Emulator::route(const HttpRequest& request, const std::string& path) {
   return html_reply(404, "Not Found", "The requested URL was not found on the server.");
 }
 
+
+namespace {
+// Small helpers over the Database for the stock and sale workflows.
+Doc fields_doc(std::initializer_list<const char*> names) {
+  Doc f;
+  f.SetArray();
+  for (const char* n : names) f.PushBack(Val(n, f.GetAllocator()), f.GetAllocator());
+  return f;
+}
+Doc read_one(Database& db, const std::string& model, std::int64_t id, std::initializer_list<const char*> names) {
+  Doc f = fields_doc(names);
+  Doc rows;
+  db.read(model, {id}, &f, false, rows);
+  Doc one;
+  if (rows.Empty()) throw OdooException{"odoo.exceptions.MissingError", "Record does not exist or has been deleted.", 404};
+  one.CopyFrom(rows[0], one.GetAllocator());
+  return one;
+}
+std::int64_t id_of(const Val& v) { return v.IsInt64() ? v.GetInt64() : 0; }
+double num_of(const Val& v) { return v.IsNumber() ? v.GetDouble() : 0.0; }
+
+// Moves `delta` units of a product in or out of an internal location, creating the quant if needed.
+void adjust_quant(Database& db, std::int64_t product, std::int64_t location, double delta, const Context& ctx) {
+  Doc dom;
+  dom.Parse(fmt::format(R"([["product_id", "=", {}], ["location_id", "=", {}]])", product, location).c_str());
+  Doc found;
+  db.search("stock.quant", dom, 0, 1, "", ctx, found);
+  if (!found.Empty()) {
+    const std::int64_t q = found[0].GetInt64();
+    Doc cur = read_one(db, "stock.quant", q, {"quantity"});
+    Doc vals;
+    vals.SetObject();
+    vals.AddMember("quantity", Val(num_of(cur["quantity"]) + delta), vals.GetAllocator());
+    db.write("stock.quant", {q}, vals, ctx);
+  } else {
+    Doc vals;
+    vals.Parse(fmt::format(R"({{"product_id": {}, "location_id": {}, "quantity": {}}})", product, location, delta).c_str());
+    db.create("stock.quant", vals, ctx);
+  }
+}
+bool internal(Database& db, std::int64_t location) {
+  if (!location) return false;
+  Doc l = read_one(db, "stock.location", location, {"usage"});
+  return l["usage"].IsString() && std::string(l["usage"].GetString()) == "internal";
+}
+}  // namespace
+
 void Emulator::execute(Call& call, Doc& out, bool& none) {
   const int v = options_.odoo_version;
   ++counters_[call.model + "." + call.method];
@@ -551,6 +598,75 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
       }
     }
     db_.write("sale.order", ids, vals, ctx);
+    // The delivery: one outgoing transfer from the warehouse's stock to the customer, a move per line.
+    for (auto id : ids) {
+      Doc order = read_one(db_, "sale.order", id, {"name", "partner_id"});
+      Doc type = read_one(db_, "stock.picking.type", 2, {"default_location_src_id", "default_location_dest_id"});
+      const std::int64_t src = id_of(type["default_location_src_id"]), dest = id_of(type["default_location_dest_id"]);
+      Doc line_dom;
+      line_dom.Parse(fmt::format(R"([["order_id", "=", {}]])", id).c_str());
+      Doc lines;
+      Doc lf = fields_doc({"product_id", "product_uom_qty", "name"});
+      db_.search_read("sale.order.line", line_dom, &lf, 0, std::nullopt, "", ctx, lines);
+      if (lines.Empty()) continue;
+      std::string moves = "[";
+      for (const auto& l : lines.GetArray()) {
+        if (!l["product_id"].IsArray()) continue;
+        // stock.move has a `name` in 18, not in 19
+        const std::string name = db_.model("stock.move")->fields.count("name") ? "\"name\": " + dump(l["name"]) + ", " : "";
+        moves += fmt::format(R"({}[0, 0, {{{}"product_id": {}, "product_uom_qty": {}, "location_id": {}, "location_dest_id": {}, "state": "assigned", "origin": "{}"}}])",
+                             moves.size() > 1 ? ", " : "", name, l["product_id"][0].GetInt64(),
+                             num_of(l["product_uom_qty"]), src, dest, sv(order["name"]));
+      }
+      moves += "]";
+      Doc picking;
+      picking.Parse(fmt::format(R"({{"picking_type_id": 2, "location_id": {}, "location_dest_id": {}, "partner_id": {}, "origin": "{}", "sale_id": {}, "state": "assigned", "move_ids": {}}})",
+                                src, dest, id_of(order["partner_id"]), sv(order["name"]), id, moves)
+                        .c_str());
+      db_.create("stock.picking", picking, ctx);
+    }
+    out.SetBool(true);
+  } else if (m == "button_validate" && call.model == "stock.picking") {
+    // Done: every move's quantity leaves its source and reaches its destination (internal locations
+    // only hold quants), and the transfer and its moves are done.
+    for (auto id : ids) {
+      Doc p = read_one(db_, "stock.picking", id, {"state", "name"});
+      if (sv(p["state"]) == "done") throw OdooException{"odoo.exceptions.UserError", "The transfer is already done.", 422};
+      if (sv(p["state"]) == "cancel") throw OdooException{"odoo.exceptions.UserError", "You cannot validate a cancelled transfer.", 422};
+      Doc move_dom;
+      move_dom.Parse(fmt::format(R"([["picking_id", "=", {}]])", id).c_str());
+      Doc moves;
+      Doc mf = fields_doc({"product_id", "product_uom_qty", "quantity", "location_id", "location_dest_id"});
+      db_.search_read("stock.move", move_dom, &mf, 0, std::nullopt, "", ctx, moves);
+      for (const auto& mv : moves.GetArray()) {
+        const double qty = num_of(mv["quantity"]) > 0 ? num_of(mv["quantity"]) : num_of(mv["product_uom_qty"]);
+        const std::int64_t product = mv["product_id"].IsArray() ? mv["product_id"][0].GetInt64() : 0;
+        const std::int64_t from = mv["location_id"].IsArray() ? mv["location_id"][0].GetInt64() : 0;
+        const std::int64_t to = mv["location_dest_id"].IsArray() ? mv["location_dest_id"][0].GetInt64() : 0;
+        if (product && internal(db_, from)) adjust_quant(db_, product, from, -qty, ctx);
+        if (product && internal(db_, to)) adjust_quant(db_, product, to, qty, ctx);
+        Doc done;
+        done.Parse(fmt::format(R"({{"state": "done", "quantity": {}}})", qty).c_str());
+        db_.write("stock.move", {mv["id"].GetInt64()}, done, ctx);
+      }
+      Doc done;
+      done.Parse(fmt::format(R"({{"state": "done", "date_done": "{}"}})", db_.now()).c_str());
+      db_.write("stock.picking", {id}, done, ctx);
+    }
+    out.SetBool(true);
+  } else if (m == "action_post" && call.model == "account.move") {
+    for (auto id : ids) {
+      Doc mv = read_one(db_, "account.move", id, {"state", "name", "move_type"});
+      if (sv(mv["state"]) != "draft") throw OdooException{"odoo.exceptions.UserError", "Only draft journal entries can be posted.", 422};
+      Doc vals;
+      vals.SetObject();
+      vals.AddMember("state", "posted", vals.GetAllocator());
+      if (!mv["name"].IsString() || sv(mv["name"]) == "/" || sv(mv["name"]).empty()) {
+        const std::string prefix = sv(mv["move_type"]) == "out_refund" ? "RINV" : "INV";
+        vals.AddMember("name", Val(fmt::format("{}/{}/{:05}", prefix, db_.now().substr(0, 4), id).c_str(), vals.GetAllocator()), vals.GetAllocator());
+      }
+      db_.write("account.move", {id}, vals, ctx);
+    }
     out.SetBool(true);
   } else if (m == "action_cancel" && call.model == "sale.order") {
     Doc vals;

@@ -1,0 +1,98 @@
+// Business workflows of the emulator, driven through the real Client: an order confirmed creates its
+// delivery, validating a transfer moves stock, an inventory count sets the quantity, an invoice posts.
+#include <doctest/doctest.h>
+
+#include "server.hpp"
+
+#include <odoosync/odoo/models.hpp>
+
+using namespace odoosync;
+using namespace odoosync::odoo;
+
+namespace {
+struct Shop {
+  emulator::EmulatorServer server;
+  std::shared_ptr<Client> client;
+  explicit Shop(int version)
+      : server([&] {
+          emulator::Options o;
+          o.odoo_version = version;
+          o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
+          return o;
+        }()) {
+    Config c;
+    c.url = server.url();
+    c.database = version >= 19 ? "retail19" : "retail18";
+    c.login = "admin";
+    c.api_key = Secret(server.admin_api_key());
+    client = Client::create(c).value();
+  }
+  Decimal on_hand(std::int64_t product, std::int64_t location) {
+    auto q = search_read_as<StockQuant>(*client, field("product_id") == product && field("location_id") == location);
+    REQUIRE(q);
+    return q.value().empty() ? Decimal{} : q.value()[0].quantity;
+  }
+};
+}  // namespace
+
+TEST_CASE("a confirmed order creates its delivery; validating it takes the stock out" ) {
+  for (int version : {18, 19}) {
+    CAPTURE(version);
+    Shop shop(version);
+    auto& c = *shop.client;
+    const std::int64_t stock = version >= 19 ? 5 : 8;  // WH/Stock in each demo database
+    // put 10 units of product 5 in WH/Stock by an inventory count
+    auto quant = c.create("stock.quant", Values().set("product_id", 5).set("location_id", stock).set("inventory_quantity", Decimal{10, 0}),
+                          {.context_json = R"({"inventory_mode": true})"});
+    REQUIRE_MESSAGE(static_cast<bool>(quant), (quant ? std::string() : quant.error().to_string()));
+    REQUIRE(c.call_named("stock.quant", "action_apply_inventory", {quant.value()}));
+    CHECK(shop.on_hand(5, stock) == Decimal{10, 0});
+
+    auto order = c.create("sale.order", Values().set("partner_id", 10).set("client_order_ref", "POS-12/0042").set(
+                                            "order_line", std::vector<Command>{Command::create(Values().set("product_id", 5).set("product_uom_qty", Decimal{3, 0}))}));
+    REQUIRE_MESSAGE(static_cast<bool>(order), (order ? std::string() : order.error().to_string()));
+    auto so = read_as<SaleOrder>(c, {order.value()});
+    REQUIRE(so);
+    CHECK(so.value()[0].state == "draft");
+    CHECK(so.value()[0].amount_untaxed == Decimal{210, 0});  // 3 × 70.0, the product's price
+    REQUIRE(c.call_named("sale.order", "action_confirm", {order.value()}));
+    auto again = c.call_named("sale.order", "action_confirm", {order.value()});
+    REQUIRE_FALSE(again);
+    CHECK(again.error().odoo_class() == "odoo.exceptions.UserError");
+
+    auto pickings = c.search("stock.picking", field("origin") == so.value()[0].name);
+    REQUIRE(pickings);
+    REQUIRE(pickings.value().size() == 1);
+    auto moves = c.search_read("stock.move", field("picking_id") == pickings.value()[0], {"product_id", "product_uom_qty", "state"});
+    REQUIRE(moves);
+    REQUIRE(moves.value().Size() == 1);
+    CHECK(moves.value()[0]["product_uom_qty"].GetDouble() == 3.0);
+    REQUIRE(c.call_named("stock.picking", "button_validate", {pickings.value()[0]}));
+    CHECK(shop.on_hand(5, stock) == Decimal{7, 0});
+    auto twice = c.call_named("stock.picking", "button_validate", {pickings.value()[0]});
+    REQUIRE_FALSE(twice);
+    CHECK(twice.error().odoo_class() == "odoo.exceptions.UserError");
+  }
+}
+
+TEST_CASE("a receipt validated brings stock in; an invoice posts once") {
+  Shop shop(18);
+  auto& c = *shop.client;
+  const Decimal before = shop.on_hand(27, 8);
+  auto receipt = c.create("stock.picking",
+                          Values().set("picking_type_id", 1).set("location_id", 4).set("location_dest_id", 8).set("origin", "PO-9").set(
+                              "move_ids", std::vector<Command>{Command::create(Values().set("name", "in").set("product_id", 27).set(
+                                              "product_uom_qty", Decimal{5, 0}).set("location_id", 4).set("location_dest_id", 8))}));
+  REQUIRE_MESSAGE(static_cast<bool>(receipt), (receipt ? std::string() : receipt.error().to_string()));
+  REQUIRE(c.call_named("stock.picking", "button_validate", {receipt.value()}));
+  CHECK(std::stod(shop.on_hand(27, 8).to_string()) == std::stod(before.to_string()) + 5);
+
+  auto inv = c.create("account.move", Values().set("move_type", "out_invoice").set("partner_id", 10));
+  REQUIRE_MESSAGE(static_cast<bool>(inv), (inv ? std::string() : inv.error().to_string()));
+  REQUIRE(c.call_named("account.move", "action_post", {inv.value()}));
+  auto posted = c.read("account.move", {inv.value()}, {"state", "name"});
+  REQUIRE(posted);
+  CHECK(std::string(posted.value()[0]["state"].GetString()) == "posted");
+  CHECK(std::string(posted.value()[0]["name"].GetString()).rfind("INV/", 0) == 0);
+  CHECK(c.call_named("account.move", "action_post", {inv.value()}).error().odoo_class() == "odoo.exceptions.UserError");
+}
