@@ -1070,8 +1070,20 @@ void Database::read_group(const std::string& model, const Val& domain, const Val
   for (const auto& key : order) {
     const auto& ids = buckets[key];
     Val g(rapidjson::kObjectType);
-    Val dom(rapidjson::kArrayType);
-    dom.CopyFrom(domain, a);
+    // __domain is Odoo's AND of the search domain and the group's conditions, in normalised prefix form:
+    // one "&" fewer than the number of parts, then the parts.
+    std::size_t leaves = 0;
+    bool has_operators = false;
+    if (domain.IsArray())
+      for (const auto& item : domain.GetArray()) has_operators = has_operators || item.IsString();
+    Val user(rapidjson::kArrayType);
+    if (domain.IsArray() && !domain.Empty()) {
+      if (!has_operators)
+        for (rapidjson::SizeType i = 1; i < domain.Size(); ++i) user.PushBack("&", a);
+      for (const auto& item : domain.GetArray()) user.PushBack(Val(item, a), a);
+      ++leaves;
+    }
+    Val conds(rapidjson::kArrayType);
     for (std::size_t i = 0; i < groups.size(); ++i) {
       const FieldDef& f = def.fields.at(groups[i]);
       const Val* v = field_value(model, ids.front(), groups[i]);
@@ -1084,9 +1096,15 @@ void Database::read_group(const std::string& model, const Val& domain, const Val
       if (v) raw.CopyFrom(*v, a);
       else raw.SetBool(false);
       cond.PushBack(raw, a);
-      dom.PushBack(cond, a);
+      conds.PushBack(cond, a);
+      ++leaves;
       g.AddMember(Val(groups[i].c_str(), a), formatted, a);
     }
+    Val dom(rapidjson::kArrayType);
+    for (std::size_t i = 1; i < leaves; ++i) dom.PushBack("&", a);
+    for (auto& item : user.GetArray()) dom.PushBack(Val(item, a), a);
+    for (auto& item : conds.GetArray()) dom.PushBack(Val(item, a), a);
+
     const std::string count_key = lazy ? groups.front() + "_count" : "__count";
     g.AddMember(Val(count_key.c_str(), a), Val(static_cast<std::int64_t>(ids.size())), a);
     for (const auto& s : sums) {

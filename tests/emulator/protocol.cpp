@@ -529,6 +529,11 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
   } else if (m == "read_group") {
     const Val* lazy = arg("lazy");
     db_.read_group(call.model, domain_arg(), *bound["fields"], *bound["groupby"], !lazy || (lazy->IsBool() && lazy->GetBool()), ctx, out);
+    // offset and limit apply to the groups
+    const auto offset = static_cast<rapidjson::SizeType>(std::max<std::int64_t>(0, int_arg("offset", 0)));
+    for (rapidjson::SizeType i = 0; i < offset && !out.Empty(); ++i) out.Erase(out.Begin());
+    if (auto limit = limit_arg())
+      while (static_cast<std::int64_t>(out.Size()) > *limit) out.PopBack();
   } else if (m == "load") {
     db_.load(call.model, *bound["fields"], *bound["data"], ctx, out);
   } else if (m == "search_fetch") {
@@ -560,8 +565,9 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
         if (k == "__domain") {
           Val extra(rapidjson::kArrayType);
           const auto& dom = mm.value;
-          const rapidjson::SizeType base = domain_arg().IsArray() ? domain_arg().Size() : 0;
-          for (rapidjson::SizeType i = base; i < dom.Size(); ++i) extra.PushBack(Val(dom[i], a), a);
+          // the group's own conditions: the last leaves of the combined domain, one per groupby field
+          const rapidjson::SizeType n = groupby.IsArray() ? groupby.Size() : 1;
+          for (rapidjson::SizeType i = dom.Size() >= n ? dom.Size() - n : 0; i < dom.Size(); ++i) extra.PushBack(Val(dom[i], a), a);
           g.AddMember("__extra_domain", extra, a);
         } else if (k == "__count") {
           bool asked = false;
@@ -583,7 +589,8 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
     for (auto id : ids)
       if (db_.exists(call.model, id)) out.PushBack(Val(id), a);
   } else if (m == "context_get") {
-    out.Parse(fmt::format(R"({{"lang": "{}", "tz": "Europe/Brussels", "uid": {}}})", ctx.lang, call.uid).c_str());
+    // only the admin has a time zone in the demo databases
+    out.Parse(fmt::format(R"({{"lang": "{}", "tz": {}, "uid": {}}})", ctx.lang, call.uid == 2 ? "\"Europe/Brussels\"" : "false", call.uid).c_str());
   } else if (m == "action_confirm" && call.model == "sale.order") {
     Doc vals;
     vals.Parse(R"({"state": "sale"})");
