@@ -3,6 +3,9 @@
 #include "orm.hpp"
 
 #include <charconv>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -207,6 +210,46 @@ void Database::load(const std::string& model, const Val& fields, const Val& rows
   out.AddMember("ids", ids, a);
   out.AddMember("messages", Val(rapidjson::kArrayType), a);
   out.AddMember("nextrow", 0, a);
+}
+
+void Database::apply_fixture(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read the fixture file '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  Doc fixture;
+  fixture.Parse(ss.str().c_str());
+  if (fixture.HasParseError() || !fixture.IsObject()) {
+    throw std::runtime_error("the fixture '" + path + "' is not a JSON object {\"model\": [records]} (error at byte " +
+                             std::to_string(fixture.GetErrorOffset()) + ")");
+  }
+  Context ctx;
+  for (auto& m : fixture.GetObject()) {
+    const std::string model = sv(m.name);
+    require_model(model);
+    if (!m.value.IsArray()) throw std::runtime_error("fixture: '" + model + "' must be a list of records");
+    for (auto& rec : m.value.GetArray()) {
+      if (!rec.IsObject()) throw std::runtime_error("fixture: a record of '" + model + "' is not an object");
+      Doc vals;
+      vals.CopyFrom(rec, vals.GetAllocator());
+      std::int64_t id = 0;
+      if (vals.HasMember("id") && vals["id"].IsInt64()) {
+        id = vals["id"].GetInt64();
+        vals.RemoveMember("id");
+      }
+      if (id && exists(model, id)) {
+        write(model, {id}, vals, ctx);
+      } else if (id) {
+        Table& t = tables_[model];
+        const std::int64_t saved = t.next_id;
+        t.next_id = id;  // create exactly this id, then go on after the highest
+        create_one(model, vals, ctx);
+        t.next_id = std::max(saved, id + 1);
+      } else {
+        create_one(model, vals, ctx);
+      }
+    }
+  }
 }
 
 }  // namespace odoosync::emulator

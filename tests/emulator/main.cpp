@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   app.add_option("--port", server.port, "port on 127.0.0.1 (default: any free one, printed)");
   app.add_flag("--keep-alive", server.keep_alive, "keep connections open (real Odoo sends Connection: close)");
   app.add_option("--products", options.extra_products, "extra generated products with barcodes and references");
+  app.add_option("--data", options.fixture, "JSON fixture applied over the seed: {\"model\": [records]}")->check(CLI::ExistingFile);
   app.add_option("--data-dir", options.data_dir, "folder with odoo18/ and odoo19/ (fields and records)");
   app.add_option("--api-key", options.admin_api_key, "admin's API key (default: a fixed test key, printed)");
   app.footer("Control endpoint: POST/GET/DELETE /__emulator__/faults, GET /__emulator__/log, /counters, "
@@ -42,6 +43,9 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, on_signal);
     while (!stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     s.stop();
+  } catch (const odoosync::emulator::OdooException& e) {
+    std::fprintf(stderr, "odoosync-emulator: the fixture was refused: %s: %s\n", e.name.c_str(), e.message.c_str());
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "odoosync-emulator: %s\n", e.what());
     return 1;

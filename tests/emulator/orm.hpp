@@ -81,6 +81,10 @@ class Database {
   std::size_t count(const std::string& model) const;
   // A snapshot of every record of a model, as stored (for tests and the control endpoint).
   void snapshot(const std::string& model, Doc& out) const;
+  // Applies a JSON fixture {"<model>": [{...}, ...], ...}: a record with an "id" that exists is updated,
+  // one with a new "id" is created with that id, one without is created. Values as in create/write
+  // (many2one as an id, x2many as commands or ids). Throws OdooException or std::runtime_error.
+  void apply_fixture(const std::string& path);
   // Adds N generated products with barcodes and internal references (the --products option).
   void add_products(std::size_t n);
 

@@ -145,6 +145,7 @@ Emulator::Emulator(Options options) : options_(std::move(options)) {
   const std::string dir = (std::filesystem::path(options_.data_dir) / (options_.odoo_version >= 19 ? "odoo19" : "odoo18")).string();
   db_ = Database::load(dir, options_.odoo_version);
   if (options_.extra_products) db_.add_products(options_.extra_products);
+  if (!options_.fixture.empty()) db_.apply_fixture(options_.fixture);
 }
 
 std::optional<Fault> Emulator::take_fault(const std::string& model, const std::string& method,
@@ -1154,6 +1155,7 @@ HttpReply Emulator::control(const HttpRequest& request, const std::string& path)
     const std::string dir = (std::filesystem::path(options_.data_dir) / (options_.odoo_version >= 19 ? "odoo19" : "odoo18")).string();
     db_ = Database::load(dir, options_.odoo_version);
     if (options_.extra_products) db_.add_products(options_.extra_products);
+    if (!options_.fixture.empty()) db_.apply_fixture(options_.fixture);
     sessions_.clear();
     faults_.clear();
     log_.clear();

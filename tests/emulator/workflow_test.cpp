@@ -6,6 +6,9 @@
 
 #include <odoosync/odoo/models.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 using namespace odoosync;
 using namespace odoosync::odoo;
 
@@ -95,4 +98,36 @@ TEST_CASE("a receipt validated brings stock in; an invoice posts once") {
   CHECK(std::string(posted.value()[0]["state"].GetString()) == "posted");
   CHECK(std::string(posted.value()[0]["name"].GetString()).rfind("INV/", 0) == 0);
   CHECK(c.call_named("account.move", "action_post", {inv.value()}).error().odoo_class() == "odoo.exceptions.UserError");
+}
+
+TEST_CASE("a JSON fixture adds and changes records over the seed; a bad one is refused clearly") {
+  const auto path = std::filesystem::temp_directory_path() / "odoosync-fixture.json";
+  std::ofstream(path) << R"({"res.partner": [{"id": 3, "name": "Renamed Admin Partner"}, {"id": 500, "name": "Fixture Shop", "ref": "FX-1"}],
+                             "product.product": [{"name": "Fixture Widget", "default_code": "FX-W", "barcode": "5901234123457", "list_price": 9.99}]})";
+  emulator::Options o;
+  o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
+  o.fixture = path.string();
+  emulator::EmulatorServer server(o);
+  Config c;
+  c.url = server.url();
+  c.database = "retail18";
+  c.login = "admin";
+  c.api_key = Secret(server.admin_api_key());
+  auto client = Client::create(c).value();
+  auto partners = read_as<Partner>(*client, {3, 500});
+  REQUIRE(partners);
+  REQUIRE(partners.value().size() == 2);
+  CHECK(partners.value()[0].name == "Renamed Admin Partner");
+  CHECK(partners.value()[1].ref == "FX-1");
+  auto widget = search_read_as<Product>(*client, field("barcode") == "5901234123457");
+  REQUIRE(widget);
+  REQUIRE(widget.value().size() == 1);
+  CHECK(widget.value()[0].list_price.to_string() == "9.99");
+  CHECK(client->create("res.partner", Values().set("name", "Next")).value() == 501);  // ids go on after the fixture's
+
+  std::ofstream(path) << R"({"res.partner": [{"name": "x", "no_such_field": 1}]})";
+  CHECK_THROWS_AS(emulator::EmulatorServer{o}, emulator::OdooException);
+  std::ofstream(path) << "[1, 2]";
+  CHECK_THROWS_AS(emulator::EmulatorServer{o}, std::runtime_error);
+  std::filesystem::remove(path);
 }
