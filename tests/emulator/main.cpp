@@ -4,6 +4,8 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <string>
+#include <vector>
 #include <filesystem>
 #include <cstdio>
 #include <thread>
@@ -31,11 +33,32 @@ int main(int argc, char** argv) {
   app.add_option("--data", options.fixture, "JSON fixture applied over the seed: {\"model\": [records]}")->check(CLI::ExistingFile);
   app.add_option("--data-dir", options.data_dir, "folder with odoo18/ and odoo19/ (fields and records)");
   app.add_option("--api-key", options.admin_api_key, "admin's API key (default: a fixed test key, printed)");
+  std::vector<std::string> faults;
+  app.add_option("--fault", faults, "a fault from the start: KIND[:MODEL[:METHOD[:TIMES]]], e.g. http_503 or "
+                                    "reset_after:res.partner:create:1 (times 0 = until cleared)");
   app.footer("Control endpoint: POST/GET/DELETE /__emulator__/faults, GET /__emulator__/log, /counters, "
              "/snapshot?model=M, POST /__emulator__/reset. See docs/emulator.md.");
   CLI11_PARSE(app, argc, argv);
   try {
     odoosync::emulator::EmulatorServer s(options, server);
+    for (const auto& spec : faults) {
+      odoosync::emulator::Fault f;
+      std::vector<std::string> parts;
+      std::string part;
+      for (char ch : spec + ":") {
+        if (ch == ':') {
+          parts.push_back(part);
+          part.clear();
+        } else {
+          part += ch;
+        }
+      }
+      f.kind = parts[0];
+      if (parts.size() > 1) f.model = parts[1];
+      if (parts.size() > 2) f.method = parts[2];
+      if (parts.size() > 3 && !parts[3].empty()) f.times = std::stoi(parts[3]);
+      s.add_fault(f);
+    }
     std::printf("ODOO_URL=%s\nODOO_DB=%s\nODOO_USER=admin\nODOO_API_KEY=%s\nODOO_PASSWORD=admin\n", s.url().c_str(),
                 options.odoo_version >= 19 ? "retail19" : "retail18", s.admin_api_key().c_str());
     std::fflush(stdout);

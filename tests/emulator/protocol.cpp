@@ -148,6 +148,11 @@ Emulator::Emulator(Options options) : options_(std::move(options)) {
   if (!options_.fixture.empty()) db_.apply_fixture(options_.fixture);
 }
 
+void Emulator::add_fault(Fault fault) {
+  std::lock_guard lock(mutex_);
+  faults_.push_back(std::move(fault));
+}
+
 std::optional<Fault> Emulator::take_fault(const std::string& model, const std::string& method,
                                           std::initializer_list<std::string_view> kinds) {
   for (auto& f : faults_) {
@@ -214,7 +219,7 @@ HttpReply Emulator::network_fault(const HttpRequest& request, const std::string&
   const int status = f->kind == "http_502" ? 502 : f->kind == "http_504" ? 504 : f->kind == "http_429" ? 429 : 503;
   r = html_reply(status, status == 429 ? "Too Many Requests" : status == 502 ? "Bad Gateway" : status == 504 ? "Gateway Timeout" : "Service Unavailable",
                  "injected by the odoosync emulator");
-  if (status == 429 || f->kind == "down") r.headers.emplace_back("Retry-After", std::to_string(f->retry_after_s));
+  if (status == 429 || status == 503) r.headers.emplace_back("Retry-After", std::to_string(f->retry_after_s));
   return r;
 }
 

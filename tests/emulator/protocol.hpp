@@ -63,6 +63,7 @@ class Emulator {
   HttpReply handle(const HttpRequest& request);
 
   const Options& options() const { return options_; }
+  void add_fault(Fault fault);
 
  private:
   struct Call;  // one ORM call, after parsing and authentication

@@ -159,6 +159,8 @@ void EmulatorServer::stop() {
 
 std::string EmulatorServer::url() const { return "http://127.0.0.1:" + std::to_string(state_->port); }
 std::uint16_t EmulatorServer::port() const { return state_->port; }
+void EmulatorServer::add_fault(Fault fault) { state_->emulator.add_fault(std::move(fault)); }
+
 const std::string& EmulatorServer::admin_api_key() const { return state_->emulator.options().admin_api_key; }
 
 }  // namespace odoosync::emulator

@@ -25,6 +25,7 @@ class EmulatorServer {
   std::string url() const;  // http://127.0.0.1:<port>
   std::uint16_t port() const;
   const std::string& admin_api_key() const;
+  void add_fault(Fault fault);  // as POST /__emulator__/faults
   void stop();
 
  private:
