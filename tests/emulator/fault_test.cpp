@@ -58,7 +58,7 @@ struct Fixture {
 };
 }  // namespace
 
-TEST_CASE("503 and 429 with Retry-After: a read is retried and succeeds; the faults were consumed") {
+TEST_CASE("503 and 429 with Retry-After: a read is retried and succeeds, the faults were consumed") {
   Fixture f;
   f.inject(R"({"kind": "http_503", "model": "res.partner", "method": "search_count", "retry_after_s": 0})");
   f.inject(R"({"kind": "http_429", "model": "res.partner", "method": "search_count", "retry_after_s": 0})");
@@ -157,7 +157,7 @@ TEST_CASE("an expired API key: an auth error, over JSON-RPC and JSON-2") {
   CHECK(e.error().message().find("expired") != std::string::npos);
 }
 
-TEST_CASE("a down window answers 503 until cleared; the circuit breaker then fails fast") {
+TEST_CASE("a down window answers 503 until cleared, the circuit breaker then fails fast") {
   Fixture f;
   f.inject(R"({"kind": "down", "times": 0, "retry_after_s": 0})");
   auto c = f.client();

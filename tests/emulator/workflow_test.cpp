@@ -38,7 +38,7 @@ struct Shop {
 };
 }  // namespace
 
-TEST_CASE("a confirmed order creates its delivery; validating it takes the stock out" ) {
+TEST_CASE("a confirmed order creates its delivery, validating it takes the stock out" ) {
   for (int version : {18, 19}) {
     CAPTURE(version);
     Shop shop(version);
@@ -78,7 +78,7 @@ TEST_CASE("a confirmed order creates its delivery; validating it takes the stock
   }
 }
 
-TEST_CASE("a receipt validated brings stock in; an invoice posts once") {
+TEST_CASE("a receipt validated brings stock in, an invoice posts once") {
   Shop shop(18);
   auto& c = *shop.client;
   const Decimal before = shop.on_hand(27, 8);
@@ -100,7 +100,7 @@ TEST_CASE("a receipt validated brings stock in; an invoice posts once") {
   CHECK(c.call_named("account.move", "action_post", {inv.value()}).error().odoo_class() == "odoo.exceptions.UserError");
 }
 
-TEST_CASE("a JSON fixture adds and changes records over the seed; a bad one is refused clearly") {
+TEST_CASE("a JSON fixture adds and changes records over the seed, a bad one is refused clearly") {
   const auto path = std::filesystem::temp_directory_path() / "odoosync-fixture.json";
   std::ofstream(path) << R"({"res.partner": [{"id": 3, "name": "Renamed Admin Partner"}, {"id": 500, "name": "Fixture Shop", "ref": "FX-1"}],
                              "product.product": [{"name": "Fixture Widget", "default_code": "FX-W", "barcode": "5901234123457", "list_price": 9.99}]})";

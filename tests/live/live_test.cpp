@@ -64,7 +64,7 @@ TEST_CASE("reads: typed products, counts, name_search, fields_get, read_group") 
   REQUIRE_MESSAGE(static_cast<bool>(quants), (quants ? std::string() : quants.error().to_string()));
 }
 
-TEST_CASE("create, write, read back, unlink; missing records after that") {
+TEST_CASE("create, write, read back, unlink, missing records after that") {
   auto c = client();
   const std::string name = unique("odoosync live ");
   auto id = c->create("res.partner", Values().set("name", name).set("ref", "LIVE-1"));

@@ -153,7 +153,7 @@ TEST_CASE("errors print one line (or JSON) with a documented exit code, never a 
   CHECK(down.code == 6);
 }
 
-TEST_CASE("secrets come from files, never from flags; --help lists examples and exit codes") {
+TEST_CASE("secrets come from files, never from flags, --help lists examples and exit codes") {
   LoopbackServer s;
   s.script("/web/version", {json(v19)});
   s.script("/json/2/res.partner/search_count", {json("7")});

@@ -16,7 +16,7 @@ TEST_CASE("transport failures before sending are retryable and not outcome-unkno
   }
 }
 
-TEST_CASE("a reset after sending is outcome-unknown; a TLS failure is not retryable") {
+TEST_CASE("a reset after sending is outcome-unknown, a TLS failure is not retryable") {
   Error reset = Error::transport(TransportFailure::reset, true, "reset");
   CHECK(reset.outcome_unknown());
   CHECK(reset.retryable());

@@ -46,7 +46,7 @@ TEST_CASE("JsonLinesSink writes one JSON object per record and redacts Secret fi
   CHECK(d["secs"].GetDouble() == 0.25);
 }
 
-TEST_CASE("records below the sink's level are dropped; bad UTF-8 in text is replaced, not fatal") {
+TEST_CASE("records below the sink's level are dropped, bad UTF-8 in text is replaced, not fatal") {
   std::vector<std::string> lines;
   auto sink = std::make_shared<JsonLinesSink>([&lines](std::string_view l) { lines.emplace_back(l); }, LogLevel::warn);
   Logger log(sink);

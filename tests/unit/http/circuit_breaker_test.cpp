@@ -29,7 +29,7 @@ TEST_CASE("the circuit opens after the threshold of failures within the window")
   CHECK_FALSE(cb.allow());
 }
 
-TEST_CASE("after the cool-down exactly one probe goes; its success closes the circuit") {
+TEST_CASE("after the cool-down exactly one probe goes, its success closes the circuit") {
   ManualClock clock;
   CircuitBreaker cb({.failure_threshold = 1, .window = 10s, .cool_down = 5s}, clock);
   std::vector<std::pair<CircuitState, CircuitState>> seen;
@@ -51,7 +51,7 @@ TEST_CASE("after the cool-down exactly one probe goes; its success closes the ci
   CHECK(seen[2] == std::pair{CircuitState::half_open, CircuitState::closed});
 }
 
-TEST_CASE("a failed probe opens the circuit again for a full cool-down; a neutral one frees the slot") {
+TEST_CASE("a failed probe opens the circuit again for a full cool-down, a neutral one frees the slot") {
   ManualClock clock;
   CircuitBreaker cb({.failure_threshold = 1, .window = 10s, .cool_down = 5s}, clock);
   cb.record(V::failure);

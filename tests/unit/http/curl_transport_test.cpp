@@ -52,7 +52,7 @@ std::uint16_t closed_port() {
 }
 }  // namespace
 
-TEST_CASE("POST round-trips body, status and headers; the correlation id is sent") {
+TEST_CASE("POST round-trips body, status and headers, the correlation id is sent") {
   LoopbackServer server;
   auto t = transport();
   Request req = post(server.url() + "/echo", R"({"a":"caf\u00e9"})");
@@ -94,7 +94,7 @@ TEST_CASE("keep-alive: sequential requests reuse one connection") {
   CHECK(t->stats().connections_opened == 1);
 }
 
-TEST_CASE("keep_alive = false opens a connection per request; a close-mode server works too") {
+TEST_CASE("keep_alive = false opens a connection per request, a close-mode server works too") {
   LoopbackServer server;
   CurlOptions o;
   o.keep_alive = false;
@@ -194,7 +194,7 @@ TEST_CASE("a timeout after the request was sent is outcome-unknown") {
   CHECK(s.error().transport_failure() == TransportFailure::timeout);
 }
 
-TEST_CASE("a deadline already passed fails before sending; a near one bounds the wait") {
+TEST_CASE("a deadline already passed fails before sending, a near one bounds the wait") {
   LoopbackServer server;
   auto t = transport();
   Request req = post(server.url() + "/hang");

@@ -229,7 +229,7 @@ TEST_CASE("a method that returns None is success with null, in both protocols") 
   CHECK(fake2->requests()[0].body == R"({"ids":[12]})");
 }
 
-TEST_CASE("load: ids on success; on a bad row a validation error naming each row and field") {
+TEST_CASE("load: ids on success, on a bad row a validation error naming each row and field") {
   auto fake = std::make_shared<FakeTransport>();
   fake->push(reply(200, R"({"ids":[164,165],"messages":[],"nextrow":0})"))
       .push(reply(200, R"({"ids":false,"messages":[{"type":"error","rows":{"from":1,"to":1},"record":1,"field":"list_price","field_name":"Sales Price","message":"'abc' does not seem to be a number for field 'Sales Price'"}],"nextrow":0})"));
@@ -268,7 +268,7 @@ TEST_CASE("the default context is merged under the call's own") {
         std::string::npos);
 }
 
-TEST_CASE("an expired key is an auth error that says so; a rotated key is used at once") {
+TEST_CASE("an expired key is an auth error that says so, a rotated key is used at once") {
   auto fake = std::make_shared<FakeTransport>();
   fake->push(reply(401, R"({"name":"werkzeug.exceptions.Unauthorized","message":"Invalid apikey","arguments":["Invalid apikey",401],"context":{},"debug":"Traceback"})",
                   {{"WWW-Authenticate", "Bearer "}}))

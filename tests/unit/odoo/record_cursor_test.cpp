@@ -145,7 +145,7 @@ TEST_CASE("ChangeCursor never skips rows that share a timestamp across a page bo
   CHECK(Checkpoint::parse("").value().to_string().empty());
 }
 
-TEST_CASE("typed records decode straight into structs; unknown fields are ignored") {
+TEST_CASE("typed records decode straight into structs, unknown fields are ignored") {
   auto fake = std::make_shared<FakeTransport>();
   fake->push_json(200, R"([{"id":1,"name":"Restaurant Expenses","default_code":false,"barcode":"4006381333931","list_price":14.0,
     "uom_id":[1,"Units"],"categ_id":[3,"All / Expenses"],"sale_ok":true,"active":true,"write_date":"2026-11-22 15:04:12",
