@@ -173,3 +173,36 @@ TEST_CASE("a down window answers 503 until cleared, the circuit breaker then fai
   CHECK_FALSE(fast.error().request_sent());
   CHECK(f.snapshot("res.partner").find("\"Down\"") == std::string::npos);
 }
+
+TEST_CASE("faults with a probability follow the seed: the same seed gives the same sequence") {
+  auto run = [](std::uint64_t seed) {
+    emulator::Options o;
+    o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
+    o.seed = seed;
+    emulator::EmulatorServer server(o);
+    emulator::Fault f;
+    f.kind = "http_503";
+    f.model = "res.partner";
+    f.method = "search_count";
+    f.times = 0;
+    f.probability = 0.3;
+    f.retry_after_s = 0;
+    server.add_fault(f);
+    auto curl = http::CurlTransport::create({.proxy = "none"}).value();
+    std::string pattern;
+    for (int i = 0; i < 40; ++i) {
+      http::Request r;
+      r.url = server.url() + "/jsonrpc";
+      r.body = R"({"jsonrpc":"2.0","method":"call","params":{"service":"object","method":"execute_kw","args":["retail18",2,")" +
+               server.admin_api_key() + R"(","res.partner","search_count",[[]]]},"id":1})";
+      pattern += curl->send(r).value().status == 503 ? 'x' : '.';
+    }
+    return pattern;
+  };
+  const auto a = run(7), b = run(7), c = run(8);
+  CHECK(a == b);
+  CHECK(a != c);
+  const auto failures = std::count(a.begin(), a.end(), 'x');
+  CHECK(failures > 2);
+  CHECK(failures < 25);
+}

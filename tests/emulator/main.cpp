@@ -32,10 +32,12 @@ int main(int argc, char** argv) {
   app.add_option("--products", options.extra_products, "extra generated products with barcodes and references");
   app.add_option("--data", options.fixture, "JSON fixture applied over the seed: {\"model\": [records]}")->check(CLI::ExistingFile);
   app.add_option("--data-dir", options.data_dir, "folder with odoo18/ and odoo19/ (fields and records)");
+  app.add_option("--seed", options.seed, "seed for faults given a probability (same seed, same sequence)");
   app.add_option("--api-key", options.admin_api_key, "admin's API key (default: a fixed test key, printed)");
   std::vector<std::string> faults;
   app.add_option("--fault", faults, "a fault from the start: KIND[:MODEL[:METHOD[:TIMES]]], e.g. http_503 or "
-                                    "reset_after:res.partner:create:1 (times 0 = until cleared)");
+                                    "reset_after:res.partner:create:1 (times 0 = until cleared); a 5th part is a probability, "
+                                    "e.g. http_503:::0:0.1 for 10 % of all calls");
   app.footer("Control endpoint: POST/GET/DELETE /__emulator__/faults, GET /__emulator__/log, /counters, "
              "/snapshot?model=M, POST /__emulator__/reset. See docs/emulator.md.");
   CLI11_PARSE(app, argc, argv);
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
       if (parts.size() > 1) f.model = parts[1];
       if (parts.size() > 2) f.method = parts[2];
       if (parts.size() > 3 && !parts[3].empty()) f.times = std::stoi(parts[3]);
+      if (parts.size() > 4 && !parts[4].empty()) f.probability = std::stod(parts[4]);
       s.add_fault(f);
     }
     std::printf("ODOO_URL=%s\nODOO_DB=%s\nODOO_USER=admin\nODOO_API_KEY=%s\nODOO_PASSWORD=admin\n", s.url().c_str(),

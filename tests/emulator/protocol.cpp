@@ -140,7 +140,7 @@ struct Emulator::Call {
   Context ctx;
 };
 
-Emulator::Emulator(Options options) : options_(std::move(options)) {
+Emulator::Emulator(Options options) : options_(std::move(options)), rng_(options_.seed) {
   if (options_.database.empty()) options_.database = options_.odoo_version >= 19 ? "retail19" : "retail18";
   const std::string dir = (std::filesystem::path(options_.data_dir) / (options_.odoo_version >= 19 ? "odoo19" : "odoo18")).string();
   db_ = Database::load(dir, options_.odoo_version);
@@ -160,6 +160,7 @@ std::optional<Fault> Emulator::take_fault(const std::string& model, const std::s
     if (!f.model.empty() && f.model != model) continue;
     if (!f.method.empty() && f.method != method) continue;
     if (f.times > 0 && f.consumed >= f.times) continue;
+    if (f.probability < 1.0 && std::uniform_real_distribution<double>(0.0, 1.0)(rng_) >= f.probability) continue;
     ++f.consumed;
     return f;
   }
@@ -1119,6 +1120,7 @@ HttpReply Emulator::control(const HttpRequest& request, const std::string& path)
       if (body.HasMember("times") && body["times"].IsInt()) f.times = body["times"].GetInt();
       if (body.HasMember("latency_ms") && body["latency_ms"].IsInt()) f.latency_ms = body["latency_ms"].GetInt();
       if (body.HasMember("retry_after_s") && body["retry_after_s"].IsInt()) f.retry_after_s = body["retry_after_s"].GetInt();
+      if (body.HasMember("probability") && body["probability"].IsNumber()) f.probability = body["probability"].GetDouble();
       faults_.push_back(f);
       return json_reply(200, R"({"ok": true})");
     }
@@ -1129,8 +1131,9 @@ HttpReply Emulator::control(const HttpRequest& request, const std::string& path)
     std::string out = "[";
     for (std::size_t i = 0; i < faults_.size(); ++i) {
       const auto& f = faults_[i];
-      out += fmt::format(R"({}{{"kind": "{}", "model": "{}", "method": "{}", "times": {}, "consumed": {}}})", i ? ", " : "",
-                         f.kind, f.model, f.method, f.times, f.consumed);
+      out += fmt::format(R"({}{{"kind": "{}", "model": "{}", "method": "{}", "times": {}, "consumed": {}{}}})", i ? ", " : "",
+                         f.kind, f.model, f.method, f.times, f.consumed,
+                         f.probability < 1.0 ? fmt::format(", \"probability\": {}", f.probability) : std::string());
     }
     return json_reply(200, out + "]");
   }

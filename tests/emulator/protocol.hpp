@@ -54,6 +54,7 @@ struct Fault {
   int times = 1;
   int latency_ms = 0;
   int retry_after_s = 1;
+  double probability = 1.0;  // below 1: each matching call draws from the seeded generator (--seed)
   int consumed = 0;
 };
 
@@ -83,6 +84,7 @@ class Emulator {
   std::map<std::string, std::int64_t> sessions_;  // session id → uid
   std::uint64_t session_counter_ = 0;
   std::vector<Fault> faults_;
+  std::mt19937_64 rng_;  // seeded from Options::seed: the same seed gives the same fault sequence
   std::vector<std::string> log_;  // "model.method" per call, for tests
   std::map<std::string, std::int64_t> counters_;
   bool pending_reset_after_ = false;  // a reset_after fault fired: answer by resetting the connection
