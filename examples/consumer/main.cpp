@@ -3,6 +3,10 @@
 #include <odoosync/odoo/models.hpp>
 #include <odoosync/odoosync.hpp>
 
+#ifdef CONSUMER_HAS_EMULATOR
+#include <odoosync/emulator/emulated_odoo.hpp>
+#endif
+
 #include <cstdio>
 #include <memory>
 
@@ -36,6 +40,22 @@ int main() {
   if (!client) return 1;
   auto products = os::odoo::search_read_as<os::odoo::Product>(*client.value(), os::odoo::field("sale_ok") == true);
   if (!products || products.value().front().list_price.to_string() != "12.5") return 1;
+#ifdef CONSUMER_HAS_EMULATOR
+  // The installed emulator with its installed data, over real HTTP.
+  auto emulated = os::EmulatedOdoo::start({.odoo_version = 19});
+  if (!emulated) {
+    std::fprintf(stderr, "consumer: %s\n", emulated.error().to_string().c_str());
+    return 1;
+  }
+  os::odoo::Config live;
+  live.url = emulated.value()->url();
+  live.api_key = os::Secret(emulated.value()->api_key());
+  auto live_client = os::odoo::Client::create(live);
+  if (!live_client) return 1;
+  auto partners = live_client.value()->search_count("res.partner", {});
+  if (!partners || partners.value() <= 0) return 1;
+  std::printf("consumer: installed emulator (Odoo 19, JSON-2) has %lld partners\n", static_cast<long long>(partners.value()));
+#endif
   std::printf("consumer: odoosync %s, server %s after %d attempts\n", os::library_version(),
               doc.value()["result"]["server_version"].GetString(), r.value().attempts);
   return 0;
