@@ -56,7 +56,7 @@ bool CircuitBreaker::allow() {
         break;
     }
     announce.swap(pending_);
-    listener = listener_;
+    if (!announce.empty()) listener = listener_;  // most calls change nothing: no std::function copy
   }
   if (listener)
     for (auto [from, to] : announce) listener(from, to);
@@ -79,7 +79,7 @@ void CircuitBreaker::record(Verdict verdict) {
       if (static_cast<int>(failures_.size()) >= options_.failure_threshold) transition(CircuitState::open, now);
     }
     announce.swap(pending_);
-    listener = listener_;
+    if (!announce.empty()) listener = listener_;  // most calls change nothing: no std::function copy
   }
   if (listener)
     for (auto [from, to] : announce) listener(from, to);

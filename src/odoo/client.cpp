@@ -17,8 +17,6 @@ namespace odoo {
 
 namespace {
 
-std::string_view sv(const json::Value& v) { return {v.GetString(), v.GetStringLength()}; }
-
 std::string ids_json(const std::vector<std::int64_t>& ids) {
   std::string s = "[";
   for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -83,11 +81,6 @@ struct Client::Impl {
 
   std::string base(std::string_view path) const { return config.url + std::string(path); }
 
-  // An error decoded from an answer keeps the number of attempts the retry policy made for it.
-  static result<json::Document> with_attempts(result<json::Document> r, const http::Response& response) {
-    if (!r && response.attempts > 1) r.error().with_attempts(response.attempts);
-    return r;
-  }
 
   Secret key() {
     std::lock_guard lock(mutex);
@@ -117,7 +110,7 @@ struct Client::Impl {
     if (!cookie.empty()) req.headers.add("Cookie", "session_id=" + cookie);
     auto r = transport->send(req);
     if (!r) return r.error();
-    return with_attempts(decode_jsonrpc(r.value(), config.keep_debug), r.value());
+    return decode_jsonrpc(r.value(), config.keep_debug);
   }
 
   // --- version and protocol -------------------------------------------------------------------------
@@ -152,12 +145,12 @@ struct Client::Impl {
     if (major.IsInt()) {
       v.major = major.GetInt();
     } else if (major.IsString()) {
-      std::string_view s = sv(major);
+      std::string_view s = json::text(major);
       if (s.starts_with("saas~")) s.remove_prefix(5);
       v.major = std::atoi(std::string(s).c_str());
     }
     if ((*info)[1].IsInt()) v.minor = (*info)[1].GetInt();
-    if (const auto* t = json::find(obj, text_key); t && t->IsString()) v.text = std::string(sv(*t));
+    if (const auto* t = json::find(obj, text_key); t && t->IsString()) v.text = std::string(json::text(*t));
     if (v.major <= 0) return std::nullopt;
     return v;
   }
@@ -289,7 +282,7 @@ struct Client::Impl {
     if (!config.allowed_company_ids.empty() && !json::find(own, "allowed_company_ids")) {
       w.key("allowed_company_ids").raw(ids_json(config.allowed_company_ids));
     }
-    for (const auto& m : own.GetObject()) w.key(sv(m.name)).value(m.value);
+    for (const auto& m : own.GetObject()) w.key(json::text(m.name)).value(m.value);
     w.end_object();
     auto t = w.view();
     if (!t) return t.error();
@@ -350,7 +343,7 @@ struct Client::Impl {
     if (!config.database.empty()) req.headers.add("X-Odoo-Database", config.database);
     auto r = transport->send(req);
     if (!r) return r.error();
-    return with_attempts(decode_json2(r.value(), config.keep_debug), r.value());
+    return decode_json2(r.value(), config.keep_debug);
   }
 
   // JSON-2 body from ids and named arguments (a JSON object text) plus the context.
@@ -364,8 +357,8 @@ struct Client::Impl {
     auto parsed = json::parse(kwargs.empty() ? std::string_view("{}") : kwargs);
     if (!parsed || !parsed.value().IsObject()) return Error::validation("kwargs must be a JSON object");
     for (const auto& m : parsed.value().GetObject()) {
-      if ((ids && sv(m.name) == "ids") || (!ctx.value().empty() && sv(m.name) == "context")) continue;
-      w.key(sv(m.name)).value(m.value);
+      if ((ids && json::text(m.name) == "ids") || (!ctx.value().empty() && json::text(m.name) == "context")) continue;
+      w.key(json::text(m.name)).value(m.value);
     }
     w.end_object();
     auto t = w.view();
@@ -406,21 +399,21 @@ struct Client::Impl {
       DocMethod dm;
       if (const auto* api = json::find(m.value, "api"); api && api->IsArray()) {
         for (const auto& a : api->GetArray())
-          if (a.IsString() && sv(a) == "model") dm.model_method = true;
+          if (a.IsString() && json::text(a) == "model") dm.model_method = true;
       }
       if (const auto* params = json::find(m.value, "parameters"); params && params->IsObject()) {
         for (const auto& p : params->GetObject()) {
           const auto* kind = json::find(p.value, "kind");
-          std::string_view k = kind && kind->IsString() ? sv(*kind) : std::string_view();
+          std::string_view k = kind && kind->IsString() ? json::text(*kind) : std::string_view();
           if (k == "VAR_KEYWORD") continue;
           if (k == "VAR_POSITIONAL") {
             dm.var_positional = true;
             continue;
           }
-          dm.parameters.emplace_back(sv(p.name));
+          dm.parameters.emplace_back(json::text(p.name));
         }
       }
-      parsed.emplace(std::string(sv(m.name)), std::move(dm));
+      parsed.emplace(std::string(json::text(m.name)), std::move(dm));
     }
     std::lock_guard lock(mutex);
     auto& slot = docs[std::string(model)];
@@ -501,7 +494,7 @@ struct Client::Impl {
         w.key(name).value(a[i]);
       }
     }
-    for (const auto& m : kwargs.value().GetObject()) w.key(sv(m.name)).value(m.value);
+    for (const auto& m : kwargs.value().GetObject()) w.key(json::text(m.name)).value(m.value);
     w.end_object();
     auto kw = w.view();
     if (!kw) return kw.error();
@@ -707,7 +700,7 @@ result<std::vector<NameSearchResult>> Client::name_search(std::string_view model
     if (!pair.IsArray() || pair.Size() != 2 || !pair[0].IsInt64() || !pair[1].IsString()) {
       return Error::protocol("name_search: expected a list of [id, name] pairs");
     }
-    out.push_back({pair[0].GetInt64(), std::string(sv(pair[1]))});
+    out.push_back({pair[0].GetInt64(), std::string(json::text(pair[1]))});
   }
   return out;
 }
@@ -761,11 +754,11 @@ result<std::vector<std::int64_t>> Client::load(std::string_view model, const std
   if (const auto* ms = json::find(v, "messages"); ms && ms->IsArray()) {
     for (const auto& m : ms->GetArray()) {
       const auto* type = json::find(m, "type");
-      if (!type || !type->IsString() || sv(*type) != "error") continue;
+      if (!type || !type->IsString() || json::text(*type) != "error") continue;
       LoadMessage lm;
       if (const auto* rec = json::find(m, "record"); rec && rec->IsInt64()) lm.row = rec->GetInt64();
-      if (const auto* f = json::find(m, "field"); f && f->IsString()) lm.field = std::string(sv(*f));
-      if (const auto* t = json::find(m, "message"); t && t->IsString()) lm.message = std::string(sv(*t));
+      if (const auto* f = json::find(m, "field"); f && f->IsString()) lm.field = std::string(json::text(*f));
+      if (const auto* t = json::find(m, "message"); t && t->IsString()) lm.message = std::string(json::text(*t));
       messages.push_back(std::move(lm));
     }
   }

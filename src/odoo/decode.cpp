@@ -11,11 +11,9 @@ namespace odoo {
 
 namespace {
 
-std::string_view sv(const json::Value& v) { return {v.GetString(), v.GetStringLength()}; }
-
 std::string member_string(const json::Value& obj, std::string_view key) {
   const auto* m = json::find(obj, key);
-  return m && m->IsString() ? std::string(sv(*m)) : std::string();
+  return m && m->IsString() ? std::string(json::text(*m)) : std::string();
 }
 
 bool contains(std::string_view hay, std::string_view needle) { return hay.find(needle) != std::string_view::npos; }
@@ -66,7 +64,7 @@ std::string html_text(std::string_view html) {
 std::vector<std::string> arguments_of(const json::Value& data) {
   std::vector<std::string> args;
   if (const auto* a = json::find(data, "arguments"); a && a->IsArray()) {
-    for (const auto& x : a->GetArray()) args.push_back(x.IsString() ? std::string(sv(x)) : json::to_string(x));
+    for (const auto& x : a->GetArray()) args.push_back(x.IsString() ? std::string(json::text(x)) : json::to_string(x));
   }
   return args;
 }
@@ -108,7 +106,25 @@ Error http_failure(const http::Response& r, std::string_view what) {
 
 }  // namespace
 
+namespace {
+result<json::Document> decode_jsonrpc_answer(const http::Response& r, bool keep_debug);
+result<json::Document> decode_json2_answer(const http::Response& r, bool keep_debug);
+// Every error decoded from an answer keeps the number of attempts the retry policy made for it.
+result<json::Document> counted(result<json::Document> d, const http::Response& r) {
+  if (!d && r.attempts > 1) d.error().with_attempts(r.attempts);
+  return d;
+}
+}  // namespace
+
 result<json::Document> decode_jsonrpc(const http::Response& r, bool keep_debug) {
+  return counted(decode_jsonrpc_answer(r, keep_debug), r);
+}
+result<json::Document> decode_json2(const http::Response& r, bool keep_debug) {
+  return counted(decode_json2_answer(r, keep_debug), r);
+}
+
+namespace {
+result<json::Document> decode_jsonrpc_answer(const http::Response& r, bool keep_debug) {
   auto doc = json::parse(r.body);
   if (!doc || !doc.value().IsObject() || !json::find(doc.value(), "jsonrpc")) {
     if (r.status != 200) return http_failure(r, "Odoo");
@@ -140,7 +156,7 @@ result<json::Document> decode_jsonrpc(const http::Response& r, bool keep_debug) 
   return std::move(doc.value());
 }
 
-result<json::Document> decode_json2(const http::Response& r, bool keep_debug) {
+result<json::Document> decode_json2_answer(const http::Response& r, bool keep_debug) {
   const int s = r.status;
   if (s >= 200 && s < 300) {
     if (r.body.empty()) return json::Document{};
@@ -187,6 +203,7 @@ result<json::Document> decode_json2(const http::Response& r, bool keep_debug) {
   return e;
 }
 
+}  // namespace
 }  // namespace odoo
 }  // namespace v0
 }  // namespace odoosync

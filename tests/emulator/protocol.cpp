@@ -436,8 +436,7 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
                         call.model.rfind("sale.", 0) == 0 || call.model.rfind("purchase.", 0) == 0 ||
                         call.model.rfind("pos.", 0) == 0;
   if ((limited || portal) && (accounting || (writes && (business || portal)))) {
-    const ModelDef* md = db_.model(call.model);
-    const std::string label = md ? call.model : call.model;
+    const std::string& label = call.model;
     throw OdooException{"odoo.exceptions.AccessError",
                         fmt::format("You are not allowed to {} '{}' ({}) records.", writes ? "modify" : "access", label, call.model),
                         403};
@@ -742,9 +741,6 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
     r.body = "Invalid JSON-RPC data";
     return r;
   }
-  Val id;
-  Doc idholder;
-  if (body.HasMember("id")) idholder.CopyFrom(body["id"], idholder.GetAllocator());
   const std::string id_json = body.HasMember("id") ? dump(body["id"]) : "null";
 
   auto envelope = [&](const std::string& result_json, bool none, std::vector<std::pair<std::string, std::string>> headers = {}) {
@@ -1082,7 +1078,6 @@ HttpReply Emulator::json2(const HttpRequest& request, const std::string& path) {
       }
     }
   }
-  if (!call.has_ids && call.ids.IsArray()) call.has_ids = false;
   try {
     Doc out;
     bool none = false;

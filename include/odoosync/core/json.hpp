@@ -44,6 +44,11 @@ result<Document> parse(std::string_view text, const Limits& limits = {});
 // Same, into an existing document, so its allocator's memory can be reused across calls.
 result<void> parse_into(Document& doc, std::string_view text, const Limits& limits = {});
 
+// The text of a string value (empty for any other type), without copying it.
+inline std::string_view text(const Value& v) noexcept {
+  return v.IsString() ? std::string_view(v.GetString(), v.GetStringLength()) : std::string_view();
+}
+
 // Member lookup that never asserts: nullptr when `v` is not an object or has no such key.
 const Value* find(const Value& v, std::string_view key) noexcept;
 
