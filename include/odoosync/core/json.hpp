@@ -96,6 +96,7 @@ class Writer {
 
   // Key plus value in one call, for the common object member.
   Writer& member(std::string_view k, std::string_view s) { return key(k).string(s); }
+  Writer& member(std::string_view k, const char* s) { return key(k).string(s); }  // not the bool overload
   Writer& member(std::string_view k, std::int64_t i) { return key(k).integer(i); }
   Writer& member(std::string_view k, bool b) { return key(k).boolean(b); }
 

@@ -1,0 +1,184 @@
+#include <doctest/doctest.h>
+
+#include <odoosync/core/json.hpp>
+#include <odoosync/retail/events.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace odoosync;
+using namespace odoosync::retail;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<fs::path> files_in(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".json") out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+const fs::path events_dir = fs::path(ODOOSYNC_TEST_DATA_DIR) / "events";
+
+Timestamp at(const char* t) { return Timestamp::parse(t).value(); }
+Money eur(const char* a) { return Money::parse(a, "EUR").value(); }
+
+}  // namespace
+
+TEST_CASE("Every valid example decodes, and encode/decode round-trips exactly") {
+  const auto files = files_in(events_dir / "valid");
+  REQUIRE(files.size() >= 28);
+  std::vector<std::string_view> seen;
+  for (const auto& f : files) {
+    CAPTURE(f.filename().string());
+    auto ev = decode_event(read_file(f));
+    REQUIRE_MESSAGE(ev, ev.error().message());
+    seen.push_back(ev.value().type());
+    const std::string text = encode_event(ev.value());
+    auto again = decode_event(text);
+    REQUIRE_MESSAGE(again, again.error().message());
+    CHECK(again.value() == ev.value());
+    CHECK(encode_event(again.value()) == text);  // the canonical form is a fixed point
+  }
+  for (auto type : event_types()) {
+    CAPTURE(type);
+    CHECK(std::count(seen.begin(), seen.end(), type) >= 2);
+  }
+}
+
+TEST_CASE("Every malformed event in the catalogue fails with its exact error") {
+  const auto files = files_in(events_dir / "invalid");
+  REQUIRE(files.size() >= 50);
+  for (const auto& f : files) {
+    CAPTURE(f.filename().string());
+    auto doc = json::parse(read_file(f));
+    REQUIRE(doc);
+    const auto& d = doc.value();
+    std::string input;
+    if (const auto* e = json::find(d, "event")) input = json::to_string(*e);
+    else if (const auto* t = json::find(d, "text")) input = std::string(json::text(*t));
+    else FAIL("catalogue entry has neither event nor text");
+    auto ev = decode_event(input);
+    REQUIRE(!ev);
+    CHECK(ev.error().kind() == ErrorKind::validation);
+    if (const auto* exact = json::find(d, "error")) {
+      CHECK(ev.error().message() == json::text(*exact));
+    } else {
+      const auto* prefix = json::find(d, "error_prefix");
+      REQUIRE(prefix);
+      CHECK(ev.error().message().rfind(std::string(json::text(*prefix)), 0) == 0);
+    }
+  }
+}
+
+TEST_CASE("make_event validates data built in code and derives the subject") {
+  StockAdjusted s{.sku = {"SKU-1"}, .location = {"WH/Stock"}, .delta = Quantity::units(-2), .counted = {}, .reason = "sale"};
+  auto ev = make_event(s, {.source = "pos/store-12", .id = "evt-1", .time = at("2026-12-01T10:00:00Z"), .sequence = 7});
+  REQUIRE_MESSAGE(ev, ev.error().message());
+  CHECK(ev.value().subject == "sku/SKU-1@WH/Stock");
+  CHECK(ev.value().type() == "retail.stock.adjusted");
+  CHECK(ev.value().sequence == 7);
+  CHECK(std::get<StockAdjusted>(ev.value().data) == s);
+  CHECK(encode_event(ev.value()) ==
+        R"({"specversion":"1.0","id":"evt-1","source":"pos/store-12","type":"retail.stock.adjusted",)"
+        R"("time":"2026-12-01T10:00:00Z","subject":"sku/SKU-1@WH/Stock","datacontenttype":"application/json",)"
+        R"("dataschema":"https://odoosync.dev/schemas/retail.stock.adjusted.v1.json","sequence":"7",)"
+        R"("data":{"sku":"SKU-1","location":"WH/Stock","delta":{"value":"-2","uom":"Units"},"reason":"sale"}})");
+
+  s.counted = Quantity::units(5);  // both: refused, and nothing half-built comes back
+  auto both = make_event(s, {.source = "pos/store-12", .id = "evt-2"});
+  REQUIRE(!both);
+  CHECK(both.error().message() == "/data: must have exactly one of \"delta\" or \"counted\"");
+
+  auto no_id = make_event(StockAdjusted{.sku = {"A"}, .location = {"WH/Stock"}, .delta = Quantity::units(1)}, {.source = "x"});
+  CHECK(no_id.error().message() == "/id: must not be empty");
+  auto bad_utf8 = make_event(CustomerUpserted{{.ref = "C1", .name = "bad \xff name"}}, {.source = "web/shop", .id = "e"});
+  REQUIRE(!bad_utf8);
+  CHECK(bad_utf8.error().kind() == ErrorKind::validation);
+}
+
+TEST_CASE("Order totals must add up, in the order's currency") {
+  const Currency c = Currency::of("EUR").value();
+  Order o;
+  o.number = "SO-1";
+  o.channel = {"web/shop"};
+  o.currency = c;
+  o.ordered_at = at("2026-12-01T09:00:00Z");
+  o.lines.push_back({.sku = {"A"}, .quantity = Quantity::parse("3").value(), .unit_price = eur("9.99"),
+                     .discount = eur("1.00"), .tax = eur("5.50"), .total = eur("28.97")});
+  o.lines.push_back({.sku = {"B"}, .quantity = Quantity::parse("0.333").value(), .unit_price = eur("10.00"),
+                     .discount = {}, .tax = {}, .total = eur("3.33")});
+  o.subtotal = eur("32.30");
+  o.tax_total = eur("5.50");
+  o.total = eur("37.80");
+  auto ok = make_event(OrderCreated{o}, {.source = "web/shop", .id = "o1"});
+  REQUIRE_MESSAGE(ok, ok.error().message());
+  CHECK(ok.value().subject == "order/SO-1");
+
+  Order wrong = o;
+  wrong.lines[1].total = eur("3.34");
+  CHECK(make_event(OrderCreated{wrong}, {.source = "web/shop", .id = "o1"}).error().message() ==
+        "/data/lines/1/total/amount: must be 3.33 (quantity × unit_price − discount), not 3.34");
+  wrong = o;
+  wrong.total = eur("37.81");
+  CHECK(make_event(OrderCreated{wrong}, {.source = "web/shop", .id = "o1"}).error().message() ==
+        "/data/total/amount: must be 37.80 (subtotal + tax_total), not 37.81");
+  wrong = o;
+  wrong.lines[0].tax = Money::parse("5.50", "USD").value();
+  CHECK(make_event(OrderCreated{wrong}, {.source = "web/shop", .id = "o1"}).error().message() ==
+        "/data/lines/0/tax/currency: must be EUR like the order");
+  wrong = o;
+  wrong.lines[0].discount = eur("30.00");
+  CHECK(make_event(OrderCreated{wrong}, {.source = "web/shop", .id = "o1"}).error().message() ==
+        "/data/lines/0/discount/amount: must not exceed quantity × unit_price (29.97)");
+}
+
+TEST_CASE("Envelope rules: versions, extensions, subject, sequence, duplicates, limits") {
+  const std::string base_data = R"("data":{"sku":"A","location":"WH/Stock","delta":{"value":"1","uom":"Units"}})";
+  const auto ev = [&](const std::string& extra) {
+    return R"({"specversion":"1.0","id":"e1","source":"pos/s1","type":"retail.stock.adjusted","time":"2026-12-01T10:00:00Z",)" +
+           extra + base_data + "}";
+  };
+  CHECK(decode_event(ev("")));
+  CHECK(decode_event(ev(R"("dataschema":"https://odoosync.dev/schemas/retail.stock.adjusted.v2.json",)")).error().message() ==
+        "/dataschema: version 2 of retail.stock.adjusted is not supported (this build knows v1)");
+  CHECK(decode_event(ev(R"("dataschema":"https://example.com/x.json",)")).error().message() ==
+        "/dataschema: must be https://odoosync.dev/schemas/<type>.v<N>.json");
+  auto with_ext = decode_event(ev(R"("tenant":"acme","priority":3,"replay":false,)"));
+  REQUIRE(with_ext);
+  REQUIRE(with_ext.value().extensions.size() == 3);
+  CHECK(with_ext.value().extensions[1].json == "3");
+  CHECK(encode_event(with_ext.value()).find(R"("tenant":"acme","priority":3,"replay":false)") != std::string::npos);
+  CHECK(decode_event(ev(R"("Tenant":"acme",)")).error().message() ==
+        "/Tenant: not a CloudEvents attribute name (1-20 lowercase letters or digits)");
+  CHECK(decode_event(ev(R"("tenant":{"a":1},)")).error().message() ==
+        "/tenant: extension attributes must be strings, integers or booleans");
+  CHECK(decode_event(ev(R"("subject":"sku/B@WH/Stock",)")).error().message() ==
+        "/subject: must be \"sku/A@WH/Stock\" for this event");
+  CHECK(decode_event(ev(R"("sequence":"007",)")).error().message() == "/sequence: must be a decimal integer string such as \"42\"");
+  CHECK(decode_event(ev(R"("sequence":42,)")).error().message() == "/sequence: must be a decimal integer string such as \"42\"");
+  CHECK(decode_event(ev(R"("sequence":"9223372036854775807",)")).value().sequence == INT64_MAX);
+  CHECK(!decode_event(ev(R"("sequence":"9223372036854775808",)")));
+  CHECK(decode_event(ev(R"("id":"again",)")).error().message() == "/id: duplicate member");
+  CHECK(decode_event(R"({"specversion":"1.0","data":{"a":1,"a":2}})").error().message() == "/data/a: duplicate member");
+  CHECK(decode_event("[]").error().message() == "(event): must be an object");
+  CHECK(decode_event("{").error().message().rfind("(event): not JSON: ", 0) == 0);
+  CHECK(decode_event(std::string(2 << 20, ' ')).error().message().rfind("(event): not JSON: ", 0) == 0);
+  std::string deep(100, '[');
+  CHECK(decode_event(deep).error().message().rfind("(event): not JSON: ", 0) == 0);
+  // Members of data the type does not define are ignored (additive changes stay compatible).
+  auto extra = decode_event(ev("").replace(ev("").find(R"("sku")"), 0, R"("new_field":[1,2],)"));
+  REQUIRE_MESSAGE(extra, extra.error().message());
+}
