@@ -283,6 +283,25 @@ void adjust_quant(Database& db, std::int64_t product, std::int64_t location, dou
     db.create("stock.quant", vals, ctx);
   }
 }
+// Reserves (or, with a negative amount, unreserves) up to `qty` units on a product's quant at an internal
+// location, as Odoo's action_assign does for a delivery: never more than is on hand and unreserved.
+double reserve_quant(Database& db, std::int64_t product, std::int64_t location, double qty, const Context& ctx) {
+  Doc dom;
+  dom.Parse(fmt::format(R"([["product_id", "=", {}], ["location_id", "=", {}]])", product, location).c_str());
+  Doc found;
+  db.search("stock.quant", dom, 0, 1, "", ctx, found);
+  if (found.Empty()) return 0;
+  const std::int64_t q = found[0].GetInt64();
+  Doc cur = read_one(db, "stock.quant", q, {"quantity", "reserved_quantity"});
+  const double on_hand = num_of(cur["quantity"]), reserved = num_of(cur["reserved_quantity"]);
+  const double change = qty >= 0 ? std::min(qty, std::max(0.0, on_hand - reserved)) : -std::min(-qty, reserved);
+  if (change == 0) return 0;
+  Doc vals;
+  vals.SetObject();
+  vals.AddMember("reserved_quantity", Val(reserved + change), vals.GetAllocator());
+  db.write("stock.quant", {q}, vals, ctx);
+  return change;
+}
 bool internal(Database& db, std::int64_t location) {
   if (!location) return false;
   Doc l = read_one(db, "stock.location", location, {"usage"});
@@ -637,13 +656,18 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
                                 src, dest, id_of(order["partner_id"]), sv(order["name"]), id, moves)
                         .c_str());
       db_.create("stock.picking", picking, ctx);
+      // Reservation: each line holds what WH/Stock has free of it.
+      for (const auto& l : lines.GetArray()) {
+        if (l["product_id"].IsArray()) reserve_quant(db_, l["product_id"][0].GetInt64(), src, num_of(l["product_uom_qty"]), ctx);
+      }
     }
     out.SetBool(true);
   } else if (m == "button_validate" && call.model == "stock.picking") {
     // Done: every move's quantity leaves its source and reaches its destination (internal locations
     // only hold quants), and the transfer and its moves are done.
     for (auto id : ids) {
-      Doc p = read_one(db_, "stock.picking", id, {"state", "name"});
+      Doc p = read_one(db_, "stock.picking", id, {"state", "name", "sale_id"});
+      const bool from_sale = id_of(p["sale_id"]) != 0 || (p["sale_id"].IsArray() && p["sale_id"].Size() == 2);
       if (sv(p["state"]) == "done") throw OdooException{"odoo.exceptions.UserError", "The transfer is already done.", 422};
       if (sv(p["state"]) == "cancel") throw OdooException{"odoo.exceptions.UserError", "You cannot validate a cancelled transfer.", 422};
       Doc move_dom;
@@ -656,6 +680,7 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
         const std::int64_t product = mv["product_id"].IsArray() ? mv["product_id"][0].GetInt64() : 0;
         const std::int64_t from = mv["location_id"].IsArray() ? mv["location_id"][0].GetInt64() : 0;
         const std::int64_t to = mv["location_dest_id"].IsArray() ? mv["location_dest_id"][0].GetInt64() : 0;
+        if (product && from_sale && internal(db_, from)) reserve_quant(db_, product, from, -num_of(mv["product_uom_qty"]), ctx);
         if (product && internal(db_, from)) adjust_quant(db_, product, from, -qty, ctx);
         if (product && internal(db_, to)) adjust_quant(db_, product, to, qty, ctx);
         Doc done;
@@ -665,6 +690,24 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
       Doc done;
       done.Parse(fmt::format(R"({{"state": "done", "date_done": "{}"}})", db_.now()).c_str());
       db_.write("stock.picking", {id}, done, ctx);
+    }
+    out.SetBool(true);
+  } else if (m == "action_post" && call.model == "account.payment") {
+    // Posting a payment: draft → in_process (no outstanding-account reconciliation is modelled), named
+    // after its journal like Odoo's P<journal code>/<year>/<number>.
+    for (auto id : ids) {
+      Doc pay = read_one(db_, "account.payment", id, {"state", "journal_id"});
+      if (sv(pay["state"]) != "draft") throw OdooException{"odoo.exceptions.UserError", "Only a draft payment can be posted.", 422};
+      std::string code = "BNK1";
+      if (pay["journal_id"].IsArray()) {
+        Doc j = read_one(db_, "account.journal", pay["journal_id"][0].GetInt64(), {"code"});
+        if (j["code"].IsString()) code = sv(j["code"]);
+      }
+      Doc vals;
+      vals.SetObject();
+      vals.AddMember("state", "in_process", vals.GetAllocator());
+      vals.AddMember("name", Val(fmt::format("P{}/{}/{:05}", code, db_.now().substr(0, 4), id).c_str(), vals.GetAllocator()), vals.GetAllocator());
+      db_.write("account.payment", {id}, vals, ctx);
     }
     out.SetBool(true);
   } else if (m == "action_post" && call.model == "account.move") {
@@ -685,6 +728,28 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
     Doc vals;
     vals.Parse(R"({"state": "cancel"})");
     db_.write("sale.order", ids, vals, ctx);
+    // Its open deliveries are cancelled and their reservations released.
+    for (auto id : ids) {
+      Doc dom;
+      dom.Parse(fmt::format(R"([["sale_id", "=", {}], ["state", "not in", ["done", "cancel"]]])", id).c_str());
+      Doc pickings;
+      db_.search("stock.picking", dom, 0, std::nullopt, "", ctx, pickings);
+      for (const auto& pk : pickings.GetArray()) {
+        Doc move_dom;
+        move_dom.Parse(fmt::format(R"([["picking_id", "=", {}]])", pk.GetInt64()).c_str());
+        Doc moves;
+        Doc mf = fields_doc({"product_id", "product_uom_qty", "location_id"});
+        db_.search_read("stock.move", move_dom, &mf, 0, std::nullopt, "", ctx, moves);
+        for (const auto& mv : moves.GetArray()) {
+          if (mv["product_id"].IsArray() && mv["location_id"].IsArray() && internal(db_, mv["location_id"][0].GetInt64())) {
+            reserve_quant(db_, mv["product_id"][0].GetInt64(), mv["location_id"][0].GetInt64(), -num_of(mv["product_uom_qty"]), ctx);
+          }
+        }
+        Doc cancel;
+        cancel.Parse(R"({"state": "cancel"})");
+        db_.write("stock.picking", {pk.GetInt64()}, cancel, ctx);
+      }
+    }
     out.SetBool(true);
   } else if (m == "action_apply_inventory" && call.model == "stock.quant") {
     for (auto id : ids) {

@@ -35,6 +35,11 @@ struct Shop {
     REQUIRE(q);
     return q.value().empty() ? Decimal{} : q.value()[0].quantity;
   }
+  double reserved(std::int64_t product, std::int64_t location) {
+    auto q = client->search_read("stock.quant", field("product_id") == product && field("location_id") == location, {"reserved_quantity"});
+    REQUIRE(q);
+    return q.value().Empty() ? 0.0 : q.value()[0]["reserved_quantity"].GetDouble();
+  }
 };
 }  // namespace
 
@@ -70,12 +75,57 @@ TEST_CASE("a confirmed order creates its delivery, validating it takes the stock
     REQUIRE(moves);
     REQUIRE(moves.value().Size() == 1);
     CHECK(moves.value()[0]["product_uom_qty"].GetDouble() == 3.0);
+    CHECK(shop.reserved(5, stock) == 3.0);  // the delivery holds its units
     REQUIRE(c.call_named("stock.picking", "button_validate", {pickings.value()[0]}));
     CHECK(shop.on_hand(5, stock) == Decimal{7, 0});
+    CHECK(shop.reserved(5, stock) == 0.0);
     auto twice = c.call_named("stock.picking", "button_validate", {pickings.value()[0]});
     REQUIRE_FALSE(twice);
     CHECK(twice.error().odoo_class() == "odoo.exceptions.UserError");
   }
+}
+
+TEST_CASE("reservations never exceed what is free, and a cancelled order releases its own") {
+  for (int version : {18, 19}) {
+    CAPTURE(version);
+    Shop shop(version);
+    auto& c = *shop.client;
+    const std::int64_t stock = version >= 19 ? 5 : 8;
+    auto quant = c.create("stock.quant", Values().set("product_id", 5).set("location_id", stock).set("inventory_quantity_auto_apply", Decimal{4, 0}),
+                          {.context_json = R"({"inventory_mode": true})"});
+    REQUIRE(quant);
+    const auto order_of = [&](int qty) {
+      auto o = c.create("sale.order", Values().set("partner_id", 10).set(
+                                          "order_line", std::vector<Command>{Command::create(Values().set("product_id", 5).set("product_uom_qty", Decimal{qty, 0}))}));
+      REQUIRE(o);
+      REQUIRE(c.call_named("sale.order", "action_confirm", {o.value()}));
+      return o.value();
+    };
+    const auto first = order_of(3);
+    CHECK(shop.reserved(5, stock) == 3.0);
+    const auto second = order_of(3);       // only 1 of 3 is free
+    CHECK(shop.reserved(5, stock) == 4.0);
+    REQUIRE(c.call_named("sale.order", "action_cancel", {first}));
+    CHECK(shop.reserved(5, stock) == 1.0);  // the first order's 3 released, the second keeps its 1
+    auto open = c.search("stock.picking", field("sale_id") == first && field("state") == "cancel");
+    REQUIRE(open);
+    CHECK(open.value().size() == 1);
+    (void)second;
+  }
+}
+
+TEST_CASE("a payment posts once, named after its journal") {
+  Shop shop(18);
+  auto& c = *shop.client;
+  auto pay = c.create("account.payment", Values().set("payment_type", "inbound").set("partner_type", "customer").set("partner_id", 10).set(
+                                             "amount", Decimal{4250, 2}).set("journal_id", 6).set("memo", "PAY-1"));
+  REQUIRE_MESSAGE(static_cast<bool>(pay), (pay ? std::string() : pay.error().to_string()));
+  REQUIRE(c.call_named("account.payment", "action_post", {pay.value()}));
+  auto posted = c.read("account.payment", {pay.value()}, {"state", "name"});
+  REQUIRE(posted);
+  CHECK(std::string(posted.value()[0]["state"].GetString()) == "in_process");
+  CHECK(std::string(posted.value()[0]["name"].GetString()).rfind("PBNK1/", 0) == 0);
+  CHECK(c.call_named("account.payment", "action_post", {pay.value()}).error().odoo_class() == "odoo.exceptions.UserError");
 }
 
 TEST_CASE("a receipt validated brings stock in, an invoice posts once") {
