@@ -24,3 +24,5 @@ inline auto failure(Error e) { return BOOST_OUTCOME_V2_NAMESPACE::failure(std::m
 
 // ODOOSYNC_TRY(var, expr): on failure return the error from the enclosing function.
 #define ODOOSYNC_TRY BOOST_OUTCOME_TRY
+// ODOOSYNC_TRYV(expr): the same for a call whose value is not needed (result<void> included).
+#define ODOOSYNC_TRYV BOOST_OUTCOME_TRYV

@@ -1,0 +1,345 @@
+// Each retail event's Odoo effect, applied to the emulator in 18 and 19 mode through the real Client:
+// the effect lands, its probe then says applied, applying it again changes nothing, and a reset after
+// Odoo committed is recovered by probing (partial → finish, applied → skip).
+#include <doctest/doctest.h>
+
+#include "server.hpp"
+
+#include <odoosync/http/curl_transport.hpp>
+#include <odoosync/odoo/client.hpp>
+#include <odoosync/retail/odoo_mapping.hpp>
+
+using namespace odoosync;
+using namespace odoosync::retail;
+using odoo::field;
+
+namespace {
+
+struct Odoo {
+  emulator::EmulatorServer server;
+  std::shared_ptr<odoo::Client> client;
+  MappingOptions options;
+  std::unique_ptr<Resolver> resolver;
+  int seq = 0;
+
+  explicit Odoo(int version)
+      : server([&] {
+          emulator::Options o;
+          o.odoo_version = version;
+          o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
+          return o;
+        }()) {
+    odoo::Config c;
+    c.url = server.url();
+    c.database = version >= 19 ? "retail19" : "retail18";
+    c.login = "admin";
+    c.api_key = Secret(server.admin_api_key());
+    client = odoo::Client::create(c).value();
+    options.odoo_major = client->version().value().major;
+    resolver = std::make_unique<Resolver>(*client, options);
+  }
+
+  void inject(const std::string& json) {
+    auto t = http::CurlTransport::create({.proxy = "none"}).value();
+    http::Request r;
+    r.url = server.url() + "/__emulator__/faults";
+    r.body = json;
+    REQUIRE(t->send(r).value().status == 200);
+  }
+
+  Event event(EventData data) {
+    auto e = make_event(std::move(data), {.source = "pos/store-1", .id = "e" + std::to_string(++seq)});
+    REQUIRE_MESSAGE(e, e.error().message());
+    return std::move(e).value();
+  }
+
+  std::unique_ptr<OdooEffect> effect(const std::vector<Event>& events, std::string token = {}) {
+    std::vector<const Event*> ptrs;
+    for (const auto& e : events) ptrs.push_back(&e);
+    auto eff = map_to_odoo(ptrs, options, std::move(token));
+    REQUIRE_MESSAGE(eff, eff.error().message());
+    return std::move(eff).value();
+  }
+
+  // Applies, then checks the probe says applied and a second apply adds nothing.
+  void apply_once(OdooEffect& eff) {
+    auto before = eff.probe(*resolver);
+    REQUIRE_MESSAGE(before, before.error().to_string());
+    CHECK(before.value() != EffectState::applied);
+    auto done = eff.apply(*resolver, before.value());
+    REQUIRE_MESSAGE(done, done.error().to_string());
+    auto after = eff.probe(*resolver);
+    REQUIRE_MESSAGE(after, after.error().to_string());
+    CHECK(after.value() == EffectState::applied);
+  }
+
+  double on_hand(const char* sku, const char* location) {
+    auto p = resolver->product(Sku{sku});
+    REQUIRE(p);
+    auto l = resolver->location(LocationRef{location});
+    REQUIRE(l);
+    auto q = client->search_read("stock.quant", field("product_id") == p.value() && field("location_id") == l.value(), {"quantity"});
+    REQUIRE(q);
+    double sum = 0;
+    for (const auto& r : q.value().GetArray()) sum += r["quantity"].GetDouble();
+    return sum;
+  }
+  std::int64_t count(const char* model, const odoo::Domain& d) { return client->search_count(model, d).value(); }
+};
+
+Money eur(const char* a) { return Money::parse(a, "EUR").value(); }
+Quantity qty(const char* v) { return Quantity::parse(v).value(); }
+Timestamp at(const char* t) { return Timestamp::parse(t).value(); }
+
+ProductUpserted product(const char* sku, const char* name, const char* price) {
+  ProductUpserted p;
+  p.product.sku = {sku};
+  p.product.name = name;
+  p.product.list_price = eur(price);
+  return p;
+}
+
+OrderCreated order(const char* number, const char* customer, const char* sku, const char* quantity, const char* unit) {
+  OrderCreated o;
+  o.order.number = number;
+  o.order.channel = {"pos/store-1"};
+  if (customer) o.order.customer = customer;
+  o.order.currency = Currency::of("EUR").value();
+  o.order.ordered_at = at("2026-12-01T09:30:00Z");
+  OrderLine l;
+  l.sku = {sku};
+  l.quantity = qty(quantity);
+  l.unit_price = eur(unit);
+  l.total = extend(l.quantity, l.unit_price).value();
+  o.order.lines.push_back(l);
+  o.order.subtotal = l.total;
+  o.order.tax_total = eur("0");
+  o.order.total = l.total;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("mapping: products and customers upsert through load with external ids, once") {
+  for (int version : {18, 19}) {
+    CAPTURE(version);
+    Odoo odoo(version);
+    // FURN_7777 exists in the demo data without our external id: it is adopted, not duplicated.
+    std::vector<Event> evs = {odoo.event(product("SKU-NEW-1", "Blue Mug", "4.50")), odoo.event(product("FURN_7777", "Office Chair (POS)", "99.00")),
+                              odoo.event(product("SKU-NEW-1", "Blue Mug 350ml", "4.90"))};  // the last upsert of a SKU wins
+    auto eff = odoo.effect(evs);
+    auto plan = eff->plan(*odoo.resolver);
+    REQUIRE(plan);
+    REQUIRE(plan.value().size() == 1);
+    CHECK(plan.value()[0].method == "load");
+    CHECK(plan.value()[0].payload.find("odoosync.product_SKU-NEW-1") != std::string::npos);
+    odoo.apply_once(*eff);
+    REQUIRE(eff->apply(*odoo.resolver, EffectState::absent));  // a blind repeat is still one product each
+    CHECK(odoo.count("product.product", field("default_code") == "SKU-NEW-1") == 1);
+    CHECK(odoo.count("product.product", field("default_code") == "FURN_7777") == 1);
+    auto mug = odoo.client->search_read("product.product", field("default_code") == "SKU-NEW-1", {"name", "list_price"});
+    REQUIRE(mug);
+    CHECK(std::string(mug.value()[0]["name"].GetString()) == "Blue Mug 350ml");
+    CHECK(mug.value()[0]["list_price"].GetDouble() == doctest::Approx(4.90));
+    auto chair = odoo.client->search_read("product.product", field("default_code") == "FURN_7777", {"id", "name"});
+    CHECK(chair.value()[0]["id"].GetInt64() == 5);  // the demo record itself
+    CHECK(std::string(chair.value()[0]["name"].GetString()) == "Office Chair (POS)");
+
+    // A price change is a load of list_price on the same external id.
+    PriceChanged pc;
+    pc.price = {.sku = {"FURN_7777"}, .list_price = eur("89.00"), .effective_at = {}};
+    auto price = odoo.effect({odoo.event(pc)});
+    odoo.apply_once(*price);
+    CHECK(odoo.client->read("product.product", {5}, {"list_price"}).value()[0]["list_price"].GetDouble() == doctest::Approx(89.0));
+
+    CustomerUpserted cu;
+    cu.customer = {.ref = "C-1", .name = "Ada Lovelace", .email = "ada@example.com", .phone = {}, .is_company = false,
+                   .street = "1 Analytical St", .city = "London", .zip = {}, .country_code = {}, .vat = {}};
+    auto cust = odoo.effect({odoo.event(cu)});
+    odoo.apply_once(*cust);
+    CHECK(odoo.count("res.partner", field("ref") == "C-1") == 1);
+    CHECK(odoo.resolver->partner("C-1").value() > 0);
+
+    // An unknown SKU is a permanent error naming it.
+    auto bad = odoo.effect({odoo.event(PriceChanged{{.sku = {"NOPE"}, .list_price = eur("1.00"), .effective_at = {}}})});
+    (void)bad;
+    auto unknown = odoo.resolver->product(Sku{"NOPE"});
+    REQUIRE(!unknown);
+    CHECK(unknown.error().kind() == ErrorKind::not_found);
+    CHECK(unknown.error().message().find("\"NOPE\"") != std::string::npos);
+  }
+}
+
+TEST_CASE("mapping: stock deltas coalesce per subject and land as validated transfers; counts are absolute") {
+  for (int version : {18, 19}) {
+    CAPTURE(version);
+    Odoo odoo(version);
+    const double a0 = odoo.on_hand("FURN_7777", "WH/Stock"), b0 = odoo.on_hand("FURN_8888", "WH/Stock");
+    std::vector<Event> evs;
+    for (const char* d : {"5", "-2", "1"}) {
+      evs.push_back(odoo.event(StockAdjusted{.sku = {"FURN_7777"}, .location = {"WH/Stock"}, .delta = qty(d), .counted = {}, .reason = {}}));
+    }
+    evs.push_back(odoo.event(StockAdjusted{.sku = {"FURN_8888"}, .location = {"WH/Stock"}, .delta = qty("-1.5"), .counted = {}, .reason = {}}));
+    evs.push_back(odoo.event(StockAdjusted{.sku = {"FURN_9999"}, .location = {"WH/Stock"}, .delta = qty("2"), .counted = {}, .reason = {}}));
+    evs.push_back(odoo.event(StockAdjusted{.sku = {"FURN_9999"}, .location = {"WH/Stock"}, .delta = qty("-2"), .counted = {}, .reason = {}}));
+    auto eff = odoo.effect(evs, "batch-1");
+    CHECK(eff->token() == "odoosync:stock:batch-1");
+    auto plan = eff->plan(*odoo.resolver);
+    REQUIRE(plan);
+    CHECK(plan.value()[0].method == "create");
+    odoo.apply_once(*eff);
+    CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(a0 + 4));
+    CHECK(odoo.on_hand("FURN_8888", "WH/Stock") == doctest::Approx(b0 - 1.5));
+    // one transfer in, one out; FURN_9999's +2 −2 moved nothing
+    CHECK(odoo.count("stock.picking", field("origin").eq_like("odoosync:stock:batch-1#%")) == 2);
+    CHECK(odoo.count("stock.move", field("product_id") == odoo.resolver->product(Sku{"FURN_9999"}).value() &&
+                                       field("origin").eq_like("odoosync:stock:batch-1#%")) == 0);
+    REQUIRE(eff->apply(*odoo.resolver, eff->probe(*odoo.resolver).value()));  // probed: nothing more
+    CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(a0 + 4));
+
+    auto count = odoo.effect({odoo.event(StockAdjusted{.sku = {"FURN_7777"}, .location = {"WH/Stock/Shelf 1"}, .delta = {}, .counted = qty("12"), .reason = "stock take"})});
+    odoo.apply_once(*count);
+    CHECK(odoo.on_hand("FURN_7777", "WH/Stock/Shelf 1") == doctest::Approx(12));
+    REQUIRE(count->apply(*odoo.resolver, EffectState::absent));  // absolute: a repeat leaves 12
+    CHECK(odoo.on_hand("FURN_7777", "WH/Stock/Shelf 1") == doctest::Approx(12));
+  }
+}
+
+TEST_CASE("mapping: a reset after Odoo committed the transfer is finished by probing, never doubled") {
+  Odoo odoo(18);
+  const double a0 = odoo.on_hand("FURN_7777", "WH/Stock");
+  auto eff = odoo.effect({odoo.event(StockAdjusted{.sku = {"FURN_7777"}, .location = {"WH/Stock"}, .delta = qty("3"), .counted = {}, .reason = {}})}, "b2");
+  odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "create", "times": 1})");
+  auto first = eff->apply(*odoo.resolver);
+  REQUIRE(!first);
+  CHECK(first.error().outcome_unknown());
+  auto state = eff->probe(*odoo.resolver);
+  REQUIRE(state);
+  CHECK(state.value() == EffectState::partial);  // created with its token, not validated
+  REQUIRE(eff->apply(*odoo.resolver, state.value()));
+  CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(a0 + 3));
+  CHECK(odoo.count("stock.picking", field("origin").eq_like("odoosync:stock:b2#%")) == 1);
+
+  odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "button_validate", "times": 1})");
+  auto eff2 = odoo.effect({odoo.event(StockAdjusted{.sku = {"FURN_7777"}, .location = {"WH/Stock"}, .delta = qty("-1"), .counted = {}, .reason = {}})}, "b3");
+  auto second = eff2->apply(*odoo.resolver);
+  REQUIRE(!second);
+  CHECK(second.error().outcome_unknown());
+  CHECK(eff2->probe(*odoo.resolver).value() == EffectState::applied);  // the validation did commit
+  CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(a0 + 2));
+}
+
+TEST_CASE("mapping: the life of an order - created and confirmed once, paid, shipped, invoiced, refunded, or cancelled") {
+  for (int version : {18, 19}) {
+    CAPTURE(version);
+    Odoo odoo(version);
+    CustomerUpserted cu;
+    cu.customer.ref = "walk-in";
+    cu.customer.name = "Walk-in customer";
+    odoo.effect({odoo.event(cu)})->apply(*odoo.resolver).value();
+    // enough stock for the delivery
+    odoo.effect({odoo.event(StockAdjusted{.sku = {"FURN_8888"}, .location = {"WH/Stock"}, .delta = {}, .counted = qty("10"), .reason = {}})})
+        ->apply(*odoo.resolver)
+        .value();
+
+    auto created = odoo.effect({odoo.event(order("POS1-0001", nullptr, "FURN_8888", "2", "12.50")),
+                                odoo.event(order("POS1-0002", nullptr, "FURN_8888", "1", "12.50"))});
+    odoo.inject(R"({"kind": "reset_after", "model": "sale.order", "method": "create", "times": 1})");
+    auto first = created->apply(*odoo.resolver);
+    REQUIRE(!first);
+    CHECK(first.error().outcome_unknown());
+    CHECK(created->probe(*odoo.resolver).value() == EffectState::partial);
+    REQUIRE(created->apply(*odoo.resolver, EffectState::partial));
+    CHECK(created->probe(*odoo.resolver).value() == EffectState::applied);
+    CHECK(odoo.count("sale.order", field("client_order_ref") == "POS1-0001") == 1);
+    auto so = odoo.resolver->order("POS1-0001").value();
+    CHECK(so.state == "sale");
+    auto amounts = odoo.client->read("sale.order", {so.id}, {"amount_untaxed", "origin"}).value();
+    CHECK(amounts[0]["amount_untaxed"].GetDouble() == doctest::Approx(25.0));
+    CHECK(std::string(amounts[0]["origin"].GetString()) == "pos/store-1");
+
+    PaymentCaptured pay;
+    pay.payment = {.reference = "PAY-77", .order_number = "POS1-0001", .amount = eur("25.00"), .method = "card",
+                   .captured_at = at("2026-12-01T09:31:00Z"), .provider = "stripe"};
+    odoo.apply_once(*odoo.effect({odoo.event(pay)}));
+    CHECK(odoo.count("account.payment", field("memo") == "PAY-77") == 1);
+
+    ShipmentDispatched ship;
+    ship.shipment = {.reference = "SHIP-1", .order_number = "POS1-0001", .dispatched_at = at("2026-12-01T15:00:00Z"),
+                     .carrier = "DHL", .tracking_number = "00340434161094042557", .lines = {}};
+    odoo.apply_once(*odoo.effect({odoo.event(ship)}));
+    CHECK(odoo.on_hand("FURN_8888", "WH/Stock") == doctest::Approx(8));  // 10 counted, 2 shipped (the other order is open)
+
+    InvoicePosted inv;
+    inv.invoice = {.number = "INV-2026-9", .order_number = "POS1-0001", .amount_total = eur("25.00"), .amount_tax = {},
+                   .posted_at = at("2026-12-02T08:00:00Z"), .due_date = CalendarDate::parse("2026-12-31").value()};
+    odoo.apply_once(*odoo.effect({odoo.event(inv)}));
+    auto moves = odoo.client->search_read("account.move", field("ref") == "INV-2026-9", {"state", "move_type"}).value();
+    REQUIRE(moves.Size() == 1);
+    CHECK(std::string(moves[0]["move_type"].GetString()) == "out_invoice");
+
+    RefundApproved rf;
+    rf.refund = {.reference = "RF-1", .order_number = "POS1-0001", .amount = eur("12.50"), .approved_at = at("2026-12-03T10:00:00Z"),
+                 .lines = std::vector<RefundLine>{{.sku = {"FURN_8888"}, .quantity = qty("1"), .amount = eur("12.50")}}, .restock = false, .reason = "damaged"};
+    odoo.apply_once(*odoo.effect({odoo.event(rf)}));
+    auto refunds = odoo.client->search_read("account.move", field("ref") == "RF-1", {"state", "move_type"}).value();
+    REQUIRE(refunds.Size() == 1);
+    CHECK(std::string(refunds[0]["move_type"].GetString()) == "out_refund");
+    CHECK(std::string(refunds[0]["state"].GetString()) == "posted");
+
+    odoo.apply_once(*odoo.effect({odoo.event(OrderCancelled{.number = "POS1-0002", .reason = "customer left"})}));
+    CHECK(odoo.resolver->order("POS1-0002").value().state == "cancel");
+
+    // An order event for an order Odoo does not have is a permanent, named error.
+    auto ghost = odoo.effect({odoo.event(OrderCancelled{.number = "NOPE-1", .reason = {}})})->probe(*odoo.resolver);
+    REQUIRE(!ghost);
+    CHECK(ghost.error().kind() == ErrorKind::not_found);
+  }
+}
+
+TEST_CASE("mapping: goods received and transfers are validated pickings keyed by origin; reservations touch nothing") {
+  for (int version : {18, 19}) {
+    CAPTURE(version);
+    Odoo odoo(version);
+    const double stock0 = odoo.on_hand("FURN_9999", "WH/Stock"), shelf0 = odoo.on_hand("FURN_9999", "WH/Stock/Shelf 2");
+    GoodsReceived gr;
+    gr.receipt = {.reference = "ASN-1", .location = {"WH/Stock"}, .supplier = {}, .lines = {{.sku = {"FURN_9999"}, .quantity = qty("6")}},
+                  .received_at = {}};
+    odoo.apply_once(*odoo.effect({odoo.event(gr)}));
+    CHECK(odoo.on_hand("FURN_9999", "WH/Stock") == doctest::Approx(stock0 + 6));
+    TransferCompleted tr;
+    tr.transfer = {.reference = "T-1", .from = {"WH/Stock"}, .to = {"WH/Stock/Shelf 2"}, .lines = {{.sku = {"FURN_9999"}, .quantity = qty("4")}}};
+    odoo.apply_once(*odoo.effect({odoo.event(tr)}));
+    CHECK(odoo.on_hand("FURN_9999", "WH/Stock") == doctest::Approx(stock0 + 2));
+    CHECK(odoo.on_hand("FURN_9999", "WH/Stock/Shelf 2") == doctest::Approx(shelf0 + 4));
+    CHECK(odoo.count("stock.picking", field("origin") == "odoosync:receipt:ASN-1") == 1);
+
+    auto res = odoo.effect({odoo.event(StockReserved{.sku = {"FURN_9999"}, .location = {"WH/Stock"}, .quantity = qty("1"),
+                                                     .reservation = "R-1", .order_number = {}, .expires_at = {}})});
+    CHECK(res->plan(*odoo.resolver).value().empty());
+    CHECK(res->probe(*odoo.resolver).value() == EffectState::applied);
+  }
+}
+
+TEST_CASE("mapping: batch keys group what may share a call, and mixed groups are refused") {
+  Odoo odoo(18);
+  auto a = odoo.event(product("A", "A", "1.00"));
+  auto b = odoo.event(StockAdjusted{.sku = {"A"}, .location = {"WH/Stock"}, .delta = qty("1"), .counted = {}, .reason = {}});
+  auto c = odoo.event(StockAdjusted{.sku = {"A"}, .location = {"WH/Stock"}, .delta = {}, .counted = qty("1"), .reason = {}});
+  CHECK(batch_key(a) == "retail.product.upserted");
+  CHECK(batch_key(b) == "retail.stock.adjusted/delta");
+  CHECK(batch_key(c) == "retail.stock.adjusted/counted");
+  std::vector<const Event*> mixed = {&a, &b};
+  auto r = map_to_odoo(mixed, odoo.options);
+  REQUIRE(!r);
+  CHECK(r.error().kind() == ErrorKind::validation);
+  // Odoo 17: storable products are type "product" (no is_storable).
+  MappingOptions v17 = odoo.options;
+  v17.odoo_major = 17;
+  std::vector<const Event*> one = {&a};
+  auto plan17 = map_to_odoo(one, v17).value()->plan(*odoo.resolver).value();
+  CHECK(plan17[0].payload.find("\"product\"") != std::string::npos);
+  CHECK(plan17[0].payload.find("is_storable") == std::string::npos);
+  auto plan18 = map_to_odoo(one, odoo.options).value()->plan(*odoo.resolver).value();
+  CHECK(plan18[0].payload.find("is_storable") != std::string::npos);
+}
