@@ -316,7 +316,9 @@ class Obj {
 using Sign = Obj::Sign;
 
 std::string check_text_email(std::string_view s) {
-  if (s.size() < 3 || s.size() > 254 || s.find('@') == std::string_view::npos || s.front() == '@' || s.back() == '@') {
+  if (chars(s) < 3) return "must be at least 3 characters";
+  if (chars(s) > 254) return "must be at most 254 characters";
+  if (s.find('@') == std::string_view::npos || s.front() == '@' || s.back() == '@') {
     return "must be an email address";
   }
   for (unsigned char c : s) {
@@ -694,7 +696,7 @@ Event decode_document(const Value& root) {
     std::string_view n = form ? u.substr(head.size(), u.size() - head.size() - 5) : std::string_view();
     form = form && !n.empty() && n.size() <= 9 && n[0] != '0' &&
            std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!form) w.fail_at("dataschema", "must be https://odoosync.dev/schemas/<type>.v<N>.json");
+    if (!form) w.fail_at("dataschema", "must be " + std::string(schema_prefix) + std::string(type) + ".v<N>.json");
     if (n != "1") {
       w.fail_at("dataschema", "version " + std::string(n) + " of " + std::string(type) +
                                   " is not supported (this build knows v1)");
@@ -702,7 +704,8 @@ Event decode_document(const Value& root) {
   }
   if (const Value* seq = env.find("sequence")) {
     std::int64_t s = 0;
-    if (!seq->IsString() || !parse_sequence(sv(*seq), s)) {
+    if (!seq->IsString()) w.fail_at("sequence", "must be a string");
+    if (!parse_sequence(sv(*seq), s)) {
       w.fail_at("sequence", "must be a decimal integer string such as \"42\"");
     }
     ev.sequence = s;

@@ -72,7 +72,7 @@ result<Money> Money::parse(std::string_view amount, Currency currency) {
                              " allows " + std::to_string(currency.exponent()));
   }
   const i128 v = d.digits * detail::pow10_128(currency.exponent() - d.decimals);
-  if (v > i64_max) return Error::validation("is out of range");
+  if (v >= static_cast<i128>(1'000'000'000'000'000'000)) return Error::validation("is out of range");  // 18 digits in minor units
   return Money(static_cast<std::int64_t>(d.negative ? -v : v), currency);
 }
 

@@ -43,6 +43,31 @@ attributes (document order), data; then the data members in the order the type l
 rules across members; last the subject's value. Its currency table is ISO 4217 as of 2025; the C++
 table is authoritative.
 
+Readings of docs/events.md where it leaves a choice (the test data pins each of them):
+- Duplicate names are found while parsing, before any other check, first one in document order.
+- null is a wrong JSON type like any other (never "absent"); a non-string specversion, datacontenttype,
+  sequence, traceparent, subject or dataschema is "must be a string".
+- "characters" are Unicode code points; control characters are Unicode Cc (U+0000-U+001F,
+  U+007F-U+009F); "space" is U+0020; source's whitespace is Unicode White_Space and a source containing
+  it is "/source: must not contain whitespace" (a message the table does not list).
+- "" is "must not be empty" for strings with a minimum length (1-N, and email's 3-254); for Channel,
+  Timestamp, Date, country_code, sequence, traceparent it is their form message.
+- Decimal places count as written ("24.900" EUR has 3); "-0" is zero. Money's "at most 18 digits" means
+  |amount in minor units| < 10^18 (EUR: at most 16 integer digits).
+- Within Money: amount syntax, currency, then the amount's decimals, range, sign. Within Quantity: value
+  (syntax, decimals, range, sign), then uom. Barcode: length, printable ASCII, check digit.
+- Timestamps: upper-case T and Z, seconds 00-59 (no leap second), offset hours 00-23, a real day.
+- Location: any number of non-empty segments ("WH" alone is one). warehouse: any string.
+  country_code: form only. email: 3-254 characters containing "@", nothing more.
+- dataschema: v<N> with N = [1-9][0-9]*; another type's URI, v0, v01 or any other URI is
+  "must be https://odoosync.dev/schemas/<the event's type>.v<N>.json" (<N> written literally).
+- sequence: every string problem, including values above 9223372036854775807, is the sequence message.
+- Extension values: strings, booleans, and numbers written as integers within int64 (1.0 is refused).
+- Cross-member rules of an order: first the currency of every Money (line by line: unit_price, discount,
+  tax, total; then subtotal, tax_total, total), then line by line discount and total, then subtotal,
+  tax_total, total. Amounts in these messages are written with the currency's decimals.
+- A refund's lines must add up to amount only when there is at least one line ("lines": [] is no lines).
+
 Prints one summary line; exits 1 with the list of failures otherwise.
 """
 

@@ -71,7 +71,8 @@ TEST_CASE("Every malformed event in the catalogue fails with its exact error") {
     else if (const auto* t = json::find(d, "text")) input = std::string(json::text(*t));
     else FAIL("catalogue entry has neither event nor text");
     auto ev = decode_event(input);
-    REQUIRE(!ev);
+    CHECK(!ev);
+    if (ev) continue;
     CHECK(ev.error().kind() == ErrorKind::validation);
     if (const auto* exact = json::find(d, "error")) {
       CHECK(ev.error().message() == json::text(*exact));
@@ -155,7 +156,7 @@ TEST_CASE("Envelope rules: versions, extensions, subject, sequence, duplicates, 
   CHECK(decode_event(ev(R"("dataschema":"https://odoosync.dev/schemas/retail.stock.adjusted.v2.json",)")).error().message() ==
         "/dataschema: version 2 of retail.stock.adjusted is not supported (this build knows v1)");
   CHECK(decode_event(ev(R"("dataschema":"https://example.com/x.json",)")).error().message() ==
-        "/dataschema: must be https://odoosync.dev/schemas/<type>.v<N>.json");
+        "/dataschema: must be https://odoosync.dev/schemas/retail.stock.adjusted.v<N>.json");
   auto with_ext = decode_event(ev(R"("tenant":"acme","priority":3,"replay":false,)"));
   REQUIRE(with_ext);
   REQUIRE(with_ext.value().extensions.size() == 3);
@@ -168,7 +169,7 @@ TEST_CASE("Envelope rules: versions, extensions, subject, sequence, duplicates, 
   CHECK(decode_event(ev(R"("subject":"sku/B@WH/Stock",)")).error().message() ==
         "/subject: must be \"sku/A@WH/Stock\" for this event");
   CHECK(decode_event(ev(R"("sequence":"007",)")).error().message() == "/sequence: must be a decimal integer string such as \"42\"");
-  CHECK(decode_event(ev(R"("sequence":42,)")).error().message() == "/sequence: must be a decimal integer string such as \"42\"");
+  CHECK(decode_event(ev(R"("sequence":42,)")).error().message() == "/sequence: must be a string");
   CHECK(decode_event(ev(R"("sequence":"9223372036854775807",)")).value().sequence == INT64_MAX);
   CHECK(!decode_event(ev(R"("sequence":"9223372036854775808",)")));
   CHECK(decode_event(ev(R"("id":"again",)")).error().message() == "/id: duplicate member");
