@@ -18,8 +18,8 @@ EmulatedOdoo::EmulatedOdoo(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) 
 EmulatedOdoo::~EmulatedOdoo() = default;
 
 result<std::unique_ptr<EmulatedOdoo>> EmulatedOdoo::start(EmulatedOdooOptions options) {
-  if (options.odoo_version != 18 && options.odoo_version != 19) {
-    return Error::validation("EmulatedOdooOptions::odoo_version must be 18 or 19");
+  if (options.odoo_version < 17 || options.odoo_version > 19) {
+    return Error::validation("EmulatedOdooOptions::odoo_version must be 17, 18 or 19");
   }
   emulator::Options o;
   o.odoo_version = options.odoo_version;

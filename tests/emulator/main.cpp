@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) options.data_dir = (exe.parent_path().parent_path() / "share" / "odoosync" / "emulator").string();
   }
-  app.add_option("--odoo-version", options.odoo_version, "18 or 19 (default 18)")->check(CLI::IsMember({17, 18, 19}));
+  app.add_option("--odoo-version", options.odoo_version, "17, 18 or 19 (default 18; 17 is 18's data with 17's product types, name_search and name_get)")->check(CLI::IsMember({17, 18, 19}));
   app.add_option("--port", server.port, "port on 127.0.0.1 (default: any free one, printed)");
   app.add_flag("--keep-alive", server.keep_alive, "keep connections open (real Odoo sends Connection: close)");
   app.add_option("--products", options.extra_products, "extra generated products with barcodes and references");

@@ -7,6 +7,7 @@
 
 #include <odoosync/http/curl_transport.hpp>
 #include <odoosync/odoo/client.hpp>
+#include <odoosync/core/json.hpp>
 #include <odoosync/retail/odoo_mapping.hpp>
 
 using namespace odoosync;
@@ -342,4 +343,28 @@ TEST_CASE("mapping: batch keys group what may share a call, and mixed groups are
   CHECK(plan17[0].payload.find("is_storable") == std::string::npos);
   auto plan18 = map_to_odoo(one, odoo.options).value()->plan(*odoo.resolver).value();
   CHECK(plan18[0].payload.find("is_storable") != std::string::npos);
+}
+
+TEST_CASE("emulator 17 mode: what it claims, storable type \"product\", name_search args and name_get; the mapping follows") {
+  Odoo odoo(17);
+  CHECK(odoo.client->version().value().major == 17);
+  CHECK(odoo.options.odoo_major == 17);
+  auto fields = odoo.client->fields_get("product.template", {"type", "selection"});
+  REQUIRE(fields);
+  CHECK(json::find(fields.value(), "is_storable") == nullptr);
+  CHECK(json::find(fields.value(), "detailed_type") != nullptr);
+  CHECK(json::to_string(fields.value()["type"]["selection"]).find("\"product\"") != std::string::npos);
+  auto storable = odoo.client->search_count("product.template", field("type") == "product");
+  REQUIRE(storable);
+  CHECK(storable.value() > 0);  // the demo's storable goods
+  CHECK(odoo.client->name_search("res.partner", "Azure", field("is_company") == true).value().size() >= 1);
+  auto names = odoo.client->call("res.partner", "name_get", "[[3]]");
+  REQUIRE_MESSAGE(names, names.error().to_string());
+  CHECK(names.value()[0][0].GetInt64() == 3);
+
+  odoo.apply_once(*odoo.effect({odoo.event(product("SKU-17", "Tea Pot", "19.90"))}));
+  auto tea = odoo.client->search_read("product.product", field("default_code") == "SKU-17", {"type"});
+  REQUIRE(tea);
+  REQUIRE(tea.value().Size() == 1);
+  CHECK(std::string(tea.value()[0]["type"].GetString()) == "product");
 }

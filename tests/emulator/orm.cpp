@@ -135,6 +135,18 @@ Database Database::load(const std::string& dir, int odoo_version) {
       def.inherits_model = d->second.first;
       def.inherits_field = d->second.second;
     }
+    // Odoo 17 (from the 18 data): storable products are type "product" ("Storable Product", also in
+    // detailed_type), there is no is_storable.
+    if (odoo_version <= 17 && (model == "product.template" || model == "product.product")) {
+      def.fields.erase("is_storable");
+      if (auto t = def.fields.find("type"); t != def.fields.end()) {
+        t->second.selection = {{"consu", "Consumable"}, {"service", "Service"}, {"product", "Storable Product"}};
+        FieldDef detailed = t->second;
+        detailed.name = "detailed_type";
+        detailed.string = "Product Type";
+        def.fields.emplace(detailed.name, std::move(detailed));
+      }
+    }
     db.models_.emplace(model, std::move(def));
   }
   for (const auto& entry : fs::directory_iterator(fs::path(dir) / "records")) {
@@ -160,6 +172,16 @@ Database Database::load(const std::string& dir, int odoo_version) {
           value.CopyFrom(m.value, row.GetAllocator());
         }
         row.AddMember(Val(sv(m.name).c_str(), row.GetAllocator()), value, row.GetAllocator());
+      }
+      if (odoo_version <= 17 && (model == "product.template" || model == "product.product")) {
+        const bool storable = row.HasMember("is_storable") && row["is_storable"].IsBool() && row["is_storable"].GetBool();
+        if (row.HasMember("is_storable")) row.RemoveMember("is_storable");
+        if (storable && row.HasMember("type")) row["type"].SetString("product");
+        if (row.HasMember("type")) {
+          Val detailed;
+          detailed.CopyFrom(row["type"], row.GetAllocator());
+          row.AddMember("detailed_type", detailed, row.GetAllocator());
+        }
       }
       t.rows.emplace(id, std::move(row));
       t.next_id = std::max(t.next_id, id + 1);

@@ -118,7 +118,15 @@ const std::map<std::string, Signature>& signatures(int version) {
     m["default_get"] = {false, {{"fields", true}}};
     return m;
   }();
-  return version >= 19 ? v19 : v18;
+  // 17: name_search takes `args` (renamed `domain` in 18) and name_get still exists (deprecated).
+  static const std::map<std::string, Signature> v17 = [] {
+    auto m = v18;
+    m["name_search"] = {false, {{"name", false}, {"args", false}, {"operator", false}, {"limit", false}}};
+    m["name_get"] = {true, {}};
+    m.erase("search_fetch");
+    return m;
+  }();
+  return version >= 19 ? v19 : version <= 17 ? v17 : v18;
 }
 
 }  // namespace
@@ -546,7 +554,21 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
   } else if (m == "name_search") {
     const Val* name = arg("name");
     const Val* op = arg("operator");
-    db_.name_search(call.model, name ? sv(*name) : "", arg("domain"), op ? sv(*op) : "ilike", int_arg("limit", 100), ctx, out);
+    db_.name_search(call.model, name ? sv(*name) : "", arg(v <= 17 ? "args" : "domain"), op ? sv(*op) : "ilike", int_arg("limit", 100), ctx, out);
+  } else if (m == "name_get" && v <= 17) {
+    // [[id, display_name], ...] for the records that exist
+    Doc f = fields_doc({"display_name"});
+    Doc rows;
+    db_.read(call.model, ids, &f, false, rows);
+    out.SetArray();
+    for (const auto& row : rows.GetArray()) {
+      Val pair(rapidjson::kArrayType);
+      pair.PushBack(Val(row["id"].GetInt64()), a);
+      Val label;
+      label.CopyFrom(row["display_name"], a);
+      pair.PushBack(label, a);
+      out.PushBack(pair, a);
+    }
   } else if (m == "fields_get") {
     db_.fields_get(call.model, arg("allfields"), arg("attributes"), out);
   } else if (m == "default_get") {
@@ -838,8 +860,7 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
   const Val* params = body.HasMember("params") ? &body["params"] : nullptr;
   const auto& us = users_for(v, options_.admin_api_key);
   auto version_info = [&]() {
-    return v >= 19 ? std::string(R"({"server_version": "19.0", "server_version_info": [19, 0, 0, "final", 0, ""], "server_serie": "19.0", "protocol_version": 1})")
-                   : std::string(R"({"server_version": "18.0", "server_version_info": [18, 0, 0, "final", 0, ""], "server_serie": "18.0", "protocol_version": 1})");
+    return fmt::format(R"({{"server_version": "{0}.0", "server_version_info": [{0}, 0, 0, "final", 0, ""], "server_serie": "{0}.0", "protocol_version": 1}})", v);
   };
   auto session_uid = [&]() -> std::optional<std::int64_t> {
     const std::string cookie = request.header("Cookie");

@@ -190,7 +190,7 @@ TIMESTAMP = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):
                        r"(Z|[+-]([0-9]{2}):([0-9]{2}))")
 DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 CHANNEL = re.compile(r"[a-z][a-z0-9-]{0,31}/[A-Za-z0-9._-]{1,64}")
-DATASCHEMA = re.compile(r"https://odoosync\.dev/schemas/(.+)\.v([1-9][0-9]*)\.json")
+DATASCHEMA = re.compile(r"https://odoosync\.dev/schemas/(.+)\.v([1-9][0-9]{0,8})\.json")
 SEQUENCE = re.compile(r"0|[1-9][0-9]*")
 TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}")
 ATTRIBUTE_NAME = re.compile(r"[a-z0-9]{1,20}")
@@ -211,10 +211,10 @@ def string(ptr, v, lo=0, hi=None, ctl=False, ws=False, edges=False, at=False):
         bad(ptr, "must be a string")
     if lo >= 1 and v == "":
         bad(ptr, "must not be empty")
-    if hi is not None and len(v) > hi:
-        bad(ptr, "must be at most %d characters" % hi)
     if len(v) < lo:
         bad(ptr, "must be at least %d characters" % lo)
+    if hi is not None and len(v) > hi:
+        bad(ptr, "must be at most %d characters" % hi)
     if ctl and CTL.search(v):
         bad(ptr, "must not contain control characters")
     if ws and WHITESPACE.search(v):
@@ -244,6 +244,8 @@ def decimal_string(ptr, v):
     m = DECIMAL.fullmatch(v)
     if not m:
         bad(ptr, 'must be a decimal string such as "12.50"')
+    if len(re.sub("[^0-9]", "", v).lstrip("0")) > 18:  # more significant digits than any value can have
+        bad(ptr, "is out of range")
     return Decimal(v), len(m.group(3) or "")
 
 
@@ -276,10 +278,14 @@ def fmt_minor(minor, currency):
     return ("-" if minor < 0 else "") + text
 
 
-def money(ptr, v, rule=None):
+def money(ptr, v, rule=None, like=None):
+    """like: (currency, name) the Money's currency must equal, checked once the Money itself is valid."""
     obj(ptr, v)
-    amount, places = decimal_string(ptr + "/amount", member(v, ptr, "amount", True))
+    text = member(v, ptr, "amount", True)
+    if not isinstance(text, str):
+        bad(ptr + "/amount", "must be a string")
     currency = currency_code(ptr + "/currency", member(v, ptr, "currency", True))
+    amount, places = decimal_string(ptr + "/amount", text)
     exp = CURRENCIES[currency]
     if places > exp:
         bad(ptr + "/amount", "has %d decimal places; %s allows %d" % (places, currency, exp))
@@ -287,18 +293,23 @@ def money(ptr, v, rule=None):
     if abs(minor) >= 10 ** 18:
         bad(ptr + "/amount", "is out of range")
     sign(ptr + "/amount", minor, rule)
+    if like and currency != like[0]:
+        bad(ptr + "/currency", "must be %s like %s" % like)
     return Money(minor, currency)
 
 
 def quantity(ptr, v, rule=None):
     obj(ptr, v)
-    value, places = decimal_string(ptr + "/value", member(v, ptr, "value", True))
+    text = member(v, ptr, "value", True)
+    if not isinstance(text, str):
+        bad(ptr + "/value", "must be a string")
+    string(ptr + "/uom", member(v, ptr, "uom", True), 1, 32)
+    value, places = decimal_string(ptr + "/value", text)
     if places > 6:
         bad(ptr + "/value", "has %d decimal places; at most 6 allowed" % places)
     if abs(value) >= 10 ** 12:
         bad(ptr + "/value", "is out of range")
     sign(ptr + "/value", value, rule)
-    string(ptr + "/uom", member(v, ptr, "uom", True), 1, 32)
     return value
 
 
@@ -338,8 +349,8 @@ def reference(ptr, v):
 
 
 def location(ptr, v):
-    string(ptr, v, 1, 128)
-    if "" in v.split("/"):
+    string(ptr, v, 1, 128, ctl=True)
+    if any(seg == "" or seg.startswith(" ") or seg.endswith(" ") for seg in v.split("/")):
         bad(ptr, 'must be a location such as "WH/Stock"')
     return v
 
@@ -419,23 +430,17 @@ def stock_lines(ptr, v, lo):
     return v
 
 
-def same_currency(ptr, m, currency, like):
-    if m is not MISSING and m.currency != currency:
-        bad(ptr + "/currency", "must be %s like %s" % (currency, like))
-
-
 def check_product(d):
     sk = d.req("sku", sku)
     d.req("name", text(1, 256))
     price = d.req("list_price", money, "nonnegative")
     d.opt("barcode", barcode)
-    cost = d.opt("cost", money, "nonnegative")
+    d.opt("cost", money, "nonnegative", (price.currency, "list_price"))
     d.opt("uom", text(1, 32))
     d.opt("category", text(1, 256))
     d.opt("storable", boolean)
     d.opt("active", boolean)
     d.opt("description", text(0, 4096))
-    same_currency("/data/cost", cost, price.currency, "list_price")
     return "product/" + sk
 
 
@@ -504,29 +509,25 @@ def check_order(d):
     d.opt("customer", reference)
     currency = d.req("currency", currency_code)
     d.req("ordered_at", timestamp)
-    d.opt("warehouse", text())
+    d.opt("warehouse", text(1, 32))
+    like = (currency, "the order")
     lines = d.req("lines", array, 1)
     parsed = []
     for i, line in enumerate(lines):
         p = "/data/lines/%d" % i
         sku(p + "/sku", member(line, p, "sku", True))
         q = quantity(p + "/quantity", member(line, p, "quantity", True), "positive")
-        price = money(p + "/unit_price", member(line, p, "unit_price", True), "nonnegative")
+        price = money(p + "/unit_price", member(line, p, "unit_price", True), "nonnegative", like)
         disc = member(line, p, "discount", False)
-        disc = MISSING if disc is MISSING else money(p + "/discount", disc, "nonnegative")
+        disc = MISSING if disc is MISSING else money(p + "/discount", disc, "nonnegative", like)
         tax = member(line, p, "tax", False)
-        tax = MISSING if tax is MISSING else money(p + "/tax", tax, "nonnegative")
-        total = money(p + "/total", member(line, p, "total", True))
+        tax = MISSING if tax is MISSING else money(p + "/tax", tax, "nonnegative", like)
+        total = money(p + "/total", member(line, p, "total", True), None, like)
         parsed.append((p, q, price, disc, tax, total))
-    subtotal = d.req("subtotal", money)
-    tax_total = d.req("tax_total", money)
-    total = d.req("total", money)
+    subtotal = d.req("subtotal", money, None, like)
+    tax_total = d.req("tax_total", money, None, like)
+    total = d.req("total", money, None, like)
     d.opt("note", text(0, 4096))
-    for p, q, price, disc, tax, line_total in parsed:
-        for name, m in (("unit_price", price), ("discount", disc), ("tax", tax), ("total", line_total)):
-            same_currency(p + "/" + name, m, currency, "the order")
-    for name, m in (("subtotal", subtotal), ("tax_total", tax_total), ("total", total)):
-        same_currency("/data/" + name, m, currency, "the order")
     f = lambda minor: fmt_minor(minor, currency)  # noqa: E731
     line_sum = tax_sum = 0
     for p, q, price, disc, tax, line_total in parsed:
@@ -577,11 +578,10 @@ def check_refund(d):
             p = "/data/lines/%d" % i
             sku(p + "/sku", member(line, p, "sku", True))
             quantity(p + "/quantity", member(line, p, "quantity", True), "positive")
-            amounts.append((p, money(p + "/amount", member(line, p, "amount", True), "nonnegative")))
+            amounts.append((p, money(p + "/amount", member(line, p, "amount", True), "nonnegative",
+                                     (amount.currency, "amount"))))
     d.opt("restock", boolean)
     d.opt("reason", text(0, 256))
-    for p, m in amounts:
-        same_currency(p + "/amount", m, amount.currency, "amount")
     if amounts:  # an empty lines array is the same as no lines
         added = sum(m.minor for _, m in amounts)
         if added != amount.minor:
@@ -604,13 +604,11 @@ def check_invoice(d):
     d.req("number", reference)
     number = d.req("order_number", reference)
     total = d.req("amount_total", money, "nonnegative")
-    tax = d.opt("amount_tax", money, "nonnegative")
+    tax = d.opt("amount_tax", money, "nonnegative", (total.currency, "amount_total"))
     d.req("posted_at", timestamp)
     d.opt("due_date", date)
-    if tax is not MISSING:
-        same_currency("/data/amount_tax", tax, total.currency, "amount_total")
-        if tax.minor > total.minor:
-            bad("/data/amount_tax/amount", "must not exceed amount_total")
+    if tax is not MISSING and tax.minor > total.minor:
+        bad("/data/amount_tax/amount", "must not exceed amount_total")
     return "order/" + number
 
 
@@ -710,14 +708,15 @@ def _no_constant(name):
 
 
 def first_duplicate(v, ptr=""):
+    """An object's own names first (the first repeated name in document order), then its members'."""
     if isinstance(v, Pairs):
         seen = set()
-        for k, x in v.pairs:
-            p = ptr + "/" + esc(k)
+        for k, _ in v.pairs:
             if k in seen:
-                return p
+                return ptr + "/" + esc(k)
             seen.add(k)
-            found = first_duplicate(x, p)
+        for k, x in v.pairs:
+            found = first_duplicate(x, ptr + "/" + esc(k))
             if found:
                 return found
     elif isinstance(v, list):
@@ -734,7 +733,7 @@ def parse_text(text):
         value = json.loads(text, object_pairs_hook=Pairs, parse_constant=_no_constant)
     except ValueError as e:
         return None, "(event): not JSON: %s" % e
-    dup = first_duplicate(value)
+    dup = first_duplicate(value) if isinstance(value, dict) else None
     if dup:
         return value, "%s: duplicate member" % dup
     return value, None
