@@ -58,5 +58,11 @@ int main() {
 #endif
   std::printf("consumer: odoosync %s, server %s after %d attempts\n", os::library_version(),
               doc.value()["result"]["server_version"].GetString(), r.value().attempts);
+  // The retail layer from the installed package: an event made, encoded and decoded back.
+  auto ev = os::retail::make_event(os::retail::StockAdjusted{.sku = {"SKU-1"}, .location = {"WH/Stock"},
+                                                             .delta = os::retail::Quantity::units(-2), .counted = {}, .reason = {}},
+                                   {.source = "pos/store-12", .id = "evt-1"});
+  if (!ev || !os::retail::decode_event(os::retail::encode_event(ev.value()))) return 1;
+  std::printf("consumer: retail event %s round-trips\n", ev.value().subject.c_str());
   return 0;
 }

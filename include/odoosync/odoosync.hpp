@@ -31,3 +31,10 @@
 #include <odoosync/odoo/models.hpp>
 #include <odoosync/odoo/record.hpp>
 #include <odoosync/odoo/values.hpp>
+#include <odoosync/retail/entities.hpp>
+#include <odoosync/retail/events.hpp>
+#include <odoosync/retail/money.hpp>
+#include <odoosync/retail/odoo_mapping.hpp>
+#include <odoosync/retail/quantity.hpp>
+#include <odoosync/retail/refs.hpp>
+#include <odoosync/retail/timestamp.hpp>

@@ -316,6 +316,7 @@ class Obj {
 using Sign = Obj::Sign;
 
 std::string check_text_email(std::string_view s) {
+  if (s.empty()) return "must not be empty";
   if (chars(s) < 3) return "must be at least 3 characters";
   if (chars(s) > 254) return "must be at most 254 characters";
   if (s.find('@') == std::string_view::npos || s.front() == '@' || s.back() == '@') {
@@ -631,19 +632,27 @@ bool parse_sequence(std::string_view s, std::int64_t& out) {
   return true;
 }
 
+// Unicode Cc: C0, DEL and the C1 controls U+0080–U+009F (C2 80 … C2 9F in UTF-8).
+bool has_cc(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return true;
+  }
+  return false;
+}
+
 std::string id_rule(std::string_view s) {
   if (s.empty()) return "must not be empty";
   if (chars(s) > 128) return "must be at most 128 characters";
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7F) return "must not contain control characters";
-  }
+  if (has_cc(s)) return "must not contain control characters";
   return {};
 }
 std::string source_rule(std::string_view s) {
   if (s.empty()) return "must not be empty";
   if (chars(s) > 256) return "must be at most 256 characters";
+  if (has_cc(s)) return "must not contain control characters";
   for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7F) return "must not contain control characters";
     if (c == ' ') return "must not contain whitespace";
   }
   return {};

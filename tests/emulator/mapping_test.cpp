@@ -171,7 +171,7 @@ TEST_CASE("mapping: products and customers upsert through load with external ids
   }
 }
 
-TEST_CASE("mapping: stock deltas coalesce per subject and land as validated transfers; counts are absolute") {
+TEST_CASE("mapping: stock deltas coalesce per subject and land as validated transfers, counts are absolute") {
   for (int version : {18, 19}) {
     CAPTURE(version);
     Odoo odoo(version);
@@ -298,7 +298,7 @@ TEST_CASE("mapping: the life of an order - created and confirmed once, paid, shi
   }
 }
 
-TEST_CASE("mapping: goods received and transfers are validated pickings keyed by origin; reservations touch nothing") {
+TEST_CASE("mapping: goods received and transfers are validated pickings keyed by origin, reservations touch nothing") {
   for (int version : {18, 19}) {
     CAPTURE(version);
     Odoo odoo(version);
@@ -345,7 +345,7 @@ TEST_CASE("mapping: batch keys group what may share a call, and mixed groups are
   CHECK(plan18[0].payload.find("is_storable") != std::string::npos);
 }
 
-TEST_CASE("emulator 17 mode: what it claims, storable type \"product\", name_search args and name_get; the mapping follows") {
+TEST_CASE("emulator 17 mode: what it claims, storable type \"product\", name_search args and name_get, the mapping follows") {
   Odoo odoo(17);
   CHECK(odoo.client->version().value().major == 17);
   CHECK(odoo.options.odoo_major == 17);

@@ -43,29 +43,35 @@ attributes (document order), data; then the data members in the order the type l
 rules across members; last the subject's value. Its currency table is ISO 4217 as of 2025; the C++
 table is authoritative.
 
-Readings of docs/events.md where it leaves a choice (the test data pins each of them):
-- Duplicate names are found while parsing, before any other check, first one in document order.
-- null is a wrong JSON type like any other (never "absent"); a non-string specversion, datacontenttype,
-  sequence, traceparent, subject or dataschema is "must be a string".
+Readings of docs/events.md where it leaves a choice (the test data pins most of them):
+- Parsing: not JSON, then not an object, then duplicate names (an object's own names first, the first
+  repeated one in document order, then its members' values in order), then the checks below.
+- null is a wrong JSON type like any other (never "absent"). A non-string specversion,
+  datacontenttype, dataschema, sequence, traceparent or subject is "must be a string".
 - "characters" are Unicode code points; control characters are Unicode Cc (U+0000-U+001F,
-  U+007F-U+009F); "space" is U+0020; source's whitespace is Unicode White_Space and a source containing
-  it is "/source: must not contain whitespace" (a message the table does not list).
-- "" is "must not be empty" for strings with a minimum length (1-N, and email's 3-254); for Channel,
+  U+007F-U+009F), for id and source too; "space" is U+0020. source: no U+0020 ("must not contain
+  whitespace"; the other ASCII whitespace are control characters).
+- "" is "must not be empty" wherever a minimum length applies (1-N, and email's 3-254); for Channel,
   Timestamp, Date, country_code, sequence, traceparent it is their form message.
-- Decimal places count as written ("24.900" EUR has 3); "-0" is zero. Money's "at most 18 digits" means
-  |amount in minor units| < 10^18 (EUR: at most 16 integer digits).
-- Within Money: amount syntax, currency, then the amount's decimals, range, sign. Within Quantity: value
-  (syntax, decimals, range, sign), then uom. Barcode: length, printable ASCII, check digit.
+- Decimal places count as written ("24.900" EUR has 3); "-0" is zero. A decimal string with more than
+  18 significant digits is "is out of range" before its decimals are counted. Money's "at most 18
+  digits" means |amount in minor units| < 10^18 (EUR: at most 16 integer digits).
+- Within Money: amount is a string, currency (required, string, known), then the amount's syntax,
+  decimals, range, sign, then (where the type requires it) its currency equals the order's /
+  list_price's / amount's / amount_total's, right there, before the next member. Within Quantity:
+  value is a string, uom, then the value's syntax, decimals, range, sign.
+- Barcode: printable ASCII other than space (U+0021-U+007E), at most 48 (bytes = characters).
 - Timestamps: upper-case T and Z, seconds 00-59 (no leap second), offset hours 00-23, a real day.
-- Location: any number of non-empty segments ("WH" alone is one). warehouse: any string.
-  country_code: form only. email: 3-254 characters containing "@", nothing more.
-- dataschema: v<N> with N = [1-9][0-9]*; another type's URI, v0, v01 or any other URI is
+- Location: no control characters; segments neither empty nor starting or ending with a space; any
+  number of them ("WH" alone is one). warehouse: 1-32 characters. country_code: form only.
+- email: 3-254 characters, containing "@", not starting or ending with "@", no character <= U+0020
+  and no U+007F ("must be an email address").
+- dataschema: v<N> with N = [1-9][0-9]{0,8}; another type's URI, v0, v01 or any other URI is
   "must be https://odoosync.dev/schemas/<the event's type>.v<N>.json" (<N> written literally).
-- sequence: every string problem, including values above 9223372036854775807, is the sequence message.
+- sequence: every string problem, values above 9223372036854775807 included, is the sequence message.
 - Extension values: strings, booleans, and numbers written as integers within int64 (1.0 is refused).
-- Cross-member rules of an order: first the currency of every Money (line by line: unit_price, discount,
-  tax, total; then subtotal, tax_total, total), then line by line discount and total, then subtotal,
-  tax_total, total. Amounts in these messages are written with the currency's decimals.
+- Order arithmetic after all members: line by line discount then total, then subtotal, tax_total,
+  total; amounts in these messages are written with the currency's decimals.
 - A refund's lines must add up to amount only when there is at least one line ("lines": [] is no lines).
 
 Prints one summary line; exits 1 with the list of failures otherwise.
@@ -184,7 +190,6 @@ def esc(name):
 
 MISSING = object()
 CTL = re.compile("[\u0000-\u001f\u007f-\u009f]")
-WHITESPACE = re.compile("[\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.([0-9]+))?")
 TIMESTAMP = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,9})?"
                        r"(Z|[+-]([0-9]{2}):([0-9]{2}))")
@@ -206,7 +211,7 @@ def member(obj, ptr, name, required):
     return MISSING
 
 
-def string(ptr, v, lo=0, hi=None, ctl=False, ws=False, edges=False, at=False):
+def string(ptr, v, lo=0, hi=None, ctl=False, space=False, edges=False, at=False):
     if not isinstance(v, str):
         bad(ptr, "must be a string")
     if lo >= 1 and v == "":
@@ -217,7 +222,7 @@ def string(ptr, v, lo=0, hi=None, ctl=False, ws=False, edges=False, at=False):
         bad(ptr, "must be at most %d characters" % hi)
     if ctl and CTL.search(v):
         bad(ptr, "must not contain control characters")
-    if ws and WHITESPACE.search(v):
+    if space and " " in v:
         bad(ptr, "must not contain whitespace")
     if edges and (v.startswith(" ") or v.endswith(" ")):
         bad(ptr, "must not start or end with a space")
@@ -364,8 +369,13 @@ def channel(ptr, v):
 
 
 def barcode(ptr, v):
-    string(ptr, v, 1, 48)
-    if any(not 0x20 <= ord(c) <= 0x7e for c in v):
+    if not isinstance(v, str):
+        bad(ptr, "must be a string")
+    if v == "":
+        bad(ptr, "must not be empty")
+    if len(v.encode("utf-8")) > 48:  # counted in bytes: anything but ASCII is refused anyway
+        bad(ptr, "must be at most 48 characters")
+    if any(not 0x21 <= ord(c) <= 0x7e for c in v):
         bad(ptr, "must be printable ASCII")
     if v.isdigit() and len(v) in (8, 12, 13, 14):
         body = [int(c) for c in v[:-1]]
@@ -408,7 +418,7 @@ def text(lo=0, hi=None):
 
 def email(ptr, v):
     string(ptr, v, 3, 254)
-    if "@" not in v:
+    if "@" not in v or v[0] == "@" or v[-1] == "@" or any(c <= " " or c == "\x7f" for c in v):
         bad(ptr, "must be an email address")
     return v
 
@@ -644,7 +654,7 @@ def check_event(ev):
     if v != "1.0":
         bad("/specversion", 'must be "1.0"')
     string("/id", member(ev, "", "id", True), 1, 128, ctl=True)
-    string("/source", member(ev, "", "source", True), 1, 256, ctl=True, ws=True)
+    string("/source", member(ev, "", "source", True), 1, 256, ctl=True, space=True)
     typ = member(ev, "", "type", True)
     if not isinstance(typ, str):
         bad("/type", "must be a string")
