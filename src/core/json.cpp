@@ -109,7 +109,8 @@ result<void> parse_into(Document& doc, std::string_view text, const Limits& limi
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
     rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, Document::AllocatorType> reader(
         &target.GetAllocator());
-    pr = reader.Parse<parse_flags>(is, limited);
+    pr = limits.full_precision_numbers ? reader.Parse<parse_flags>(is, limited)
+                                       : reader.Parse<rapidjson::kParseValidateEncodingFlag>(is, limited);
     too_deep = limited.too_deep;
     return !pr.IsError();
   };

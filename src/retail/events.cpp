@@ -6,6 +6,7 @@
 #include <odoosync/core/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <utility>
 
@@ -26,15 +27,18 @@ struct Invalid {
   std::string message;
 };
 
+// Where the walk is: a fixed array (no allocation per event); the decoder caps nesting below its size.
 class Path {
  public:
-  void push(std::string_view key) { elems_.push_back({key, 0, false}); }
-  void push(std::size_t index) { elems_.push_back({{}, index, true}); }
-  void pop() { elems_.pop_back(); }
+  static constexpr std::size_t capacity = 64;
+  void push(std::string_view key) { elems_[size_++] = {key, 0, false}; }
+  void push(std::size_t index) { elems_[size_++] = {{}, index, true}; }
+  void pop() { --size_; }
   std::string str() const {
-    if (elems_.empty()) return "(event)";
+    if (size_ == 0) return "(event)";
     std::string s;
-    for (const auto& e : elems_) {
+    for (std::size_t i = 0; i < size_; ++i) {
+      const Elem& e = elems_[i];
       s += '/';
       if (e.is_index) {
         s += std::to_string(e.index);
@@ -52,10 +56,11 @@ class Path {
  private:
   struct Elem {
     std::string_view key;
-    std::size_t index;
-    bool is_index;
+    std::size_t index = 0;
+    bool is_index = false;
   };
-  std::vector<Elem> elems_;
+  std::array<Elem, capacity> elems_{};
+  std::size_t size_ = 0;
 };
 
 // The walk's state: where it is, and a way out with the message.
@@ -942,7 +947,9 @@ std::string subject_of(const EventData& data) {
 }
 
 result<Event> decode_event(std::string_view text, const DecodeLimits& limits) {
-  auto doc = json::parse(text, json::Limits{limits.max_bytes, limits.max_depth});
+  // The path has room for the deepest document the limits let through (plus the pointer's own steps).
+  const unsigned depth = std::min<unsigned>(limits.max_depth, static_cast<unsigned>(Path::capacity) - 8);
+  auto doc = json::parse(text, json::Limits{limits.max_bytes, depth, false});
   if (!doc) return Error::validation("(event): not JSON: " + doc.error().message());
   try {
     return decode_document(doc.value());

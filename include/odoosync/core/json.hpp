@@ -32,6 +32,10 @@ using Value = rapidjson::Value;
 struct Limits {
   std::size_t max_bytes = std::size_t{64} << 20;  // whole text
   unsigned max_depth = 128;                       // nested arrays and objects
+  // Exact decimal → double conversion (Odoo's floats). Off where numbers are not read as doubles (retail
+  // events carry amounts as strings): RapidJSON 1.1's full-precision path has undefined behaviour on
+  // some hostile inputs (a zero mantissa reaching clz), found by fuzzing.
+  bool full_precision_numbers = true;
 };
 
 // The byte offset of the first invalid UTF-8 sequence (overlong forms, surrogates and code points above
