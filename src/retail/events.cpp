@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "decimal_text.hpp"
+#include "text.hpp"
 
 namespace odoosync {
 inline namespace v0 {
@@ -136,11 +137,8 @@ void check_unique_deep(Walk& w, const Value& v) {
   }
 }
 
-std::size_t chars(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
+using detail::count_chars;
+using detail::has_control_chars;
 
 // An object's members, read with the walk positioned at the object.
 class Obj {
@@ -235,7 +233,7 @@ class Obj {
     if (!m.IsString()) w_.fail("must be a string");
     const std::string_view s = sv(m);
     if (s.empty() && min > 0) w_.fail("must not be empty");
-    const std::size_t n = chars(s);
+    const std::size_t n = count_chars(s);
     if (n < min) w_.fail("must be at least " + std::to_string(min) + " characters");
     if (n > max) w_.fail("must be at most " + std::to_string(max) + " characters");
     return std::string(s);
@@ -322,8 +320,8 @@ using Sign = Obj::Sign;
 
 std::string check_text_email(std::string_view s) {
   if (s.empty()) return "must not be empty";
-  if (chars(s) < 3) return "must be at least 3 characters";
-  if (chars(s) > 254) return "must be at most 254 characters";
+  if (count_chars(s) < 3) return "must be at least 3 characters";
+  if (count_chars(s) > 254) return "must be at most 254 characters";
   if (s.find('@') == std::string_view::npos || s.front() == '@' || s.back() == '@') {
     return "must be an email address";
   }
@@ -637,26 +635,16 @@ bool parse_sequence(std::string_view s, std::int64_t& out) {
   return true;
 }
 
-// Unicode Cc: C0, DEL and the C1 controls U+0080–U+009F (C2 80 … C2 9F in UTF-8).
-bool has_cc(std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7F) return true;
-    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return true;
-  }
-  return false;
-}
-
 std::string id_rule(std::string_view s) {
   if (s.empty()) return "must not be empty";
-  if (chars(s) > 128) return "must be at most 128 characters";
-  if (has_cc(s)) return "must not contain control characters";
+  if (count_chars(s) > 128) return "must be at most 128 characters";
+  if (has_control_chars(s)) return "must not contain control characters";
   return {};
 }
 std::string source_rule(std::string_view s) {
   if (s.empty()) return "must not be empty";
-  if (chars(s) > 256) return "must be at most 256 characters";
-  if (has_cc(s)) return "must not contain control characters";
+  if (count_chars(s) > 256) return "must be at most 256 characters";
+  if (has_control_chars(s)) return "must not contain control characters";
   for (unsigned char c : s) {
     if (c == ' ') return "must not contain whitespace";
   }

@@ -185,6 +185,28 @@ struct LoadSpec {
   std::string prefix;                                 // product, customer
   std::string compare_field;                          // probe compares it with the row's value at column 2
   bool adopt_by_default_code = false;                 // products made in Odoo by hand get our external id first
+
+  // One row per key: a later upsert of the same key replaces the earlier one (the last one wins).
+  void upsert_row(const std::string& key, std::vector<std::string> row) {
+    auto [it, fresh] = row_of.emplace(key, rows.size());
+    if (!fresh) {
+      rows[it->second] = std::move(row);
+      return;
+    }
+    keys.push_back(key);
+    rows.push_back(std::move(row));
+  }
+  std::map<std::string, std::size_t> row_of;          // key → its row
+  // An empty optional cell would clear the field: leave out each column no row has a value for.
+  void drop_empty_columns() {
+    for (std::size_t c = columns.size(); c-- > 1;) {
+      bool any = false;
+      for (const auto& row : rows) any = any || !row[c].empty();
+      if (any) continue;
+      columns.erase(columns.begin() + static_cast<std::ptrdiff_t>(c));
+      for (auto& row : rows) row.erase(row.begin() + static_cast<std::ptrdiff_t>(c));
+    }
+  }
 };
 
 class LoadUpsert final : public OdooEffect {
@@ -380,16 +402,16 @@ class ShipmentValidate final : public OdooEffect {
  public:
   ShipmentValidate(const Shipment& s) : OdooEffect(s.order_number + "/" + s.reference), order_(s.order_number) {}
   result<std::vector<PlannedCall>> plan(Resolver& r) override {
-    ODOOSYNC_TRY(open, deliveries(r, false));
+    ODOOSYNC_TRY(open, deliveries(r));
     return std::vector<PlannedCall>{{"stock.picking", "button_validate", ids_json(open)}};
   }
   result<EffectState> probe(Resolver& r) override {
-    ODOOSYNC_TRY(open, deliveries(r, false));
+    ODOOSYNC_TRY(open, deliveries(r));
     return open.empty() ? EffectState::applied : EffectState::absent;
   }
   result<void> apply(Resolver& r, EffectState from) override {
     if (from == EffectState::applied) return success();
-    ODOOSYNC_TRY(open, deliveries(r, false));
+    ODOOSYNC_TRY(open, deliveries(r));
     if (open.empty()) return success();
     ODOOSYNC_TRYV(r.client().call_named("stock.picking", "button_validate", open));
     return success();
@@ -397,7 +419,7 @@ class ShipmentValidate final : public OdooEffect {
 
  private:
   // The order's deliveries not yet done (an order without any is an error: not confirmed yet).
-  result<std::vector<std::int64_t>> deliveries(Resolver& r, bool) {
+  result<std::vector<std::int64_t>> deliveries(Resolver& r) {
     ODOOSYNC_TRY(o, r.order(order_));
     ODOOSYNC_TRY(rows, r.client().search_read("stock.picking", field("sale_id") == o.id && field("state") != "cancel", {"state"}, {},
                                               {.idempotent = true}));
@@ -433,7 +455,6 @@ result<std::unique_ptr<OdooEffect>> products(std::span<const Event* const> event
   s.columns = {"id", "name", "list_price", "default_code", "barcode", "standard_price", "uom_id", "categ_id", "active", "type"};
   if (is_storable_field) s.columns.push_back("is_storable");
   s.columns.push_back("description_sale");
-  std::map<std::string, std::size_t> row_of;  // the last upsert of a SKU wins
   for (const Event* e : events) {
     const Product& p = std::get<ProductUpserted>(e->data).product;
     std::vector<std::string> row = {external_id(o, "product", p.sku.value), p.name, p.list_price.amount(), p.sku.value,
@@ -446,23 +467,9 @@ result<std::unique_ptr<OdooEffect>> products(std::span<const Event* const> event
       row.push_back(p.storable ? "product" : "consu");
     }
     row.push_back(p.description.value_or(""));
-    if (auto it = row_of.find(p.sku.value); it != row_of.end()) {
-      s.rows[it->second] = std::move(row);
-    } else {
-      row_of[p.sku.value] = s.rows.size();
-      s.rows.push_back(std::move(row));
-      s.keys.push_back(p.sku.value);
-    }
+    s.upsert_row(p.sku.value, std::move(row));
   }
-  // Empty optional cells would clear the field: leave the whole column out when no row has a value.
-  for (std::size_t c = s.columns.size(); c-- > 1;) {
-    bool any = false;
-    for (const auto& row : s.rows) any = any || !row[c].empty();
-    if (!any) {
-      s.columns.erase(s.columns.begin() + static_cast<std::ptrdiff_t>(c));
-      for (auto& row : s.rows) row.erase(row.begin() + static_cast<std::ptrdiff_t>(c));
-    }
-  }
+  s.drop_empty_columns();
   return std::unique_ptr<OdooEffect>(new LoadUpsert(std::move(token), std::move(s)));
 }
 
@@ -473,17 +480,9 @@ result<std::unique_ptr<OdooEffect>> prices(std::span<const Event* const> events,
   s.compare_field = "list_price";
   s.adopt_by_default_code = true;
   s.columns = {"id", "list_price"};
-  std::map<std::string, std::size_t> row_of;
   for (const Event* e : events) {
     const Price& p = std::get<PriceChanged>(e->data).price;
-    std::vector<std::string> row = {external_id(o, "product", p.sku.value), p.list_price.amount()};
-    if (auto it = row_of.find(p.sku.value); it != row_of.end()) {
-      s.rows[it->second] = std::move(row);
-    } else {
-      row_of[p.sku.value] = s.rows.size();
-      s.rows.push_back(std::move(row));
-      s.keys.push_back(p.sku.value);
-    }
+    s.upsert_row(p.sku.value, {external_id(o, "product", p.sku.value), p.list_price.amount()});
   }
   return std::unique_ptr<OdooEffect>(new LoadUpsert(std::move(token), std::move(s)));
 }
@@ -494,32 +493,18 @@ result<std::unique_ptr<OdooEffect>> customers(std::span<const Event* const> even
   s.prefix = "customer";
   s.compare_field = "name";
   s.columns = {"id", "name", "ref", "email", "phone", "is_company", "street", "city", "zip", "country_id/code", "vat"};
-  std::map<std::string, std::size_t> row_of;
   for (const Event* e : events) {
     const Customer& c = std::get<CustomerUpserted>(e->data).customer;
     std::vector<std::string> row = {external_id(o, "customer", c.ref), c.name, c.ref, c.email.value_or(""), c.phone.value_or(""),
                                     bool_cell(c.is_company), c.street.value_or(""), c.city.value_or(""), c.zip.value_or(""),
                                     c.country_code.value_or(""), c.vat.value_or("")};
-    if (auto it = row_of.find(c.ref); it != row_of.end()) {
-      s.rows[it->second] = std::move(row);
-    } else {
-      row_of[c.ref] = s.rows.size();
-      s.rows.push_back(std::move(row));
-      s.keys.push_back(c.ref);
-    }
+    s.upsert_row(c.ref, std::move(row));
   }
-  for (std::size_t c = s.columns.size(); c-- > 1;) {
-    bool any = false;
-    for (const auto& row : s.rows) any = any || !row[c].empty();
-    if (!any) {
-      s.columns.erase(s.columns.begin() + static_cast<std::ptrdiff_t>(c));
-      for (auto& row : s.rows) row.erase(row.begin() + static_cast<std::ptrdiff_t>(c));
-    }
-  }
+  s.drop_empty_columns();
   return std::unique_ptr<OdooEffect>(new LoadUpsert(std::move(token), std::move(s)));
 }
 
-Values move_values(Resolver&, std::int64_t product, const Quantity& qty, std::int64_t from, std::int64_t to, std::string_view origin,
+Values move_values(std::int64_t product, const Quantity& qty, std::int64_t from, std::int64_t to, std::string_view origin,
                    int odoo_major) {
   Values v;
   if (odoo_major < 19) v.set("name", origin);  // stock.move has no name in 19
@@ -581,7 +566,7 @@ result<std::unique_ptr<OdooEffect>> stock_deltas(std::span<const Event* const> e
           ODOOSYNC_TRY(product, r.product(s->sku));
           Quantity q = s->total;
           if (q.is_negative()) q = Quantity(-q.micro_units(), q.uom());
-          moves.push_back(Command::create(move_values(r, product, q, from, to, origin, major)));
+          moves.push_back(Command::create(move_values(product, q, from, to, origin, major)));
         }
         Values v;
         v.set("picking_type_id", wh.internal_type).set("location_id", from).set("location_dest_id", to).set("origin", origin).set("move_ids", moves);
@@ -714,7 +699,7 @@ std::unique_ptr<OdooEffect> transfer(std::string origin, std::optional<LocationR
     std::vector<Command> moves;
     for (const auto& l : lines) {
       ODOOSYNC_TRY(product, r.product(l.sku));
-      moves.push_back(Command::create(move_values(r, product, l.quantity, src, dest, origin, major)));
+      moves.push_back(Command::create(move_values(product, l.quantity, src, dest, origin, major)));
     }
     Values v;
     v.set("picking_type_id", type).set("location_id", src).set("location_dest_id", dest).set("origin", origin).set("move_ids", moves);

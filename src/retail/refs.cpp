@@ -2,37 +2,22 @@
 
 #include <odoosync/core/json.hpp>
 
+#include "text.hpp"
+
 namespace odoosync {
 inline namespace v0 {
 namespace retail {
 namespace rules {
 namespace {
 
-// Length in characters (UTF-8 code points); the text is valid UTF-8 when it comes from JSON.
-std::size_t chars(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-bool has_control(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7F) return true;
-  }
-  // C1 controls U+0080–U+009F are C2 80 … C2 9F in UTF-8.
-  for (std::size_t i = 0; i + 1 < s.size(); ++i) {
-    if (static_cast<unsigned char>(s[i]) == 0xC2 && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-        static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
-      return true;
-    }
-  }
-  return false;
-}
+using detail::count_chars;
+using detail::has_control_chars;
 
 std::string text_rule(std::string_view s, std::size_t max) {
   if (s.empty()) return "must not be empty";
   if (json::find_invalid_utf8(s)) return "must be valid UTF-8";
-  if (chars(s) > max) return "must be at most " + std::to_string(max) + " characters";
-  if (has_control(s)) return "must not contain control characters";
+  if (count_chars(s) > max) return "must be at most " + std::to_string(max) + " characters";
+  if (has_control_chars(s)) return "must not contain control characters";
   if (s.front() == ' ' || s.back() == ' ') return "must not start or end with a space";
   return {};
 }
@@ -76,8 +61,8 @@ std::string check_barcode(std::string_view s) {
 
 std::string check_location(std::string_view s) {
   if (s.empty()) return "must not be empty";
-  if (chars(s) > 128) return "must be at most 128 characters";
-  if (has_control(s)) return "must not contain control characters";
+  if (count_chars(s) > 128) return "must be at most 128 characters";
+  if (has_control_chars(s)) return "must not contain control characters";
   std::size_t start = 0;
   while (true) {
     const std::size_t slash = s.find('/', start);
