@@ -1,0 +1,45 @@
+// MemoryStore: the Store contract in memory, for tests and for hosts that accept losing the queue when
+// the process ends. Thread-safe.
+#pragma once
+
+#include <memory>
+
+#include <odoosync/sync/store.hpp>
+
+namespace odoosync {
+inline namespace v0 {
+namespace sync {
+
+class MemoryStore final : public Store {
+ public:
+  MemoryStore();
+  ~MemoryStore() override;
+  MemoryStore(const MemoryStore&) = delete;
+  MemoryStore& operator=(const MemoryStore&) = delete;
+
+  result<std::vector<Intake>> append(std::span<const NewEvent> events, std::int64_t now_ms,
+                                     const Watermarks& high_water) override;
+  result<std::optional<Batch>> claim(const ClaimRequest& request) override;
+  result<void> renew(std::int64_t batch, std::string_view owner, std::int64_t until_ms) override;
+  result<void> settle(std::int64_t batch, std::string_view owner, const Settlement& settlement) override;
+  result<void> begin_worker(std::string_view owner, bool exclusive, std::int64_t now_ms) override;
+  result<std::optional<StoredEvent>> get(std::string_view source, std::string_view id) override;
+  result<std::vector<StoredEvent>> find(std::string_view id) override;
+  result<std::vector<StoredEvent>> list(EventStatus status, std::size_t limit, std::int64_t after_seq = 0) override;
+  result<void> replay(std::string_view source, std::string_view id, std::int64_t now_ms) override;
+  result<void> discard(std::string_view source, std::string_view id, std::string_view reason,
+                       std::int64_t now_ms) override;
+  result<std::vector<AuditEntry>> audit(const AuditQuery& query) override;
+  result<StoreStatus> status() override;
+  result<std::optional<std::string>> checkpoint(std::string_view name) override;
+  result<void> set_checkpoint(std::string_view name, std::string_view value) override;
+  const std::string& store_id() const noexcept override;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace sync
+}  // namespace v0
+}  // namespace odoosync

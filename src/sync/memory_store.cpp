@@ -1,0 +1,396 @@
+#include <odoosync/sync/memory_store.hpp>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+#include <tuple>
+
+#include "store_common.hpp"
+
+namespace odoosync {
+inline namespace v0 {
+namespace sync {
+
+namespace {
+
+// A subject's events in the order they must be applied: sequenced first by sequence, then intake order.
+using OrderKey = std::tuple<int, std::int64_t, std::int64_t>;
+OrderKey order_key(const StoredEvent& e) {
+  return {e.event.sequence ? 0 : 1, e.event.sequence.value_or(0), e.seq};
+}
+
+struct Subject {
+  std::set<OrderKey> pending;
+  int in_flight = 0;
+};
+
+struct BatchRecord {
+  Batch batch;                      // members kept as seqs below; batch.members left empty
+  std::vector<std::int64_t> members;
+  bool open = true;
+  std::string owner;
+  std::int64_t lease_until = 0;
+  std::int64_t due_ms = 0;
+  bool leased_before = false;
+};
+
+}  // namespace
+
+struct MemoryStore::State {
+  std::mutex mutex;
+  std::string store_id = detail::make_store_id();
+  std::vector<StoredEvent> events;  // seq - 1
+  std::map<std::pair<std::string, std::string>, std::int64_t, std::less<>> by_key;
+  std::multimap<std::string, std::int64_t, std::less<>> by_id;
+  std::array<std::set<std::int64_t>, lane_count> pending;
+  std::map<std::string, Subject, std::less<>> subjects;
+  std::map<std::int64_t, BatchRecord> batches;
+  std::array<std::uint64_t, lane_count> depth{};
+  std::vector<AuditEntry> audit;
+  std::map<std::string, std::string, std::less<>> checkpoints;
+
+  StoredEvent& at(std::int64_t seq) { return events[static_cast<std::size_t>(seq - 1)]; }
+
+  void record(const StoredEvent& e, std::int64_t now, std::string_view action, std::int64_t batch = 0,
+              std::string error = {}, std::string correlation = {}) {
+    audit.push_back(AuditEntry{now, e.event.source, e.event.id, e.event.subject, std::string(action), e.attempts,
+                               batch, std::move(error), std::move(correlation)});
+  }
+
+  void to_pending(StoredEvent& e) {
+    e.status = EventStatus::pending;
+    pending[static_cast<std::size_t>(e.event.lane)].insert(e.seq);
+    subjects[e.event.subject].pending.insert(order_key(e));
+  }
+  void leave_pending(StoredEvent& e) {
+    pending[static_cast<std::size_t>(e.event.lane)].erase(e.seq);
+    subjects[e.event.subject].pending.erase(order_key(e));
+  }
+  void settle_terminal(StoredEvent& e, EventStatus to) {
+    e.status = to;
+    --depth[static_cast<std::size_t>(e.event.lane)];
+  }
+
+  Batch materialize(const BatchRecord& r) {
+    Batch b = r.batch;
+    b.members.reserve(r.members.size());
+    for (auto seq : r.members) b.members.push_back(at(seq));
+    return b;
+  }
+};
+
+MemoryStore::MemoryStore() : state_(std::make_unique<State>()) {}
+MemoryStore::~MemoryStore() = default;
+
+const std::string& MemoryStore::store_id() const noexcept { return state_->store_id; }
+
+result<std::vector<Intake>> MemoryStore::append(std::span<const NewEvent> events, std::int64_t now_ms,
+                                                const Watermarks& high_water) {
+  std::lock_guard lock(state_->mutex);
+  auto& s = *state_;
+  std::vector<Intake> out(events.size(), Intake::accepted);
+  std::array<std::uint64_t, lane_count> adding{};
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
+    const bool dup = s.by_key.find(std::make_pair(e.source, e.id)) != s.by_key.end() ||
+                     !seen.emplace(e.source, e.id).second;
+    if (dup) {
+      out[i] = Intake::duplicate;
+      continue;
+    }
+    ++adding[static_cast<std::size_t>(e.lane)];
+  }
+  for (std::size_t l = 0; l < lane_count; ++l) {
+    if (high_water[l] != 0 && adding[l] != 0 && s.depth[l] + adding[l] > high_water[l]) {
+      return Error(ErrorKind::backpressure, "lane " + std::string(to_string(static_cast<Lane>(l))) + " holds " +
+                                                std::to_string(s.depth[l]) + " unsettled events (high-water mark " +
+                                                std::to_string(high_water[l]) + "): try again later");
+    }
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (out[i] == Intake::duplicate) continue;
+    StoredEvent e;
+    e.seq = static_cast<std::int64_t>(s.events.size()) + 1;
+    e.event = events[i];
+    e.submitted_ms = e.updated_ms = now_ms;
+    s.by_key.emplace(std::make_pair(e.event.source, e.event.id), e.seq);
+    s.by_id.emplace(e.event.id, e.seq);
+    s.events.push_back(std::move(e));
+    auto& stored = s.events.back();
+    s.to_pending(stored);
+    ++s.depth[static_cast<std::size_t>(stored.event.lane)];
+    s.record(stored, now_ms, "submitted");
+  }
+  return out;
+}
+
+result<std::optional<Batch>> MemoryStore::claim(const ClaimRequest& rq) {
+  std::lock_guard lock(state_->mutex);
+  auto& s = *state_;
+  // An open batch that is due and not leased goes first.
+  for (auto& [id, r] : s.batches) {
+    if (!r.open || r.batch.lane != rq.lane || r.due_ms > rq.now_ms) continue;
+    if (!r.owner.empty() && r.lease_until > rq.now_ms) continue;
+    if (r.leased_before) r.batch.probe_first = true;  // its last holder may have sent it and vanished
+    r.owner = rq.owner;
+    r.lease_until = rq.now_ms + rq.lease_ms;
+    r.leased_before = true;
+    ++r.batch.attempt;
+    for (auto seq : r.members) {
+      auto& e = s.at(seq);
+      ++e.attempts;
+      e.updated_ms = rq.now_ms;
+      s.record(e, rq.now_ms, "resumed", id);
+    }
+    return std::optional<Batch>(s.materialize(r));
+  }
+
+  std::vector<std::int64_t> members;
+  std::set<std::string_view> chosen;
+  std::string key;
+  bool solo = false;
+  std::int64_t oldest = INT64_MAX;
+  std::size_t scanned = 0;
+  const std::size_t scan_limit = std::max<std::size_t>(rq.max_members * 20, 2000);
+  for (auto seq : s.pending[static_cast<std::size_t>(rq.lane)]) {
+    if (++scanned > scan_limit || members.size() >= rq.max_members || solo) break;
+    auto& e = s.at(seq);
+    auto sit = s.subjects.find(e.event.subject);
+    auto& subj = sit->second;
+    if (subj.in_flight > 0 || chosen.count(sit->first) != 0) continue;
+    if (std::get<2>(*subj.pending.begin()) != seq) continue;  // not the subject's head
+    if (members.empty()) {
+      key = e.event.batch_key;
+      solo = e.solo;
+    } else if (e.event.batch_key != key || e.solo) {
+      continue;
+    }
+    chosen.insert(sit->first);
+    for (const auto& k : subj.pending) {
+      if (members.size() >= rq.max_members) break;
+      auto& next = s.at(std::get<2>(k));
+      if (next.event.batch_key != key || (next.solo && next.seq != seq) || (solo && next.seq != seq)) break;
+      members.push_back(next.seq);
+      oldest = std::min(oldest, next.submitted_ms);
+      if (solo) break;
+    }
+  }
+  if (members.empty()) return std::optional<Batch>();
+  if (members.size() < rq.max_members && !solo && oldest > rq.flush_before_ms) return std::optional<Batch>();
+
+  const std::int64_t id = s.batches.empty() ? 1 : s.batches.rbegin()->first + 1;
+  BatchRecord r;
+  r.batch.id = id;
+  r.batch.token = batch_token(s.store_id, id);
+  r.batch.lane = rq.lane;
+  r.batch.batch_key = key;
+  r.batch.attempt = 1;
+  r.batch.created_ms = rq.now_ms;
+  r.owner = rq.owner;
+  r.lease_until = rq.now_ms + rq.lease_ms;
+  r.leased_before = true;
+  r.due_ms = rq.now_ms;
+  for (auto seq : members) {
+    auto& e = s.at(seq);
+    if (e.attempts > 0) r.batch.probe_first = true;  // a member was sent before, in another batch
+    s.leave_pending(e);
+    e.status = EventStatus::in_flight;
+    e.batch = id;
+    ++e.attempts;
+    e.updated_ms = rq.now_ms;
+    ++s.subjects[e.event.subject].in_flight;
+    s.record(e, rq.now_ms, "claimed", id);
+  }
+  r.members = std::move(members);
+  auto [it, _] = s.batches.emplace(id, std::move(r));
+  return std::optional<Batch>(s.materialize(it->second));
+}
+
+result<void> MemoryStore::renew(std::int64_t batch, std::string_view owner, std::int64_t until_ms) {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->batches.find(batch);
+  if (it == state_->batches.end() || !it->second.open || it->second.owner != owner) {
+    return Error(ErrorKind::conflict, "batch " + std::to_string(batch) + " is not leased to " + std::string(owner));
+  }
+  it->second.lease_until = until_ms;
+  return success();
+}
+
+result<void> MemoryStore::settle(std::int64_t batch, std::string_view owner, const Settlement& st) {
+  std::lock_guard lock(state_->mutex);
+  auto& s = *state_;
+  auto it = s.batches.find(batch);
+  if (it == s.batches.end() || !it->second.open || it->second.owner != owner) {
+    return Error(ErrorKind::conflict, "batch " + std::to_string(batch) + " is not leased to " + std::string(owner));
+  }
+  auto& r = it->second;
+  for (auto seq : r.members) {
+    auto& e = s.at(seq);
+    e.updated_ms = st.now_ms;
+    if (!st.error.empty()) e.error = st.error;
+    switch (st.kind) {
+      case SettleKind::applied:
+        s.settle_terminal(e, EventStatus::applied);
+        e.error.clear();
+        --s.subjects[e.event.subject].in_flight;
+        break;
+      case SettleKind::dead:
+        s.settle_terminal(e, EventStatus::dead);
+        --s.subjects[e.event.subject].in_flight;
+        break;
+      case SettleKind::split:
+        e.solo = true;
+        --s.subjects[e.event.subject].in_flight;
+        s.to_pending(e);
+        break;
+      case SettleKind::retry:
+        break;
+    }
+    s.record(e, st.now_ms, detail::audit_action(st.kind), batch, st.error, st.correlation_id);
+  }
+  if (st.kind == SettleKind::retry) {
+    r.owner.clear();
+    r.lease_until = 0;
+    r.leased_before = false;
+    r.due_ms = st.due_ms;
+    if (st.outcome_unknown) r.batch.probe_first = true;
+  } else {
+    r.open = false;
+  }
+  return success();
+}
+
+result<void> MemoryStore::begin_worker(std::string_view, bool exclusive, std::int64_t) {
+  std::lock_guard lock(state_->mutex);
+  if (!exclusive) return success();
+  for (auto& [id, r] : state_->batches) {
+    if (!r.open || r.owner.empty()) continue;
+    r.owner.clear();
+    r.lease_until = 0;
+    r.batch.probe_first = true;
+  }
+  return success();
+}
+
+result<std::optional<StoredEvent>> MemoryStore::get(std::string_view source, std::string_view id) {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->by_key.find(std::make_pair(std::string(source), std::string(id)));
+  if (it == state_->by_key.end()) return std::optional<StoredEvent>();
+  return std::optional<StoredEvent>(state_->at(it->second));
+}
+
+result<std::vector<StoredEvent>> MemoryStore::find(std::string_view id) {
+  std::lock_guard lock(state_->mutex);
+  std::vector<StoredEvent> out;
+  auto [b, e] = state_->by_id.equal_range(id);
+  for (auto it = b; it != e; ++it) out.push_back(state_->at(it->second));
+  std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.seq < y.seq; });
+  return out;
+}
+
+result<std::vector<StoredEvent>> MemoryStore::list(EventStatus status, std::size_t limit, std::int64_t after_seq) {
+  std::lock_guard lock(state_->mutex);
+  std::vector<StoredEvent> out;
+  for (std::size_t i = static_cast<std::size_t>(std::max<std::int64_t>(after_seq, 0)); i < state_->events.size(); ++i) {
+    if (out.size() >= limit) break;
+    if (state_->events[i].status == status) out.push_back(state_->events[i]);
+  }
+  return out;
+}
+
+namespace {
+Error not_dead(std::string_view source, std::string_view id, bool exists) {
+  return Error(ErrorKind::not_found, exists ? "event " + std::string(source) + " " + std::string(id) +
+                                                  " is not in the dead-letter queue"
+                                            : "no event " + std::string(source) + " " + std::string(id));
+}
+}  // namespace
+
+result<void> MemoryStore::replay(std::string_view source, std::string_view id, std::int64_t now_ms) {
+  std::lock_guard lock(state_->mutex);
+  auto& s = *state_;
+  auto it = s.by_key.find(std::make_pair(std::string(source), std::string(id)));
+  if (it == s.by_key.end() || s.at(it->second).status != EventStatus::dead) {
+    return not_dead(source, id, it != s.by_key.end());
+  }
+  auto& e = s.at(it->second);
+  e.solo = true;
+  e.updated_ms = now_ms;
+  ++s.depth[static_cast<std::size_t>(e.event.lane)];
+  s.to_pending(e);
+  s.record(e, now_ms, "replayed");
+  return success();
+}
+
+result<void> MemoryStore::discard(std::string_view source, std::string_view id, std::string_view reason,
+                                  std::int64_t now_ms) {
+  if (reason.empty()) return Error::validation("discard: a reason is required");
+  std::lock_guard lock(state_->mutex);
+  auto& s = *state_;
+  auto it = s.by_key.find(std::make_pair(std::string(source), std::string(id)));
+  if (it == s.by_key.end() || s.at(it->second).status != EventStatus::dead) {
+    return not_dead(source, id, it != s.by_key.end());
+  }
+  auto& e = s.at(it->second);
+  e.status = EventStatus::discarded;
+  e.reason = std::string(reason);
+  e.updated_ms = now_ms;
+  s.record(e, now_ms, "discarded", 0, std::string(reason));
+  return success();
+}
+
+result<std::vector<AuditEntry>> MemoryStore::audit(const AuditQuery& q) {
+  std::lock_guard lock(state_->mutex);
+  std::vector<AuditEntry> out;
+  for (const auto& a : state_->audit) {
+    if (out.size() >= q.limit) break;
+    if (q.source && a.source != *q.source) continue;
+    if (q.id && a.id != *q.id) continue;
+    if (q.subject && a.subject != *q.subject) continue;
+    if (q.correlation_id && a.correlation_id != *q.correlation_id) continue;
+    out.push_back(a);
+  }
+  return out;
+}
+
+result<StoreStatus> MemoryStore::status() {
+  std::lock_guard lock(state_->mutex);
+  StoreStatus st;
+  for (const auto& e : state_->events) {
+    auto& l = st.lanes[static_cast<std::size_t>(e.event.lane)];
+    switch (e.status) {
+      case EventStatus::pending: ++l.pending; break;
+      case EventStatus::in_flight: ++l.in_flight; break;
+      case EventStatus::applied: ++l.applied; break;
+      case EventStatus::dead: ++l.dead; break;
+      case EventStatus::discarded: ++l.discarded; break;
+    }
+    if ((e.status == EventStatus::pending || e.status == EventStatus::in_flight) &&
+        (!l.oldest_pending_ms || e.submitted_ms < *l.oldest_pending_ms)) {
+      l.oldest_pending_ms = e.submitted_ms;
+    }
+  }
+  for (const auto& [id, r] : state_->batches) {
+    if (r.open) ++st.lanes[static_cast<std::size_t>(r.batch.lane)].open_batches;
+  }
+  return st;
+}
+
+result<std::optional<std::string>> MemoryStore::checkpoint(std::string_view name) {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->checkpoints.find(name);
+  if (it == state_->checkpoints.end()) return std::optional<std::string>();
+  return std::optional<std::string>(it->second);
+}
+
+result<void> MemoryStore::set_checkpoint(std::string_view name, std::string_view value) {
+  std::lock_guard lock(state_->mutex);
+  state_->checkpoints[std::string(name)] = std::string(value);
+  return success();
+}
+
+}  // namespace sync
+}  // namespace v0
+}  // namespace odoosync

@@ -1,0 +1,853 @@
+#include <odoosync/sync/sqlite_store.hpp>
+
+#include <sqlite3.h>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "store_common.hpp"
+
+namespace odoosync {
+inline namespace v0 {
+namespace sync {
+
+namespace {
+
+// Each entry takes the schema from version i to i + 1.
+constexpr const char* migrations[] = {
+    // 1: events, batches, audit, checkpoints.
+    R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events(
+  seq INTEGER PRIMARY KEY,
+  source TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, subject TEXT NOT NULL,
+  has_seq INTEGER NOT NULL, sequence INTEGER NOT NULL, lane INTEGER NOT NULL, batch_key TEXT NOT NULL,
+  body TEXT NOT NULL, status INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+  submitted_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, batch INTEGER NOT NULL DEFAULT 0,
+  solo INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',
+  UNIQUE(source, id));
+CREATE INDEX events_queue ON events(lane, status, seq);
+CREATE INDEX events_subject ON events(subject, status, has_seq, sequence, seq);
+CREATE TABLE batches(
+  id INTEGER PRIMARY KEY, token TEXT NOT NULL, lane INTEGER NOT NULL, batch_key TEXT NOT NULL,
+  attempt INTEGER NOT NULL, probe_first INTEGER NOT NULL, created_ms INTEGER NOT NULL, open INTEGER NOT NULL,
+  owner TEXT NOT NULL DEFAULT '', lease_until INTEGER NOT NULL DEFAULT 0, due_ms INTEGER NOT NULL,
+  leased_before INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX batches_open ON batches(open, lane, due_ms);
+CREATE TABLE batch_members(batch INTEGER NOT NULL, pos INTEGER NOT NULL, seq INTEGER NOT NULL,
+  PRIMARY KEY(batch, pos)) WITHOUT ROWID;
+CREATE TABLE lane_depth(lane INTEGER PRIMARY KEY, depth INTEGER NOT NULL);
+INSERT INTO lane_depth VALUES (0, 0), (1, 0);
+CREATE TABLE audit(
+  n INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, source TEXT NOT NULL, id TEXT NOT NULL, subject TEXT NOT NULL,
+  action TEXT NOT NULL, attempt INTEGER NOT NULL, batch INTEGER NOT NULL, error TEXT NOT NULL,
+  correlation_id TEXT NOT NULL);
+CREATE INDEX audit_event ON audit(id, source);
+CREATE INDEX audit_subject ON audit(subject);
+CREATE TABLE checkpoints(name TEXT PRIMARY KEY, value TEXT NOT NULL);
+)sql",
+    // 2: look-ups by event id alone and by correlation id.
+    R"sql(
+CREATE INDEX events_id ON events(id);
+CREATE INDEX audit_correlation ON audit(correlation_id) WHERE correlation_id <> '';
+)sql",
+};
+static_assert(std::size(migrations) == SqliteStore::schema_version);
+
+Error sql_error(sqlite3* db, std::string_view what) {
+  return Error(ErrorKind::storage, std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+// A prepared statement, reset after each use.
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr) != SQLITE_OK) s_ = nullptr;
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(Stmt&& o) noexcept : db_(o.db_), s_(o.s_) { o.s_ = nullptr; }
+  Stmt& operator=(Stmt&& o) noexcept {
+    std::swap(db_, o.db_);
+    std::swap(s_, o.s_);
+    return *this;
+  }
+  explicit operator bool() const { return s_ != nullptr; }
+
+  Stmt& bind(int i, std::int64_t v) { sqlite3_bind_int64(s_, i, v); return *this; }
+  Stmt& bind(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  // SQLITE_ROW: true; SQLITE_DONE: false; else an error.
+  result<bool> step() {
+    const int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return sql_error(db_, "sqlite step");
+  }
+  result<void> run() {
+    auto r = step();
+    reset();
+    if (!r) return r.error();
+    return success();
+  }
+  void reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  std::int64_t i64(int col) { return sqlite3_column_int64(s_, col); }
+  std::string text(int col) {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string();
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+// Resets a statement when a scope ends (early returns included).
+struct Resetter {
+  Stmt& s;
+  ~Resetter() { s.reset(); }
+};
+
+constexpr const char* event_columns =
+    "seq, source, id, type, subject, has_seq, sequence, lane, batch_key, body, status, attempts, submitted_ms, "
+    "updated_ms, batch, solo, error, reason";
+
+constexpr const char* prefixed_event_columns =
+    "e.seq, e.source, e.id, e.type, e.subject, e.has_seq, e.sequence, e.lane, e.batch_key, e.body, e.status, "
+    "e.attempts, e.submitted_ms, e.updated_ms, e.batch, e.solo, e.error, e.reason";
+
+StoredEvent read_event(Stmt& s) {
+  StoredEvent e;
+  e.seq = s.i64(0);
+  e.event.source = s.text(1);
+  e.event.id = s.text(2);
+  e.event.type = s.text(3);
+  e.event.subject = s.text(4);
+  if (s.i64(5) == 0) e.event.sequence = s.i64(6);
+  e.event.lane = static_cast<Lane>(s.i64(7));
+  e.event.batch_key = s.text(8);
+  e.event.body = s.text(9);
+  e.status = static_cast<EventStatus>(s.i64(10));
+  e.attempts = static_cast<int>(s.i64(11));
+  e.submitted_ms = s.i64(12);
+  e.updated_ms = s.i64(13);
+  e.batch = s.i64(14);
+  e.solo = s.i64(15) != 0;
+  e.error = s.text(16);
+  e.reason = s.text(17);
+  return e;
+}
+
+std::string event_sql(const char* tail) { return std::string("SELECT ") + event_columns + " FROM events " + tail; }
+
+}  // namespace
+
+struct SqliteStore::Impl {
+  sqlite3* db = nullptr;
+  std::string path;
+  SqliteOptions options;
+  std::string store_id;
+  std::mutex db_mutex;  // one connection, one user at a time
+  int lock_fd = -1;
+  std::atomic<std::uint64_t> commits{0};
+
+  // Group commit.
+  struct Submit {
+    std::span<const NewEvent> events;
+    std::int64_t now_ms = 0;
+    const Watermarks* high_water = nullptr;
+    std::optional<result<std::vector<Intake>>> out;
+  };
+  std::mutex queue_mutex;
+  std::condition_variable queue_cv;
+  std::vector<Submit*> queue;
+  bool committing = false;
+
+  std::map<std::string, Stmt, std::less<>> stmts;
+
+  ~Impl() {
+    stmts.clear();
+    if (db) sqlite3_close(db);
+    if (lock_fd >= 0) ::close(lock_fd);
+  }
+
+  result<void> exec(const char* sql) {
+    char* msg = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+      std::string m = msg ? msg : "unknown";
+      sqlite3_free(msg);
+      return Error(ErrorKind::storage, "sqlite " + path + ": " + m);
+    }
+    return success();
+  }
+
+  result<Stmt*> stmt(const std::string& sql) {
+    auto it = stmts.find(sql);
+    if (it != stmts.end()) return &it->second;
+    Stmt s(db, sql.c_str());
+    if (!s) return sql_error(db, "sqlite prepare");
+    return &stmts.emplace(sql, std::move(s)).first->second;
+  }
+
+  // BEGIN IMMEDIATE ... COMMIT around `body`; rolled back when it fails.
+  template <class F>
+  auto transaction(F&& body) -> decltype(body()) {
+    ODOOSYNC_TRYV(exec("BEGIN IMMEDIATE"));
+    auto r = body();
+    if (!r) {
+      (void)exec("ROLLBACK");
+      return r;
+    }
+    if (auto c = exec("COMMIT"); !c) {
+      (void)exec("ROLLBACK");
+      return c.error();
+    }
+    commits.fetch_add(1, std::memory_order_relaxed);
+    return r;
+  }
+
+  result<void> add_audit(const StoredEvent& e, std::int64_t now, std::string_view action, std::int64_t batch,
+                         std::string_view error = {}, std::string_view correlation = {}) {
+    ODOOSYNC_TRY(s, stmt("INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, "
+                         "correlation_id) VALUES (?,?,?,?,?,?,?,?,?)"));
+    s->bind(1, now).bind(2, e.event.source).bind(3, e.event.id).bind(4, e.event.subject).bind(5, action);
+    s->bind(6, std::int64_t{e.attempts}).bind(7, batch).bind(8, error).bind(9, correlation);
+    return s->run();
+  }
+
+  result<void> add_depth(Lane lane, std::int64_t by) {
+    ODOOSYNC_TRY(s, stmt("UPDATE lane_depth SET depth = depth + ? WHERE lane = ?"));
+    s->bind(1, by).bind(2, static_cast<std::int64_t>(lane));
+    return s->run();
+  }
+
+  result<std::optional<StoredEvent>> event_by_key(std::string_view source, std::string_view id) {
+    ODOOSYNC_TRY(s, stmt(event_sql("WHERE source = ? AND id = ?")));
+    Resetter r{*s};
+    s->bind(1, source).bind(2, id);
+    ODOOSYNC_TRY(row, s->step());
+    if (!row) return std::optional<StoredEvent>();
+    return std::optional<StoredEvent>(read_event(*s));
+  }
+
+  result<StoredEvent> event_by_seq(std::int64_t seq) {
+    ODOOSYNC_TRY(s, stmt(event_sql("WHERE seq = ?")));
+    Resetter r{*s};
+    s->bind(1, seq);
+    ODOOSYNC_TRY(row, s->step());
+    if (!row) return Error(ErrorKind::storage, "sqlite " + path + ": event " + std::to_string(seq) + " vanished");
+    return read_event(*s);
+  }
+
+  result<std::vector<Intake>> append_one(const Submit& sub) {
+    std::vector<Intake> out(sub.events.size(), Intake::accepted);
+    std::set<std::pair<std::string_view, std::string_view>> seen;
+    std::array<std::int64_t, lane_count> adding{};
+    ODOOSYNC_TRY(exists, stmt("SELECT 1 FROM events WHERE source = ? AND id = ?"));
+    for (std::size_t i = 0; i < sub.events.size(); ++i) {
+      const auto& e = sub.events[i];
+      exists->bind(1, e.source).bind(2, e.id);
+      auto row = exists->step();
+      exists->reset();
+      if (!row) return row.error();
+      if (row.value() || !seen.emplace(e.source, e.id).second) {
+        out[i] = Intake::duplicate;
+      } else {
+        ++adding[static_cast<std::size_t>(e.lane)];
+      }
+    }
+    ODOOSYNC_TRY(depth, stmt("SELECT depth FROM lane_depth WHERE lane = ?"));
+    for (std::size_t l = 0; l < lane_count; ++l) {
+      const auto hw = (*sub.high_water)[l];
+      if (hw == 0 || adding[l] == 0) continue;
+      depth->bind(1, static_cast<std::int64_t>(l));
+      auto row = depth->step();
+      const std::int64_t d = row && row.value() ? depth->i64(0) : 0;
+      depth->reset();
+      if (!row) return row.error();
+      if (static_cast<std::uint64_t>(d + adding[l]) > hw) {
+        return Error(ErrorKind::backpressure, "lane " + std::string(to_string(static_cast<Lane>(l))) + " holds " +
+                                                  std::to_string(d) + " unsettled events (high-water mark " +
+                                                  std::to_string(hw) + "): try again later");
+      }
+    }
+    ODOOSYNC_TRY(ins, stmt("INSERT INTO events(source, id, type, subject, has_seq, sequence, lane, batch_key, body, "
+                           "status, submitted_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,0,?,?)"));
+    for (std::size_t i = 0; i < sub.events.size(); ++i) {
+      if (out[i] == Intake::duplicate) continue;
+      const auto& e = sub.events[i];
+      ins->bind(1, e.source).bind(2, e.id).bind(3, e.type).bind(4, e.subject);
+      ins->bind(5, std::int64_t{e.sequence ? 0 : 1}).bind(6, e.sequence.value_or(0));
+      ins->bind(7, static_cast<std::int64_t>(e.lane)).bind(8, e.batch_key).bind(9, e.body);
+      ins->bind(10, sub.now_ms).bind(11, sub.now_ms);
+      ODOOSYNC_TRYV(ins->run());
+      StoredEvent se;
+      se.event.source = e.source;
+      se.event.id = e.id;
+      se.event.subject = e.subject;
+      ODOOSYNC_TRYV(add_audit(se, sub.now_ms, "submitted", 0));
+    }
+    for (std::size_t l = 0; l < lane_count; ++l) {
+      if (adding[l] != 0) {
+        ODOOSYNC_TRYV(add_depth(static_cast<Lane>(l), adding[l]));
+      }
+    }
+    return out;
+  }
+
+  // Commits every queued submit in one transaction; each keeps its own outcome (a savepoint each).
+  void commit_group(std::vector<Submit*>& group) {
+    std::lock_guard lock(db_mutex);
+    auto begun = exec("BEGIN IMMEDIATE");
+    if (!begun) {
+      for (auto* s : group) s->out = result<std::vector<Intake>>(begun.error());
+      return;
+    }
+    for (auto* s : group) {
+      if (auto sp = exec("SAVEPOINT submit"); !sp) {
+        s->out = result<std::vector<Intake>>(sp.error());
+        continue;
+      }
+      auto r = append_one(*s);
+      if (!r) {
+        (void)exec("ROLLBACK TO submit");
+      }
+      (void)exec("RELEASE submit");
+      s->out = std::move(r);
+    }
+    if (auto c = exec("COMMIT"); !c) {
+      (void)exec("ROLLBACK");
+      for (auto* s : group) s->out = result<std::vector<Intake>>(c.error());
+      return;
+    }
+    commits.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  result<Batch> load_batch(std::int64_t id) {
+    Batch b;
+    {
+      ODOOSYNC_TRY(s, stmt("SELECT id, token, lane, batch_key, attempt, probe_first, created_ms FROM batches WHERE id = ?"));
+      Resetter r{*s};
+      s->bind(1, id);
+      ODOOSYNC_TRY(row, s->step());
+      if (!row) return Error(ErrorKind::storage, "sqlite " + path + ": batch " + std::to_string(id) + " vanished");
+      b.id = s->i64(0);
+      b.token = s->text(1);
+      b.lane = static_cast<Lane>(s->i64(2));
+      b.batch_key = s->text(3);
+      b.attempt = static_cast<int>(s->i64(4));
+      b.probe_first = s->i64(5) != 0;
+      b.created_ms = s->i64(6);
+    }
+    ODOOSYNC_TRY(m, stmt(std::string("SELECT ") + prefixed_event_columns +
+                         " FROM batch_members m JOIN events e ON e.seq = m.seq WHERE m.batch = ? ORDER BY m.pos"));
+    Resetter r{*m};
+    m->bind(1, id);
+    for (;;) {
+      ODOOSYNC_TRY(row, m->step());
+      if (!row) break;
+      b.members.push_back(read_event(*m));
+    }
+    return b;
+  }
+
+  result<std::vector<std::int64_t>> members_of(std::int64_t batch) {
+    ODOOSYNC_TRY(m, stmt("SELECT seq FROM batch_members WHERE batch = ? ORDER BY pos"));
+    Resetter r{*m};
+    m->bind(1, batch);
+    std::vector<std::int64_t> out;
+    for (;;) {
+      ODOOSYNC_TRY(row, m->step());
+      if (!row) break;
+      out.push_back(m->i64(0));
+    }
+    return out;
+  }
+
+  result<std::optional<Batch>> resume(const ClaimRequest& rq) {
+    std::int64_t id = 0;
+    bool leased_before = false;
+    {
+      ODOOSYNC_TRY(s, stmt("SELECT id, leased_before FROM batches WHERE open = 1 AND lane = ? AND due_ms <= ? AND "
+                           "(owner = '' OR lease_until <= ?) ORDER BY due_ms, id LIMIT 1"));
+      Resetter r{*s};
+      s->bind(1, static_cast<std::int64_t>(rq.lane)).bind(2, rq.now_ms).bind(3, rq.now_ms);
+      ODOOSYNC_TRY(row, s->step());
+      if (!row) return std::optional<Batch>();
+      id = s->i64(0);
+      leased_before = s->i64(1) != 0;
+    }
+    ODOOSYNC_TRY(u, stmt("UPDATE batches SET owner = ?, lease_until = ?, leased_before = 1, attempt = attempt + 1, "
+                         "probe_first = (probe_first OR ?) WHERE id = ?"));
+    u->bind(1, rq.owner).bind(2, rq.now_ms + rq.lease_ms).bind(3, std::int64_t{leased_before ? 1 : 0}).bind(4, id);
+    ODOOSYNC_TRYV(u->run());
+    ODOOSYNC_TRY(seqs, members_of(id));
+    ODOOSYNC_TRY(inc, stmt("UPDATE events SET attempts = attempts + 1, updated_ms = ? WHERE seq = ?"));
+    for (auto seq : seqs) {
+      inc->bind(1, rq.now_ms).bind(2, seq);
+      ODOOSYNC_TRYV(inc->run());
+    }
+    ODOOSYNC_TRY(b, load_batch(id));
+    for (const auto& e : b.members) {
+      ODOOSYNC_TRYV(add_audit(e, rq.now_ms, "resumed", id));
+    }
+    return std::optional<Batch>(std::move(b));
+  }
+
+  struct Candidate {
+    std::int64_t seq = 0;
+    std::string subject, batch_key;
+    bool solo = false;
+    std::int64_t submitted_ms = 0;
+  };
+
+  result<std::optional<Batch>> form(const ClaimRequest& rq) {
+    std::set<std::string> busy;
+    {
+      ODOOSYNC_TRY(s, stmt("SELECT DISTINCT subject FROM events WHERE lane = ? AND status = 1"));
+      Resetter r{*s};
+      s->bind(1, static_cast<std::int64_t>(rq.lane));
+      for (;;) {
+        ODOOSYNC_TRY(row, s->step());
+        if (!row) break;
+        busy.insert(s->text(0));
+      }
+    }
+    ODOOSYNC_TRY(scan, stmt("SELECT seq, subject, batch_key, solo, submitted_ms FROM events "
+                            "WHERE lane = ? AND status = 0 AND seq > ? ORDER BY seq LIMIT 512"));
+    ODOOSYNC_TRY(head, stmt("SELECT seq, batch_key, solo, submitted_ms FROM events WHERE subject = ? AND status = 0 "
+                            "ORDER BY has_seq, sequence, seq LIMIT ?"));
+    std::vector<std::int64_t> members;
+    std::string key;
+    bool solo = false;
+    std::int64_t oldest = INT64_MAX;
+    std::int64_t after = 0;
+    std::size_t scanned = 0;
+    const std::size_t scan_limit = std::max<std::size_t>(rq.max_members * 20, 2000);
+    bool more = true;
+    while (more && scanned < scan_limit && members.size() < rq.max_members && !solo) {
+      std::vector<Candidate> page;
+      {
+        Resetter r{*scan};
+        scan->bind(1, static_cast<std::int64_t>(rq.lane)).bind(2, after);
+        for (;;) {
+          ODOOSYNC_TRY(row, scan->step());
+          if (!row) break;
+          page.push_back(Candidate{scan->i64(0), scan->text(1), scan->text(2), scan->i64(3) != 0, scan->i64(4)});
+        }
+      }
+      more = page.size() == 512;
+      for (const auto& c : page) {
+        after = c.seq;
+        if (++scanned > scan_limit || members.size() >= rq.max_members || solo) break;
+        if (busy.count(c.subject) != 0) continue;
+        if (members.empty()) {
+          key = c.batch_key;
+          solo = c.solo;
+        } else if (c.batch_key != key || c.solo) {
+          continue;
+        }
+        // The subject's pending events in order: the head must be this one.
+        Resetter r{*head};
+        head->bind(1, c.subject).bind(2, static_cast<std::int64_t>(rq.max_members - members.size()));
+        bool first = true;
+        for (;;) {
+          ODOOSYNC_TRY(row, head->step());
+          if (!row) break;
+          const std::int64_t seq = head->i64(0);
+          if (first && seq != c.seq) break;  // not the head: the head comes later in intake order
+          const bool s_solo = head->i64(2) != 0;
+          if (head->text(1) != key || (!first && (s_solo || solo))) break;
+          members.push_back(seq);
+          oldest = std::min(oldest, head->i64(3));
+          first = false;
+          if (solo) break;
+        }
+        if (!first) busy.insert(c.subject);
+        if (members.empty()) key.clear(), solo = false;
+      }
+    }
+    if (members.empty()) return std::optional<Batch>();
+    if (members.size() < rq.max_members && !solo && oldest > rq.flush_before_ms) return std::optional<Batch>();
+
+    ODOOSYNC_TRY(ins, stmt("INSERT INTO batches(token, lane, batch_key, attempt, probe_first, created_ms, open, owner, "
+                           "lease_until, due_ms, leased_before) VALUES ('', ?, ?, 1, 0, ?, 1, ?, ?, ?, 1)"));
+    ins->bind(1, static_cast<std::int64_t>(rq.lane)).bind(2, key).bind(3, rq.now_ms).bind(4, rq.owner);
+    ins->bind(5, rq.now_ms + rq.lease_ms).bind(6, rq.now_ms);
+    ODOOSYNC_TRYV(ins->run());
+    const std::int64_t id = sqlite3_last_insert_rowid(db);
+    ODOOSYNC_TRY(tok, stmt("UPDATE batches SET token = ? WHERE id = ?"));
+    tok->bind(1, batch_token(store_id, id)).bind(2, id);
+    ODOOSYNC_TRYV(tok->run());
+    ODOOSYNC_TRY(mem, stmt("INSERT INTO batch_members(batch, pos, seq) VALUES (?, ?, ?)"));
+    ODOOSYNC_TRY(upd, stmt("UPDATE events SET status = 1, batch = ?, attempts = attempts + 1, updated_ms = ? "
+                           "WHERE seq = ?"));
+    bool probe = false;
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      mem->bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, members[i]);
+      ODOOSYNC_TRYV(mem->run());
+      upd->bind(1, id).bind(2, rq.now_ms).bind(3, members[i]);
+      ODOOSYNC_TRYV(upd->run());
+    }
+    ODOOSYNC_TRY(b, load_batch(id));
+    for (const auto& e : b.members) {
+      if (e.attempts > 1) probe = true;  // sent before, in another batch
+      ODOOSYNC_TRYV(add_audit(e, rq.now_ms, "claimed", id));
+    }
+    if (probe) {
+      ODOOSYNC_TRY(p, stmt("UPDATE batches SET probe_first = 1 WHERE id = ?"));
+      p->bind(1, id);
+      ODOOSYNC_TRYV(p->run());
+      b.probe_first = true;
+    }
+    return std::optional<Batch>(std::move(b));
+  }
+
+  result<void> check_owner(std::int64_t batch, std::string_view owner) {
+    ODOOSYNC_TRY(s, stmt("SELECT 1 FROM batches WHERE id = ? AND open = 1 AND owner = ?"));
+    Resetter r{*s};
+    s->bind(1, batch).bind(2, owner);
+    ODOOSYNC_TRY(row, s->step());
+    if (!row) {
+      return Error(ErrorKind::conflict, "batch " + std::to_string(batch) + " is not leased to " + std::string(owner));
+    }
+    return success();
+  }
+};
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStore::~SqliteStore() = default;
+
+result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, SqliteOptions options) {
+  if (path.empty()) return Error::validation("SqliteStore::open: the path is empty");
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = options;
+  if (sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    auto e = sql_error(impl->db, "cannot open the store '" + path + "'");
+    return e;
+  }
+  sqlite3_busy_timeout(impl->db, options.busy_timeout_ms);
+  ODOOSYNC_TRYV(impl->exec("PRAGMA journal_mode=WAL"));
+  ODOOSYNC_TRYV(impl->exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
+  ODOOSYNC_TRYV(impl->exec("PRAGMA foreign_keys=ON"));
+
+  auto* raw = impl.get();
+  int version = 0;
+  {
+    Stmt v(raw->db, "PRAGMA user_version");
+    if (!v) return sql_error(raw->db, "cannot read the store '" + path + "'");
+    auto row = v.step();
+    if (!row) return row.error().with_message_prefix("cannot read the store '" + path + "'");
+    version = static_cast<int>(v.i64(0));
+  }
+  if (version > schema_version) {
+    return Error(ErrorKind::storage, "the store '" + path + "' has schema version " + std::to_string(version) +
+                                         ", newer than this build knows (" + std::to_string(schema_version) +
+                                         "): use a newer odoosync");
+  }
+  const int target = options.max_schema_version > 0 ? std::min(options.max_schema_version, schema_version)
+                                                     : schema_version;
+  for (int v = version; v < target; ++v) {
+    auto r = raw->transaction([&]() -> result<void> {
+      ODOOSYNC_TRYV(raw->exec(migrations[v]));
+      if (v == 0) {
+        Stmt s(raw->db, "INSERT INTO meta(key, value) VALUES ('store_id', ?)");
+        s.bind(1, detail::make_store_id());
+        ODOOSYNC_TRYV(s.run());
+      }
+      const std::string pragma = "PRAGMA user_version = " + std::to_string(v + 1);
+      return raw->exec(pragma.c_str());
+    });
+    if (!r) return r.error().with_message_prefix("migrating the store '" + path + "' to version " + std::to_string(v + 1));
+  }
+  {
+    Stmt s(raw->db, "SELECT value FROM meta WHERE key = 'store_id'");
+    auto row = s.step();
+    if (!row || !row.value()) return Error(ErrorKind::storage, "the store '" + path + "' has no store id: not an odoosync store?");
+    raw->store_id = s.text(0);
+  }
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+}
+
+const std::string& SqliteStore::store_id() const noexcept { return impl_->store_id; }
+std::uint64_t SqliteStore::commits() const noexcept { return impl_->commits.load(std::memory_order_relaxed); }
+
+result<int> SqliteStore::file_schema_version() {
+  std::lock_guard lock(impl_->db_mutex);
+  Stmt v(impl_->db, "PRAGMA user_version");
+  ODOOSYNC_TRYV(v.step());
+  return static_cast<int>(v.i64(0));
+}
+
+result<std::vector<Intake>> SqliteStore::append(std::span<const NewEvent> events, std::int64_t now_ms,
+                                                const Watermarks& high_water) {
+  Impl::Submit me{events, now_ms, &high_water, std::nullopt};
+  std::unique_lock lock(impl_->queue_mutex);
+  impl_->queue.push_back(&me);
+  while (!me.out) {
+    if (!impl_->committing) {
+      impl_->committing = true;
+      std::vector<Impl::Submit*> group;
+      group.swap(impl_->queue);
+      lock.unlock();
+      impl_->commit_group(group);
+      lock.lock();
+      impl_->committing = false;
+      impl_->queue_cv.notify_all();
+    } else {
+      impl_->queue_cv.wait(lock);
+    }
+  }
+  return std::move(*me.out);
+}
+
+result<std::optional<Batch>> SqliteStore::claim(const ClaimRequest& rq) {
+  std::lock_guard lock(impl_->db_mutex);
+  return impl_->transaction([&]() -> result<std::optional<Batch>> {
+    ODOOSYNC_TRY(resumed, impl_->resume(rq));
+    if (resumed) return resumed;
+    return impl_->form(rq);
+  });
+}
+
+result<void> SqliteStore::renew(std::int64_t batch, std::string_view owner, std::int64_t until_ms) {
+  std::lock_guard lock(impl_->db_mutex);
+  return impl_->transaction([&]() -> result<void> {
+    ODOOSYNC_TRYV(impl_->check_owner(batch, owner));
+    ODOOSYNC_TRY(s, impl_->stmt("UPDATE batches SET lease_until = ? WHERE id = ?"));
+    s->bind(1, until_ms).bind(2, batch);
+    return s->run();
+  });
+}
+
+result<void> SqliteStore::settle(std::int64_t batch, std::string_view owner, const Settlement& st) {
+  std::lock_guard lock(impl_->db_mutex);
+  auto& d = *impl_;
+  return d.transaction([&]() -> result<void> {
+    ODOOSYNC_TRYV(d.check_owner(batch, owner));
+    ODOOSYNC_TRY(seqs, d.members_of(batch));
+    const char* sql = nullptr;
+    switch (st.kind) {
+      case SettleKind::applied: sql = "UPDATE events SET status = 2, error = '', updated_ms = ?1 WHERE seq = ?2"; break;
+      case SettleKind::dead: sql = "UPDATE events SET status = 3, error = ?3, updated_ms = ?1 WHERE seq = ?2"; break;
+      case SettleKind::split:
+        sql = "UPDATE events SET status = 0, solo = 1, error = ?3, updated_ms = ?1 WHERE seq = ?2";
+        break;
+      case SettleKind::retry: sql = "UPDATE events SET error = ?3, updated_ms = ?1 WHERE seq = ?2"; break;
+    }
+    ODOOSYNC_TRY(u, d.stmt(sql));
+    std::array<std::int64_t, lane_count> settled{};
+    for (auto seq : seqs) {
+      u->bind(1, st.now_ms).bind(2, seq);
+      if (st.kind != SettleKind::applied) u->bind(3, st.error);
+      ODOOSYNC_TRYV(u->run());
+      ODOOSYNC_TRY(e, d.event_by_seq(seq));
+      if (st.kind == SettleKind::applied || st.kind == SettleKind::dead) ++settled[static_cast<std::size_t>(e.event.lane)];
+      ODOOSYNC_TRYV(d.add_audit(e, st.now_ms, detail::audit_action(st.kind), batch, st.error, st.correlation_id));
+    }
+    for (std::size_t l = 0; l < lane_count; ++l) {
+      if (settled[l] != 0) {
+        ODOOSYNC_TRYV(d.add_depth(static_cast<Lane>(l), -settled[l]));
+      }
+    }
+    if (st.kind == SettleKind::retry) {
+      ODOOSYNC_TRY(b, d.stmt("UPDATE batches SET owner = '', lease_until = 0, leased_before = 0, due_ms = ?, "
+                             "probe_first = (probe_first OR ?) WHERE id = ?"));
+      b->bind(1, st.due_ms).bind(2, std::int64_t{st.outcome_unknown ? 1 : 0}).bind(3, batch);
+      return b->run();
+    }
+    ODOOSYNC_TRY(b, d.stmt("UPDATE batches SET open = 0, owner = '', lease_until = 0 WHERE id = ?"));
+    b->bind(1, batch);
+    return b->run();
+  });
+}
+
+result<void> SqliteStore::begin_worker(std::string_view, bool exclusive, std::int64_t) {
+  if (!exclusive) return success();
+  std::lock_guard lock(impl_->db_mutex);
+  if (impl_->lock_fd < 0) {
+    const std::string lock_path = impl_->path + ".worker-lock";
+    const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return Error(ErrorKind::storage, "cannot create the lock file '" + lock_path + "'");
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      return Error(ErrorKind::conflict, "another process runs the sync engine on '" + impl_->path + "'");
+    }
+    impl_->lock_fd = fd;
+  }
+  return impl_->transaction([&]() -> result<void> {
+    return impl_->exec("UPDATE batches SET owner = '', lease_until = 0, probe_first = 1 WHERE open = 1 AND owner <> ''");
+  });
+}
+
+result<std::optional<StoredEvent>> SqliteStore::get(std::string_view source, std::string_view id) {
+  std::lock_guard lock(impl_->db_mutex);
+  return impl_->event_by_key(source, id);
+}
+
+result<std::vector<StoredEvent>> SqliteStore::find(std::string_view id) {
+  std::lock_guard lock(impl_->db_mutex);
+  ODOOSYNC_TRY(s, impl_->stmt(event_sql("WHERE id = ? ORDER BY seq")));
+  Resetter r{*s};
+  s->bind(1, id);
+  std::vector<StoredEvent> out;
+  for (;;) {
+    ODOOSYNC_TRY(row, s->step());
+    if (!row) break;
+    out.push_back(read_event(*s));
+  }
+  return out;
+}
+
+result<std::vector<StoredEvent>> SqliteStore::list(EventStatus status, std::size_t limit, std::int64_t after_seq) {
+  std::lock_guard lock(impl_->db_mutex);
+  ODOOSYNC_TRY(s, impl_->stmt(event_sql("WHERE status = ? AND seq > ? ORDER BY seq LIMIT ?")));
+  Resetter r{*s};
+  s->bind(1, static_cast<std::int64_t>(status)).bind(2, after_seq).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<StoredEvent> out;
+  for (;;) {
+    ODOOSYNC_TRY(row, s->step());
+    if (!row) break;
+    out.push_back(read_event(*s));
+  }
+  return out;
+}
+
+namespace {
+Error not_dead(std::string_view source, std::string_view id, bool exists) {
+  return Error(ErrorKind::not_found, exists ? "event " + std::string(source) + " " + std::string(id) +
+                                                  " is not in the dead-letter queue"
+                                            : "no event " + std::string(source) + " " + std::string(id));
+}
+}  // namespace
+
+result<void> SqliteStore::replay(std::string_view source, std::string_view id, std::int64_t now_ms) {
+  std::lock_guard lock(impl_->db_mutex);
+  auto& d = *impl_;
+  return d.transaction([&]() -> result<void> {
+    ODOOSYNC_TRY(e, d.event_by_key(source, id));
+    if (!e || e->status != EventStatus::dead) return not_dead(source, id, e.has_value());
+    ODOOSYNC_TRY(u, d.stmt("UPDATE events SET status = 0, solo = 1, updated_ms = ? WHERE seq = ?"));
+    u->bind(1, now_ms).bind(2, e->seq);
+    ODOOSYNC_TRYV(u->run());
+    ODOOSYNC_TRYV(d.add_depth(e->event.lane, 1));
+    return d.add_audit(*e, now_ms, "replayed", 0);
+  });
+}
+
+result<void> SqliteStore::discard(std::string_view source, std::string_view id, std::string_view reason,
+                                  std::int64_t now_ms) {
+  if (reason.empty()) return Error::validation("discard: a reason is required");
+  std::lock_guard lock(impl_->db_mutex);
+  auto& d = *impl_;
+  return d.transaction([&]() -> result<void> {
+    ODOOSYNC_TRY(e, d.event_by_key(source, id));
+    if (!e || e->status != EventStatus::dead) return not_dead(source, id, e.has_value());
+    ODOOSYNC_TRY(u, d.stmt("UPDATE events SET status = 4, reason = ?, updated_ms = ? WHERE seq = ?"));
+    u->bind(1, reason).bind(2, now_ms).bind(3, e->seq);
+    ODOOSYNC_TRYV(u->run());
+    return d.add_audit(*e, now_ms, "discarded", 0, reason);
+  });
+}
+
+result<std::vector<AuditEntry>> SqliteStore::audit(const AuditQuery& q) {
+  std::lock_guard lock(impl_->db_mutex);
+  std::string sql = "SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id FROM audit WHERE 1=1";
+  std::vector<std::string> args;
+  if (q.id) sql += " AND id = ?", args.push_back(*q.id);
+  if (q.source) sql += " AND source = ?", args.push_back(*q.source);
+  if (q.subject) sql += " AND subject = ?", args.push_back(*q.subject);
+  if (q.correlation_id) sql += " AND correlation_id = ?", args.push_back(*q.correlation_id);
+  sql += " ORDER BY n LIMIT ?";
+  ODOOSYNC_TRY(s, impl_->stmt(sql));
+  Resetter r{*s};
+  int i = 1;
+  for (const auto& a : args) s->bind(i++, a);
+  s->bind(i, static_cast<std::int64_t>(q.limit));
+  std::vector<AuditEntry> out;
+  for (;;) {
+    ODOOSYNC_TRY(row, s->step());
+    if (!row) break;
+    out.push_back(AuditEntry{s->i64(0), s->text(1), s->text(2), s->text(3), s->text(4), static_cast<int>(s->i64(5)),
+                             s->i64(6), s->text(7), s->text(8)});
+  }
+  return out;
+}
+
+result<StoreStatus> SqliteStore::status() {
+  std::lock_guard lock(impl_->db_mutex);
+  StoreStatus st;
+  {
+    ODOOSYNC_TRY(s, impl_->stmt("SELECT lane, status, count(*) FROM events GROUP BY lane, status"));
+    Resetter r{*s};
+    for (;;) {
+      ODOOSYNC_TRY(row, s->step());
+      if (!row) break;
+      auto& l = st.lanes[static_cast<std::size_t>(s->i64(0)) % lane_count];
+      const auto n = static_cast<std::uint64_t>(s->i64(2));
+      switch (static_cast<EventStatus>(s->i64(1))) {
+        case EventStatus::pending: l.pending = n; break;
+        case EventStatus::in_flight: l.in_flight = n; break;
+        case EventStatus::applied: l.applied = n; break;
+        case EventStatus::dead: l.dead = n; break;
+        case EventStatus::discarded: l.discarded = n; break;
+      }
+    }
+  }
+  for (std::size_t lane = 0; lane < lane_count; ++lane) {
+    ODOOSYNC_TRY(s, impl_->stmt("SELECT min(submitted_ms) FROM events WHERE lane = ? AND status IN (0, 1)"));
+    Resetter r{*s};
+    s->bind(1, static_cast<std::int64_t>(lane));
+    ODOOSYNC_TRY(row, s->step());
+    if (row && st.lanes[lane].pending + st.lanes[lane].in_flight > 0) st.lanes[lane].oldest_pending_ms = s->i64(0);
+  }
+  {
+    ODOOSYNC_TRY(s, impl_->stmt("SELECT lane, count(*) FROM batches WHERE open = 1 GROUP BY lane"));
+    Resetter r{*s};
+    for (;;) {
+      ODOOSYNC_TRY(row, s->step());
+      if (!row) break;
+      st.lanes[static_cast<std::size_t>(s->i64(0)) % lane_count].open_batches = static_cast<std::uint64_t>(s->i64(1));
+    }
+  }
+  return st;
+}
+
+result<std::optional<std::string>> SqliteStore::checkpoint(std::string_view name) {
+  std::lock_guard lock(impl_->db_mutex);
+  ODOOSYNC_TRY(s, impl_->stmt("SELECT value FROM checkpoints WHERE name = ?"));
+  Resetter r{*s};
+  s->bind(1, name);
+  ODOOSYNC_TRY(row, s->step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(s->text(0));
+}
+
+result<void> SqliteStore::set_checkpoint(std::string_view name, std::string_view value) {
+  std::lock_guard lock(impl_->db_mutex);
+  return impl_->transaction([&]() -> result<void> {
+    ODOOSYNC_TRY(s, impl_->stmt("INSERT INTO checkpoints(name, value) VALUES (?, ?) "
+                                "ON CONFLICT(name) DO UPDATE SET value = excluded.value"));
+    s->bind(1, name).bind(2, value);
+    return s->run();
+  });
+}
+
+}  // namespace sync
+}  // namespace v0
+}  // namespace odoosync

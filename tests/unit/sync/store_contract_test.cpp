@@ -1,0 +1,476 @@
+// The Store contract (docs/sync.md), run against every store: MemoryStore and SqliteStore.
+#include <odoosync/sync/memory_store.hpp>
+#include <odoosync/sync/sqlite_store.hpp>
+
+#include <doctest/doctest.h>
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+namespace os = odoosync;
+namespace oss = odoosync::sync;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp_dir() {
+  static std::atomic<int> n{0};
+  auto dir = fs::temp_directory_path() / ("odoosync-store-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+struct MemoryFactory {
+  static constexpr const char* name = "memory";
+  std::unique_ptr<oss::Store> make() { return std::make_unique<oss::MemoryStore>(); }
+};
+struct SqliteFactory {
+  static constexpr const char* name = "sqlite";
+  fs::path dir = temp_dir();
+  ~SqliteFactory() { fs::remove_all(dir); }
+  std::unique_ptr<oss::Store> make() {
+    auto s = oss::SqliteStore::open((dir / "store.db").string());
+    REQUIRE_MESSAGE(s.has_value(), (s ? "" : s.error().to_string()));
+    return std::move(s).value();
+  }
+};
+
+oss::NewEvent ev(std::string id, std::string subject, std::string key = "k", oss::Lane lane = oss::Lane::realtime,
+                  std::optional<std::int64_t> sequence = std::nullopt, std::string source = "pos/1") {
+  oss::NewEvent e;
+  e.source = std::move(source);
+  e.id = std::move(id);
+  e.type = "retail.stock.adjusted";
+  e.subject = std::move(subject);
+  e.sequence = sequence;
+  e.lane = lane;
+  e.batch_key = std::move(key);
+  e.body = "{\"id\":\"" + e.id + "\"}";
+  return e;
+}
+
+constexpr oss::Watermarks no_limit{0, 0};
+
+oss::ClaimRequest rq(std::int64_t now, std::size_t max = 100, std::string owner = "w1") {
+  oss::ClaimRequest r;
+  r.owner = std::move(owner);
+  r.now_ms = now;
+  r.lease_ms = 1000;
+  r.max_members = max;
+  return r;
+}
+
+std::vector<std::string> ids(const oss::Batch& b) {
+  std::vector<std::string> out;
+  for (const auto& m : b.members) out.push_back(m.event.id);
+  return out;
+}
+
+void append_all(oss::Store& s, std::vector<oss::NewEvent> v, std::int64_t now = 1000) {
+  auto r = s.append(v, now, no_limit);
+  REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().to_string()));
+}
+
+oss::Settlement settle(oss::SettleKind k, std::int64_t now, std::string error = {}) {
+  oss::Settlement st;
+  st.kind = k;
+  st.now_ms = now;
+  st.due_ms = now;
+  st.error = std::move(error);
+  return st;
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("store contract: intake is durable, deduplicated by source and id, atomic", F, MemoryFactory, SqliteFactory) {
+  F f;
+  auto s = f.make();
+  std::vector<oss::NewEvent> v{ev("a", "s1"), ev("b", "s2"), ev("a", "s3"), ev("a", "s4", "k", oss::Lane::realtime, {}, "pos/2")};
+  auto r = s->append(v, 1000, no_limit);
+  REQUIRE(r);
+  CHECK(r.value() == std::vector<oss::Intake>{oss::Intake::accepted, oss::Intake::accepted, oss::Intake::duplicate,
+                                        oss::Intake::accepted});
+  auto again = s->append(std::vector<oss::NewEvent>{ev("b", "other")}, 2000, no_limit);
+  REQUIRE(again);
+  CHECK(again.value()[0] == oss::Intake::duplicate);
+  auto got = s->get("pos/1", "b");
+  REQUIRE(got);
+  REQUIRE(got.value().has_value());
+  CHECK(got.value()->event.subject == "s2");  // the duplicate changed nothing
+  CHECK(got.value()->status == oss::EventStatus::pending);
+  CHECK(got.value()->submitted_ms == 1000);
+  CHECK(got.value()->event.body == "{\"id\":\"b\"}");
+  auto both = s->find("a");
+  REQUIRE(both);
+  CHECK(both.value().size() == 2);
+  auto st = s->status();
+  REQUIRE(st);
+  CHECK(st.value().lanes[0].pending == 3);
+  CHECK(st.value().lanes[0].oldest_pending_ms == 1000);
+  auto audit = s->audit(oss::AuditQuery{.source = "pos/1", .id = "b"});
+  REQUIRE(audit);
+  REQUIRE(audit.value().size() == 1);
+  CHECK(audit.value()[0].action == "submitted");
+}
+
+TEST_CASE_TEMPLATE("store contract: above the high-water mark nothing of the call is stored", F, MemoryFactory, SqliteFactory) {
+  F f;
+  auto s = f.make();
+  const oss::Watermarks hw{3, 0};
+  REQUIRE(s->append(std::vector<oss::NewEvent>{ev("a", "s1"), ev("b", "s2")}, 1, hw));
+  auto over = s->append(std::vector<oss::NewEvent>{ev("c", "s3"), ev("d", "s4")}, 2, hw);
+  REQUIRE_FALSE(over);
+  CHECK(over.error().kind() == os::ErrorKind::backpressure);
+  CHECK(over.error().message().find("realtime") != std::string::npos);
+  auto c = s->get("pos/1", "c");
+  REQUIRE(c);
+  CHECK_FALSE(c.value().has_value());
+  // Another lane has its own mark; duplicates do not count against it.
+  CHECK(s->append(std::vector<oss::NewEvent>{ev("x", "p1", "k", oss::Lane::bulk)}, 3, hw));
+  CHECK(s->append(std::vector<oss::NewEvent>{ev("a", "s1"), ev("c", "s3")}, 4, hw));
+  // Settled events free room.
+  auto b = s->claim(rq(5));
+  REQUIRE(b);
+  REQUIRE(b.value().has_value());
+  REQUIRE(s->settle(b.value()->id, "w1", settle(oss::SettleKind::applied, 6)));
+  CHECK(s->append(std::vector<oss::NewEvent>{ev("d", "s4")}, 7, hw));
+}
+
+TEST_CASE_TEMPLATE("store contract: one batch per subject, in sequence order, coalescing a subject's run", F, MemoryFactory, SqliteFactory) {
+  F f;
+  auto s = f.make();
+  // s1 arrives out of order (sequence 2 before 1); s2 has a run of three with one batch key.
+  append_all(*s, {ev("s1-2", "s1", "k", oss::Lane::realtime, 2), ev("s2-a", "s2"), ev("s1-1", "s1", "k", oss::Lane::realtime, 1),
+                  ev("s2-b", "s2"), ev("s2-c", "s2"), ev("s3-x", "s3", "other")});
+  auto b1 = s->claim(rq(10));
+  REQUIRE(b1);
+  REQUIRE(b1.value().has_value());
+  const auto& batch = *b1.value();
+  CHECK(batch.batch_key == "k");
+  CHECK(ids(batch) == std::vector<std::string>{"s2-a", "s2-b", "s2-c", "s1-1", "s1-2"});  // s1 waits for its head
+  CHECK(batch.attempt == 1);
+  CHECK_FALSE(batch.probe_first);
+  CHECK(batch.token == oss::batch_token(s->store_id(), batch.id));
+  // The subjects of an open batch are busy: only s3 (another key) can go.
+  auto b2 = s->claim(rq(11));
+  REQUIRE(b2);
+  REQUIRE(b2.value().has_value());
+  CHECK(ids(*b2.value()) == std::vector<std::string>{"s3-x"});
+  append_all(*s, {ev("s2-d", "s2")}, 12);
+  auto b3 = s->claim(rq(13));
+  REQUIRE(b3);
+  CHECK_FALSE(b3.value().has_value());
+  REQUIRE(s->settle(batch.id, "w1", settle(oss::SettleKind::applied, 14)));
+  auto b4 = s->claim(rq(15));
+  REQUIRE(b4);
+  REQUIRE(b4.value().has_value());
+  CHECK(ids(*b4.value()) == std::vector<std::string>{"s2-d"});
+  auto st = s->status();
+  REQUIRE(st);
+  CHECK(st.value().lanes[0].applied == 5);
+  CHECK(st.value().lanes[0].in_flight == 2);
+  CHECK(st.value().lanes[0].open_batches == 2);
+}
+
+TEST_CASE_TEMPLATE("store contract: batch size, lanes and the flush interval", F, MemoryFactory, SqliteFactory) {
+  F f;
+  auto s = f.make();
+  std::vector<oss::NewEvent> v;
+  for (int i = 0; i < 7; ++i) v.push_back(ev("e" + std::to_string(i), "s" + std::to_string(i)));
+  v.push_back(ev("bulk-1", "p1", "k", oss::Lane::bulk));
+  append_all(*s, v, 1000);
+  auto r = rq(1001, 3);
+  r.flush_before_ms = 500;  // not yet: but a full batch goes anyway
+  auto b1 = s->claim(r);
+  REQUIRE(b1);
+  REQUIRE(b1.value().has_value());
+  CHECK(b1.value()->members.size() == 3);
+  CHECK(s->claim(r).value().has_value());
+  auto partial = s->claim(r);  // one left: not full, too young
+  REQUIRE(partial);
+  CHECK_FALSE(partial.value().has_value());
+  r.flush_before_ms = 1000;
+  auto b3 = s->claim(r);
+  REQUIRE(b3);
+  REQUIRE(b3.value().has_value());
+  CHECK(ids(*b3.value()) == std::vector<std::string>{"e6"});
+  auto bulk = rq(1002);
+  bulk.lane = oss::Lane::bulk;
+  auto b4 = s->claim(bulk);
+  REQUIRE(b4);
+  REQUIRE(b4.value().has_value());
+  CHECK(ids(*b4.value()) == std::vector<std::string>{"bulk-1"});
+  CHECK(b4.value()->lane == oss::Lane::bulk);
+}
+
+TEST_CASE_TEMPLATE("store contract: leases, retry, resume after a crash with a probe", F, MemoryFactory, SqliteFactory) {
+  F f;
+  auto s = f.make();
+  append_all(*s, {ev("a", "s1"), ev("b", "s2")});
+  auto b = s->claim(rq(10));
+  REQUIRE(b);
+  REQUIRE(b.value().has_value());
+  const auto id = b.value()->id;
+  const auto token = b.value()->token;
+  CHECK(s->renew(id, "w1", 5000));
+  auto stolen = s->renew(id, "w2", 5000);
+  REQUIRE_FALSE(stolen);
+  CHECK(stolen.error().kind() == os::ErrorKind::conflict);
+  CHECK_FALSE(s->settle(id, "w2", settle(oss::SettleKind::applied, 11)));
+  // Another worker sees nothing while the lease holds.
+  auto other = s->claim(rq(20, 100, "w2"));
+  REQUIRE(other);
+  CHECK_FALSE(other.value().has_value());
+  // A transient error: the batch stays whole, due later, and is probed (the send may have landed).
+  auto retry = settle(oss::SettleKind::retry, 30, "transport/reset: connection reset");
+  retry.due_ms = 100;
+  retry.outcome_unknown = true;
+  retry.correlation_id = "rpc-7";
+  REQUIRE(s->settle(id, "w1", retry));
+  CHECK_FALSE(s->claim(rq(50)).value().has_value());  // not due
+  auto again = s->claim(rq(100, 100, "w2"));
+  REQUIRE(again);
+  REQUIRE(again.value().has_value());
+  CHECK(again.value()->id == id);
+  CHECK(again.value()->token == token);
+  CHECK(again.value()->attempt == 2);
+  CHECK(again.value()->probe_first);
+  CHECK(ids(*again.value()) == std::vector<std::string>{"a", "b"});
+  CHECK(again.value()->members[0].attempts == 2);
+  CHECK(again.value()->members[0].error == "transport/reset: connection reset");
+  // The holder vanishes; its lease expires; the next worker resumes the same batch and probes.
+  auto late = s->claim(rq(100 + 1000, 100, "w3"));
+  REQUIRE(late);
+  REQUIRE(late.value().has_value());
+  CHECK(late.value()->id == id);
+  CHECK(late.value()->attempt == 3);
+  // An exclusive worker start voids every lease at once.
+  REQUIRE(s->begin_worker("w4", true, 1200));
+  auto after = s->claim(rq(1201, 100, "w4"));
+  REQUIRE(after);
+  REQUIRE(after.value().has_value());
+  CHECK(after.value()->id == id);
+  CHECK(after.value()->probe_first);
+  REQUIRE(s->settle(id, "w4", settle(oss::SettleKind::applied, 1300)));
+  auto corr = s->audit(oss::AuditQuery{.correlation_id = "rpc-7"});
+  REQUIRE(corr);
+  CHECK(corr.value().size() == 2);
+  auto trail = s->audit(oss::AuditQuery{.source = "pos/1", .id = "a"});
+  REQUIRE(trail);
+  std::vector<std::string> actions;
+  for (const auto& a : trail.value()) actions.push_back(a.action);
+  CHECK(actions == std::vector<std::string>{"submitted", "claimed", "retry", "resumed", "resumed", "resumed", "applied"});
+  CHECK(trail.value().back().attempt == 4);
+}
+
+TEST_CASE_TEMPLATE("store contract: split, dead letters, replay and discard", F, MemoryFactory, SqliteFactory) {
+  F f;
+  auto s = f.make();
+  append_all(*s, {ev("good", "s1"), ev("bad", "s2"), ev("later", "s2")});
+  auto b = s->claim(rq(10));
+  REQUIRE(b);
+  REQUIRE(b.value().has_value());
+  CHECK(ids(*b.value()) == std::vector<std::string>{"good", "bad", "later"});
+  REQUIRE(s->settle(b.value()->id, "w1", settle(oss::SettleKind::split, 11, "not_found: SKU-X")));
+  // Each goes alone now, a subject's order kept, probed (they were sent before).
+  auto one = s->claim(rq(12));
+  REQUIRE(one);
+  REQUIRE(one.value().has_value());
+  CHECK(ids(*one.value()) == std::vector<std::string>{"good"});
+  CHECK(one.value()->probe_first);
+  auto two = s->claim(rq(13));
+  REQUIRE(two);
+  REQUIRE(two.value().has_value());
+  CHECK(ids(*two.value()) == std::vector<std::string>{"bad"});
+  CHECK_FALSE(s->claim(rq(14)).value().has_value());  // s2 busy; s1 done? not yet settled
+  REQUIRE(s->settle(one.value()->id, "w1", settle(oss::SettleKind::applied, 15)));
+  REQUIRE(s->settle(two.value()->id, "w1", settle(oss::SettleKind::dead, 16, "not_found: no product with SKU 'SKU-X'")));
+  auto dead = s->list(oss::EventStatus::dead, 10);
+  REQUIRE(dead);
+  REQUIRE(dead.value().size() == 1);
+  CHECK(dead.value()[0].event.id == "bad");
+  CHECK(dead.value()[0].error == "not_found: no product with SKU 'SKU-X'");
+  // A dead event does not block its subject.
+  auto three = s->claim(rq(17));
+  REQUIRE(three);
+  REQUIRE(three.value().has_value());
+  CHECK(ids(*three.value()) == std::vector<std::string>{"later"});
+  REQUIRE(s->settle(three.value()->id, "w1", settle(oss::SettleKind::applied, 18)));
+
+  auto not_dead = s->replay("pos/1", "good", 19);
+  REQUIRE_FALSE(not_dead);
+  CHECK(not_dead.error().kind() == os::ErrorKind::not_found);
+  CHECK_FALSE(s->replay("pos/1", "nope", 19));
+  REQUIRE(s->replay("pos/1", "bad", 20));
+  auto re = s->claim(rq(21));
+  REQUIRE(re);
+  REQUIRE(re.value().has_value());
+  CHECK(ids(*re.value()) == std::vector<std::string>{"bad"});
+  CHECK(re.value()->probe_first);
+  REQUIRE(s->settle(re.value()->id, "w1", settle(oss::SettleKind::dead, 22, "still unknown")));
+  CHECK_FALSE(s->discard("pos/1", "bad", "", 23));
+  REQUIRE(s->discard("pos/1", "bad", "SKU retired", 23));
+  auto gone = s->get("pos/1", "bad");
+  REQUIRE(gone);
+  CHECK(gone.value()->status == oss::EventStatus::discarded);
+  CHECK(gone.value()->reason == "SKU retired");
+  auto st = s->status();
+  REQUIRE(st);
+  CHECK(st.value().lanes[0].dead == 0);
+  CHECK(st.value().lanes[0].discarded == 1);
+  CHECK(st.value().lanes[0].applied == 2);
+  CHECK_FALSE(st.value().lanes[0].oldest_pending_ms.has_value());
+  auto by_subject = s->audit(oss::AuditQuery{.subject = "s2"});
+  REQUIRE(by_subject);
+  CHECK(by_subject.value().back().action == "discarded");
+  CHECK(by_subject.value().back().error == "SKU retired");
+}
+
+TEST_CASE_TEMPLATE("store contract: checkpoints", F, MemoryFactory, SqliteFactory) {
+  F f;
+  auto s = f.make();
+  auto none = s->checkpoint("stock.quant");
+  REQUIRE(none);
+  CHECK_FALSE(none.value().has_value());
+  REQUIRE(s->set_checkpoint("stock.quant", "2026-11-22 10:05:00#12"));
+  REQUIRE(s->set_checkpoint("stock.quant", "2026-11-22 10:06:00#13"));
+  auto got = s->checkpoint("stock.quant");
+  REQUIRE(got);
+  CHECK(got.value().value() == "2026-11-22 10:06:00#13");
+}
+
+TEST_CASE_TEMPLATE("store contract: concurrent submitters and claimers lose nothing and share no subject", F, MemoryFactory, SqliteFactory) {
+  F f;
+  auto s = f.make();
+  constexpr int threads = 4, per_thread = 200;
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t) {
+    ts.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        auto r = s->append(std::vector<oss::NewEvent>{ev(std::to_string(t) + "-" + std::to_string(i), "s" + std::to_string(i % 17))},
+                           i, no_limit);
+        REQUIRE(r);
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  ts.clear();
+  std::atomic<int> applied{0};
+  std::mutex busy_mutex;
+  std::set<std::string> busy;
+  std::atomic<bool> overlap{false};
+  for (int t = 0; t < 3; ++t) {
+    ts.emplace_back([&, t] {
+      const std::string owner = "w" + std::to_string(t);
+      for (int idle = 0; idle < 50;) {
+        auto b = s->claim(rq(1'000'000, 10, owner));
+        REQUIRE(b);
+        if (!b.value().has_value()) {
+          ++idle;
+          std::this_thread::yield();
+          continue;
+        }
+        std::set<std::string> mine;
+        for (const auto& m : b.value()->members) mine.insert(m.event.subject);
+        {
+          std::lock_guard l(busy_mutex);
+          for (const auto& subj : mine)
+            if (!busy.insert(subj).second) overlap = true;
+        }
+        {
+          std::lock_guard l(busy_mutex);
+          for (const auto& subj : mine) busy.erase(subj);
+        }
+        REQUIRE(s->settle(b.value()->id, owner, settle(oss::SettleKind::applied, 1'000'001)));
+        applied += static_cast<int>(b.value()->members.size());
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  CHECK_FALSE(overlap.load());
+  CHECK(applied.load() == threads * per_thread);
+  auto st = s->status();
+  REQUIRE(st);
+  CHECK(st.value().lanes[0].applied == threads * per_thread);
+}
+
+TEST_CASE("sqlite store: survives reopening, migrates an old schema, refuses a newer one") {
+  auto dir = temp_dir();
+  const auto path = (dir / "store.db").string();
+  std::string id;
+  {
+    oss::SqliteOptions old;
+    old.max_schema_version = 1;
+    auto s = oss::SqliteStore::open(path, old);
+    REQUIRE(s);
+    CHECK(s.value()->file_schema_version().value() == 1);
+    id = s.value()->store_id();
+    append_all(*s.value(), {ev("a", "s1"), ev("b", "s2")});
+    auto b = s.value()->claim(rq(10));
+    REQUIRE(b);
+    REQUIRE(b.value().has_value());
+  }
+  {
+    auto s = oss::SqliteStore::open(path);
+    REQUIRE(s);
+    CHECK(s.value()->file_schema_version().value() == oss::SqliteStore::schema_version);
+    CHECK(s.value()->store_id() == id);
+    auto a = s.value()->get("pos/1", "a");
+    REQUIRE(a);
+    REQUIRE(a.value().has_value());
+    CHECK(a.value()->status == oss::EventStatus::in_flight);
+    REQUIRE(s.value()->begin_worker("w2", true, 20));
+    auto b = s.value()->claim(rq(21, 100, "w2"));
+    REQUIRE(b);
+    REQUIRE(b.value().has_value());
+    CHECK(b.value()->probe_first);
+    CHECK(ids(*b.value()) == std::vector<std::string>{"a", "b"});
+    // A second exclusive worker on the same file is refused while this one lives.
+    auto other = oss::SqliteStore::open(path);
+    REQUIRE(other);
+    auto refused = other.value()->begin_worker("w3", true, 22);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind() == os::ErrorKind::conflict);
+  }
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    auto s = oss::SqliteStore::open(path);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().kind() == os::ErrorKind::storage);
+    CHECK(s.error().message().find("schema version 99") != std::string::npos);
+  }
+  auto bad = oss::SqliteStore::open((dir / "no-such-dir" / "x.db").string());
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message().find("no-such-dir") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("sqlite store: concurrent submits share commits") {
+  auto dir = temp_dir();
+  auto s = oss::SqliteStore::open((dir / "store.db").string());
+  REQUIRE(s);
+  auto& store = *s.value();
+  const auto before = store.commits();
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 8; ++t) {
+    ts.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        REQUIRE(store.append(std::vector<oss::NewEvent>{ev(std::to_string(t) + "-" + std::to_string(i), "s")}, 1, no_limit));
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  CHECK(store.status().value().lanes[0].pending == 400);
+  MESSAGE("400 submits from 8 threads took " << store.commits() - before << " commits");
+  CHECK(store.commits() - before <= 400);
+  fs::remove_all(dir);
+}
