@@ -63,6 +63,16 @@ bool CircuitBreaker::allow() {
   return allowed;
 }
 
+bool CircuitBreaker::would_allow() const {
+  std::lock_guard lock(mutex_);
+  switch (state_) {
+    case CircuitState::closed: return true;
+    case CircuitState::open: return clock_.now() - opened_at_ >= options_.cool_down;
+    case CircuitState::half_open: return !probe_in_flight_;
+  }
+  return false;
+}
+
 void CircuitBreaker::record(Verdict verdict) {
   std::deque<std::pair<CircuitState, CircuitState>> announce;
   Listener listener;

@@ -37,6 +37,8 @@ class CircuitBreaker {
 
   // May a call go now? In half-open, true for one caller only, until it records its verdict.
   bool allow();
+  // Would allow() let a call go now? (It changes nothing: a caller that waits for work checks this.)
+  bool would_allow() const;
   void record(Verdict verdict);
 
   CircuitState state() const;

@@ -1,0 +1,130 @@
+// Engine: takes retail events in (durably, once per (source, id)), and gets each one's effect into Odoo
+// exactly once: per-subject order, batches written ahead with their token, probe after an unknown
+// outcome, retries with backoff and full jitter, dead letters, a circuit breaker, two lanes.
+// docs/sync.md describes the guarantees and how each is kept.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <odoosync/core/metrics.hpp>
+#include <odoosync/core/result.hpp>
+#include <odoosync/http/circuit_breaker.hpp>
+#include <odoosync/odoo/client.hpp>
+#include <odoosync/retail/events.hpp>
+#include <odoosync/retail/odoo_mapping.hpp>
+#include <odoosync/sync/metrics.hpp>
+#include <odoosync/sync/store.hpp>
+
+namespace odoosync {
+inline namespace v0 {
+namespace sync {
+
+struct LaneOptions {
+  int concurrency = 2;                          // workers sending batches of this lane at once
+  std::size_t batch_size = 100;                 // events per batch (one effect, a few RPCs)
+  std::chrono::milliseconds flush_interval{200};  // a batch that is not full waits at most this long
+  double rate_limit = 0;                        // batches per second; 0: no limit
+  std::uint64_t high_water = 1'000'000;         // unsettled events above which submit says back-pressure
+};
+
+struct RetryOptions {
+  // Sends of one batch that failed with an error Odoo answered (conflict, serialization failure), then
+  // it is dead-lettered. Outages (no answer, 5xx, 429, auth) are bounded by max_age alone.
+  int max_attempts = 10;
+  std::chrono::milliseconds initial_backoff{250};
+  std::chrono::milliseconds max_backoff{60'000};
+  std::chrono::milliseconds max_age{std::chrono::hours(72)};  // an event older than this stops retrying
+};
+
+struct EngineOptions {
+  std::array<LaneOptions, lane_count> lanes{LaneOptions{}, LaneOptions{1, 200, std::chrono::milliseconds{1000}, 0,
+                                                                       1'000'000}};
+  RetryOptions retry{};
+  http::CircuitBreakerOptions breaker{5, std::chrono::milliseconds{30'000}, std::chrono::milliseconds{5'000}};
+  std::chrono::milliseconds lease{60'000};
+  // This process is the only worker of the store (SQLite): leases left by a crashed run are void at
+  // once (their batches are probed). False for a store shared by many processes: leases expire.
+  bool exclusive = true;
+  retail::MappingOptions mapping{.odoo_major = 0};  // odoo_major 0: asked from the server
+  std::string worker_id{};                      // default: host name and process id
+  std::uint64_t seed = 0;                       // backoff jitter; 0: random
+  // Where the Client's transport reports its requests (http::InstrumentedTransport); the engine's own
+  // series go there too. Null: the engine keeps its own.
+  std::shared_ptr<InMemoryMetrics> metrics{};
+  Clock* clock = nullptr;                       // default: the system clock
+};
+
+struct SubmitResult {
+  Intake intake = Intake::accepted;
+  Lane lane = Lane::realtime;
+};
+
+struct RunOptions {
+  std::optional<std::chrono::milliseconds> max_time{};  // stop (gracefully) after this long
+  // Called about every `progress_interval` while running, from one thread.
+  std::function<void(const EngineMetrics&)> progress{};
+  std::chrono::milliseconds progress_interval{1000};
+};
+
+struct RunSummary {
+  bool idle = false;  // stopped because nothing was left to send (else max_time or stop())
+  std::uint64_t batches = 0;
+  std::uint64_t applied = 0, retried = 0, dead_lettered = 0;
+};
+
+// Which lane an event type travels in: realtime for stock, orders, payments, refunds, shipments and
+// invoices; bulk for products, prices and customers.
+Lane lane_of(std::string_view event_type) noexcept;
+
+class Engine {
+ public:
+  static result<std::unique_ptr<Engine>> create(Store& store, odoo::Client& client, EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Durable when it returns. A (source, id) seen before is Intake::duplicate and changes nothing.
+  // An invalid event (JSON text) is ErrorKind::validation naming the problem; nothing is stored.
+  // Above the lane's high-water mark: ErrorKind::backpressure, nothing stored.
+  result<SubmitResult> submit(const retail::Event& event);
+  result<SubmitResult> submit_json(std::string_view cloud_event_json);
+  // Many at once, in one transaction: all stored (or duplicates), or none.
+  result<std::vector<SubmitResult>> submit_many(std::span<const retail::Event> events);
+
+  // Sends until nothing is left but dead letters (or max_time passes, or stop() is called). Batches
+  // are flushed at once, without waiting for their flush interval.
+  result<RunSummary> run_until_idle(const RunOptions& options = {});
+  // Background workers, until stop().
+  result<void> start();
+  // Stops taking batches; waits up to `deadline` for the batches being sent. A batch cut short stays
+  // leased in the store and is probed when it is next claimed. True when every worker finished.
+  bool stop(std::chrono::milliseconds deadline = std::chrono::milliseconds{10'000});
+
+  result<void> replay(std::string_view source, std::string_view id);
+  result<void> discard(std::string_view source, std::string_view id, std::string_view reason);
+
+  EngineMetrics metrics();
+  std::string prometheus();
+  http::CircuitState breaker_state() const;
+  Store& store() noexcept;
+
+  struct Impl;
+
+ private:
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sync
+}  // namespace v0
+}  // namespace odoosync

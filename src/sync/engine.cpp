@@ -1,0 +1,558 @@
+#include <odoosync/sync/engine.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+#include <thread>
+
+namespace odoosync {
+inline namespace v0 {
+namespace sync {
+
+Lane lane_of(std::string_view type) noexcept {
+  if (type == retail::ProductUpserted::type || type == retail::PriceChanged::type ||
+      type == retail::CustomerUpserted::type) {
+    return Lane::bulk;
+  }
+  return Lane::realtime;
+}
+
+namespace {
+
+std::int64_t to_ms(Clock::wall_time t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::string default_worker_id() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host[0] ? host : "host") + "-" + std::to_string(::getpid());
+}
+
+// The condition may pass: retry later. Auth counts (an expired key is replaced at run time; dead-letter
+// every event meanwhile would be wrong), and so do server errors without an Odoo exception.
+bool transient(const Error& e) {
+  if (e.retryable() || e.outcome_unknown()) return true;
+  switch (e.kind()) {
+    case ErrorKind::transport:
+    case ErrorKind::auth:
+    case ErrorKind::conflict:
+    case ErrorKind::storage:
+      return true;
+    case ErrorKind::http:
+      return e.http_status() >= 500 || e.http_status() == 429 || e.http_status() == 408;
+    default:
+      return false;
+  }
+}
+
+// Says something of Odoo's health (for the circuit breaker): it did not answer, or answered "unavailable".
+bool infrastructure_failure(const Error& e) {
+  switch (e.kind()) {
+    case ErrorKind::transport:
+      return e.transport_failure() != TransportFailure::circuit_open;
+    case ErrorKind::http:
+      return e.http_status() >= 500 || e.http_status() == 429;
+    case ErrorKind::auth:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+struct Engine::Impl {
+  Store& store;
+  odoo::Client& client;
+  EngineOptions options;
+  Clock& clock;
+  http::CircuitBreaker breaker;
+  std::string worker_id;
+
+  std::mutex mapping_mutex;
+  std::optional<retail::MappingOptions> mapping;  // once the server's version is known
+
+  std::mutex metrics_mutex;
+  EngineMetrics counters;  // the engine's own counts (store and RPC figures are added on read)
+
+  std::mutex rng_mutex;
+  std::mt19937_64 rng;
+
+  std::mutex rate_mutex;
+  std::array<Clock::time_point, lane_count> next_slot{};
+
+  std::mutex run_mutex;
+  std::condition_variable run_cv;
+  std::vector<std::thread> threads;
+  int running = 0;
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> idle{false};
+  bool flush_now = false;
+
+  Impl(Store& s, odoo::Client& c, EngineOptions o)
+      : store(s),
+        client(c),
+        options(std::move(o)),
+        clock(options.clock ? *options.clock : Clock::system()),
+        breaker(options.breaker, clock),
+        worker_id(options.worker_id.empty() ? default_worker_id() : options.worker_id),
+        rng(options.seed != 0 ? options.seed : std::random_device{}()) {
+    breaker.on_transition([this](http::CircuitState, http::CircuitState to) {
+      if (to == http::CircuitState::open) {
+        std::lock_guard l(metrics_mutex);
+        ++counters.breaker_opened;
+      }
+    });
+  }
+
+  std::int64_t now_ms() const { return to_ms(clock.wall_now()); }
+
+  Watermarks watermarks() const {
+    Watermarks w{};
+    for (std::size_t l = 0; l < lane_count; ++l) w[l] = options.lanes[l].high_water;
+    return w;
+  }
+
+  TypeCounters& type_counters(Lane lane, std::string_view type) {
+    auto& m = counters.lanes[static_cast<std::size_t>(lane)].by_type;
+    auto it = m.find(std::string(type));
+    if (it == m.end()) it = m.emplace(std::string(type), TypeCounters{}).first;
+    return it->second;
+  }
+
+  result<std::vector<SubmitResult>> append(std::span<const retail::Event> events) {
+    std::vector<NewEvent> rows;
+    rows.reserve(events.size());
+    for (const auto& e : events) {
+      NewEvent n;
+      n.source = e.source;
+      n.id = e.id;
+      n.type = std::string(e.type());
+      n.subject = e.subject;
+      n.sequence = e.sequence;
+      n.lane = lane_of(n.type);
+      n.batch_key = retail::batch_key(e);
+      n.body = retail::encode_event(e);
+      rows.push_back(std::move(n));
+    }
+    auto r = store.append(rows, now_ms(), watermarks());
+    std::lock_guard l(metrics_mutex);
+    if (!r) {
+      if (r.error().kind() == ErrorKind::backpressure) {
+        for (const auto& n : rows) ++counters.lanes[static_cast<std::size_t>(n.lane)].backpressured;
+      }
+      return r.error();
+    }
+    std::vector<SubmitResult> out;
+    out.reserve(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      auto& c = type_counters(rows[i].lane, rows[i].type);
+      if (r.value()[i] == Intake::duplicate) {
+        ++c.duplicates;
+      } else {
+        ++c.submitted;
+      }
+      out.push_back(SubmitResult{r.value()[i], rows[i].lane});
+    }
+    return out;
+  }
+
+  // The server's version, asked once (Odoo may be down when the engine starts: asked again later).
+  result<retail::MappingOptions> mapping_options() {
+    std::lock_guard l(mapping_mutex);
+    if (mapping) return *mapping;
+    auto m = options.mapping;
+    if (m.odoo_major == 0) {
+      ODOOSYNC_TRY(v, client.version());
+      m.odoo_major = v.major;
+    }
+    mapping = m;
+    return m;
+  }
+
+  std::chrono::milliseconds backoff(int attempt, const Error& e) {
+    const auto& r = options.retry;
+    const double cap = std::min<double>(static_cast<double>(r.max_backoff.count()),
+                                        static_cast<double>(r.initial_backoff.count()) *
+                                            std::pow(2.0, std::min(attempt - 1, 30)));
+    std::int64_t wait = 0;
+    {
+      std::lock_guard l(rng_mutex);
+      wait = static_cast<std::int64_t>(std::uniform_real_distribution<double>(0, cap)(rng));  // full jitter
+    }
+    if (auto ra = e.retry_after()) wait = std::max<std::int64_t>(wait, ra->count());
+    return std::chrono::milliseconds{wait};
+  }
+
+  void wait_rate_slot(Lane lane) {
+    const double rate = options.lanes[static_cast<std::size_t>(lane)].rate_limit;
+    if (rate <= 0) return;
+    const auto step = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate));
+    Clock::time_point at;
+    {
+      std::lock_guard l(rate_mutex);
+      auto& next = next_slot[static_cast<std::size_t>(lane)];
+      at = std::max(next, clock.now());
+      next = at + step;
+    }
+    const auto now = clock.now();
+    if (at > now) clock.sleep_for(at - now);
+  }
+
+  void count(const Batch& b, std::uint64_t TypeCounters::*field) {
+    std::lock_guard l(metrics_mutex);
+    for (const auto& m : b.members) ++(type_counters(b.lane, m.event.type).*field);
+  }
+
+  void settle_or_log(const Batch& b, const std::string& owner, const Settlement& s) {
+    // A failed settle leaves the batch leased: it is resumed (and probed) when the lease ends or the
+    // next worker starts. Nothing is lost; the effect is not applied twice.
+    (void)store.settle(b.id, owner, s);
+  }
+
+  void fail(const Batch& b, const std::string& owner, const Error& e) {
+    const std::int64_t now = now_ms();
+    breaker.record(infrastructure_failure(e) ? http::CircuitBreaker::Verdict::failure
+                                             : http::CircuitBreaker::Verdict::success);
+    Settlement s;
+    s.now_ms = now;
+    s.correlation_id = e.correlation_id();
+    if (transient(e)) {
+      std::int64_t oldest = INT64_MAX;
+      for (const auto& m : b.members) oldest = std::min(oldest, m.submitted_ms);
+      // An outage (no answer, 5xx, 429, auth) is bounded by age only: a store offline for hours must not
+      // dead-letter its day. Errors Odoo answered with (conflicts, serialization) are bounded by attempts.
+      const bool too_many = !infrastructure_failure(e) && b.attempt >= options.retry.max_attempts;
+      const bool too_old = now - oldest > options.retry.max_age.count();
+      if (!too_many && !too_old) {
+        s.kind = SettleKind::retry;
+        s.error = e.to_string();
+        s.due_ms = now + backoff(b.attempt, e).count();
+        s.outcome_unknown = true;  // a multi-step effect may be half done whatever the error: probe
+        settle_or_log(b, owner, s);
+        count(b, &TypeCounters::retried);
+        return;
+      }
+      s.error = (too_many ? "gave up after " + std::to_string(b.attempt) + " attempts: "
+                          : std::string("gave up: older than the retry age limit: ")) +
+                e.to_string();
+    } else {
+      s.error = e.to_string();
+    }
+    if (b.members.size() > 1) {
+      s.kind = SettleKind::split;  // find the bad member: each goes alone next
+      settle_or_log(b, owner, s);
+      std::lock_guard l(metrics_mutex);
+      ++counters.splits;
+      return;
+    }
+    s.kind = SettleKind::dead;
+    settle_or_log(b, owner, s);
+    count(b, &TypeCounters::dead_lettered);
+  }
+
+  void dispatch(Batch& b, const std::string& owner, retail::Resolver& resolver, const retail::MappingOptions& mo) {
+    {
+      std::lock_guard l(metrics_mutex);
+      auto& lm = counters.lanes[static_cast<std::size_t>(b.lane)];
+      ++lm.batches;
+      lm.batch_events += b.members.size();
+      lm.max_batch = std::max<std::uint64_t>(lm.max_batch, b.members.size());
+    }
+    std::vector<retail::Event> events;
+    events.reserve(b.members.size());
+    for (const auto& m : b.members) {
+      auto e = retail::decode_event(m.event.body);
+      if (!e) {
+        fail(b, owner, e.error().with_message_prefix("stored event " + m.event.source + " " + m.event.id));
+        return;
+      }
+      events.push_back(std::move(e).value());
+    }
+    std::vector<const retail::Event*> ptrs;
+    ptrs.reserve(events.size());
+    for (const auto& e : events) ptrs.push_back(&e);
+    auto effect = retail::map_to_odoo(ptrs, mo, b.token);
+    if (!effect) {
+      fail(b, owner, effect.error());
+      return;
+    }
+    retail::EffectState from = retail::EffectState::absent;
+    if (b.probe_first) {
+      {
+        std::lock_guard l(metrics_mutex);
+        ++counters.probes;
+      }
+      auto p = effect.value()->probe(resolver);
+      if (!p) {
+        fail(b, owner, p.error());
+        return;
+      }
+      from = p.value();
+    }
+    if (from != retail::EffectState::applied) {
+      auto a = effect.value()->apply(resolver, from);
+      if (!a) {
+        fail(b, owner, a.error());
+        return;
+      }
+    }
+    breaker.record(http::CircuitBreaker::Verdict::success);
+    Settlement s;
+    s.kind = SettleKind::applied;
+    s.now_ms = now_ms();
+    s.correlation_id = b.token;
+    settle_or_log(b, owner, s);
+    count(b, &TypeCounters::applied);
+  }
+
+  bool nothing_left() {
+    auto st = store.status();
+    if (!st) return false;
+    for (const auto& l : st.value().lanes) {
+      if (l.pending + l.in_flight != 0) return false;
+    }
+    return true;
+  }
+
+  void pause(std::chrono::milliseconds d) {
+    std::unique_lock l(run_mutex);
+    run_cv.wait_for(l, d, [&] { return stopping.load(); });
+  }
+
+  void worker(Lane lane, int n) {
+    const std::string owner = worker_id + "/" + std::string(to_string(lane)) + "/" + std::to_string(n);
+    const auto& lo = options.lanes[static_cast<std::size_t>(lane)];
+    std::unique_ptr<retail::Resolver> resolver;
+    std::optional<retail::MappingOptions> mo;
+    while (!stopping.load()) {
+      if (!breaker.would_allow()) {
+        pause(std::chrono::milliseconds{50});
+        continue;
+      }
+      if (!mo) {
+        auto m = mapping_options();
+        if (!m) {
+          breaker.record(infrastructure_failure(m.error()) ? http::CircuitBreaker::Verdict::failure
+                                                           : http::CircuitBreaker::Verdict::neutral);
+          pause(std::chrono::milliseconds{200});
+          continue;
+        }
+        mo = m.value();
+        resolver = std::make_unique<retail::Resolver>(client, *mo);
+      }
+      ClaimRequest rq;
+      rq.lane = lane;
+      rq.owner = owner;
+      rq.now_ms = now_ms();
+      rq.lease_ms = options.lease.count();
+      rq.max_members = lo.batch_size;
+      rq.flush_before_ms = flush_now ? INT64_MAX : rq.now_ms - lo.flush_interval.count();
+      auto claimed = store.claim(rq);
+      if (!claimed) {
+        pause(std::chrono::milliseconds{100});
+        continue;
+      }
+      if (!claimed.value()) {
+        if (flush_now && nothing_left()) {
+          idle = true;
+          stopping = true;
+          run_cv.notify_all();
+          break;
+        }
+        pause(std::chrono::milliseconds{flush_now ? 10 : 20});
+        continue;
+      }
+      Batch& b = *claimed.value();
+      if (!breaker.allow()) {  // half-open lets one batch through; the others wait
+        Settlement s;
+        s.kind = SettleKind::retry;
+        s.now_ms = s.due_ms = now_ms();
+        s.outcome_unknown = b.probe_first;
+        s.error = "circuit open: not sent";
+        settle_or_log(b, owner, s);
+        pause(std::chrono::milliseconds{50});
+        continue;
+      }
+      wait_rate_slot(lane);
+      dispatch(b, owner, *resolver, *mo);
+    }
+    std::lock_guard l(run_mutex);
+    --running;
+    run_cv.notify_all();
+  }
+
+  result<void> spawn(bool until_idle) {
+    std::lock_guard l(run_mutex);
+    if (running != 0 || !threads.empty()) return Error::validation("Engine: already running");
+    ODOOSYNC_TRYV(store.begin_worker(worker_id, options.exclusive, now_ms()));
+    stopping = false;
+    idle = false;
+    flush_now = until_idle;
+    for (std::size_t lane = 0; lane < lane_count; ++lane) {
+      for (int n = 0; n < std::max(1, options.lanes[lane].concurrency); ++n) {
+        ++running;
+        threads.emplace_back([this, lane, n] { worker(static_cast<Lane>(lane), n); });
+      }
+    }
+    return success();
+  }
+
+  bool wait_workers(std::chrono::milliseconds deadline) {
+    std::unique_lock l(run_mutex);
+    const bool done = run_cv.wait_for(l, deadline, [&] { return running == 0; });
+    if (!done) return false;
+    auto ts = std::move(threads);
+    threads.clear();
+    l.unlock();
+    for (auto& t : ts) t.join();
+    return true;
+  }
+
+  EngineMetrics snapshot() {
+    EngineMetrics m;
+    {
+      std::lock_guard l(metrics_mutex);
+      m = counters;
+    }
+    m.breaker = breaker.state();
+    if (auto st = store.status()) {
+      const auto now = now_ms();
+      for (std::size_t l = 0; l < lane_count; ++l) {
+        const auto& ls = st.value().lanes[l];
+        m.lanes[l].queue_depth = ls.pending + ls.in_flight;
+        m.lanes[l].dead = ls.dead;
+        m.lanes[l].oldest_pending_age_s =
+            ls.oldest_pending_ms ? static_cast<double>(std::max<std::int64_t>(0, now - *ls.oldest_pending_ms)) / 1000.0 : 0.0;
+      }
+    }
+    if (options.metrics) {
+      for (const auto& series : options.metrics->series()) {
+        if (series.rfind("odoosync_http_request_seconds", 0) != 0) continue;
+        const auto s = options.metrics->summary(series);
+        m.rpc_count += s.count;
+        m.rpc_seconds_sum += s.sum;
+        m.rpc_seconds_max = std::max(m.rpc_seconds_max, s.max);
+      }
+    }
+    return m;
+  }
+};
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Engine::~Engine() {
+  impl_->stopping = true;
+  impl_->run_cv.notify_all();
+  impl_->wait_workers(std::chrono::hours(24 * 365));
+}
+
+result<std::unique_ptr<Engine>> Engine::create(Store& store, odoo::Client& client, EngineOptions options) {
+  for (std::size_t l = 0; l < lane_count; ++l) {
+    const auto& lo = options.lanes[l];
+    const std::string lane(to_string(static_cast<Lane>(l)));
+    if (lo.batch_size == 0) return Error::validation("EngineOptions::lanes[" + lane + "].batch_size must be at least 1");
+    if (lo.concurrency < 1) return Error::validation("EngineOptions::lanes[" + lane + "].concurrency must be at least 1");
+    if (lo.rate_limit < 0) return Error::validation("EngineOptions::lanes[" + lane + "].rate_limit must not be negative");
+    if (lo.flush_interval.count() < 0) {
+      return Error::validation("EngineOptions::lanes[" + lane + "].flush_interval must not be negative");
+    }
+  }
+  if (options.retry.max_attempts < 1) return Error::validation("EngineOptions::retry.max_attempts must be at least 1");
+  if (options.lease.count() < 1000) return Error::validation("EngineOptions::lease must be at least 1 s");
+  return std::unique_ptr<Engine>(new Engine(std::make_unique<Impl>(store, client, std::move(options))));
+}
+
+result<SubmitResult> Engine::submit(const retail::Event& event) {
+  ODOOSYNC_TRY(r, impl_->append(std::span<const retail::Event>(&event, 1)));
+  return r[0];
+}
+
+result<SubmitResult> Engine::submit_json(std::string_view json) {
+  auto e = retail::decode_event(json);
+  if (!e) {
+    // Count it under its type when the type at least is readable.
+    std::string type = "unknown";
+    if (auto doc = json::parse(json); doc) {
+      if (const auto* t = json::find(doc.value(), "type"); t && t->IsString()) {
+        const std::string_view tv(t->GetString(), t->GetStringLength());
+        const auto& known = retail::event_types();
+        if (std::find(known.begin(), known.end(), tv) != known.end()) type = std::string(tv);
+      }
+    }
+    {
+      std::lock_guard l(impl_->metrics_mutex);
+      ++impl_->counters.rejected[type];
+    }
+    return e.error();
+  }
+  return submit(e.value());
+}
+
+result<std::vector<SubmitResult>> Engine::submit_many(std::span<const retail::Event> events) {
+  return impl_->append(events);
+}
+
+result<RunSummary> Engine::run_until_idle(const RunOptions& ro) {
+  const auto before = impl_->snapshot();
+  ODOOSYNC_TRYV(impl_->spawn(true));
+  const auto started = impl_->clock.now();
+  auto last_progress = started;
+  for (;;) {
+    {
+      std::unique_lock l(impl_->run_mutex);
+      impl_->run_cv.wait_for(l, std::chrono::milliseconds{50}, [&] { return impl_->running == 0; });
+      if (impl_->running == 0) break;
+    }
+    const auto now = impl_->clock.now();
+    if (ro.max_time && now - started >= *ro.max_time) {
+      impl_->stopping = true;
+      impl_->run_cv.notify_all();
+    }
+    if (ro.progress && now - last_progress >= ro.progress_interval) {
+      last_progress = now;
+      ro.progress(impl_->snapshot());
+    }
+  }
+  impl_->wait_workers(std::chrono::hours(24));
+  const auto after = impl_->snapshot();
+  if (ro.progress) ro.progress(after);
+  RunSummary s;
+  s.idle = impl_->idle.load();
+  for (std::size_t l = 0; l < lane_count; ++l) s.batches += after.lanes[l].batches - before.lanes[l].batches;
+  const auto a = after.total(), b = before.total();
+  s.applied = a.applied - b.applied;
+  s.retried = a.retried - b.retried;
+  s.dead_lettered = a.dead_lettered - b.dead_lettered;
+  return s;
+}
+
+result<void> Engine::start() { return impl_->spawn(false); }
+
+bool Engine::stop(std::chrono::milliseconds deadline) {
+  impl_->stopping = true;
+  impl_->run_cv.notify_all();
+  return impl_->wait_workers(deadline);
+}
+
+result<void> Engine::replay(std::string_view source, std::string_view id) {
+  return impl_->store.replay(source, id, impl_->now_ms());
+}
+
+result<void> Engine::discard(std::string_view source, std::string_view id, std::string_view reason) {
+  return impl_->store.discard(source, id, reason, impl_->now_ms());
+}
+
+EngineMetrics Engine::metrics() { return impl_->snapshot(); }
+std::string Engine::prometheus() { return impl_->snapshot().prometheus(); }
+http::CircuitState Engine::breaker_state() const { return impl_->breaker.state(); }
+Store& Engine::store() noexcept { return impl_->store; }
+
+}  // namespace sync
+}  // namespace v0
+}  // namespace odoosync

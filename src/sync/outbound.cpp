@@ -1,0 +1,385 @@
+// Outbound pulls: Odoo's changes by (write_date, id), mapped to retail events, checkpointed per page
+// only after every sink of the feed took the page.
+#include <odoosync/sync/outbound.hpp>
+
+#include <odoosync/core/json.hpp>
+#include <odoosync/odoo/cursor.hpp>
+#include <odoosync/odoo/domain.hpp>
+
+#include <rapidjson/internal/dtoa.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace odoosync {
+inline namespace v0 {
+namespace sync {
+namespace {
+
+using odoo::field;
+
+const odoo::CallOptions read_options{.context_json = R"({"active_test": false})", .idempotent = true};
+const odoo::CallOptions pull_options{.idempotent = true};
+constexpr std::size_t max_problems = 20;
+
+std::int64_t many2one_id(const json::Value& row, std::string_view name) {
+  const json::Value* v = json::find(row, name);
+  if (!v) return 0;
+  if (v->IsArray() && v->Size() >= 1 && (*v)[0].IsInt64()) return (*v)[0].GetInt64();
+  if (v->IsInt64()) return v->GetInt64();
+  return 0;
+}
+
+std::string many2one_name(const json::Value& row, std::string_view name) {
+  const json::Value* v = json::find(row, name);
+  if (v && v->IsArray() && v->Size() >= 2 && (*v)[1].IsString()) return std::string(json::text((*v)[1]));
+  return {};
+}
+
+std::optional<std::string> text_field(const json::Value& row, std::string_view name) {
+  const json::Value* v = json::find(row, name);
+  if (!v || !v->IsString() || v->GetStringLength() == 0) return std::nullopt;
+  return std::string(json::text(*v));
+}
+
+std::int64_t record_id(const json::Value& row) {
+  const json::Value* v = json::find(row, "id");
+  return v && v->IsInt64() ? v->GetInt64() : 0;
+}
+
+// The decimal text of one of Odoo's numbers: the shortest text that reads back as the same double is
+// what Python's repr wrote. Nothing for a non-number or a number only an exponent can write.
+std::optional<std::string> decimal_text(const json::Value& row, std::string_view name) {
+  const json::Value* v = json::find(row, name);
+  if (!v || !v->IsNumber()) return std::nullopt;
+  if (v->IsInt64()) return std::to_string(v->GetInt64());
+  char buf[40];
+  char* end = rapidjson::internal::dtoa(v->GetDouble(), buf);
+  std::string text(buf, static_cast<std::size_t>(end - buf));
+  if (text.find_first_of("eE") != std::string::npos) return std::nullopt;
+  return text;
+}
+
+// Odoo's "YYYY-MM-DD HH:MM:SS" (UTC) as RFC 3339.
+std::optional<retail::Timestamp> changed_at(const json::Value& row) {
+  auto wd = text_field(row, "write_date");
+  if (!wd || wd->size() != 19 || (*wd)[10] != ' ') return std::nullopt;
+  std::string rfc = *wd;
+  rfc[10] = 'T';
+  rfc += 'Z';
+  auto t = retail::Timestamp::parse(rfc);
+  if (!t) return std::nullopt;
+  return t.value();
+}
+
+// The feed's model, what it reads, and which of its records count.
+struct FeedSpec {
+  std::string_view model;
+  odoo::Domain domain;
+  std::vector<std::string> fields;
+};
+
+FeedSpec spec_of(Feed feed) {
+  switch (feed) {
+    case Feed::stock_levels:
+      return {"stock.quant", field("location_id.usage") == "internal", {"product_id", "location_id", "quantity"}};
+    case Feed::prices:
+      return {"product.product", {}, {"default_code", "list_price", "company_id"}};
+    case Feed::order_states:
+      return {"sale.order", field("state") == "cancel", {"name", "client_order_ref", "state"}};
+  }
+  return {"", {}, {}};
+}
+
+// Turns pages of one feed into events; caches what it looked up for the length of one pull.
+class Mapper {
+ public:
+  Mapper(odoo::Client& client, const PullOptions& options, PullStats& stats)
+      : client_(client), options_(options), stats_(stats) {}
+
+  result<std::vector<retail::Event>> map(Feed feed, std::string_view model, const json::Value& rows) {
+    switch (feed) {
+      case Feed::stock_levels: return stock(model, rows);
+      case Feed::prices: return prices(model, rows);
+      case Feed::order_states: return orders(model, rows);
+    }
+    return std::vector<retail::Event>{};
+  }
+
+ private:
+  struct ProductInfo {
+    std::optional<std::string> sku{};
+    std::string uom = "Units";
+  };
+
+  void problem(std::string what) {
+    ++stats_.skipped_invalid;
+    if (stats_.problems.size() < max_problems) stats_.problems.push_back(std::move(what));
+  }
+
+  // The event for one changed record: its id names model, record and write_date, so a page handed
+  // again gives the same ids.
+  void emit(std::vector<retail::Event>& out, std::string_view model, const json::Value& row, retail::EventData data) {
+    const std::int64_t id = record_id(row);
+    auto when = changed_at(row);
+    if (!when) {
+      problem(fmt::format("{} record {}: write_date is not a UTC datetime", model, id));
+      return;
+    }
+    auto ev = retail::make_event(std::move(data), {.source = options_.source,
+                                                   .id = fmt::format("{}/{}@{}", model, id, when->to_string()),
+                                                   .time = *when});
+    if (!ev) {
+      problem(fmt::format("{} record {}: {}", model, id, ev.error().message()));
+      return;
+    }
+    out.push_back(std::move(ev).value());
+  }
+
+  result<void> load_products(const std::vector<std::int64_t>& ids) {
+    std::vector<std::int64_t> missing;
+    for (auto id : ids) {
+      if (!products_.count(id)) missing.push_back(id);
+    }
+    if (missing.empty()) return success();
+    ODOOSYNC_TRY(rows, client_.read("product.product", missing, {"default_code", "uom_id"}, read_options));
+    for (auto id : missing) products_[id] = ProductInfo{};  // deleted since: no SKU
+    for (const auto& p : rows.GetArray()) {
+      ProductInfo& info = products_[record_id(p)];
+      info.sku = text_field(p, "default_code");
+      if (std::string uom = many2one_name(p, "uom_id"); !uom.empty()) info.uom = std::move(uom);
+    }
+    return success();
+  }
+
+  result<void> load_locations(const std::vector<std::int64_t>& ids) {
+    std::vector<std::int64_t> missing;
+    for (auto id : ids) {
+      if (!locations_.count(id)) missing.push_back(id);
+    }
+    if (missing.empty()) return success();
+    ODOOSYNC_TRY(rows, client_.read("stock.location", missing, {"complete_name"}, read_options));
+    for (auto id : missing) locations_[id] = std::string();
+    for (const auto& l : rows.GetArray()) locations_[record_id(l)] = text_field(l, "complete_name").value_or("");
+    return success();
+  }
+
+  // A changed quant stands for its (product, location): the event carries the sum of every quant of that
+  // pair (lots, packages, owners), the absolute count a channel can apply.
+  result<std::vector<retail::Event>> stock(std::string_view model, const json::Value& rows) {
+    std::map<std::pair<std::int64_t, std::int64_t>, rapidjson::SizeType> last;  // pair → its last row in the page
+    std::set<std::int64_t> product_ids, location_ids;
+    for (rapidjson::SizeType i = 0; i < rows.Size(); ++i) {
+      const std::int64_t p = many2one_id(rows[i], "product_id"), l = many2one_id(rows[i], "location_id");
+      product_ids.insert(p);
+      location_ids.insert(l);
+      last[{p, l}] = i;
+    }
+    ODOOSYNC_TRYV(load_products({product_ids.begin(), product_ids.end()}));
+    ODOOSYNC_TRYV(load_locations({location_ids.begin(), location_ids.end()}));
+
+    std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> micros;
+    std::vector<std::int64_t> wanted_products;
+    for (const auto& [pair, row] : last) {
+      if (!products_[pair.first].sku) {
+        continue;
+      }
+      micros[pair] = 0;
+      wanted_products.push_back(pair.first);
+    }
+    // Rows of products without an internal reference are skipped, and counted.
+    for (const auto& row : rows.GetArray()) {
+      if (!products_[many2one_id(row, "product_id")].sku) ++stats_.skipped_no_sku;
+    }
+    if (!micros.empty()) {
+      ODOOSYNC_TRY(all, client_.search_read("stock.quant",
+                                            field("product_id").in(std::vector<std::int64_t>(wanted_products.begin(), wanted_products.end())) &&
+                                                field("location_id").in(std::vector<std::int64_t>(location_ids.begin(), location_ids.end())),
+                                            {"product_id", "location_id", "quantity"}, {.order = "id asc"}, pull_options));
+      for (const auto& q : all.GetArray()) {
+        auto slot = micros.find({many2one_id(q, "product_id"), many2one_id(q, "location_id")});
+        if (slot == micros.end()) continue;
+        auto text = decimal_text(q, "quantity");
+        if (!text) return Error::protocol(fmt::format("stock.quant record {}: field 'quantity' is not a decimal quantity", record_id(q)));
+        auto qty = retail::Quantity::parse(*text);
+        if (!qty) {
+          return Error::protocol(fmt::format("stock.quant record {}: field 'quantity' {} {}", record_id(q), *text, qty.error().message()));
+        }
+        if (__builtin_add_overflow(slot->second, qty.value().micro_units(), &slot->second)) {
+          return Error::protocol(fmt::format("stock.quant: the quantities of product {} at location {} add up beyond range",
+                                             slot->first.first, slot->first.second));
+        }
+      }
+    }
+
+    // In the order of the page: each pair where its last changed quant was.
+    std::vector<std::pair<rapidjson::SizeType, std::pair<std::int64_t, std::int64_t>>> order;
+    for (const auto& [pair, row] : micros) order.emplace_back(last[pair], pair);
+    std::sort(order.begin(), order.end());
+    std::vector<retail::Event> out;
+    for (const auto& [index, pair] : order) {
+      const ProductInfo& info = products_[pair.first];
+      const std::int64_t held = micros[pair];
+      if (held < 0) {
+        ++stats_.skipped_negative;
+        continue;
+      }
+      retail::StockAdjusted s;
+      s.sku.value = *info.sku;
+      s.location.value = locations_[pair.second];
+      s.counted = retail::Quantity(held, info.uom);
+      emit(out, model, rows[index], std::move(s));
+    }
+    return out;
+  }
+
+  result<void> load_companies() {
+    if (companies_loaded_) return success();
+    ODOOSYNC_TRY(rows, client_.search_read("res.company", {}, {"currency_id"}, {.order = "id asc"}, read_options));
+    for (const auto& c : rows.GetArray()) {
+      std::string code = many2one_name(c, "currency_id");
+      if (default_currency_.empty()) default_currency_ = code;
+      company_currency_[record_id(c)] = std::move(code);
+    }
+    companies_loaded_ = true;
+    return success();
+  }
+
+  result<std::vector<retail::Event>> prices(std::string_view model, const json::Value& rows) {
+    ODOOSYNC_TRYV(load_companies());
+    std::vector<retail::Event> out;
+    for (const auto& row : rows.GetArray()) {
+      auto sku = text_field(row, "default_code");
+      if (!sku) {
+        ++stats_.skipped_no_sku;
+        continue;
+      }
+      // The product's company's currency; a product shared by all companies takes the first company's.
+      const std::int64_t company = many2one_id(row, "company_id");
+      auto it = company_currency_.find(company);
+      const std::string& code = company && it != company_currency_.end() ? it->second : default_currency_;
+      auto currency = retail::Currency::of(code);
+      if (!currency) {
+        problem(fmt::format("{} record {}: {}", model, record_id(row), currency.error().message()));
+        continue;
+      }
+      auto text = decimal_text(row, "list_price");
+      if (!text) {
+        problem(fmt::format("{} record {}: list_price is not a decimal amount", model, record_id(row)));
+        continue;
+      }
+      auto price = retail::Money::parse(*text, currency.value());
+      if (!price) {
+        problem(fmt::format("{} record {}: list_price {} {}", model, record_id(row), *text, price.error().message()));
+        continue;
+      }
+      retail::PriceChanged p;
+      p.price.sku.value = std::move(*sku);
+      p.price.list_price = price.value();
+      emit(out, model, row, std::move(p));
+    }
+    return out;
+  }
+
+  // Cancelled orders become OrderCancelled under the channel's number (client_order_ref, which the
+  // order mapping sets), else Odoo's name. Other states are not read (the feed's domain).
+  result<std::vector<retail::Event>> orders(std::string_view model, const json::Value& rows) {
+    std::vector<retail::Event> out;
+    for (const auto& row : rows.GetArray()) {
+      if (text_field(row, "state").value_or("") != "cancel") continue;
+      const std::string name = text_field(row, "name").value_or("");
+      retail::OrderCancelled c;
+      c.number = text_field(row, "client_order_ref").value_or(name);
+      if (!name.empty() && name != c.number) c.reason = "cancelled in Odoo as " + name;
+      else c.reason = "cancelled in Odoo";
+      emit(out, model, row, std::move(c));
+    }
+    return out;
+  }
+
+  odoo::Client& client_;
+  const PullOptions& options_;
+  PullStats& stats_;
+  std::map<std::int64_t, ProductInfo> products_;
+  std::map<std::int64_t, std::string> locations_;
+  std::map<std::int64_t, std::string> company_currency_;
+  std::string default_currency_;
+  bool companies_loaded_ = false;
+};
+
+}  // namespace
+
+std::string_view to_string(Feed feed) noexcept {
+  switch (feed) {
+    case Feed::stock_levels: return "stock_levels";
+    case Feed::prices: return "prices";
+    case Feed::order_states: return "order_states";
+  }
+  return "?";
+}
+
+result<Feed> parse_feed(std::string_view text) {
+  for (Feed f : {Feed::stock_levels, Feed::prices, Feed::order_states}) {
+    if (to_string(f) == text) return f;
+  }
+  return Error::validation("feed: expected stock_levels, prices or order_states, got '" + std::string(text) + "'");
+}
+
+std::string checkpoint_name(Feed feed) { return "outbound/" + std::string(to_string(feed)); }
+
+OutboundPuller::OutboundPuller(Store& store, odoo::Client& client, PullOptions options)
+    : store_(store), client_(client), options_(std::move(options)) {}
+
+void OutboundPuller::add_sink(Feed feed, EventSink& sink) { sinks_[static_cast<std::size_t>(feed)].push_back(&sink); }
+
+result<std::size_t> OutboundPuller::pull(Feed feed) {
+  const auto index = static_cast<std::size_t>(feed);
+  PullStats& stats = stats_[index];
+  stats = PullStats{};
+  const std::string label = "outbound " + std::string(to_string(feed));
+  if (sinks_[index].empty()) return Error::validation(label + ": no sink is registered for this feed");
+
+  const std::string name = checkpoint_name(feed);
+  ODOOSYNC_TRY(saved, store_.checkpoint(name));
+  odoo::Checkpoint from;
+  if (saved) {
+    auto cp = odoo::Checkpoint::parse(*saved);
+    if (!cp) return std::move(cp.error()).with_message_prefix(label + ": stored checkpoint '" + name + "'");
+    from = cp.value();
+  }
+
+  FeedSpec spec = spec_of(feed);
+  Mapper mapper(client_, options_, stats);
+  odoo::ChangeCursor cursor(client_, std::string(spec.model), spec.domain, spec.fields, from, options_.page_size, pull_options);
+  std::size_t handed = 0;
+  while (true) {
+    auto page = cursor.next();
+    if (!page) return std::move(page.error()).with_message_prefix(label);
+    if (!page.value()) break;
+    const json::Document& rows = *page.value();
+    stats.records += rows.Size();
+    auto events = mapper.map(feed, spec.model, rows);
+    if (!events) return std::move(events.error()).with_message_prefix(label);
+    if (!events.value().empty()) {
+      for (EventSink* sink : sinks_[index]) {
+        auto taken = sink->accept(events.value());
+        if (!taken) return std::move(taken.error()).with_message_prefix(label + ": a sink refused a page (kept for the next pull)");
+      }
+    }
+    // Every sink has the page: only now may the next pull start after it.
+    ODOOSYNC_TRYV(store_.set_checkpoint(name, cursor.checkpoint().to_string()));
+    ++stats.pages;
+    handed += events.value().size();
+    stats.events = handed;
+  }
+  return handed;
+}
+
+}  // namespace sync
+}  // namespace v0
+}  // namespace odoosync

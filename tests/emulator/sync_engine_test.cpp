@@ -1,0 +1,406 @@
+// The sync engine against the emulator, through the real Client: intake, duplicates, rejects,
+// back-pressure, coalescing and batching (counted in RPCs), ordering, retries with probes after an
+// unknown outcome, dead letters with split, replay and discard, the circuit breaker, lanes, audit.
+#include <doctest/doctest.h>
+
+#include "server.hpp"
+
+#include <odoosync/core/json.hpp>
+#include <odoosync/http/curl_transport.hpp>
+#include <odoosync/http/instrumented_transport.hpp>
+#include <odoosync/odoo/client.hpp>
+#include <odoosync/retail/odoo_mapping.hpp>
+#include <odoosync/sync/engine.hpp>
+#include <odoosync/sync/memory_store.hpp>
+#include <odoosync/sync/sqlite_store.hpp>
+
+#include <filesystem>
+#include <thread>
+
+using namespace odoosync;
+namespace oss = odoosync::sync;
+using odoo::field;
+
+namespace {
+
+struct Odoo {
+  emulator::EmulatorServer server;
+  std::shared_ptr<odoo::Client> client;
+  std::shared_ptr<InMemoryMetrics> metrics = std::make_shared<InMemoryMetrics>();
+
+  explicit Odoo(int version = 18, std::size_t extra_products = 0)
+      : server([&] {
+          emulator::Options o;
+          o.odoo_version = version;
+          o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
+          o.extra_products = extra_products;
+          return o;
+        }()) {
+    odoo::Config c;
+    c.url = server.url();
+    c.database = version >= 19 ? "retail19" : "retail18";
+    c.login = "admin";
+    c.api_key = Secret(server.admin_api_key());
+    std::shared_ptr<http::Transport> t = http::CurlTransport::create({.proxy = "none"}).value();
+    t = std::make_shared<http::InstrumentedTransport>(t, Logger{}, metrics);
+    client = odoo::Client::create(c, t).value();
+  }
+
+  std::string control(const std::string& path, const std::string& body = {}) {
+    auto t = http::CurlTransport::create({.proxy = "none"}).value();
+    http::Request r;
+    r.url = server.url() + "/__emulator__/" + path;
+    if (!body.empty()) r.body = body;
+    auto resp = t->send(r);
+    REQUIRE(resp);
+    REQUIRE(resp.value().status == 200);
+    return resp.value().body;
+  }
+  void inject(const std::string& json) { control("faults", json); }
+
+  double on_hand(const std::string& sku, const std::string& location) {
+    auto rows = client->search_read("stock.quant",
+                                    field("product_id.default_code") == sku && field("location_id.complete_name") == location,
+                                    {"quantity"});
+    REQUIRE(rows);
+    double sum = 0;
+    for (const auto& r : rows.value().GetArray()) sum += r["quantity"].GetDouble();
+    return sum;
+  }
+  std::int64_t count(const std::string& model, const odoo::Domain& d) { return client->search_count(model, d).value(); }
+};
+
+std::string stock(const std::string& id, const std::string& sku, const std::string& loc, const std::string& delta,
+                  std::optional<int> sequence = std::nullopt, const std::string& source = "pos/store-1") {
+  return R"({"specversion":"1.0","id":")" + id + R"(","source":")" + source +
+         R"(","type":"retail.stock.adjusted","time":"2026-12-01T10:15:00Z",)" +
+         (sequence ? "\"sequence\":\"" + std::to_string(*sequence) + "\"," : std::string()) + R"("data":{"sku":")" + sku +
+         R"(","location":")" + loc + R"(","delta":{"value":")" + delta + R"(","uom":"Units"}}})";
+}
+
+std::string order(const std::string& id, const std::string& number, const std::string& sku, int qty,
+                  const std::string& customer = "walk-in") {
+  const std::string price = "10.00";
+  const std::string total = std::to_string(qty * 10) + ".00";
+  return R"({"specversion":"1.0","id":")" + id +
+         R"(","source":"web/shop","type":"retail.order.created","time":"2026-12-01T10:15:00Z","data":{"number":")" +
+         number + R"(","channel":"web/shop","customer":")" + customer +
+         R"(","currency":"EUR","ordered_at":"2026-12-01T10:14:31Z","lines":[{"sku":")" + sku +
+         R"(","quantity":{"value":")" + std::to_string(qty) + R"(","uom":"Units"},"unit_price":{"amount":")" + price +
+         R"(","currency":"EUR"},"total":{"amount":")" + total + R"(","currency":"EUR"}}],"subtotal":{"amount":")" + total +
+         R"(","currency":"EUR"},"tax_total":{"amount":"0.00","currency":"EUR"},"total":{"amount":")" + total +
+         R"(","currency":"EUR"}}})";
+}
+
+std::string product(const std::string& id, const std::string& sku, const std::string& name, const std::string& price) {
+  return R"({"specversion":"1.0","id":")" + id +
+         R"(","source":"erp/pim","type":"retail.product.upserted","time":"2026-11-30T08:00:00Z","data":{"sku":")" + sku +
+         R"(","name":")" + name + R"(","list_price":{"amount":")" + price + R"(","currency":"EUR"}}})";
+}
+
+std::string customer(const std::string& id, const std::string& ref, const std::string& name) {
+  return R"({"specversion":"1.0","id":")" + id +
+         R"(","source":"erp/crm","type":"retail.customer.upserted","time":"2026-11-30T08:00:00Z","data":{"ref":")" + ref +
+         R"(","name":")" + name + R"("}})";
+}
+
+oss::EngineOptions fast_options(const Odoo& odoo) {
+  oss::EngineOptions o;
+  o.metrics = odoo.metrics;
+  o.retry.initial_backoff = std::chrono::milliseconds{5};
+  o.retry.max_backoff = std::chrono::milliseconds{50};
+  o.breaker.cool_down = std::chrono::milliseconds{200};
+  o.seed = 7;
+  o.worker_id = "test";
+  return o;
+}
+
+oss::SubmitResult submit(oss::Engine& e, const std::string& json) {
+  auto r = e.submit_json(json);
+  REQUIRE_MESSAGE(r, r.error().to_string());
+  return r.value();
+}
+
+oss::RunSummary run(oss::Engine& e) {
+  oss::RunOptions ro;
+  ro.max_time = std::chrono::milliseconds{60'000};
+  auto r = e.run_until_idle(ro);
+  REQUIRE_MESSAGE(r, r.error().to_string());
+  CHECK(r.value().idle);
+  return r.value();
+}
+
+}  // namespace
+
+TEST_CASE("engine: intake - durable, duplicates reported, invalid events rejected with nothing stored") {
+  Odoo odoo;
+  oss::MemoryStore store;
+  auto engine = oss::Engine::create(store, *odoo.client, fast_options(odoo)).value();
+  CHECK(submit(*engine, stock("a1", "FURN_7777", "WH/Stock", "3")).intake == oss::Intake::accepted);
+  CHECK(submit(*engine, stock("a1", "FURN_7777", "WH/Stock", "99")).intake == oss::Intake::duplicate);
+  auto bad = engine->submit_json(stock("a2", "FURN_7777", "WH/Stock", "three"));
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().kind() == ErrorKind::validation);
+  CHECK(bad.error().message().find("/data/delta/value") != std::string::npos);
+  CHECK_FALSE(store.get("pos/store-1", "a2").value().has_value());
+  auto m = engine->metrics();
+  CHECK(m.lanes[0].by_type["retail.stock.adjusted"].submitted == 1);
+  CHECK(m.lanes[0].by_type["retail.stock.adjusted"].duplicates == 1);
+  CHECK(m.rejected["retail.stock.adjusted"] == 1);
+  CHECK(m.lanes[0].queue_depth == 1);
+  const double before = odoo.on_hand("FURN_7777", "WH/Stock");
+  run(*engine);
+  CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before + 3));
+  // Submitting it again after it was applied is still a duplicate: no second effect.
+  CHECK(submit(*engine, stock("a1", "FURN_7777", "WH/Stock", "3")).intake == oss::Intake::duplicate);
+  run(*engine);
+  CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before + 3));
+  const auto prom = engine->prometheus();
+  CHECK(prom.find("odoosync_events_applied_total{lane=\"realtime\",type=\"retail.stock.adjusted\"} 1") != std::string::npos);
+  CHECK(prom.find("odoosync_events_rejected_total{type=\"retail.stock.adjusted\"} 1") != std::string::npos);
+  CHECK(prom.find("odoosync_queue_depth{lane=\"realtime\"} 0") != std::string::npos);
+}
+
+TEST_CASE("engine: back-pressure above a lane's high-water mark, the other lane unaffected") {
+  Odoo odoo;
+  oss::MemoryStore store;
+  auto o = fast_options(odoo);
+  o.lanes[0].high_water = 2;
+  auto engine = oss::Engine::create(store, *odoo.client, o).value();
+  submit(*engine, stock("b1", "FURN_7777", "WH/Stock", "1"));
+  submit(*engine, stock("b2", "FURN_7777", "WH/Stock", "1"));
+  auto full = engine->submit_json(stock("b3", "FURN_7777", "WH/Stock", "1"));
+  REQUIRE_FALSE(full);
+  CHECK(full.error().kind() == ErrorKind::backpressure);
+  CHECK(submit(*engine, product("p1", "NEW-1", "New one", "3.00")).lane == oss::Lane::bulk);
+  CHECK(engine->metrics().lanes[0].backpressured == 1);
+  run(*engine);
+  CHECK(submit(*engine, stock("b3", "FURN_7777", "WH/Stock", "1")).intake == oss::Intake::accepted);
+}
+
+TEST_CASE("engine: stock deltas coalesce and many subjects share RPCs - 50x fewer than one per event") {
+  Odoo odoo(18, 120);
+  oss::MemoryStore store;
+  auto o = fast_options(odoo);
+  o.lanes[0].batch_size = 500;
+  o.lanes[1].batch_size = 500;
+  auto engine = oss::Engine::create(store, *odoo.client, o).value();
+  std::map<std::string, int> expected;
+  int n = 0;
+  for (int round = 0; round < 25; ++round) {
+    for (int p = 1; p <= 100; ++p) {
+      char sku[16];
+      std::snprintf(sku, sizeof sku, "EMU-%05d", p);
+      const int delta = (round + p) % 7 - 2;
+      if (delta == 0) continue;
+      expected[sku] += delta;
+      submit(*engine, stock("s" + std::to_string(++n), sku, "WH/Stock", std::to_string(delta)));
+    }
+  }
+  for (int p = 101; p <= 120; ++p) {
+    char sku[16];
+    std::snprintf(sku, sizeof sku, "EMU-%05d", p);
+    submit(*engine, product("u" + std::to_string(p), sku, "Renamed " + std::to_string(p), "9.50"));
+  }
+  std::map<std::string, double> before;
+  for (const auto& [sku, d] : expected) before[sku] = odoo.on_hand(sku, "WH/Stock");
+  const auto rpc_before = engine->metrics().rpc_count;
+  auto s = run(*engine);
+  const auto rpcs = engine->metrics().rpc_count - rpc_before;
+  const std::uint64_t events = static_cast<std::uint64_t>(n) + 20;
+  MESSAGE(events << " events in " << s.batches << " batches and " << rpcs << " RPCs");
+  CHECK(s.applied == events);
+  CHECK(rpcs * 50 <= events);
+  for (const auto& [sku, d] : expected) CHECK(odoo.on_hand(sku, "WH/Stock") == doctest::Approx(before[sku] + d));
+  auto renamed = odoo.client->search_read("product.product", field("default_code") == "EMU-00110", {"name", "list_price"});
+  REQUIRE(renamed);
+  CHECK(std::string(renamed.value()[0]["name"].GetString()) == "Renamed 110");
+}
+
+TEST_CASE("engine: per-subject sequence order - a count then a delta lands as count plus delta") {
+  Odoo odoo;
+  oss::MemoryStore store;
+  auto engine = oss::Engine::create(store, *odoo.client, fast_options(odoo)).value();
+  // Arrive out of order: sequence 2 (the delta) before sequence 1 (the absolute count).
+  submit(*engine, stock("o2", "FURN_8888", "WH/Stock", "-2", 2));
+  const std::string count = R"({"specversion":"1.0","id":"o1","source":"pos/store-1","type":"retail.stock.adjusted",)"
+                            R"("time":"2026-12-01T10:00:00Z","sequence":"1","data":{"sku":"FURN_8888","location":"WH/Stock",)"
+                            R"("counted":{"value":"40","uom":"Units"}}})";
+  submit(*engine, count);
+  run(*engine);
+  CHECK(odoo.on_hand("FURN_8888", "WH/Stock") == doctest::Approx(38));
+  auto trail = store.audit(oss::AuditQuery{.subject = "sku/FURN_8888@WH/Stock"}).value();
+  std::vector<std::string> applied;
+  for (const auto& a : trail)
+    if (a.action == "applied") applied.push_back(a.id);
+  CHECK(applied == std::vector<std::string>{"o1", "o2"});
+}
+
+TEST_CASE("engine: resets after Odoo committed, 503s and serialization failures - every effect exactly once") {
+  for (int version : {18, 19}) {
+    CAPTURE(version);
+    Odoo odoo(version);
+    oss::MemoryStore store;
+    auto engine = oss::Engine::create(store, *odoo.client, fast_options(odoo)).value();
+    submit(*engine, customer("c0", "walk-in", "Walk-in customer"));
+    run(*engine);
+    const double before = odoo.on_hand("FURN_9999", "WH/Stock");
+    for (int i = 0; i < 6; ++i) submit(*engine, stock("r" + std::to_string(i), "FURN_9999", "WH/Stock", "1"));
+    for (int i = 0; i < 5; ++i) {
+      submit(*engine, order("w" + std::to_string(i), "WEB-" + std::to_string(i), "FURN_9999", 1));
+    }
+    odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "button_validate", "times": 1})");
+    odoo.inject(R"({"kind": "reset_after", "model": "sale.order", "method": "create", "times": 1})");
+    odoo.inject(R"({"kind": "http_503", "times": 2})");
+    odoo.inject(R"({"kind": "serialization_failure", "model": "sale.order", "method": "action_confirm", "times": 1})");
+    auto s = run(*engine);
+    CHECK(s.retried >= 3);
+    CHECK(engine->metrics().probes >= 2);
+    CHECK(odoo.on_hand("FURN_9999", "WH/Stock") == doctest::Approx(before + 6));
+    for (int i = 0; i < 5; ++i) {
+      CHECK(odoo.count("sale.order", field("client_order_ref") == "WEB-" + std::to_string(i) && field("state") == "sale") == 1);
+    }
+    {
+    const auto dead = store.list(oss::EventStatus::dead, 100).value();
+    for (const auto& d : dead) FAIL_CHECK(d.event.id << ": " << d.error);
+  }
+    auto trail = store.audit(oss::AuditQuery{.source = "pos/store-1", .id = "r0"}).value();
+    bool retried = false;
+    for (const auto& a : trail) retried = retried || a.action == "retry";
+    CHECK(retried);
+    CHECK(trail.back().action == "applied");
+  }
+}
+
+TEST_CASE("engine: an unknown SKU in a batch - the batch splits, only the bad event is dead-lettered, replay after the fix") {
+  Odoo odoo;
+  oss::MemoryStore store;
+  auto engine = oss::Engine::create(store, *odoo.client, fast_options(odoo)).value();
+  const double before = odoo.on_hand("FURN_7777", "WH/Stock");
+  submit(*engine, stock("d1", "FURN_7777", "WH/Stock", "2"));
+  submit(*engine, stock("d2", "NO-SUCH-SKU", "WH/Stock", "5"));
+  submit(*engine, stock("d3", "FURN_8888", "WH/Stock", "1"));
+  auto s = run(*engine);
+  CHECK(s.dead_lettered == 1);
+  CHECK(engine->metrics().splits == 1);
+  CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before + 2));
+  auto dead = store.list(oss::EventStatus::dead, 10).value();
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].event.id == "d2");
+  CHECK(dead[0].error.find("NO-SUCH-SKU") != std::string::npos);
+  CHECK(engine->metrics().lanes[0].dead == 1);
+  // Still unknown: replay dead-letters it again.
+  REQUIRE(engine->replay("pos/store-1", "d2"));
+  run(*engine);
+  CHECK(store.get("pos/store-1", "d2").value()->status == oss::EventStatus::dead);
+  // The fix: the product now exists.
+  submit(*engine, product("fix-1", "NO-SUCH-SKU", "Now it exists", "1.00"));
+  run(*engine);
+  REQUIRE(engine->replay("pos/store-1", "d2"));
+  run(*engine);
+  CHECK(store.get("pos/store-1", "d2").value()->status == oss::EventStatus::applied);
+  CHECK(odoo.on_hand("NO-SUCH-SKU", "WH/Stock") == doctest::Approx(5));
+  CHECK_FALSE(engine->discard("pos/store-1", "d2", "no longer dead"));
+  // Discard: a permanent failure dropped with a reason.
+  submit(*engine, stock("d4", "GONE", "WH/Stock", "1"));
+  run(*engine);
+  REQUIRE(engine->discard("pos/store-1", "d4", "SKU retired by the store"));
+  CHECK(store.get("pos/store-1", "d4").value()->reason == "SKU retired by the store");
+}
+
+TEST_CASE("engine: Odoo down - the breaker opens, intake continues, catch-up after it returns") {
+  Odoo odoo;
+  oss::MemoryStore store;
+  auto o = fast_options(odoo);
+  o.breaker.failure_threshold = 3;
+  auto engine = oss::Engine::create(store, *odoo.client, o).value();
+  submit(*engine, stock("warm", "FURN_7777", "WH/Stock", "1"));
+  run(*engine);  // knows the version, resolves ids
+  const double before = odoo.on_hand("FURN_7777", "WH/Stock");
+  odoo.inject(R"({"kind": "down", "times": 25})");
+  REQUIRE(engine->start());
+  for (int i = 0; i < 20; ++i) {
+    submit(*engine, stock("x" + std::to_string(i), "FURN_7777", "WH/Stock", "1"));
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  bool opened = false;
+  for (int i = 0; i < 200 && !opened; ++i) {
+    opened = engine->metrics().breaker_opened > 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  CHECK(opened);
+  CHECK(engine->stop(std::chrono::milliseconds{5000}));
+  run(*engine);
+  {
+    const auto dead = store.list(oss::EventStatus::dead, 100).value();
+    for (const auto& d : dead) FAIL_CHECK(d.event.id << ": " << d.error);
+  }
+  CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before + 20));
+  CHECK(engine->metrics().lanes[0].queue_depth == 0);
+}
+
+TEST_CASE("engine: the SQLite store after a crash - leased batches are probed and finished once") {
+  Odoo odoo;
+  auto dir = std::filesystem::temp_directory_path() / ("odoosync-engine-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "store.db").string();
+  const double before = odoo.on_hand("FURN_7777", "WH/Stock");
+  {
+    auto store = oss::SqliteStore::open(path).value();
+    auto engine = oss::Engine::create(*store, *odoo.client, fast_options(odoo)).value();
+    submit(*engine, stock("k1", "FURN_7777", "WH/Stock", "4"));
+    // A "crash" between claim and settle: claim by hand, apply, never settle.
+    auto b = store->claim(oss::ClaimRequest{.lane = oss::Lane::realtime, .owner = "dead-worker", .now_ms = 0,
+                                            .lease_ms = 3'600'000, .max_members = 10})
+                 .value();
+    REQUIRE(b);
+    std::vector<retail::Event> evs{retail::decode_event(b->members[0].event.body).value()};
+    std::vector<const retail::Event*> ptrs{&evs[0]};
+    retail::MappingOptions mo;
+    retail::Resolver resolver(*odoo.client, mo);
+    REQUIRE(retail::map_to_odoo(ptrs, mo, b->token).value()->apply(resolver));
+  }
+  CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before + 4));
+  {
+    auto store = oss::SqliteStore::open(path).value();
+    auto engine = oss::Engine::create(*store, *odoo.client, fast_options(odoo)).value();
+    run(*engine);
+    CHECK(engine->metrics().probes == 1);
+    CHECK(store->get("pos/store-1", "k1").value()->status == oss::EventStatus::applied);
+  }
+  CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before + 4));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("engine: lanes run side by side with their own batch sizes, and a rate limit spaces batches") {
+  Odoo odoo(18, 40);
+  oss::MemoryStore store;
+  auto o = fast_options(odoo);
+  o.lanes[0].batch_size = 5;
+  o.lanes[1].batch_size = 7;
+  o.lanes[1].rate_limit = 20;  // batches per second
+  auto engine = oss::Engine::create(store, *odoo.client, o).value();
+  for (int p = 1; p <= 20; ++p) {
+    char sku[16];
+    std::snprintf(sku, sizeof sku, "EMU-%05d", p);
+    submit(*engine, stock("l" + std::to_string(p), sku, "WH/Stock", "1"));
+    submit(*engine, product("lp" + std::to_string(p), sku, "Lane test " + std::to_string(p), "2.00"));
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  run(*engine);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  auto m = engine->metrics();
+  CHECK(m.lanes[0].max_batch == 5);
+  CHECK(m.lanes[1].max_batch == 7);
+  CHECK(m.lanes[0].batches == 4);
+  CHECK(m.lanes[1].batches == 3);
+  CHECK(took >= std::chrono::milliseconds{90});  // 3 bulk batches at 20/s: two gaps of 50 ms
+  auto bad = oss::Engine::create(store, *odoo.client, [&] {
+    auto b = o;
+    b.lanes[1].batch_size = 0;
+    return b;
+  }());
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message().find("lanes[bulk].batch_size") != std::string::npos);
+}
