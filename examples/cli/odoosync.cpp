@@ -2,8 +2,14 @@
 // (version detection, JSON-RPC or JSON-2). Run `odoosync --help` for commands, examples and exit codes.
 #include <odoosync/odoo/client.hpp>
 #include <odoosync/odoo/cursor.hpp>
+#include <odoosync/http/curl_transport.hpp>
+#include <odoosync/http/instrumented_transport.hpp>
+#include <odoosync/http/retry.hpp>
 
 #include <CLI/CLI.hpp>
+
+#include "common.hpp"
+#include "sync_commands.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -13,44 +19,9 @@
 namespace os = odoosync;
 namespace odoo = odoosync::odoo;
 
+using namespace cli;
+
 namespace {
-
-enum Exit : int { ok = 0, failure = 1, usage = 2, config_error = 3, auth_error = 4, odoo_error = 5, network_error = 6,
-                  protocol_error = 7 };
-
-int exit_code(const os::Error& e) {
-  switch (e.kind()) {
-    case os::ErrorKind::validation: return config_error;
-    case os::ErrorKind::auth: return auth_error;
-    case os::ErrorKind::odoo:
-    case os::ErrorKind::not_found:
-    case os::ErrorKind::conflict: return odoo_error;
-    case os::ErrorKind::transport:
-    case os::ErrorKind::http: return network_error;
-    case os::ErrorKind::protocol: return protocol_error;
-    default: return failure;
-  }
-}
-
-bool json_errors = false;
-
-int report(const os::Error& e) {
-  if (json_errors) {
-    os::json::Writer w;
-    w.begin_object()
-        .member("error", std::string_view(os::to_string(e.kind())))
-        .member("message", std::string_view(e.message()))
-        .member("odoo_class", std::string_view(e.odoo_class()))
-        .member("http_status", std::int64_t{e.http_status()})
-        .member("retryable", e.retryable())
-        .member("outcome_unknown", e.outcome_unknown())
-        .end_object();
-    std::fprintf(stderr, "%.*s\n", static_cast<int>(w.unchecked_view().size()), w.unchecked_view().data());
-  } else {
-    std::fprintf(stderr, "odoosync: %s\n", e.to_string().c_str());
-  }
-  return exit_code(e);
-}
 
 std::string read_secret_file(const std::string& path, const char* what, std::string& error) {
   std::ifstream in(path);
@@ -146,9 +117,18 @@ Examples:
   odoosync fields stock.quant
   odoosync export product.product --fields name,barcode --format csv > products.csv
   odoosync export product.product --format jsonl --since "2026-11-22 10:05:00#1234"
+  odoosync sync submit events.jsonl          (no Odoo needed: the store is ./odoosync.db or --store)
+  odoosync sync run --until-idle
+  odoosync sync status
+  odoosync sync dlq list
+  odoosync sync dlq replay EVENT_ID
+  odoosync sync audit EVENT_ID
+  odoosync reconcile stock --snapshot stock.csv --fix
+  odoosync metrics
 
 Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 authentication,
-5 Odoo refused the call (access, validation, missing record...), 6 network or HTTP, 7 unexpected answer.)");
+5 Odoo refused the call (access, validation, missing record...), 6 network or HTTP, 7 unexpected answer,
+8 the store failed, 9 back-pressure (the queue is full). reconcile stock exits 1 when it finds drift.)");
   app.require_subcommand(1);
 
   std::string url, db, user, protocol, api_key_file, password_file;
@@ -196,6 +176,9 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   exp->add_option("--since", since, "checkpoint printed by an earlier export: \"YYYY-MM-DD HH:MM:SS#id\"");
   exp->add_option("--page-size", page_size, "records per request (default 500)");
 
+  cli::SyncArgs sync_args;
+  add_sync_commands(app, sync_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -203,6 +186,8 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
     return rc == 0 ? ok : usage;
   }
   json_errors = as_json;
+  sync_args.as_json = as_json;
+  if (auto rc = run_offline(sync_args)) return *rc;
 
   odoo::Config base;
   base.url = url;
@@ -225,6 +210,19 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   }
   auto client = odoo::Client::create(cfg.value());
   if (!client) return report(client.error());
+  if (needs_odoo(sync_args)) {
+    // The engine retries itself and counts every request it makes: curl, then metrics, no retry layer.
+    const auto& k = cfg.value();
+    auto curl = os::http::CurlTransport::create({.connect_timeout = k.connect_timeout, .timeout = k.timeout,
+                                                 .verify_tls = k.verify_tls, .ca_file = k.ca_file, .ca_path = k.ca_path,
+                                                 .user_agent = k.user_agent});
+    if (!curl) return report(curl.error());
+    auto metrics = std::make_shared<os::InMemoryMetrics>();
+    auto t = std::make_shared<os::http::InstrumentedTransport>(curl.value(), os::Logger{}, metrics);
+    auto engine_client = odoo::Client::create(cfg.value(), t);
+    if (!engine_client) return report(engine_client.error());
+    return *run_online(sync_args, *engine_client.value(), metrics);
+  }
   auto& c = *client.value();
 
   odoo::Domain domain;

@@ -68,7 +68,7 @@ bool infrastructure_failure(const Error& e) {
 
 struct Engine::Impl {
   Store& store;
-  odoo::Client& client;
+  odoo::Client* client;  // null: intake only
   EngineOptions options;
   Clock& clock;
   http::CircuitBreaker breaker;
@@ -94,7 +94,7 @@ struct Engine::Impl {
   std::atomic<bool> idle{false};
   bool flush_now = false;
 
-  Impl(Store& s, odoo::Client& c, EngineOptions o)
+  Impl(Store& s, odoo::Client* c, EngineOptions o)
       : store(s),
         client(c),
         options(std::move(o)),
@@ -168,7 +168,7 @@ struct Engine::Impl {
     if (mapping) return *mapping;
     auto m = options.mapping;
     if (m.odoo_major == 0) {
-      ODOOSYNC_TRY(v, client.version());
+      ODOOSYNC_TRY(v, client->version());
       m.odoo_major = v.major;
     }
     mapping = m;
@@ -312,10 +312,10 @@ struct Engine::Impl {
   }
 
   bool nothing_left() {
-    auto st = store.status();
-    if (!st) return false;
-    for (const auto& l : st.value().lanes) {
-      if (l.pending + l.in_flight != 0) return false;
+    auto d = store.depth();
+    if (!d) return false;
+    for (auto n : d.value()) {
+      if (n != 0) return false;
     }
     return true;
   }
@@ -344,7 +344,7 @@ struct Engine::Impl {
           continue;
         }
         mo = m.value();
-        resolver = std::make_unique<retail::Resolver>(client, *mo);
+        resolver = std::make_unique<retail::Resolver>(*client, *mo);
       }
       ClaimRequest rq;
       rq.lane = lane;
@@ -390,6 +390,7 @@ struct Engine::Impl {
   result<void> spawn(bool until_idle) {
     std::lock_guard l(run_mutex);
     if (running != 0 || !threads.empty()) return Error::validation("Engine: already running");
+    if (!client) return Error::validation("Engine: created for intake only (no Odoo client): it cannot send");
     ODOOSYNC_TRYV(store.begin_worker(worker_id, options.exclusive, now_ms()));
     stopping = false;
     idle = false;
@@ -453,6 +454,14 @@ Engine::~Engine() {
 }
 
 result<std::unique_ptr<Engine>> Engine::create(Store& store, odoo::Client& client, EngineOptions options) {
+  return create(store, &client, std::move(options));
+}
+
+result<std::unique_ptr<Engine>> Engine::create_intake(Store& store, EngineOptions options) {
+  return create(store, nullptr, std::move(options));
+}
+
+result<std::unique_ptr<Engine>> Engine::create(Store& store, odoo::Client* client, EngineOptions options) {
   for (std::size_t l = 0; l < lane_count; ++l) {
     const auto& lo = options.lanes[l];
     const std::string lane(to_string(static_cast<Lane>(l)));

@@ -360,13 +360,8 @@ result<StoreStatus> MemoryStore::status() {
   StoreStatus st;
   for (const auto& e : state_->events) {
     auto& l = st.lanes[static_cast<std::size_t>(e.event.lane)];
-    switch (e.status) {
-      case EventStatus::pending: ++l.pending; break;
-      case EventStatus::in_flight: ++l.in_flight; break;
-      case EventStatus::applied: ++l.applied; break;
-      case EventStatus::dead: ++l.dead; break;
-      case EventStatus::discarded: ++l.discarded; break;
-    }
+    l.add(e.status, 1);
+    l.by_type[e.event.type].add(e.status, 1);
     if ((e.status == EventStatus::pending || e.status == EventStatus::in_flight) &&
         (!l.oldest_pending_ms || e.submitted_ms < *l.oldest_pending_ms)) {
       l.oldest_pending_ms = e.submitted_ms;
@@ -376,6 +371,11 @@ result<StoreStatus> MemoryStore::status() {
     if (r.open) ++st.lanes[static_cast<std::size_t>(r.batch.lane)].open_batches;
   }
   return st;
+}
+
+result<std::array<std::uint64_t, lane_count>> MemoryStore::depth() {
+  std::lock_guard lock(state_->mutex);
+  return state_->depth;
 }
 
 result<std::optional<std::string>> MemoryStore::checkpoint(std::string_view name) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace odoosync {
 inline namespace v0 {
 namespace sync {
@@ -25,6 +27,26 @@ TypeCounters EngineMetrics::total() const {
   TypeCounters t;
   for (const auto& l : lanes) t += l.total();
   return t;
+}
+
+EngineMetrics EngineMetrics::from_store(const StoreStatus& status, std::int64_t now_ms) {
+  EngineMetrics m;
+  for (std::size_t l = 0; l < lane_count; ++l) {
+    const auto& ls = status.lanes[l];
+    auto& lm = m.lanes[l];
+    for (const auto& [type, c] : ls.by_type) {
+      auto& tc = lm.by_type[type];
+      tc.submitted = c.total();
+      tc.applied = c.applied;
+      tc.dead_lettered = c.dead + c.discarded;
+    }
+    lm.queue_depth = ls.pending + ls.in_flight;
+    lm.dead = ls.dead;
+    if (ls.oldest_pending_ms) {
+      lm.oldest_pending_age_s = static_cast<double>(std::max<std::int64_t>(0, now_ms - *ls.oldest_pending_ms)) / 1000.0;
+    }
+  }
+  return m;
 }
 
 namespace {

@@ -502,7 +502,9 @@ result<ReconcileReport> reconcile_stock(odoo::Client& client, std::span<const Sn
   if (!location_of.empty()) {
     std::vector<std::int64_t> ids;
     for (const auto& [id, name] : location_of) ids.push_back(id);
-    const odoo::Domain quants = field("location_id").in(ids);
+    odoo::Domain quants = field("location_id").in(ids);
+    // A snapshot of a few SKUs need not read every quant of a large warehouse.
+    if (skus.size() <= lookup_chunk) quants = quants && field("product_id.default_code").in(std::vector<std::string>(skus.begin(), skus.end()));
     ODOOSYNC_TRY(total, client.search_count("stock.quant", quants, read_options));
     odoo::IdCursor cursor(client, "stock.quant", quants, {"product_id", "location_id", "quantity"}, options.page_size, read_options);
     std::size_t done = 0;

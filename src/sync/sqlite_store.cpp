@@ -793,20 +793,16 @@ result<StoreStatus> SqliteStore::status() {
   std::lock_guard lock(impl_->db_mutex);
   StoreStatus st;
   {
-    ODOOSYNC_TRY(s, impl_->stmt("SELECT lane, status, count(*) FROM events GROUP BY lane, status"));
+    ODOOSYNC_TRY(s, impl_->stmt("SELECT lane, type, status, count(*) FROM events GROUP BY lane, type, status"));
     Resetter r{*s};
     for (;;) {
       ODOOSYNC_TRY(row, s->step());
       if (!row) break;
       auto& l = st.lanes[static_cast<std::size_t>(s->i64(0)) % lane_count];
-      const auto n = static_cast<std::uint64_t>(s->i64(2));
-      switch (static_cast<EventStatus>(s->i64(1))) {
-        case EventStatus::pending: l.pending = n; break;
-        case EventStatus::in_flight: l.in_flight = n; break;
-        case EventStatus::applied: l.applied = n; break;
-        case EventStatus::dead: l.dead = n; break;
-        case EventStatus::discarded: l.discarded = n; break;
-      }
+      const auto n = static_cast<std::uint64_t>(s->i64(3));
+      const auto status = static_cast<EventStatus>(s->i64(2));
+      l.add(status, n);
+      l.by_type[s->text(1)].add(status, n);
     }
   }
   for (std::size_t lane = 0; lane < lane_count; ++lane) {
@@ -826,6 +822,19 @@ result<StoreStatus> SqliteStore::status() {
     }
   }
   return st;
+}
+
+result<std::array<std::uint64_t, lane_count>> SqliteStore::depth() {
+  std::lock_guard lock(impl_->db_mutex);
+  ODOOSYNC_TRY(s, impl_->stmt("SELECT lane, depth FROM lane_depth"));
+  Resetter r{*s};
+  std::array<std::uint64_t, lane_count> out{};
+  for (;;) {
+    ODOOSYNC_TRY(row, s->step());
+    if (!row) break;
+    out[static_cast<std::size_t>(s->i64(0)) % lane_count] = static_cast<std::uint64_t>(std::max<std::int64_t>(0, s->i64(1)));
+  }
+  return out;
 }
 
 result<std::optional<std::string>> SqliteStore::checkpoint(std::string_view name) {

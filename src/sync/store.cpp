@@ -46,6 +46,16 @@ std::string_view to_string(SettleKind kind) noexcept {
   return "?";
 }
 
+void StatusCounts::add(EventStatus status, std::uint64_t n) noexcept {
+  switch (status) {
+    case EventStatus::pending: pending += n; break;
+    case EventStatus::in_flight: in_flight += n; break;
+    case EventStatus::applied: applied += n; break;
+    case EventStatus::dead: dead += n; break;
+    case EventStatus::discarded: discarded += n; break;
+  }
+}
+
 std::string batch_token(std::string_view store_id, std::int64_t batch) {
   return std::string(store_id) + "-b" + std::to_string(batch);
 }

@@ -89,6 +89,9 @@ Lane lane_of(std::string_view event_type) noexcept;
 class Engine {
  public:
   static result<std::unique_ptr<Engine>> create(Store& store, odoo::Client& client, EngineOptions options = {});
+  // Takes events in without an Odoo to send to (a store offline, the CLI's `sync submit`): run and
+  // start fail with ErrorKind::validation.
+  static result<std::unique_ptr<Engine>> create_intake(Store& store, EngineOptions options = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -122,6 +125,7 @@ class Engine {
 
  private:
   explicit Engine(std::unique_ptr<Impl> impl);
+  static result<std::unique_ptr<Engine>> create(Store& store, odoo::Client* client, EngineOptions options);
   std::unique_ptr<Impl> impl_;
 };
 

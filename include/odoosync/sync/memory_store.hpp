@@ -31,6 +31,7 @@ class MemoryStore final : public Store {
                        std::int64_t now_ms) override;
   result<std::vector<AuditEntry>> audit(const AuditQuery& query) override;
   result<StoreStatus> status() override;
+  result<std::array<std::uint64_t, lane_count>> depth() override;
   result<std::optional<std::string>> checkpoint(std::string_view name) override;
   result<void> set_checkpoint(std::string_view name, std::string_view value) override;
   const std::string& store_id() const noexcept override;

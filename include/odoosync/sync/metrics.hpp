@@ -47,6 +47,9 @@ struct EngineMetrics {
   std::uint64_t breaker_opened = 0;
   TypeCounters total() const;
   std::string prometheus() const;
+  // Totals read back from a store (what `odoosync metrics` prints): submitted counts every event held,
+  // dead_lettered the dead and discarded; retries, duplicates and RPCs are per run and stay 0.
+  static EngineMetrics from_store(const StoreStatus& status, std::int64_t now_ms);
 };
 
 }  // namespace sync

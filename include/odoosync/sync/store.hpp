@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -129,8 +130,13 @@ struct AuditQuery {
   std::size_t limit = 1000;
 };
 
-struct LaneStatus {
+struct StatusCounts {
   std::uint64_t pending = 0, in_flight = 0, applied = 0, dead = 0, discarded = 0;
+  void add(EventStatus status, std::uint64_t n) noexcept;
+  std::uint64_t total() const noexcept { return pending + in_flight + applied + dead + discarded; }
+};
+struct LaneStatus : StatusCounts {
+  std::map<std::string, StatusCounts> by_type{};
   std::uint64_t open_batches = 0;
   std::optional<std::int64_t> oldest_pending_ms{};  // submission time of the oldest event not yet settled
 };
@@ -176,6 +182,8 @@ class Store {
 
   virtual result<std::vector<AuditEntry>> audit(const AuditQuery& query) = 0;
   virtual result<StoreStatus> status() = 0;
+  // Events pending or in flight, per lane (what the high-water marks count); cheap.
+  virtual result<std::array<std::uint64_t, lane_count>> depth() = 0;
 
   // Outbound checkpoints: a name (e.g. "stock.quant") and an opaque text.
   virtual result<std::optional<std::string>> checkpoint(std::string_view name) = 0;
