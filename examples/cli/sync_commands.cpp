@@ -9,6 +9,7 @@
 #include <odoosync/sync/reconcile.hpp>
 #include <odoosync/sync/sqlite_store.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -336,7 +337,13 @@ int reconcile(const SyncArgs& a, oss::Store* store, os::odoo::Client& client) {
   std::fprintf(stderr, "odoosync: %zu rows compared, %zu match, %zu drift\n", report_.compared, report_.matching,
                report_.drift.size());
   if (a.fix && !report_.drift.empty()) {
-    auto events = oss::correcting_events(report_, a.fix_source, odoosync::retail::Timestamp::now());
+    // The snapshot's own time (its file's modification time) names the correcting events: fixing the
+    // same snapshot twice submits duplicates, not a second correction.
+    struct stat info {};
+    const auto at = ::stat(a.snapshot.c_str(), &info) == 0 ? std::chrono::system_clock::from_time_t(info.st_mtime)
+                                                           : std::chrono::system_clock::now();
+    auto events = oss::correcting_events(report_, a.fix_source,
+                                         odoosync::retail::Timestamp::from(std::chrono::time_point_cast<std::chrono::seconds>(at)));
     if (!events) return report(events.error());
     auto engine = oss::Engine::create_intake(*store);
     if (!engine) return report(engine.error());

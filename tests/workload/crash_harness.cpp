@@ -200,11 +200,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "FAIL: no client\n");
     return 1;
   }
-  {  // the walk-in customer the orders name, before the day starts
+  {  // the walk-in customer the orders name and the opening stock counts, before the day starts
     oss::MemoryStore seed_store;
     auto seeder = oss::Engine::create(seed_store, *client, engine_options()).value();
     for (const auto& l : w.seed) (void)seeder->submit_json(l);
-    if (!seeder->run_until_idle().value().idle) fail("seeding the walk-in customer");
+    if (!seeder->run_until_idle().value().idle) fail("seeding the walk-in customer and the opening counts");
+    if (!seed_store.list(oss::EventStatus::dead, 10).value().empty()) fail("a seed event was dead-lettered");
   }
   std::printf("crash harness: %zu lines (%zu valid events, %zu to refuse), Odoo %d, %d kills, seed %llu\n", w.lines.size(),
               w.valid_events, w.dead.size(), a.odoo_version, a.kills, static_cast<unsigned long long>(a.seed));
@@ -222,13 +223,18 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(a.seed);
   const std::vector<std::string> child_args{"--child", store_path, events_path, url, db, key};
   int killed = 0, finished_early = 0;
-  for (int k = 0; k < a.kills; ++k) {
+  // Kill until `kills` of them died mid-run (a child that ran out of work before its kill does not count).
+  for (int k = 0; killed < a.kills; ++k) {
+    if (finished_early > 20) {
+      fail("the work ran out after " + std::to_string(killed) + " kills");
+      break;
+    }
     const pid_t pid = spawn_child(self, child_args);
     if (pid <= 0) {
       fail("spawning the child");
       break;
     }
-    const int delay_ms = std::uniform_int_distribution<int>(20, 350)(rng);
+    const int delay_ms = std::uniform_int_distribution<int>(20, 300)(rng);
     std::this_thread::sleep_for(std::chrono::milliseconds{delay_ms});
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
@@ -238,11 +244,11 @@ int main(int argc, char** argv) {
     ::kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     ++killed;
-    if ((k + 1) % 25 == 0) {
+    if (killed % 25 == 0) {
       auto st = oss::SqliteStore::open(store_path);
       if (st) {
         auto s = st.value()->status().value();
-        std::printf("  %3d kills: realtime %llu applied, %llu left; bulk %llu applied, %llu left\n", k + 1,
+        std::printf("  %3d kills: realtime %llu applied, %llu left; bulk %llu applied, %llu left\n", killed,
                     static_cast<unsigned long long>(s.lanes[0].applied),
                     static_cast<unsigned long long>(s.lanes[0].pending + s.lanes[0].in_flight),
                     static_cast<unsigned long long>(s.lanes[1].applied),
@@ -311,7 +317,7 @@ int main(int argc, char** argv) {
     }
   }
   int quant_mismatch = 0;
-  for (const auto& [key_, sum] : w.stock_delta) {
+  for (const auto& [key_, sum] : w.stock_final) {
     const double got = quant[key_];
     if (got != static_cast<double>(sum)) {
       ++quant_mismatch;
@@ -348,14 +354,14 @@ int main(int argc, char** argv) {
     auto all = store->audit(oss::AuditQuery{.limit = 10'000'000}).value();
     for (const auto& e : all) resumed += e.action == "resumed" ? 1 : 0;
   }
-  if (killed < a.kills * 3 / 4) fail("only " + std::to_string(killed) + " of " + std::to_string(a.kills) + " kills hit a running child");
+
   if (resumed == 0) fail("no batch was ever resumed after a kill");
 
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("crash harness: %d kills (%d children had finished), %zu resumed batch members, %llu applied, %llu dead, "
               "%zu quants and %zu orders checked, %.1f s: %s\n",
               killed, finished_early, resumed, static_cast<unsigned long long>(applied), static_cast<unsigned long long>(dead),
-              w.stock_delta.size(), w.order_lines.size(), secs, failures == 0 ? "PASS" : "FAIL");
+              w.stock_final.size(), w.order_lines.size(), secs, failures == 0 ? "PASS" : "FAIL");
   if (failures == 0 && a.keep.empty()) fs::remove_all(dir);
   return failures == 0 ? 0 : 1;
 }

@@ -44,6 +44,18 @@ Workload generate(const Spec& spec) {
   w.seed.push_back(R"({"specversion":"1.0","id":"walk-in","source":"erp/crm","type":"retail.customer.upserted",)"
                    R"("time":")" + at(spec, 0) + R"(","data":{"ref":"walk-in","name":"Walk-in customer"}})");
 
+  if (spec.opening_stock > 0) {
+    for (int n = 1; n <= spec.skus; ++n) {
+      for (const auto& loc : spec.locations) {
+        const std::string sku = sku_name(n);
+        w.seed.push_back(R"({"specversion":"1.0","id":"open-)" + sku + "@" + loc +
+                         R"(","source":"erp/stocktake","type":"retail.stock.adjusted","time":")" + at(spec, 0) +
+                         R"(","data":{"sku":")" + sku + R"(","location":")" + loc + R"(","counted":{"value":")" +
+                         std::to_string(spec.opening_stock) + R"(","uom":"Units"},"reason":"opening count"}})");
+      }
+    }
+  }
+
   struct Item {
     int when;
     std::string line;
@@ -112,6 +124,14 @@ Workload generate(const Spec& spec) {
     items.push_back({when, R"({"specversion":"1.0","id":"bad-)" + std::to_string(i + 1) +
                                R"(","source":"pos/store-1","type":"retail.stock.adjusted","time":")" + at(spec, when) +
                                R"(","data":{"sku":"EMU-00001","location":"WH/Stock","delta":{"value":"lots","uom":"Units"}}})"});
+  }
+  for (int n = 1; n <= spec.skus; ++n) {
+    for (const auto& loc : spec.locations) {
+      const std::string key = sku_name(n) + "@" + loc;
+      const auto it = w.stock_delta.find(key);
+      const std::int64_t delta = it == w.stock_delta.end() ? 0 : it->second;
+      if (spec.opening_stock > 0 || delta != 0) w.stock_final[key] = spec.opening_stock + delta;
+    }
   }
   std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.when < b.when; });
   w.lines.reserve(items.size());

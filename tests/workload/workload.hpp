@@ -21,13 +21,15 @@ struct Spec {
   int malformed = 3;                  // lines that are not valid events: rejected at intake
   std::vector<std::string> stores = {"pos/store-1", "pos/store-2"};
   std::vector<std::string> locations = {"WH/Stock", "WH/Stock/Shelf 1"};  // one per store
+  int opening_stock = 60;             // counted at every SKU and location before the day (seed)
   std::string day = "2026-12-01";
 };
 
 struct Workload {
-  std::vector<std::string> seed;      // run first: the walk-in customer orders need
+  std::vector<std::string> seed;      // run first: the walk-in customer orders need, the opening counts
   std::vector<std::string> lines;     // the events, interleaved as a day would send them
   std::map<std::string, std::int64_t> stock_delta;   // "SKU@location" -> sum of valid deltas (whole units)
+  std::map<std::string, std::int64_t> stock_final;   // "SKU@location" -> opening count + deltas: Odoo's quant at the end
   std::map<std::string, int> order_lines;            // order number -> lines
   std::map<std::string, std::string> product_names;  // SKU -> its last upserted name
   std::set<std::string> dead;                        // "source id" of the events Odoo must refuse

@@ -11,7 +11,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 2 || std::string(argv[1]).rfind("--", 0) == 0) {
-    std::fprintf(stderr, "usage: %s DIR [--seed S] [--stock N] [--orders N] [--products N] [--unknown N] [--malformed N] [--skus N]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s DIR [--seed S] [--stock N] [--orders N] [--products N] [--unknown N] [--malformed N] [--skus N] [--opening N]\n", argv[0]);
     return 2;
   }
   const std::string dir = argv[1];
@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     else if (k == "--unknown") spec.unknown_sku_events = static_cast<int>(v);
     else if (k == "--malformed") spec.malformed = static_cast<int>(v);
     else if (k == "--skus") spec.skus = static_cast<int>(v);
+    else if (k == "--opening") spec.opening_stock = static_cast<int>(v);
     else {
       std::fprintf(stderr, "odoosync-workload: unknown option %s\n", k.c_str());
       return 2;
@@ -47,7 +48,7 @@ int main(int argc, char** argv) {
   }
   expected << "], \"stock\": {";
   first = true;
-  for (const auto& [k, v] : w.stock_delta) {
+  for (const auto& [k, v] : w.stock_final) {
     expected << (first ? "" : ", ") << '"' << k << "\": " << v;
     first = false;
   }

@@ -1,0 +1,140 @@
+// The odoosync tool's sync commands, black-box, against the emulator: submit (no Odoo needed), run,
+// status, the dead-letter queue, audit, metrics and stock reconciliation with --fix.
+#include <doctest/doctest.h>
+
+#include "server.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Cli {
+  fs::path dir = fs::temp_directory_path() / ("odoosync-sync-cli-" + std::to_string(::getpid()));
+  std::string env;
+  Cli() {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  ~Cli() { fs::remove_all(dir); }
+
+  Run run(const std::string& args, const std::string& stdin_file = "/dev/null") {
+    const std::string cmd = "cd '" + dir.string() + "' && env -u ODOO_URL -u ODOO_DB -u ODOO_USER -u ODOO_API_KEY -u ODOO_PASSWORD " +
+                            "-u ODOOSYNC_STORE " + env + " '" ODOOSYNC_CLI_PATH "' " + args + " >out 2>err <'" + stdin_file + "'";
+    const int status = std::system(cmd.c_str());
+    Run r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(dir / "out");
+    r.err = slurp(dir / "err");
+    return r;
+  }
+  void write(const std::string& name, const std::string& text) { std::ofstream(dir / name) << text; }
+};
+
+std::string stock(const std::string& id, const std::string& sku, const std::string& delta) {
+  return R"({"specversion":"1.0","id":")" + id +
+         R"(","source":"pos/store-1","type":"retail.stock.adjusted","time":"2026-12-01T10:15:00Z","data":{"sku":")" + sku +
+         R"(","location":"WH/Stock","delta":{"value":")" + delta + R"(","uom":"Units"}}})";
+}
+
+}  // namespace
+
+TEST_CASE("cli: sync submit, run, status, dead letters, audit, metrics, reconcile with --fix") {
+  odoosync::emulator::Options o;
+  o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
+  odoosync::emulator::EmulatorServer server(o);
+  Cli cli;
+
+  // No store yet: status says so (exit 8, storage).
+  auto none = cli.run("sync status");
+  CHECK(none.code == 8);
+  CHECK(none.err.find("no store at 'odoosync.db'") != std::string::npos);
+
+  // Intake needs no Odoo: no ODOO_URL is set.
+  cli.write("day.jsonl", stock("e1", "FURN_7777", "5") + "\n" + stock("e2", "GHOST-1", "-1") + "\n" + stock("e1", "FURN_7777", "5") +
+                             "\n" + stock("e3", "FURN_7777", "oops") + "\n\n" + stock("e4", "FURN_8888", "-2") + "\n");
+  auto sub = cli.run("sync submit day.jsonl");
+  CHECK(sub.code == 3);  // one line was rejected
+  CHECK(sub.err.find("line 4 rejected: /data/delta/value") != std::string::npos);
+  CHECK(sub.err.find("3 stored, 1 duplicates, 1 rejected") != std::string::npos);
+  CHECK(fs::exists(cli.dir / "odoosync.db"));
+  auto again = cli.run("sync submit -", (cli.dir / "day.jsonl").string());
+  CHECK(again.err.find("0 stored, 4 duplicates, 1 rejected") != std::string::npos);
+
+  auto st = cli.run("--json sync status");
+  REQUIRE(st.code == 0);
+  CHECK(st.out.find("\"realtime\":{\"pending\":3,") != std::string::npos);
+
+  cli.env = "ODOO_URL=" + server.url() + " ODOO_DB=retail18 ODOO_USER=admin ODOO_API_KEY=" + server.admin_api_key();
+  auto ran = cli.run("sync run --until-idle --metrics");
+  REQUIRE_MESSAGE(ran.code == 0, ran.err);
+  CHECK(ran.err.find("idle:") != std::string::npos);
+  CHECK(ran.out.find("odoosync_events_applied_total{lane=\"realtime\",type=\"retail.stock.adjusted\"} 2") != std::string::npos);
+  CHECK(ran.out.find("odoosync_rpc_seconds_count ") != std::string::npos);
+
+  auto dlq = cli.run("sync dlq list");
+  REQUIRE(dlq.code == 0);
+  CHECK(dlq.out.find("pos/store-1 e2") != std::string::npos);
+  CHECK(dlq.out.find("unknown SKU \"GHOST-1\"") != std::string::npos);
+  auto show = cli.run("sync dlq show e2");
+  CHECK(show.out.find("status     dead") != std::string::npos);
+  auto audit = cli.run("sync audit e2");
+  REQUIRE(audit.code == 0);
+  CHECK(audit.out.find("submitted") != std::string::npos);
+  CHECK(audit.out.find("dead") != std::string::npos);
+  auto by_subject = cli.run("--json sync audit --subject sku/FURN_7777@WH/Stock");
+  CHECK(by_subject.out.find("\"action\":\"applied\"") != std::string::npos);
+  auto missing = cli.run("sync dlq replay nope");
+  CHECK(missing.code == 5);
+  auto discard_no_reason = cli.run("sync dlq discard e2");
+  CHECK(discard_no_reason.code == 2);
+  auto discarded = cli.run("sync dlq discard e2 --reason 'test SKU'");
+  CHECK(discarded.code == 0);
+  CHECK(cli.run("sync dlq list").out.find("empty") != std::string::npos);
+
+  auto metrics = cli.run("metrics");
+  REQUIRE(metrics.code == 0);
+  CHECK(metrics.out.find("odoosync_events_submitted_total{lane=\"realtime\",type=\"retail.stock.adjusted\"} 3") != std::string::npos);
+  CHECK(metrics.out.find("odoosync_queue_depth{lane=\"realtime\"} 0") != std::string::npos);
+
+  // Reconcile: read what Odoo holds, compare a snapshot that agrees, then one that does not, and fix it.
+  auto on_hand = cli.run("--json search-read stock.quant --domain '[[\"location_id.complete_name\",\"=\",\"WH/Stock\"],"
+                         "[\"product_id.default_code\",\"=\",\"FURN_7777\"]]' --fields quantity");
+  REQUIRE(on_hand.code == 0);
+  const auto q = on_hand.out.find("\"quantity\":");
+  REQUIRE(q != std::string::npos);
+  const std::string qty = on_hand.out.substr(q + 11, on_hand.out.find_first_of(",}", q + 11) - (q + 11));
+  cli.write("same.csv", "sku,location,quantity\nFURN_7777,WH/Stock," + qty + "\n");
+  auto same = cli.run("reconcile stock --snapshot same.csv");
+  CHECK_MESSAGE(same.code == 0, (same.out + same.err));
+  CHECK(same.err.find("1 rows compared, 1 match, 0 drift") != std::string::npos);
+  cli.write("off.csv", "sku,location,quantity\nFURN_7777,WH/Stock,250\n");
+  auto off = cli.run("reconcile stock --snapshot off.csv --fix");
+  CHECK(off.code == 1);
+  CHECK(off.out.find("FURN_7777") != std::string::npos);
+  CHECK(off.err.find("1 correcting stock counts submitted") != std::string::npos);
+  auto twice = cli.run("reconcile stock --snapshot off.csv --fix");  // the same snapshot: the same correction
+  CHECK(twice.err.find("0 correcting stock counts submitted (1 already queued)") != std::string::npos);
+  REQUIRE(cli.run("sync run --until-idle").code == 0);
+  auto fixed = cli.run("reconcile stock --snapshot off.csv");
+  CHECK_MESSAGE(fixed.code == 0, (fixed.out + fixed.err));
+}
