@@ -15,7 +15,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <csignal>
 #include <ctime>
+#include <thread>
 #include <fstream>
 #include <iostream>
 
@@ -273,6 +275,9 @@ std::string progress_line(const oss::EngineMetrics& m) {
   return buf;
 }
 
+volatile std::sig_atomic_t stop_requested = 0;
+void on_signal(int) { stop_requested = 1; }
+
 int run(const SyncArgs& a, oss::Store& store, os::odoo::Client& client, std::shared_ptr<os::InMemoryMetrics> metrics) {
   auto engine = oss::Engine::create(store, client, engine_options(a, std::move(metrics)));
   if (!engine) return report(engine.error());
@@ -284,9 +289,34 @@ int run(const SyncArgs& a, oss::Store& store, os::odoo::Client& client, std::sha
     if (tty) std::fprintf(stderr, "\r\033[Kodoosync: %s", progress_line(m).c_str());
     else std::fprintf(stderr, "odoosync: %s\n", progress_line(m).c_str());
   };
-  if (!a.until_idle && a.max_time_s <= 0) {
-    // Until interrupted: the host's service mode. Runs in bounded slices so progress shows.
-    ro.max_time = std::chrono::hours(24 * 365);
+  if (!a.until_idle) {
+    // Service mode: background workers until --max-time passes or SIGINT/SIGTERM, then a graceful stop.
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    auto started = e.start();
+    if (!started) return report(started.error());
+    const auto t0 = std::chrono::steady_clock::now();
+    while (!stop_requested) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{100});
+      const auto now = std::chrono::steady_clock::now();
+      if (ro.max_time && now - t0 >= *ro.max_time) break;
+      static auto last = t0;
+      if (now - last >= ro.progress_interval) {
+        last = now;
+        ro.progress(e.metrics());
+      }
+    }
+    const bool clean = e.stop(std::chrono::milliseconds{10'000});
+    const auto m = e.metrics();
+    ro.progress(m);
+    if (tty) std::fputc('\n', stderr);
+    const auto t = m.total();
+    std::fprintf(stderr, "odoosync: stopped%s: %llu applied, %llu retried, %llu dead-lettered\n",
+                 clean ? "" : " (a batch was cut short: it is probed when next sent)",
+                 static_cast<unsigned long long>(t.applied), static_cast<unsigned long long>(t.retried),
+                 static_cast<unsigned long long>(t.dead_lettered));
+    if (a.print_metrics) std::fputs(e.prometheus().c_str(), stdout);
+    return ok;
   }
   auto r = e.run_until_idle(ro);
   if (tty) std::fputc('\n', stderr);
@@ -366,7 +396,7 @@ void add_sync_commands(CLI::App& app, SyncArgs& a) {
   a.sync->require_subcommand(1);
   a.submit = a.sync->add_subcommand("submit", "store CloudEvents (JSON lines) from FILE or - (stdin); no Odoo needed");
   a.submit->add_option("file", a.file, "JSON-lines file, or - for standard input (default)");
-  a.run = a.sync->add_subcommand("run", "send stored events to Odoo");
+  a.run = a.sync->add_subcommand("run", "send stored events to Odoo, until SIGINT/SIGTERM (or --until-idle, --max-time)");
   a.run->add_flag("--until-idle", a.until_idle, "stop when nothing is left to send but dead letters");
   a.run->add_option("--max-time", a.max_time_s, "stop (gracefully) after this many seconds");
   a.run->add_flag("--metrics", a.print_metrics, "print the run's metrics (Prometheus text) at the end");

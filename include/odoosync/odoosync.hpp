@@ -38,3 +38,11 @@
 #include <odoosync/retail/quantity.hpp>
 #include <odoosync/retail/refs.hpp>
 #include <odoosync/retail/timestamp.hpp>
+
+#include <odoosync/sync/engine.hpp>
+#include <odoosync/sync/memory_store.hpp>
+#include <odoosync/sync/metrics.hpp>
+#include <odoosync/sync/outbound.hpp>
+#include <odoosync/sync/reconcile.hpp>
+#include <odoosync/sync/sqlite_store.hpp>
+#include <odoosync/sync/store.hpp>

@@ -336,19 +336,32 @@ class StockCount final : public OdooEffect {
   }
 
   result<EffectState> probe(Resolver& r) override {
-    std::size_t equal = 0;
-    for (const StockAdjusted& count : counts_) {
-      const StockAdjusted* c = &count;
-      ODOOSYNC_TRY(product, r.product(c->sku));
-      ODOOSYNC_TRY(location, r.location(c->location));
-      ODOOSYNC_TRY(rows, r.client().search_read("stock.quant", field("product_id") == product && field("location_id") == location,
-                                                {"quantity"}, {}, {.idempotent = true}));
-      double q = 0;
-      for (const auto& row : rows.GetArray()) q += row["quantity"].GetDouble();
-      const double want = static_cast<double>(c->counted->micro_units()) / Quantity::scale;
-      if (q - want < 1e-6 && want - q < 1e-6) ++equal;
+    ODOOSYNC_TRYV(prefetch(r));
+    // One read for all the counts' quants, summed per product and location.
+    std::vector<std::int64_t> products, locations;
+    std::map<std::pair<std::int64_t, std::int64_t>, double> want;
+    for (const StockAdjusted& c : counts_) {
+      ODOOSYNC_TRY(product, r.product(c.sku));
+      ODOOSYNC_TRY(location, r.location(c.location));
+      products.push_back(product);
+      locations.push_back(location);
+      want[{product, location}] = static_cast<double>(c.counted->micro_units()) / Quantity::scale;
     }
-    return equal == counts_.size() ? EffectState::applied : equal == 0 ? EffectState::absent : EffectState::partial;
+    ODOOSYNC_TRY(rows, r.client().search_read("stock.quant", field("product_id").in(products) && field("location_id").in(locations),
+                                              {"product_id", "location_id", "quantity"}, {}, {.idempotent = true}));
+    std::map<std::pair<std::int64_t, std::int64_t>, double> have;
+    for (const auto& row : rows.GetArray()) {
+      const auto& p = row["product_id"];
+      const auto& l = row["location_id"];
+      if (!p.IsArray() || !l.IsArray()) continue;
+      have[{p[0].GetInt64(), l[0].GetInt64()}] += row["quantity"].GetDouble();
+    }
+    std::size_t equal = 0;
+    for (const auto& [key, q] : want) {
+      const double got = have.count(key) ? have[key] : 0.0;
+      if (got - q < 1e-6 && q - got < 1e-6) ++equal;
+    }
+    return equal == want.size() ? EffectState::applied : equal == 0 ? EffectState::absent : EffectState::partial;
   }
 
   result<void> apply(Resolver& r, EffectState from) override {
@@ -360,7 +373,14 @@ class StockCount final : public OdooEffect {
   }
 
  private:
+  result<void> prefetch(Resolver& r) {
+    std::vector<std::string> skus;
+    for (const StockAdjusted& c : counts_) skus.push_back(c.sku.value);
+    return r.prefetch_products(skus);
+  }
+
   result<std::vector<Values>> values(Resolver& r) {
+    ODOOSYNC_TRYV(prefetch(r));
     std::vector<Values> out;
     for (const StockAdjusted& count : counts_) {
       const StockAdjusted* c = &count;
