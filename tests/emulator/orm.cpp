@@ -405,7 +405,8 @@ bool Database::eval_term(const std::string& model, std::int64_t id, const Val& t
   }
 
   // Compare a stored scalar (or a many2one / x2many) with the value.
-  const bool empty = !truthy(stored) && !(stored && stored->IsNumber()) && !(stored && stored->IsBool());
+  // A stored false is "not set" for every type but boolean (Odoo answers false for empty char fields).
+  const bool empty = !truthy(stored) && !(stored && stored->IsNumber()) && !(stored && stored->IsBool() && f.type == "boolean");
   auto text_of = [&]() -> std::string {
     if (f.type == "many2one") return stored && stored->IsInt64() ? display_name(f.relation, stored->GetInt64()) : "";
     return stored && stored->IsString() ? sv(*stored) : "";

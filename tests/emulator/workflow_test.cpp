@@ -181,3 +181,18 @@ TEST_CASE("a JSON fixture adds and changes records over the seed, a bad one is r
   CHECK_THROWS_AS(emulator::EmulatorServer{o}, std::runtime_error);
   std::filesystem::remove(path);
 }
+
+TEST_CASE("a char field that is not set matches = false and not != false, as in Odoo") {
+  Shop shop(18);
+  auto& c = *shop.client;
+  const auto all = c.search_count("product.product", {}).value();
+  const auto unset = c.search_count("product.product", field("default_code") == false).value();
+  const auto set = c.search_count("product.product", field("default_code") != false).value();
+  CHECK(unset > 0);
+  CHECK(set > 0);
+  CHECK(unset + set == all);
+  // A boolean false is a value: sale_ok = false matches exactly the products not for sale.
+  const auto not_for_sale = c.search_count("product.product", field("sale_ok") == false).value();
+  const auto for_sale = c.search_count("product.product", field("sale_ok") == true).value();
+  CHECK(not_for_sale + for_sale == all);
+}
