@@ -309,16 +309,20 @@ struct SqliteStore::Impl {
   }
 
   // Commits every queued submit in one transaction; each keeps its own outcome (a savepoint each).
-  void commit_group(std::vector<Submit*>& group) {
+  // The outcomes are handed back, not written into the submits: their owners read those under
+  // queue_mutex, which the caller holds when it publishes them.
+  std::vector<result<std::vector<Intake>>> commit_group(const std::vector<Submit*>& group) {
     std::lock_guard lock(db_mutex);
+    std::vector<result<std::vector<Intake>>> out;
+    out.reserve(group.size());
     auto begun = exec("BEGIN IMMEDIATE");
     if (!begun) {
-      for (auto* s : group) s->out = result<std::vector<Intake>>(begun.error());
-      return;
+      for (std::size_t i = 0; i < group.size(); ++i) out.emplace_back(begun.error());
+      return out;
     }
     for (auto* s : group) {
       if (auto sp = exec("SAVEPOINT submit"); !sp) {
-        s->out = result<std::vector<Intake>>(sp.error());
+        out.emplace_back(sp.error());
         continue;
       }
       auto r = append_one(*s);
@@ -326,14 +330,15 @@ struct SqliteStore::Impl {
         (void)exec("ROLLBACK TO submit");
       }
       (void)exec("RELEASE submit");
-      s->out = std::move(r);
+      out.push_back(std::move(r));
     }
     if (auto c = exec("COMMIT"); !c) {
       (void)exec("ROLLBACK");
-      for (auto* s : group) s->out = result<std::vector<Intake>>(c.error());
-      return;
+      for (auto& r : out) r = result<std::vector<Intake>>(c.error());
+      return out;
     }
     commits.fetch_add(1, std::memory_order_relaxed);
+    return out;
   }
 
   result<Batch> load_batch(std::int64_t id) {
@@ -605,8 +610,9 @@ result<std::vector<Intake>> SqliteStore::append(std::span<const NewEvent> events
       std::vector<Impl::Submit*> group;
       group.swap(impl_->queue);
       lock.unlock();
-      impl_->commit_group(group);
+      auto outcomes = impl_->commit_group(group);
       lock.lock();
+      for (std::size_t i = 0; i < group.size(); ++i) group[i]->out = std::move(outcomes[i]);
       impl_->committing = false;
       impl_->queue_cv.notify_all();
     } else {
