@@ -33,6 +33,7 @@ CREATE TABLE events(
   body TEXT NOT NULL, status INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
   submitted_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, batch INTEGER NOT NULL DEFAULT 0,
   solo INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',
+  audit_mark INTEGER NOT NULL DEFAULT 0,
   UNIQUE(source, id));
 CREATE INDEX events_queue ON events(lane, status, seq);
 CREATE INDEX events_subject ON events(subject, status, has_seq, sequence, seq);
@@ -253,21 +254,33 @@ struct SqliteStore::Impl {
   }
 
   result<std::vector<Intake>> append_one(const Submit& sub) {
+    // Insert first (a repeat of (source, id) inserts nothing), then check the watermarks: over one,
+    // the caller rolls this submit's savepoint back and nothing of it stays.
     std::vector<Intake> out(sub.events.size(), Intake::accepted);
-    std::set<std::pair<std::string_view, std::string_view>> seen;
     std::array<std::int64_t, lane_count> adding{};
-    ODOOSYNC_TRY(exists, stmt("SELECT 1 FROM events WHERE source = ? AND id = ?"));
+    // Where this intake falls in the audit trail: after the entries written so far.
+    std::int64_t mark = 0;
+    {
+      ODOOSYNC_TRY(m, stmt("SELECT coalesce(max(n), 0) FROM audit"));
+      Resetter r{*m};
+      ODOOSYNC_TRY(row, m->step());
+      if (row) mark = m->i64(0);
+    }
+    ODOOSYNC_TRY(ins, stmt("INSERT INTO events(source, id, type, subject, has_seq, sequence, lane, batch_key, body, "
+                           "status, submitted_ms, updated_ms, audit_mark) VALUES (?,?,?,?,?,?,?,?,?,0,?,?,?) "
+                           "ON CONFLICT(source, id) DO NOTHING"));
     for (std::size_t i = 0; i < sub.events.size(); ++i) {
       const auto& e = sub.events[i];
-      exists->bind(1, e.source).bind(2, e.id);
-      auto row = exists->step();
-      exists->reset();
-      if (!row) return row.error();
-      if (row.value() || !seen.emplace(e.source, e.id).second) {
+      ins->bind(1, e.source).bind(2, e.id).bind(3, e.type).bind(4, e.subject);
+      ins->bind(5, std::int64_t{e.sequence ? 0 : 1}).bind(6, e.sequence.value_or(0));
+      ins->bind(7, static_cast<std::int64_t>(e.lane)).bind(8, e.batch_key).bind(9, e.body);
+      ins->bind(10, sub.now_ms).bind(11, sub.now_ms).bind(12, mark);
+      ODOOSYNC_TRYV(ins->run());
+      if (sqlite3_changes(db) == 0) {
         out[i] = Intake::duplicate;
-      } else {
-        ++adding[static_cast<std::size_t>(e.lane)];
+        continue;
       }
+      ++adding[static_cast<std::size_t>(e.lane)];  // its "submitted" audit entry is the events row itself
     }
     ODOOSYNC_TRY(depth, stmt("SELECT depth FROM lane_depth WHERE lane = ?"));
     for (std::size_t l = 0; l < lane_count; ++l) {
@@ -283,22 +296,6 @@ struct SqliteStore::Impl {
                                                   std::to_string(d) + " unsettled events (high-water mark " +
                                                   std::to_string(hw) + "): try again later");
       }
-    }
-    ODOOSYNC_TRY(ins, stmt("INSERT INTO events(source, id, type, subject, has_seq, sequence, lane, batch_key, body, "
-                           "status, submitted_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,0,?,?)"));
-    for (std::size_t i = 0; i < sub.events.size(); ++i) {
-      if (out[i] == Intake::duplicate) continue;
-      const auto& e = sub.events[i];
-      ins->bind(1, e.source).bind(2, e.id).bind(3, e.type).bind(4, e.subject);
-      ins->bind(5, std::int64_t{e.sequence ? 0 : 1}).bind(6, e.sequence.value_or(0));
-      ins->bind(7, static_cast<std::int64_t>(e.lane)).bind(8, e.batch_key).bind(9, e.body);
-      ins->bind(10, sub.now_ms).bind(11, sub.now_ms);
-      ODOOSYNC_TRYV(ins->run());
-      StoredEvent se;
-      se.event.source = e.source;
-      se.event.id = e.id;
-      se.event.subject = e.subject;
-      ODOOSYNC_TRYV(add_audit(se, sub.now_ms, "submitted", 0));
     }
     for (std::size_t l = 0; l < lane_count; ++l) {
       if (adding[l] != 0) {
@@ -773,17 +770,27 @@ result<void> SqliteStore::discard(std::string_view source, std::string_view id, 
 
 result<std::vector<AuditEntry>> SqliteStore::audit(const AuditQuery& q) {
   std::lock_guard lock(impl_->db_mutex);
-  std::string sql = "SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id FROM audit WHERE 1=1";
+  // "submitted" is read from the events row (written once, at intake), placed after the audit entries
+  // that existed then (audit_mark); the later changes come from audit, in the order they were written.
+  std::string where;
   std::vector<std::string> args;
-  if (q.id) sql += " AND id = ?", args.push_back(*q.id);
-  if (q.source) sql += " AND source = ?", args.push_back(*q.source);
-  if (q.subject) sql += " AND subject = ?", args.push_back(*q.subject);
-  if (q.correlation_id) sql += " AND correlation_id = ?", args.push_back(*q.correlation_id);
-  sql += " ORDER BY n LIMIT ?";
+  if (q.id) where += " AND id = ?", args.push_back(*q.id);
+  if (q.source) where += " AND source = ?", args.push_back(*q.source);
+  if (q.subject) where += " AND subject = ?", args.push_back(*q.subject);
+  std::string corr;
+  if (q.correlation_id) corr = " AND correlation_id = ?";
+  const std::string sql =
+      "SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id FROM ("
+      "SELECT submitted_ms AS at_ms, source, id, subject, 'submitted' AS action, 0 AS attempt, 0 AS batch, '' AS error, "
+      "'' AS correlation_id, audit_mark AS k1, seq AS k2 FROM events WHERE " + std::string(q.correlation_id ? "0" : "1") + where +
+      " UNION ALL SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id, n AS k1, "
+      "-1 AS k2 FROM audit WHERE 1" + where + corr + ") ORDER BY k1, k2 LIMIT ?";
   ODOOSYNC_TRY(s, impl_->stmt(sql));
   Resetter r{*s};
   int i = 1;
   for (const auto& a : args) s->bind(i++, a);
+  for (const auto& a : args) s->bind(i++, a);
+  if (q.correlation_id) s->bind(i++, *q.correlation_id);
   s->bind(i, static_cast<std::int64_t>(q.limit));
   std::vector<AuditEntry> out;
   for (;;) {
