@@ -4,7 +4,7 @@
 //   3. end-to-end events/s against the emulator with 0, 1 and 5 ms of injected latency;
 //   4. memory with 1,000,000 pending events (SqliteStore and MemoryStore), and a claim among them.
 //
-//   build/release/tests/bench/bench_sync [--quick] [--dir DIR]
+//   build/release/tests/bench/bench_sync [--quick] [--section 1|2|4] [--dir DIR]
 #include "server.hpp"
 #include "workload.hpp"
 
@@ -324,22 +324,24 @@ void memory(const fs::path& dir, bool quick) {
 
 int main(int argc, char** argv) {
   bool quick = false;
+  int only = 0;  // --section N: run one section
   fs::path dir = fs::temp_directory_path() / ("odoosync-bench-" + std::to_string(::getpid()));
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--quick") quick = true;
     else if (a == "--dir" && i + 1 < argc) dir = argv[++i];
+    else if (a == "--section" && i + 1 < argc) only = std::atoi(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: %s [--quick] [--dir DIR]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--quick] [--section 1|2|4] [--dir DIR]\n", argv[0]);
       return 2;
     }
   }
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::printf("# bench_sync%s (2 cores; one run, side by side)\n", quick ? " --quick" : "");
-  intake(dir, quick);
-  rpcs_and_throughput(quick);
-  memory(dir, quick);
+  if (only == 0 || only == 1) intake(dir, quick);
+  if (only == 0 || only == 2 || only == 3) rpcs_and_throughput(quick);
+  if (only == 0 || only == 4) memory(dir, quick);
   fs::remove_all(dir);
   return 0;
 }
