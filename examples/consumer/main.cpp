@@ -8,6 +8,8 @@
 #endif
 
 #include <cstdio>
+#include <string>
+#include <unistd.h>
 #include <memory>
 
 namespace os = odoosync;
@@ -64,5 +66,19 @@ int main() {
                                    {.source = "pos/store-12", .id = "evt-1"});
   if (!ev || !os::retail::decode_event(os::retail::encode_event(ev.value()))) return 1;
   std::printf("consumer: retail event %s round-trips\n", ev.value().subject.c_str());
+
+  // The sync layer: a SQLite store (libsqlite3 through the package's dependencies) takes the event once.
+  const std::string db = "consumer-" + std::to_string(static_cast<long>(::getpid())) + ".db";
+  {
+    auto store = os::sync::SqliteStore::open(db);
+    if (!store) return 1;
+    auto engine = os::sync::Engine::create_intake(*store.value());
+    if (!engine) return 1;
+    auto first = engine.value()->submit(ev.value());
+    auto again = engine.value()->submit(ev.value());
+    if (!first || !again || again.value().intake != os::sync::Intake::duplicate) return 1;
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
+  std::printf("consumer: sync store took the event once\n");
   return 0;
 }
