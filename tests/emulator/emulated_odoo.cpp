@@ -30,7 +30,7 @@ result<std::unique_ptr<EmulatedOdoo>> EmulatedOdoo::start(EmulatedOdooOptions op
   // to the sources, then <install prefix>/share/odoosync/emulator.
   std::error_code ec;
   const char* env = std::getenv("ODOOSYNC_EMULATOR_DATA");
-  o.data_dir = env && *env ? env : ODOOSYNC_EMULATOR_DATA_DIR;
+  o.data_dir = !options.data_dir.empty() ? options.data_dir : env && *env ? env : ODOOSYNC_EMULATOR_DATA_DIR;
   if (!std::filesystem::exists(o.data_dir, ec)) o.data_dir = ODOOSYNC_EMULATOR_INSTALLED_DATA_DIR;
   if (!std::filesystem::exists(o.data_dir, ec)) {
     return Error(ErrorKind::storage, "the emulator's data (odoo18/, odoo19/) is in neither " +

@@ -20,6 +20,7 @@ struct EmulatedOdooOptions {
   std::size_t extra_products = 0;   // generated products with barcodes and references
   std::string fixture_file{};       // JSON fixture applied over the seed ({"model": [records]})
   std::uint64_t seed = 1;           // for faults given a probability
+  std::string data_dir{};           // odoo18/, odoo19/; empty: $ODOOSYNC_EMULATOR_DATA, the source tree, the install
 };
 
 class EmulatedOdoo {
