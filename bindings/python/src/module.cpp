@@ -20,6 +20,7 @@
 #include <pybind11/stl.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,29 +62,47 @@ auto nogil(F&& f) -> decltype(f()) {
 
 // --- JSON <-> Python ------------------------------------------------------------------------------
 
-py::object to_py(const os::json::Value& v) {
-  switch (v.GetType()) {
-    case rapidjson::kNullType: return py::none();
-    case rapidjson::kFalseType: return py::bool_(false);
-    case rapidjson::kTrueType: return py::bool_(true);
-    case rapidjson::kStringType: return py::str(v.GetString(), v.GetStringLength());
-    case rapidjson::kNumberType:
-      if (v.IsInt64()) return py::int_(v.GetInt64());
-      if (v.IsUint64()) return py::int_(v.GetUint64());
-      return py::float_(v.GetDouble());
-    case rapidjson::kArrayType: {
-      py::list out(v.Size());
-      for (rapidjson::SizeType i = 0; i < v.Size(); ++i) out[i] = to_py(v[i]);
-      return out;
+// Object keys repeat in every row of a result: each distinct key becomes one Python string, shared.
+class Converter {
+ public:
+  py::object operator()(const os::json::Value& v) {
+    switch (v.GetType()) {
+      case rapidjson::kNullType: return py::none();
+      case rapidjson::kFalseType: return py::bool_(false);
+      case rapidjson::kTrueType: return py::bool_(true);
+      case rapidjson::kStringType: return py::str(v.GetString(), v.GetStringLength());
+      case rapidjson::kNumberType:
+        if (v.IsInt64()) return py::int_(v.GetInt64());
+        if (v.IsUint64()) return py::int_(v.GetUint64());
+        return py::float_(v.GetDouble());
+      case rapidjson::kArrayType: {
+        py::list out(v.Size());
+        for (rapidjson::SizeType i = 0; i < v.Size(); ++i) out[i] = (*this)(v[i]);
+        return out;
+      }
+      case rapidjson::kObjectType: {
+        py::dict out;
+        for (const auto& m : v.GetObject()) out[key(m.name)] = (*this)(m.value);
+        return out;
+      }
     }
-    case rapidjson::kObjectType: {
-      py::dict out;
-      for (const auto& m : v.GetObject()) out[py::str(m.name.GetString(), m.name.GetStringLength())] = to_py(m.value);
-      return out;
-    }
+    return py::none();
   }
-  return py::none();
-}
+
+ private:
+  const py::str& key(const os::json::Value& name) {
+    std::string_view k(name.GetString(), name.GetStringLength());
+    auto it = keys_.find(k);
+    if (it == keys_.end()) {
+      if (keys_.size() > 4096) keys_.clear();  // not a table of rows: do not grow without bound
+      it = keys_.emplace(std::string(k), py::str(k.data(), k.size())).first;
+    }
+    return it->second;
+  }
+  std::map<std::string, py::str, std::less<>> keys_;
+};
+
+py::object to_py(const os::json::Value& v) { return Converter{}(v); }
 
 // Python values as JSON text: dict, list, tuple, str, int, float, bool, None, and anything with a
 // `__odoosync_json__` method (Money, Quantity, Domain) or a decimal.Decimal (an exact number).
