@@ -770,7 +770,10 @@ result<std::vector<std::int64_t>> Client::load(std::string_view model, const std
     for (const auto& m : messages) text += fmt::format(" row {} field '{}': {};", m.row, m.field, m.message);
     if (messages.empty()) text += " Odoo gave no reason";
     if (text.back() == ';') text.pop_back();
-    return Error::validation(std::move(text));
+    // Odoo refused the rows as invalid (it answers with messages, not an exception): reported as its
+    // ValidationError so that callers (and Python's odoosync.ValidationError) tell it from bad input.
+    auto e = Error::validation(text);
+    return std::move(e).with_odoo("odoo.exceptions.ValidationError", std::move(text));
   }
   return as_ids(*ids, "load");
 }

@@ -6,6 +6,7 @@
 #include <odoosync/emulator/emulated_odoo.hpp>
 #include <odoosync/http/curl_transport.hpp>
 #include <odoosync/http/instrumented_transport.hpp>
+#include <odoosync/http/retry.hpp>
 #include <odoosync/odoo/client.hpp>
 #include <odoosync/odoo/cursor.hpp>
 #include <odoosync/retail/events.hpp>
@@ -170,23 +171,24 @@ odoo::SearchOptions page(std::int64_t offset, std::optional<std::int64_t> limit,
 
 // --- client ---------------------------------------------------------------------------------------
 
-std::shared_ptr<odoo::Client> make_client(const odoo::Config& c, std::shared_ptr<os::InMemoryMetrics> metrics) {
-  auto curl = take(os::http::CurlTransport::create({.connect_timeout = c.connect_timeout, .timeout = c.timeout,
-                                                     .verify_tls = c.verify_tls, .ca_file = c.ca_file, .ca_path = c.ca_path,
-                                                     .user_agent = c.user_agent}));
-  std::shared_ptr<os::http::Transport> t = std::make_shared<os::http::InstrumentedTransport>(curl, os::Logger{}, metrics);
-  return take(odoo::Client::create(c, t));
-}
-
-// A Client and the sink its requests are counted in (the engine reads RPC counts from it).
+// A Client and the sink its requests are counted in (the engine reads RPC counts from it). Calls made
+// from Python go through a RetryTransport (reads that fail transiently are retried; writes never are);
+// the engine gets a client without it: it retries whole batches itself and its circuit breaker must see
+// every failure.
 struct PyClient {
   std::shared_ptr<odoo::Client> client;
+  std::shared_ptr<odoo::Client> engine_client;
   std::shared_ptr<os::InMemoryMetrics> metrics = std::make_shared<os::InMemoryMetrics>();
 };
 
 PyClient client_from(odoo::Config c) {
   PyClient pc;
-  pc.client = make_client(c, pc.metrics);
+  auto curl = take(os::http::CurlTransport::create({.connect_timeout = c.connect_timeout, .timeout = c.timeout,
+                                                     .verify_tls = c.verify_tls, .ca_file = c.ca_file, .ca_path = c.ca_path,
+                                                     .user_agent = c.user_agent}));
+  std::shared_ptr<os::http::Transport> counted = std::make_shared<os::http::InstrumentedTransport>(curl, os::Logger{}, pc.metrics);
+  pc.engine_client = take(odoo::Client::create(c, counted));
+  pc.client = take(odoo::Client::create(c, std::make_shared<os::http::RetryTransport>(counted)));
   return pc;
 }
 
@@ -568,7 +570,7 @@ work releases the GIL.)")
              o.breaker.cool_down = ms(breaker_cool_down);
              PyEngine e{store, client, nullptr};
              if (client) o.metrics = client->metrics;
-             e.engine = client ? take(oss::Engine::create(*store.store, *client->client, o))
+             e.engine = client ? take(oss::Engine::create(*store.store, *client->engine_client, o))
                                : take(oss::Engine::create_intake(*store.store, o));
              return e;
            }),
@@ -577,12 +579,13 @@ work releases the GIL.)")
            py::arg("max_attempts") = 10, py::arg("initial_backoff") = 0.25, py::arg("max_backoff") = 60.0,
            py::arg("breaker_threshold") = 5, py::arg("breaker_cool_down") = 5.0, py::arg("high_water") = 1'000'000)
       .def("submit", [](PyEngine& e, py::handle event) {
-             if (py::isinstance<py::str>(event)) {
-               const std::string text = event.cast<std::string>();
-               return intake_name(take(nogil([&] { return e.engine->submit_json(text); })).intake);
+             if (py::isinstance<retail::Event>(event)) {
+               auto ev = event.cast<retail::Event>();
+               return intake_name(take(nogil([&] { return e.engine->submit(ev); })).intake);
              }
-             auto ev = event_of(event);
-             return intake_name(take(nogil([&] { return e.engine->submit(ev); })).intake);
+             // Text and dicts go through the engine's own decoder, which counts what it rejects.
+             const std::string text = py::isinstance<py::str>(event) ? event.cast<std::string>() : json_of(event);
+             return intake_name(take(nogil([&] { return e.engine->submit_json(text); })).intake);
            }, py::arg("event"),
            "submit(event) -> 'accepted' | 'duplicate'. event: Event, JSON text or dict. Durable when it returns; "
            "InvalidInput stores nothing; BackpressureError above the lane's high-water mark.")

@@ -1,0 +1,577 @@
+"""Type stubs for odoosync, the Python bindings of the odoosync C++ SDK.
+
+odoosync keeps Odoo in sync for retail software: a typed Odoo client (JSON-RPC and JSON-2), canonical
+retail events (CloudEvents 1.0) with exact money and quantities, an idempotent sync engine with durable
+intake, stock reconciliation, and an in-process Odoo emulator for tests. docs/python.md has the guide.
+
+Names starting with an underscore below exist only for type checkers (result shapes, iterator types);
+import them under ``if TYPE_CHECKING:`` if you annotate with them.
+"""
+
+import os
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Dict, Iterable, Iterator, List, Literal, Mapping, Optional, Sequence, Tuple, Type, TypedDict, Union
+
+__version__: str
+
+# ----------------------------------------------------------------------------------------------------
+# JSON values and domains
+
+_Json = Any
+"""Any JSON value as Python: dict, list, str, int, float, bool or None. Odoo sends empty fields as False."""
+
+_Condition = Union[Tuple[str, str, Any], List[Any]]
+_DomainLike = Union["Domain", Sequence[Union[str, _Condition]], None]
+"""What every ``domain=`` parameter takes: a Domain, Odoo's list form ([("name", "=", "x")], with "&", "|",
+"!" in prefix notation, several conditions joined by an implicit &), or None for every record."""
+
+_Kind = Literal["transport", "http", "protocol", "auth", "odoo", "not_found", "validation", "conflict", "storage",
+                "cancelled", "backpressure"]
+
+# ----------------------------------------------------------------------------------------------------
+# errors
+
+
+class Error(Exception):
+    """Base of every error odoosync raises.
+
+    str(error) is the one-line form "kind[/detail] [odoo class]: message (notes)", never with a secret."""
+
+    kind: _Kind
+    """transport | http | protocol | auth | odoo | not_found | validation | conflict | storage | cancelled | backpressure"""
+    odoo_class: str
+    """Odoo's exception class ("odoo.exceptions.ValidationError"), "" when Odoo did not name one."""
+    message: str
+    """The message alone, without kind and notes."""
+    retryable: bool
+    """The condition is transient: the same call may succeed later."""
+    outcome_unknown: bool
+    """The request left the process and no answer said what happened: a write may have been applied."""
+    http_status: int
+    """The HTTP status of the answer, 0 when there was none."""
+    correlation_id: str
+    """The request's correlation id (or the engine batch token), "" if none."""
+
+    def __init__(self, text: str = ..., *, kind: str = ..., odoo_class: str = ..., message: str = ...,
+                 retryable: bool = ..., outcome_unknown: bool = ..., http_status: int = ...,
+                 correlation_id: str = ...) -> None: ...
+
+
+class TransportError(Error):
+    """kind "transport": DNS, connect, TLS, reset, timeout, circuit open; no complete answer came back."""
+
+
+class HttpError(Error):
+    """kind "http": 429/502/503/504 from Odoo or a proxy (retryable; Retry-After honoured by retries)."""
+
+
+class ProtocolError(Error):
+    """kind "protocol": an answer that is not what the protocol says (HTML 400 pages, malformed JSON)."""
+
+
+class AuthError(Error):
+    """kind "auth": bad credentials, expired session, revoked or expired API key (JSON-2 401)."""
+
+
+class AccessDenied(AuthError):
+    """An auth error whose Odoo class ends with AccessDenied (JSON-RPC login or execute_kw refused)."""
+
+
+class OdooError(Error):
+    """kind "odoo": an exception raised by Odoo; odoo_class names it (builtins.ValueError, ...)."""
+
+
+class ValidationError(OdooError):
+    """Odoo's ValidationError: a constraint or a required field; also load() refusing rows."""
+
+
+class AccessError(OdooError):
+    """Odoo's AccessError: access rights, or a private method called remotely."""
+
+
+class MissingError(OdooError):
+    """Odoo's MissingError: the record does not exist or has been deleted (kind "not_found")."""
+
+
+class UserError(OdooError):
+    """Odoo's UserError: a business rule (e.g. confirming an order twice); also Odoo 18's unknown model."""
+
+
+class NotFoundError(Error):
+    """kind "not_found" without an Odoo class above: unknown method or model, replay/discard of an event
+    that is not dead."""
+
+
+class InvalidInput(Error, ValueError):
+    """kind "validation": bad input refused before anything was sent or stored (an invalid event, a bad
+    domain, a Money with too many decimals). Also a ValueError."""
+
+
+class ConflictError(Error):
+    """kind "conflict": serialization failure or lock in Odoo, a lease held by another worker. Retryable."""
+
+
+class StorageError(Error):
+    """kind "storage": the local store or a file could not be used (unopenable SQLite file, missing snapshot)."""
+
+
+class CancelledError(Error):
+    """kind "cancelled": the call was cancelled."""
+
+
+class BackpressureError(Error):
+    """kind "backpressure": a lane holds more unsettled events than its high-water mark; nothing was stored.
+    Retryable: submit again later."""
+
+
+# ----------------------------------------------------------------------------------------------------
+# domains
+
+
+class Domain:
+    """An Odoo domain in prefix notation. Build with field(...) and combine with & (and), | (or), ~ (not).
+
+    Python binds & and | tighter than comparisons: parenthesise each condition,
+    (field("sale_ok") == True) & (field("list_price") > 10)."""
+
+    def __init__(self, items: Union["Domain", Sequence[Union[str, _Condition]], None] = None) -> None:
+        """Domain() matches every record; Domain([("name", "=", "x")]) takes Odoo's list form. The shape is
+        checked when a call encodes it (InvalidInput "domain element N: ...")."""
+    def to_list(self) -> List[Any]:
+        """Odoo's JSON form: ['&', ['a', '=', 1], ['b', '>', 2]]."""
+    def __and__(self, other: _DomainLike) -> "Domain": ...
+    def __or__(self, other: _DomainLike) -> "Domain": ...
+    def __invert__(self) -> "Domain": ...
+    def __bool__(self) -> bool: ...
+    def __eq__(self, other: object) -> bool: ...
+
+
+class Field:
+    """A field path ("partner_id.country_id.code"); every operator gives a one-condition Domain."""
+
+    name: str
+
+    def __init__(self, name: str) -> None: ...
+    def __eq__(self, value: Any) -> Domain: ...  # type: ignore[override]
+    def __ne__(self, value: Any) -> Domain: ...  # type: ignore[override]
+    def __lt__(self, value: Any) -> Domain: ...
+    def __le__(self, value: Any) -> Domain: ...
+    def __gt__(self, value: Any) -> Domain: ...
+    def __ge__(self, value: Any) -> Domain: ...
+    def in_(self, values: Iterable[Any]) -> Domain:
+        """["f", "in", [...]]"""
+    def not_in(self, values: Iterable[Any]) -> Domain:
+        """["f", "not in", [...]]"""
+    def like(self, pattern: str) -> Domain:
+        """Case-sensitive substring: ["f", "like", p]."""
+    def ilike(self, pattern: str) -> Domain:
+        """Case-insensitive substring: ["f", "ilike", p]."""
+    def not_like(self, pattern: str) -> Domain: ...
+    def not_ilike(self, pattern: str) -> Domain: ...
+    def eq_like(self, pattern: str) -> Domain:
+        """The pattern as given, with % and _ wildcards: ["f", "=like", p]."""
+    def eq_ilike(self, pattern: str) -> Domain:
+        """["f", "=ilike", p]."""
+    def child_of(self, record_id: int) -> Domain: ...
+    def parent_of(self, record_id: int) -> Domain: ...
+
+
+def field(name: str) -> Field:
+    """field("name") == "x" -> Domain; see Field for every operator."""
+
+
+# ----------------------------------------------------------------------------------------------------
+# the client
+
+
+class _Version(TypedDict):
+    major: int
+    minor: int
+    text: str
+
+
+class _PageIterator(Iterator[Dict[str, Any]]):
+    """Client.iterate(): records in id order, one page in memory at a time (id > last, never an offset)."""
+
+    def __iter__(self) -> "_PageIterator": ...
+    def __next__(self) -> Dict[str, Any]: ...
+
+
+class _ChangeIterator(Iterator[Dict[str, Any]]):
+    """Client.changes(): records changed since a checkpoint, ordered by (write_date, id)."""
+
+    checkpoint: str
+    """Where the pages handed out so far end: "2026-11-22 22:31:54#36". After a whole page (and at the
+    end) pass it as since= to resume exactly; it stays at since= while nothing was read."""
+
+    def __iter__(self) -> "_ChangeIterator": ...
+    def __next__(self) -> Dict[str, Any]: ...
+
+
+class Client:
+    """A client of one Odoo database: JSON-RPC (Odoo <= 19) or JSON-2 (Odoo >= 19 with an API key), chosen
+    from the server's version. Safe to share between threads; the GIL is released while a call waits on
+    the network. Results are plain Python dicts and lists; errors raise odoosync.Error subclasses."""
+
+    def __init__(self, url: str, database: Optional[str] = None, login: Optional[str] = None,
+                 api_key: Optional[str] = None, password: Optional[str] = None,
+                 protocol: Literal["auto", "jsonrpc", "json2"] = "auto", timeout: float = 120.0,
+                 verify_tls: bool = True) -> None:
+        """An API key is preferred; with a password the client logs in once and keeps the session.
+        Nothing is sent until the first call. timeout is in seconds."""
+    @staticmethod
+    def from_env() -> "Client":
+        """From ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY or ODOO_PASSWORD, ODOO_PROTOCOL, ODOO_TIMEOUT_MS."""
+    def version(self) -> _Version:
+        """{"major": 18, "minor": 0, "text": "18.0"}; asked once, then cached."""
+    def protocol(self) -> Literal["jsonrpc", "json2"]:
+        """What this client speaks to the server."""
+    def call(self, model: str, method: str, args: Optional[Sequence[Any]] = None,
+             kwargs: Optional[Mapping[str, Any]] = None) -> _Json:
+        """Any method: positional args as a list, named ones as a dict. None for methods returning None."""
+    def search(self, model: str, domain: _DomainLike = None, offset: int = 0, limit: Optional[int] = None,
+               order: Optional[str] = None) -> List[int]:
+        """Ids of the matching records."""
+    def search_read(self, model: str, domain: _DomainLike = None, fields: Optional[Sequence[str]] = None,
+                    offset: int = 0, limit: Optional[int] = None, order: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Matching records as dicts (with "id"); many2one fields as [id, name], empty fields as False."""
+    def read(self, model: str, ids: Sequence[int], fields: Optional[Sequence[str]] = None) -> List[Dict[str, Any]]:
+        """Records by id; ids that do not exist are dropped."""
+    def search_count(self, model: str, domain: _DomainLike = None) -> int: ...
+    def create(self, model: str, values: Union[Mapping[str, Any], Sequence[Mapping[str, Any]]]) -> Any:
+        """int for a dict of values; list[int] (in order, one call) for a list of dicts. Decimal values allowed."""
+    def write(self, model: str, ids: Sequence[int], values: Mapping[str, Any]) -> None:
+        """Empty ids are refused locally (InvalidInput); a deleted record raises MissingError."""
+    def unlink(self, model: str, ids: Sequence[int]) -> None: ...
+    def name_search(self, model: str, name: str = "", domain: _DomainLike = None,
+                    limit: int = 100) -> List[Tuple[int, str]]:
+        """[(id, display name), ...]"""
+    def read_group(self, model: str, domain: _DomainLike, fields: Sequence[str], groupby: Sequence[str],
+                   lazy: bool = True) -> List[Dict[str, Any]]:
+        """Odoo 18's read_group shape: one dict per group, e.g. fields=["quantity:sum"], groupby=["location_id"]."""
+    def fields_get(self, model: str, attributes: Optional[Sequence[str]] = None) -> Dict[str, Dict[str, Any]]: ...
+    def load(self, model: str, fields: Sequence[str], rows: Sequence[Sequence[str]]) -> List[int]:
+        """Import with external ids (an "id" column): all rows or none. A bad row raises an error naming
+        the row (0-based) and the field: "load into product.product wrote nothing: row 1 field 'list_price': ..."."""
+    def iterate(self, model: str, domain: _DomainLike = None, fields: Optional[Sequence[str]] = None,
+                page_size: int = 500) -> _PageIterator:
+        """Every matching record in id order, a page at a time (bounded memory)."""
+    def changes(self, model: str, domain: _DomainLike = None, fields: Optional[Sequence[str]] = None,
+                since: str = "", page_size: int = 500) -> _ChangeIterator:
+        """Records changed since the checkpoint since= ("" = from the beginning), by (write_date, id);
+        read .checkpoint after a page to resume later."""
+
+
+# ----------------------------------------------------------------------------------------------------
+# exact values
+
+_DecimalLike = Union[Decimal, str, int]
+
+
+class Money:
+    """An amount in an ISO 4217 currency, held exactly in minor units (never a float).
+
+    Money(Decimal("12.50"), "EUR"), Money("12.5", "EUR"), Money(1200, "JPY"). More decimals than the
+    currency has (EUR 2, JPY 0, KWD 3) or an unknown currency raise InvalidInput; a float raises TypeError."""
+
+    def __init__(self, amount: _DecimalLike, currency: str) -> None: ...
+    @property
+    def amount(self) -> Decimal:
+        """Decimal("12.50")"""
+    @property
+    def currency(self) -> str: ...
+    @property
+    def minor_units(self) -> int:
+        """1250 for 12.50 EUR"""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __str__(self) -> str:
+        """ "12.50 EUR" """
+
+
+class Quantity:
+    """A quantity and its unit of measure, exact to 6 decimals (magnitude below 10^12)."""
+
+    def __init__(self, value: _DecimalLike, uom: str = "Units") -> None: ...
+    @property
+    def value(self) -> Decimal: ...
+    @property
+    def uom(self) -> str: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+
+# ----------------------------------------------------------------------------------------------------
+# events
+
+_EventType = Literal[
+    "retail.product.upserted", "retail.price.changed", "retail.stock.adjusted", "retail.stock.reserved",
+    "retail.stock.released", "retail.goods.received", "retail.transfer.completed", "retail.order.created",
+    "retail.order.cancelled", "retail.payment.captured", "retail.refund.approved", "retail.shipment.dispatched",
+    "retail.invoice.posted", "retail.customer.upserted"]
+
+
+class Event:
+    """A validated retail event in the CloudEvents 1.0 envelope (docs/events.md). Immutable."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def subject(self) -> str:
+        """The ordering key derived from data: "sku/SKU-1@WH/Stock", "order/SO-1", "product/SKU-1", ..."""
+    @property
+    def time(self) -> str:
+        """RFC 3339 in UTC with Z: "2026-12-01T10:15:00Z"."""
+    @property
+    def sequence(self) -> Optional[int]: ...
+    @property
+    def traceparent(self) -> Optional[str]: ...
+    @staticmethod
+    def decode(json_text: str) -> "Event":
+        """Decode and validate; InvalidInput's message is "<JSON pointer>: <what>", e.g.
+        '/data/delta/value: must be a decimal string such as "12.50"'."""
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "Event":
+        """From a CloudEvents dict (Money, Quantity, Decimal allowed in it), validated like decode()."""
+    def to_json(self) -> str:
+        """The canonical JSON text (a fixed point of decode/to_json)."""
+    def to_dict(self) -> Dict[str, Any]:
+        """The canonical form as Python data (amounts and quantities as decimal strings)."""
+    def __eq__(self, other: object) -> bool: ...
+
+
+def make_event(type: str, data: Mapping[str, Any], source: str, id: str, time: Optional[str] = None,
+               sequence: Optional[int] = None, traceparent: Optional[str] = None) -> Event:
+    """A validated event. data may hold Money ({"amount", "currency"}), Quantity ({"value", "uom"}) and
+    Decimal (a decimal string) anywhere; never float. time: RFC 3339 text or an aware datetime, default now."""
+
+
+def event_types() -> List[str]:
+    """The 14 event types this build reads and writes."""
+
+
+# ----------------------------------------------------------------------------------------------------
+# stores and the sync engine
+
+
+class Store:
+    """Where the engine keeps events, batches, audit and checkpoints: SqliteStore(path) or MemoryStore()."""
+
+
+def SqliteStore(path: Union[str, "os.PathLike[str]"]) -> Store:
+    """One SQLite file (WAL, migrated on open), created when missing. StorageError if it cannot be opened."""
+
+
+def MemoryStore() -> Store:
+    """A store in memory, for tests: its queue ends with the process."""
+
+
+class _LaneStatus(TypedDict):
+    pending: int
+    in_flight: int
+    applied: int
+    dead: int
+    discarded: int
+    open_batches: int
+    oldest_pending_ms: int
+
+
+class _Status(TypedDict):
+    realtime: _LaneStatus
+    bulk: _LaneStatus
+
+
+class _RunSummary(TypedDict):
+    idle: bool
+    batches: int
+    applied: int
+    retried: int
+    dead_lettered: int
+
+
+class _DeadLetter(TypedDict):
+    source: str
+    id: str
+    type: str
+    subject: str
+    attempts: int
+    error: str
+    body: str
+    """The event's JSON text as stored."""
+
+
+class _StoredEvent(_DeadLetter):
+    status: Literal["pending", "in_flight", "applied", "dead", "discarded"]
+
+
+class _AuditRow(TypedDict):
+    at_ms: int
+    source: str
+    id: str
+    subject: str
+    action: str
+    """submitted, claimed, resumed, applied, retry, split, dead, replayed, discarded"""
+    attempt: int
+    batch: int
+    error: str
+    correlation_id: str
+
+
+class _TypeCounters(TypedDict):
+    submitted: int
+    duplicates: int
+    applied: int
+    retried: int
+    dead_lettered: int
+
+
+class _LaneMetrics(TypedDict):
+    by_type: Dict[str, _TypeCounters]
+    queue_depth: int
+    dead: int
+    oldest_pending_age_s: float
+    batches: int
+    batch_events: int
+    max_batch: int
+    backpressured: int
+
+
+class _Lanes(TypedDict):
+    realtime: _LaneMetrics
+    bulk: _LaneMetrics
+
+
+class _Metrics(TypedDict):
+    lanes: _Lanes
+    rejected: Dict[str, int]
+    """Invalid events refused by submit, by type ("unknown" when the type could not be read)."""
+    rpc_count: int
+    rpc_seconds_sum: float
+    rpc_seconds_max: float
+    probes: int
+    splits: int
+    breaker: Any
+    breaker_opened: int
+
+
+_Submittable = Union[Event, str, Mapping[str, Any]]
+
+
+class Engine:
+    """The sync engine: submit() makes an event durable once per (source, id); run_until_idle() or
+    start()/stop() apply each event's effect to Odoo exactly once, in order per subject. Thread-safe;
+    storage and network work release the GIL."""
+
+    def __init__(self, store: Store, client: Optional[Client] = None, *, realtime_batch_size: int = 100,
+                 bulk_batch_size: int = 200, realtime_workers: int = 2, bulk_workers: int = 1,
+                 max_attempts: int = 10, initial_backoff: float = 0.25, max_backoff: float = 60.0,
+                 breaker_threshold: int = 5, breaker_cool_down: float = 5.0, high_water: int = 1_000_000) -> None:
+        """client=None: intake only (submit, status, dead letters, audit, metrics); run/start raise InvalidInput.
+        Times are in seconds; high_water is per lane."""
+    def submit(self, event: _Submittable) -> Literal["accepted", "duplicate"]:
+        """Durable when it returns. Invalid: InvalidInput, nothing stored. Above high_water: BackpressureError."""
+    def submit_many(self, events: Iterable[_Submittable]) -> List[Literal["accepted", "duplicate"]]:
+        """One transaction: all stored, or none."""
+    def run_until_idle(self, max_time: Optional[float] = None) -> _RunSummary:
+        """Send until nothing is left but dead letters, or max_time seconds passed (idle False)."""
+    def start(self) -> None:
+        """Background workers, until stop()."""
+    def stop(self, deadline: float = 10.0) -> bool:
+        """Stop claiming, wait for batches being sent; True when every worker finished in time."""
+    def status(self) -> _Status: ...
+    def dead_letters(self, limit: int = 100) -> List[_DeadLetter]: ...
+    def get(self, source: str, id: str) -> Optional[_StoredEvent]: ...
+    def replay(self, source: str, id: str) -> None:
+        """Re-queue a dead event after fixing its cause; NotFoundError if it is not dead."""
+    def discard(self, source: str, id: str, reason: str) -> None:
+        """Drop a dead event for good, with a reason; NotFoundError if it is not dead."""
+    def audit(self, id: Optional[str] = None, source: Optional[str] = None, subject: Optional[str] = None,
+              correlation_id: Optional[str] = None, limit: int = 1000) -> List[_AuditRow]:
+        """Every state change, by event (id, optionally source), subject or correlation id."""
+    def metrics(self) -> _Metrics: ...
+    def prometheus(self) -> str:
+        """The metrics as Prometheus text (odoosync_events_applied_total{lane,type}, odoosync_queue_depth, ...)."""
+    @property
+    def breaker_state(self) -> Literal["closed", "open", "half_open"]: ...
+
+
+# ----------------------------------------------------------------------------------------------------
+# reconciliation
+
+
+class _DriftRow(TypedDict):
+    sku: str
+    location: str
+    channel: Decimal
+    odoo: Decimal
+    drift: Decimal
+    """channel - odoo"""
+    unknown_in_odoo: bool
+
+
+class _ReconcileReport(TypedDict):
+    compared: int
+    matching: int
+    drift: List[_DriftRow]
+
+
+_SnapshotRow = Tuple[str, str, _DecimalLike]
+
+
+def reconcile_stock(client: Client, snapshot: Union[str, "os.PathLike[str]", Sequence[_SnapshotRow]],
+                    page_size: int = 500) -> _ReconcileReport:
+    """Compare a stock snapshot (a .csv with header sku,location,quantity[,uom], a .jsonl/.ndjson file, or
+    a list of (sku, location, quantity)) with Odoo's quants at exactly those internal locations.
+    compared == matching + len(drift). Bad snapshots raise InvalidInput naming line and column."""
+
+
+def correcting_events(report: _ReconcileReport, source: str, time: Optional[str] = None) -> List[Event]:
+    """One retail.stock.adjusted count per drift row Odoo knows (unknown_in_odoo rows are left out);
+    the same report, source and time give the same ids, so a second submission is a duplicate."""
+
+
+# ----------------------------------------------------------------------------------------------------
+# the emulator
+
+
+class Emulator:
+    """The odoosync Odoo emulator in this process on 127.0.0.1 (a free port), for your own tests.
+
+        with odoosync.Emulator(odoo_version=18, products=100) as odoo:
+            c = odoo.client()
+            odoo.inject({"kind": "http_503", "times": 1})
+    """
+
+    def __init__(self, odoo_version: Literal[17, 18, 19] = 18, products: int = 0, keep_alive: bool = False,
+                 fixture: Union[str, "os.PathLike[str]", None] = None, seed: int = 1) -> None:
+        """products adds EMU-00001..; fixture is a JSON file {"model": [records]} applied over the seed;
+        seed drives faults given a probability."""
+    @property
+    def url(self) -> str:
+        """http://127.0.0.1:<port>"""
+    @property
+    def database(self) -> str:
+        """retail17 / retail18 / retail19"""
+    @property
+    def login(self) -> str: ...
+    @property
+    def api_key(self) -> str: ...
+    @property
+    def password(self) -> str: ...
+    def client(self, **kwargs: Any) -> Client:
+        """A Client of this emulator (API key login); kwargs go to Client (timeout=..., protocol=...)."""
+    def inject(self, fault: Union[Mapping[str, Any], str]) -> None:
+        """A fault (docs/emulator.md): {"kind": K, "model": M, "method": F, "times": N, "latency_ms": L,
+        "retry_after_s": S, "probability": P}; kinds latency, http_502/503/504, http_429, reset_before,
+        reset_after, serialization_failure, session_expired, key_expired, down. times 0 = until cleared."""
+    def clear_faults(self) -> None: ...
+    def stop(self) -> None:
+        """Stop listening; idempotent."""
+    def __enter__(self) -> "Emulator": ...
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> bool: ...
