@@ -29,6 +29,47 @@ correcting_events = _odoosync.correcting_events
 __version__ = "0.1.0"
 
 
+class Config:
+    """How to reach one Odoo database: Config(url, database=None, login=None, api_key=None, password=None,
+    protocol="auto", timeout=120.0, verify_tls=True), or Config.from_env(). repr() never shows a secret.
+    Config.client() (or Client.from_config(config)) makes the Client; the C++ core validates it."""
+
+    _ENV = {"url": "ODOO_URL", "database": "ODOO_DB", "login": "ODOO_USER", "api_key": "ODOO_API_KEY",
+            "password": "ODOO_PASSWORD", "protocol": "ODOO_PROTOCOL"}
+
+    def __init__(self, url, database=None, login=None, api_key=None, password=None, protocol="auto", timeout=120.0,
+                 verify_tls=True):
+        self.url, self.database, self.login = url, database, login
+        self.api_key, self.password = api_key, password
+        self.protocol, self.timeout, self.verify_tls = protocol, timeout, verify_tls
+
+    @classmethod
+    def from_env(cls, **overrides):
+        """From ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY, ODOO_PASSWORD, ODOO_PROTOCOL, ODOO_TIMEOUT_MS;
+        keyword arguments override them."""
+        values = {k: _os.environ.get(v) or None for k, v in cls._ENV.items()}
+        if values["protocol"] is None:
+            values["protocol"] = "auto"
+        if _os.environ.get("ODOO_TIMEOUT_MS"):
+            values["timeout"] = int(_os.environ["ODOO_TIMEOUT_MS"]) / 1000.0
+        values.update(overrides)
+        if not values.get("url"):
+            raise InvalidInput("ODOO_URL / Config.url: not set", kind="validation", message="ODOO_URL / Config.url: not set")
+        return cls(**values)
+
+    def client(self):
+        return Client(self.url, database=self.database, login=self.login, api_key=self.api_key,
+                      password=self.password, protocol=self.protocol, timeout=self.timeout, verify_tls=self.verify_tls)
+
+    def __repr__(self):
+        secret = "api_key=***" if self.api_key else "password=***" if self.password else "no secret"
+        return (f"Config(url={self.url!r}, database={self.database!r}, login={self.login!r}, {secret}, "
+                f"protocol={self.protocol!r}, timeout={self.timeout!r}, verify_tls={self.verify_tls!r})")
+
+
+Client.from_config = staticmethod(lambda config: config.client())
+
+
 def SqliteStore(path):
     """The embedded store: one SQLite file (WAL, migrated on open). Created when missing."""
     return _odoosync._sqlite_store(_os.fspath(path))
@@ -90,7 +131,8 @@ class Emulator:
         return False
 
 
-__all__ = ["AccessDenied", "AccessError", "AuthError", "BackpressureError", "CancelledError", "Client", "ConflictError",
+__all__ = ["AccessDenied", "AccessError", "AuthError", "BackpressureError", "CancelledError", "Client", "Config",
+           "ConflictError",
            "Domain", "Emulator", "Engine", "Error", "Event", "Field", "HttpError", "InvalidInput", "MemoryStore",
            "MissingError", "Money", "NotFoundError", "OdooError", "ProtocolError", "Quantity", "SqliteStore",
            "StorageError", "Store", "TransportError", "UserError", "ValidationError", "correcting_events",
