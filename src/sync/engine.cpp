@@ -221,7 +221,8 @@ struct Engine::Impl {
                                              : http::CircuitBreaker::Verdict::success);
     Settlement s;
     s.now_ms = now;
-    s.correlation_id = e.correlation_id();
+    // The RPC's correlation id when the error has one, else the batch token (what `audit --correlation` finds).
+    s.correlation_id = e.correlation_id().empty() ? b.token : e.correlation_id();
     if (transient(e)) {
       std::int64_t oldest = INT64_MAX;
       for (const auto& m : b.members) oldest = std::min(oldest, m.submitted_ms);

@@ -142,7 +142,7 @@ result<std::optional<Batch>> MemoryStore::claim(const ClaimRequest& rq) {
       auto& e = s.at(seq);
       ++e.attempts;
       e.updated_ms = rq.now_ms;
-      s.record(e, rq.now_ms, "resumed", id);
+      s.record(e, rq.now_ms, "resumed", id, {}, r.batch.token);
     }
     return std::optional<Batch>(s.materialize(r));
   }
@@ -201,7 +201,7 @@ result<std::optional<Batch>> MemoryStore::claim(const ClaimRequest& rq) {
     ++e.attempts;
     e.updated_ms = rq.now_ms;
     ++s.subjects[e.event.subject].in_flight;
-    s.record(e, rq.now_ms, "claimed", id);
+    s.record(e, rq.now_ms, "claimed", id, {}, r.batch.token);
   }
   r.members = std::move(members);
   auto [it, _] = s.batches.emplace(id, std::move(r));

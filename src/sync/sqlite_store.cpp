@@ -404,7 +404,7 @@ struct SqliteStore::Impl {
     }
     ODOOSYNC_TRY(b, load_batch(id));
     for (const auto& e : b.members) {
-      ODOOSYNC_TRYV(add_audit(e, rq.now_ms, "resumed", id));
+      ODOOSYNC_TRYV(add_audit(e, rq.now_ms, "resumed", id, "", b.token));
     }
     return std::optional<Batch>(std::move(b));
   }
@@ -507,7 +507,7 @@ struct SqliteStore::Impl {
     ODOOSYNC_TRY(b, load_batch(id));
     for (const auto& e : b.members) {
       if (e.attempts > 1) probe = true;  // sent before, in another batch
-      ODOOSYNC_TRYV(add_audit(e, rq.now_ms, "claimed", id));
+      ODOOSYNC_TRYV(add_audit(e, rq.now_ms, "claimed", id, "", b.token));
     }
     if (probe) {
       ODOOSYNC_TRY(p, stmt("UPDATE batches SET probe_first = 1 WHERE id = ?"));

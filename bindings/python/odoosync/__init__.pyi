@@ -209,6 +209,31 @@ class _ChangeIterator(Iterator[Dict[str, Any]]):
     def __next__(self) -> Dict[str, Any]: ...
 
 
+class Config:
+    """How to reach one Odoo database, as a value: Config(url, ...) with Client's parameters, or
+    Config.from_env(**overrides). repr() never shows the API key or password."""
+
+    url: str
+    database: Optional[str]
+    login: Optional[str]
+    api_key: Optional[str]
+    password: Optional[str]
+    protocol: str
+    timeout: float
+    verify_tls: bool
+
+    def __init__(self, url: str, database: Optional[str] = None, login: Optional[str] = None,
+                 api_key: Optional[str] = None, password: Optional[str] = None,
+                 protocol: Literal["auto", "jsonrpc", "json2"] = "auto", timeout: float = 120.0,
+                 verify_tls: bool = True) -> None: ...
+    @classmethod
+    def from_env(cls, **overrides: Any) -> "Config":
+        """From ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY, ODOO_PASSWORD, ODOO_PROTOCOL, ODOO_TIMEOUT_MS;
+        keyword arguments override them. InvalidInput when no URL is set."""
+    def client(self) -> "Client":
+        """The Client for this configuration."""
+
+
 class Client:
     """A client of one Odoo database: JSON-RPC (Odoo <= 19) or JSON-2 (Odoo >= 19 with an API key), chosen
     from the server's version. Safe to share between threads; the GIL is released while a call waits on
@@ -223,6 +248,9 @@ class Client:
     @staticmethod
     def from_env() -> "Client":
         """From ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY or ODOO_PASSWORD, ODOO_PROTOCOL, ODOO_TIMEOUT_MS."""
+    @staticmethod
+    def from_config(config: Config) -> "Client":
+        """Client.from_config(cfg) is cfg.client()."""
     def version(self) -> _Version:
         """{"major": 18, "minor": 0, "text": "18.0"}; asked once, then cached."""
     def protocol(self) -> Literal["jsonrpc", "json2"]:
@@ -378,7 +406,8 @@ class _LaneStatus(TypedDict):
     dead: int
     discarded: int
     open_batches: int
-    oldest_pending_ms: int
+    oldest_pending_ms: Optional[int]
+    """Age of the oldest pending event in milliseconds; None when nothing is pending."""
 
 
 class _Status(TypedDict):
@@ -455,7 +484,7 @@ class _Metrics(TypedDict):
     rpc_seconds_max: float
     probes: int
     splits: int
-    breaker: Any
+    breaker: Literal["closed", "open", "half_open"]
     breaker_opened: int
 
 
@@ -556,7 +585,7 @@ class Emulator:
         """http://127.0.0.1:<port>"""
     @property
     def database(self) -> str:
-        """retail17 / retail18 / retail19"""
+        """retail18 (17 and 18 modes) or retail19"""
     @property
     def login(self) -> str: ...
     @property

@@ -378,7 +378,16 @@ oss::ReconcileReport report_of(const py::dict& d) {
 PYBIND11_MODULE(_odoosync, m) {
   m.doc() = "odoosync's C++ core; import the odoosync package, not this module.";
 
-  // --- client ---
+  // --- client (the iterators first, so that signatures in help() name them) ---
+  py::class_<PageIterator>(m, "PageIterator", "Records of a domain in id order, fetched a page at a time.")
+      .def("__iter__", [](PageIterator& it) -> PageIterator& { return it; })
+      .def("__next__", &PageIterator::next);
+  py::class_<ChangeIterator>(m, "ChangeIterator",
+                             "Records changed since a checkpoint; .checkpoint is where the pages handed out so far end.")
+      .def("__iter__", [](ChangeIterator& it) -> ChangeIterator& { return it; })
+      .def("__next__", &ChangeIterator::next)
+      .def_property_readonly("checkpoint", &ChangeIterator::checkpoint);
+
   py::class_<PyClient>(m, "Client", R"(A client of one Odoo database: JSON-RPC (Odoo <= 19) or JSON-2 (Odoo >= 19),
 chosen from the server's version. Safe to share between threads; the GIL is released while a call
 waits on the network. Results are Python dicts and lists; errors raise odoosync.Error subclasses.)")
@@ -496,15 +505,6 @@ waits on the network. Results are Python dicts and lists; errors raise odoosync.
            py::arg("page_size") = 500,
            "changes(model, domain=None, fields=None, since='', page_size=500) -> iterator of dicts changed since a "
            "checkpoint, by (write_date, id); its .checkpoint resumes exactly.");
-
-  py::class_<PageIterator>(m, "PageIterator", "Records of a domain in id order, fetched a page at a time.")
-      .def("__iter__", [](PageIterator& it) -> PageIterator& { return it; })
-      .def("__next__", &PageIterator::next);
-  py::class_<ChangeIterator>(m, "ChangeIterator",
-                             "Records changed since a checkpoint; .checkpoint is where the pages handed out so far end.")
-      .def("__iter__", [](ChangeIterator& it) -> ChangeIterator& { return it; })
-      .def("__next__", &ChangeIterator::next)
-      .def_property_readonly("checkpoint", &ChangeIterator::checkpoint);
 
   // --- exact values: the validators behind odoosync.Money and odoosync.Quantity ---
   m.def("_money", [](const std::string& amount, const std::string& currency) {

@@ -12,24 +12,14 @@ from __future__ import annotations
 
 import decimal
 import itertools
-import pathlib
 import sys
 
 import pytest
 
 import odoosync
 
-REPO = pathlib.Path(__file__).resolve().parents[3]
-EVENTS_DIR = REPO / "tests" / "data" / "events"
-EXAMPLES_DIR = REPO / "examples" / "python"
-
-# Products the emulator's Odoo 18 demo data has (ids 5, 6, 7); none of them has stock in WH/Stock.
-DEMO_SKUS = ("FURN_7777", "FURN_8888", "FURN_9999")
-# Demo quants in WH/Stock (what a fresh emulator holds).
-DEMO_STOCK = {"FURN_0789": decimal.Decimal("16"), "E-COM08": decimal.Decimal("18"), "FURN_7800": decimal.Decimal("60")}
-
-# Fast retries so that a test with a fault or a dead letter finishes in well under a second.
-FAST = dict(initial_backoff=0.01, max_backoff=0.05, breaker_cool_down=0.2)
+# The emulator's Odoo 18 demo data: products FURN_7777, FURN_8888, FURN_9999 (ids 5, 6, 7) with no stock
+# in WH/Stock; FURN_0789 16, E-COM08 18, FURN_7800 60 in WH/Stock; FURN_5555 90 in WH/Stock/Shelf 2.
 
 
 # ---------------------------------------------------------------------------------------------------

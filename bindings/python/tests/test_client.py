@@ -10,7 +10,6 @@ import re
 import pytest
 
 import odoosync
-from odoosync import field
 
 CHECKPOINT_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d#\d+$")
 
@@ -60,6 +59,28 @@ def test_from_env_reads_the_odoo_variables(emulator, monkeypatch):
     c = odoosync.Client.from_env()
     assert isinstance(c, odoosync.Client)
     assert c.version()["major"] == 18
+
+
+def test_from_env_without_a_url_is_invalid_input(monkeypatch):
+    monkeypatch.delenv("ODOO_URL", raising=False)
+    with pytest.raises(odoosync.InvalidInput) as info:
+        odoosync.Client.from_env()
+    assert "ODOO_URL" in info.value.message, info.value.message
+
+
+def test_config_builds_a_client_and_never_shows_secrets(emulator, monkeypatch):
+    cfg = odoosync.Config(emulator.url, database=emulator.database, login=emulator.login, api_key=emulator.api_key)
+    assert emulator.api_key not in repr(cfg), f"repr(Config) shows the API key: {cfg!r}"
+    assert cfg.client().search_count("res.partner", [("id", "=", 3)]) == 1
+    assert odoosync.Client.from_config(cfg).protocol() == "jsonrpc"
+    monkeypatch.setenv("ODOO_URL", emulator.url)
+    monkeypatch.setenv("ODOO_DB", emulator.database)
+    monkeypatch.setenv("ODOO_USER", emulator.login)
+    monkeypatch.setenv("ODOO_API_KEY", "overridden below")
+    monkeypatch.setenv("ODOO_TIMEOUT_MS", "30000")
+    env_cfg = odoosync.Config.from_env(api_key=emulator.api_key)
+    assert env_cfg.url == emulator.url and env_cfg.api_key == emulator.api_key and env_cfg.timeout == 30.0
+    assert env_cfg.client().version()["major"] == 18
 
 
 # ------------------------------------------------------------------------------------------ raw call

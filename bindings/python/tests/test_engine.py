@@ -345,3 +345,18 @@ def test_breaker_opens_when_odoo_is_down(odoo, store, events):
     em.clear_faults()
     run(engine)
     assert engine.get(SRC, "bd")["status"] == "applied" and engine.get(SRC, "bd2")["status"] == "applied"
+
+
+def test_engine_against_odoo_19_over_json2(fresh_emulator, events, stock_of):
+    em = fresh_emulator(odoo_version=19)
+    client = em.client()
+    assert client.protocol() == "json2"
+    engine = Engine(odoosync.MemoryStore(), client, **FAST)
+    before = stock_of(client, "FURN_7777")
+    engine.submit_many([events.stock("FURN_7777", 4, id="j1"), events.stock("FURN_7777", -1, id="j2"),
+                        events.customer("walk-in", "Walk-in customer")])
+    engine.submit(events.order("WEB-J2-1", "FURN_8888", 1))
+    summary = run(engine)
+    assert summary["applied"] == 4 and summary["dead_lettered"] == 0, (summary, engine.dead_letters())
+    assert stock_of(client, "FURN_7777") == before + 3
+    assert client.search_count("sale.order", [("client_order_ref", "=", "WEB-J2-1")]) == 1

@@ -266,12 +266,22 @@ def test_reads_are_retried_through_a_single_503(fresh_emulator):
     em = fresh_emulator(odoo_version=18)
     c = em.client()
     c.search_count("res.partner")
-    # retry_after_s 0: the client's retry policy does not wait for a Retry-After of a second or more.
+    # The client honours Retry-After (1 s by default in the emulator); 0 keeps the test fast.
     em.inject({"kind": "http_503", "times": 1, "retry_after_s": 0})
     assert c.search_count("res.partner", [("id", "=", 3)]) == 1, "an idempotent read is retried by the client"
 
 
 # ------------------------------------------------------------------------------------ local errors
+
+
+def test_raw_calls_are_not_retried_since_they_may_write(fresh_emulator):
+    em = fresh_emulator(odoo_version=18)
+    c = em.client()
+    c.search_count("res.partner")
+    em.inject({"kind": "http_503", "times": 1, "retry_after_s": 0})
+    with pytest.raises(odoosync.HttpError) as info:
+        c.call("res.partner", "search_count", [[]])
+    assert info.value.http_status == 503 and info.value.retryable is True
 
 
 def test_invalid_input_for_a_bad_event():

@@ -119,7 +119,7 @@ struct AuditEntry {
   int attempt = 0;
   std::int64_t batch = 0;
   std::string error{};
-  std::string correlation_id{};
+  std::string correlation_id{};  // the batch token (claimed, resumed, applied), or the failing RPC's id
 };
 
 struct AuditQuery {

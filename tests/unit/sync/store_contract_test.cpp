@@ -157,6 +157,9 @@ TEST_CASE_TEMPLATE("store contract: one batch per subject, in sequence order, co
   CHECK(batch.attempt == 1);
   CHECK_FALSE(batch.probe_first);
   CHECK(batch.token == oss::batch_token(s->store_id(), batch.id));
+  auto by_token = s->audit(oss::AuditQuery{.correlation_id = batch.token});
+  REQUIRE(by_token);
+  CHECK(by_token.value().size() == 5);  // the claim of each member names the batch's token
   // The subjects of an open batch are busy: only s3 (another key) can go.
   auto b2 = s->claim(rq(11));
   REQUIRE(b2);
