@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -93,6 +94,11 @@ struct Engine::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<bool> idle{false};
   bool flush_now = false;
+
+  // Batches being sent, with their owners: the heartbeat renews their leases, so that a send slower
+  // than the lease (a slow Odoo, a long client timeout) is never resumed by another worker meanwhile.
+  std::mutex leases_mutex;
+  std::map<std::int64_t, std::string> leased;
 
   Impl(Store& s, odoo::Client* c, EngineOptions o)
       : store(s),
@@ -380,8 +386,37 @@ struct Engine::Impl {
         pause(std::chrono::milliseconds{50});
         continue;
       }
+      {
+        std::lock_guard l(leases_mutex);
+        leased[b.id] = owner;
+      }
       wait_rate_slot(lane);
       dispatch(b, owner, *resolver, *mo);
+      {
+        std::lock_guard l(leases_mutex);
+        leased.erase(b.id);
+      }
+    }
+    std::lock_guard l(run_mutex);
+    --running;
+    run_cv.notify_all();
+  }
+
+  void heartbeat() {
+    const auto every = std::max<std::chrono::milliseconds>(options.lease / 3, std::chrono::milliseconds{100});
+    auto next = clock.now() + every;
+    for (;;) {
+      std::vector<std::pair<std::int64_t, std::string>> now_leased;
+      {
+        std::lock_guard l(leases_mutex);
+        if (stopping && leased.empty()) break;
+        if (clock.now() >= next) now_leased.assign(leased.begin(), leased.end());
+      }
+      if (!now_leased.empty() || clock.now() >= next) {
+        next = clock.now() + every;
+        for (const auto& [id, owner] : now_leased) (void)store.renew(id, owner, now_ms() + options.lease.count());
+      }
+      std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(every, std::chrono::milliseconds{100}));
     }
     std::lock_guard l(run_mutex);
     --running;
@@ -402,6 +437,8 @@ struct Engine::Impl {
         threads.emplace_back([this, lane, n] { worker(static_cast<Lane>(lane), n); });
       }
     }
+    ++running;
+    threads.emplace_back([this] { heartbeat(); });
     return success();
   }
 

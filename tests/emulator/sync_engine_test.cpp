@@ -404,3 +404,29 @@ TEST_CASE("engine: lanes run side by side with their own batch sizes, and a rate
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message().find("lanes[bulk].batch_size") != std::string::npos);
 }
+
+TEST_CASE("engine: a send slower than the lease keeps its lease - no other worker resumes it meanwhile") {
+  Odoo odoo;
+  oss::SqliteStore* raw = nullptr;
+  auto dir = std::filesystem::temp_directory_path() / ("odoosync-lease-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto store = oss::SqliteStore::open((dir / "store.db").string()).value();
+  raw = store.get();
+  auto o = fast_options(odoo);
+  o.lease = std::chrono::milliseconds{1000};
+  o.lanes[0].concurrency = 3;
+  auto engine = oss::Engine::create(*raw, *odoo.client, o).value();
+  submit(*engine, stock("warm", "FURN_7777", "WH/Stock", "1"));
+  run(*engine);
+  const double before = odoo.on_hand("FURN_7777", "WH/Stock");
+  // The transfer's create takes 2.5 s: two and a half leases.
+  odoo.inject(R"({"kind": "latency", "model": "stock.picking", "method": "create", "latency_ms": 2500, "times": 1})");
+  submit(*engine, stock("slow", "FURN_7777", "WH/Stock", "3"));
+  run(*engine);
+  CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before + 3));
+  CHECK(engine->metrics().probes == 0);  // nobody resumed it: its lease was renewed while it was sent
+  auto trail = raw->audit(oss::AuditQuery{.source = "pos/store-1", .id = "slow"}).value();
+  for (const auto& a : trail) CHECK_MESSAGE(a.action != "resumed", "resumed at attempt " << a.attempt);
+  std::filesystem::remove_all(dir);
+}
