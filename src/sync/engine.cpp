@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -28,10 +29,14 @@ std::int64_t to_ms(Clock::wall_time t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+// host-pid-nonce: two engines in one process never share an owner name (nor settle each other's batches).
 std::string default_worker_id() {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return std::string(host[0] ? host : "host") + "-" + std::to_string(::getpid());
+  std::random_device rd;
+  char nonce[16];
+  std::snprintf(nonce, sizeof nonce, "%06x", static_cast<unsigned>(rd() & 0xffffffu));
+  return std::string(host[0] ? host : "host") + "-" + std::to_string(::getpid()) + "-" + nonce;
 }
 
 // The condition may pass: retry later. Auth counts (an expired key is replaced at run time; dead-letter
@@ -221,7 +226,9 @@ struct Engine::Impl {
     (void)store.settle(b.id, owner, s);
   }
 
-  void fail(const Batch& b, const std::string& owner, const Error& e) {
+  // `effect` and `resolver`: set when the batch's effect was built, so a send may have reached Odoo.
+  void fail(const Batch& b, const std::string& owner, const Error& e, retail::OdooEffect* effect = nullptr,
+            retail::Resolver* resolver = nullptr) {
     const std::int64_t now = now_ms();
     breaker.record(infrastructure_failure(e) ? http::CircuitBreaker::Verdict::failure
                                              : http::CircuitBreaker::Verdict::success);
@@ -230,13 +237,31 @@ struct Engine::Impl {
     // The RPC's correlation id when the error has one, else the batch token (what `audit --correlation` finds).
     s.correlation_id = e.correlation_id().empty() ? b.token : e.correlation_id();
     if (transient(e)) {
-      std::int64_t oldest = INT64_MAX;
-      for (const auto& m : b.members) oldest = std::min(oldest, m.submitted_ms);
       // An outage (no answer, 5xx, 429, auth) is bounded by age only: a store offline for hours must not
       // dead-letter its day. Errors Odoo answered with (conflicts, serialization) are bounded by attempts.
+      // The age is the batch's (since its first claim): a replayed event starts again.
       const bool too_many = !infrastructure_failure(e) && b.attempt >= options.retry.max_attempts;
-      const bool too_old = now - oldest > options.retry.max_age.count();
-      if (!too_many && !too_old) {
+      const bool too_old = now - b.created_ms > options.retry.max_age.count();
+      bool give_up = too_many || too_old;
+      if (give_up && effect && resolver) {
+        // This send, or an earlier one, may have landed: giving up (split, dead letter, then a replay
+        // under a new token) is safe only if Odoo says the effect is absent. Applied: done. Partial or
+        // no answer: keep retrying, it cannot be given up without applying a part twice.
+        {
+          std::lock_guard l(metrics_mutex);
+          ++counters.probes;
+        }
+        auto p = effect->probe(*resolver);
+        if (p && p.value() == retail::EffectState::applied) {
+          s.kind = SettleKind::applied;
+          s.correlation_id = b.token;
+          settle_or_log(b, owner, s);
+          count(b, &TypeCounters::applied);
+          return;
+        }
+        if (!p || p.value() == retail::EffectState::partial) give_up = false;
+      }
+      if (!give_up) {
         s.kind = SettleKind::retry;
         s.error = e.to_string();
         s.due_ms = now + backoff(b.attempt, e).count();
@@ -297,7 +322,7 @@ struct Engine::Impl {
       }
       auto p = effect.value()->probe(resolver);
       if (!p) {
-        fail(b, owner, p.error());
+        fail(b, owner, p.error(), effect.value().get(), &resolver);
         return;
       }
       from = p.value();
@@ -305,7 +330,7 @@ struct Engine::Impl {
     if (from != retail::EffectState::applied) {
       auto a = effect.value()->apply(resolver, from);
       if (!a) {
-        fail(b, owner, a.error());
+        fail(b, owner, a.error(), effect.value().get(), &resolver);
         return;
       }
     }
@@ -338,7 +363,8 @@ struct Engine::Impl {
     std::unique_ptr<retail::Resolver> resolver;
     std::optional<retail::MappingOptions> mo;
     while (!stopping.load()) {
-      if (!breaker.would_allow()) {
+      // Ask the breaker before claiming: a claim it then refused would count an attempt for nothing.
+      if (!breaker.would_allow() || !breaker.allow()) {
         pause(std::chrono::milliseconds{50});
         continue;
       }
@@ -361,6 +387,7 @@ struct Engine::Impl {
       rq.max_members = lo.batch_size;
       rq.flush_before_ms = flush_now ? INT64_MAX : rq.now_ms - lo.flush_interval.count();
       auto claimed = store.claim(rq);
+      if (!claimed || !claimed.value()) breaker.record(http::CircuitBreaker::Verdict::neutral);  // nothing sent
       if (!claimed) {
         pause(std::chrono::milliseconds{100});
         continue;
@@ -376,16 +403,6 @@ struct Engine::Impl {
         continue;
       }
       Batch& b = *claimed.value();
-      if (!breaker.allow()) {  // half-open lets one batch through; the others wait
-        Settlement s;
-        s.kind = SettleKind::retry;
-        s.now_ms = s.due_ms = now_ms();
-        s.outcome_unknown = b.probe_first;
-        s.error = "circuit open: not sent";
-        settle_or_log(b, owner, s);
-        pause(std::chrono::milliseconds{50});
-        continue;
-      }
       {
         std::lock_guard l(leases_mutex);
         leased[b.id] = owner;
@@ -450,7 +467,29 @@ struct Engine::Impl {
     threads.clear();
     l.unlock();
     for (auto& t : ts) t.join();
+    if (!ts.empty()) (void)store.end_worker(worker_id);
     return true;
+  }
+
+  // The store's counts are a scan of every event (SQLite: a GROUP BY): read them at most every 2 s, so
+  // progress lines and metrics scrapes do not hold the store's lock against claims and intake.
+  std::mutex status_mutex;
+  std::optional<StoreStatus> status_cache;
+  Clock::time_point status_at{};
+  void forget_status() {
+    std::lock_guard l(status_mutex);
+    status_cache.reset();
+  }
+  result<StoreStatus> cached_status() {
+    std::lock_guard l(status_mutex);
+    const auto now = clock.now();
+    if (!status_cache || now - status_at >= std::chrono::seconds{2}) {
+      auto st = store.status();
+      if (!st) return st.error();
+      status_cache = std::move(st).value();
+      status_at = now;
+    }
+    return *status_cache;
   }
 
   EngineMetrics snapshot() {
@@ -460,11 +499,12 @@ struct Engine::Impl {
       m = counters;
     }
     m.breaker = breaker.state();
-    if (auto st = store.status()) {
+    const auto depth = store.depth();
+    if (auto st = cached_status()) {
       const auto now = now_ms();
       for (std::size_t l = 0; l < lane_count; ++l) {
         const auto& ls = st.value().lanes[l];
-        m.lanes[l].queue_depth = ls.pending + ls.in_flight;
+        m.lanes[l].queue_depth = depth ? depth.value()[l] : ls.pending + ls.in_flight;
         m.lanes[l].dead = ls.dead;
         m.lanes[l].oldest_pending_age_s =
             ls.oldest_pending_ms ? static_cast<double>(std::max<std::int64_t>(0, now - *ls.oldest_pending_ms)) / 1000.0 : 0.0;
@@ -567,6 +607,7 @@ result<RunSummary> Engine::run_until_idle(const RunOptions& ro) {
     }
   }
   impl_->wait_workers(std::chrono::hours(24));
+  impl_->forget_status();
   const auto after = impl_->snapshot();
   if (ro.progress) ro.progress(after);
   RunSummary s;
@@ -584,14 +625,18 @@ result<void> Engine::start() { return impl_->spawn(false); }
 bool Engine::stop(std::chrono::milliseconds deadline) {
   impl_->stopping = true;
   impl_->run_cv.notify_all();
-  return impl_->wait_workers(deadline);
+  const bool done = impl_->wait_workers(deadline);
+  impl_->forget_status();
+  return done;
 }
 
 result<void> Engine::replay(std::string_view source, std::string_view id) {
+  impl_->forget_status();
   return impl_->store.replay(source, id, impl_->now_ms());
 }
 
 result<void> Engine::discard(std::string_view source, std::string_view id, std::string_view reason) {
+  impl_->forget_status();
   return impl_->store.discard(source, id, reason, impl_->now_ms());
 }
 

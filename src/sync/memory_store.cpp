@@ -49,6 +49,7 @@ struct MemoryStore::State {
   std::array<std::uint64_t, lane_count> depth{};
   std::vector<AuditEntry> audit;
   std::map<std::string, std::string, std::less<>> checkpoints;
+  std::string exclusive_owner;
 
   StoredEvent& at(std::int64_t seq) { return events[static_cast<std::size_t>(seq - 1)]; }
 
@@ -155,11 +156,12 @@ result<std::optional<Batch>> MemoryStore::claim(const ClaimRequest& rq) {
   std::size_t scanned = 0;
   const std::size_t scan_limit = std::max<std::size_t>(rq.max_members * 20, 2000);
   for (auto seq : s.pending[static_cast<std::size_t>(rq.lane)]) {
-    if (++scanned > scan_limit || members.size() >= rq.max_members || solo) break;
+    if (members.size() >= rq.max_members || solo) break;
     auto& e = s.at(seq);
     auto sit = s.subjects.find(e.event.subject);
     auto& subj = sit->second;
-    if (subj.in_flight > 0 || chosen.count(sit->first) != 0) continue;
+    if (subj.in_flight > 0 || chosen.count(sit->first) != 0) continue;  // busy subjects cost no scan budget
+    if (++scanned > scan_limit) break;
     if (std::get<2>(*subj.pending.begin()) != seq) continue;  // not the subject's head
     if (members.empty()) {
       key = e.event.batch_key;
@@ -262,15 +264,25 @@ result<void> MemoryStore::settle(std::int64_t batch, std::string_view owner, con
   return success();
 }
 
-result<void> MemoryStore::begin_worker(std::string_view, bool exclusive, std::int64_t) {
+result<void> MemoryStore::begin_worker(std::string_view owner, bool exclusive, std::int64_t) {
   std::lock_guard lock(state_->mutex);
   if (!exclusive) return success();
+  if (!state_->exclusive_owner.empty() && state_->exclusive_owner != owner) {
+    return Error(ErrorKind::conflict, "another engine (" + state_->exclusive_owner + ") runs on this store");
+  }
+  state_->exclusive_owner = std::string(owner);
   for (auto& [id, r] : state_->batches) {
     if (!r.open || r.owner.empty()) continue;
     r.owner.clear();
     r.lease_until = 0;
     r.batch.probe_first = true;
   }
+  return success();
+}
+
+result<void> MemoryStore::end_worker(std::string_view owner) {
+  std::lock_guard lock(state_->mutex);
+  if (state_->exclusive_owner == owner) state_->exclusive_owner.clear();
   return success();
 }
 

@@ -163,6 +163,7 @@ struct SqliteStore::Impl {
   std::string store_id;
   std::mutex db_mutex;  // one connection, one user at a time
   int lock_fd = -1;
+  std::string exclusive_owner;
   std::atomic<std::uint64_t> commits{0};
 
   // Group commit.
@@ -428,8 +429,10 @@ struct SqliteStore::Impl {
         busy.insert(s->text(0));
       }
     }
+    // Subjects with an open batch are left out by the query, so they cost no scan budget.
     ODOOSYNC_TRY(scan, stmt("SELECT seq, subject, batch_key, solo, submitted_ms FROM events "
-                            "WHERE lane = ? AND status = 0 AND seq > ? ORDER BY seq LIMIT 512"));
+                            "WHERE lane = ?1 AND status = 0 AND seq > ?2 AND subject NOT IN "
+                            "(SELECT subject FROM events WHERE lane = ?1 AND status = 1) ORDER BY seq LIMIT 512"));
     ODOOSYNC_TRY(head, stmt("SELECT seq, batch_key, solo, submitted_ms FROM events WHERE subject = ? AND status = 0 "
                             "ORDER BY has_seq, sequence, seq LIMIT ?"));
     std::vector<std::int64_t> members;
@@ -607,7 +610,15 @@ result<std::vector<Intake>> SqliteStore::append(std::span<const NewEvent> events
       std::vector<Impl::Submit*> group;
       group.swap(impl_->queue);
       lock.unlock();
-      auto outcomes = impl_->commit_group(group);
+      std::vector<result<std::vector<Intake>>> outcomes;
+      try {
+        outcomes = impl_->commit_group(group);
+      } catch (...) {  // bad_alloc: fail this group, and never leave `committing` set (every submit would wait)
+        outcomes.clear();
+        for (std::size_t i = 0; i < group.size(); ++i) {
+          outcomes.emplace_back(Error(ErrorKind::storage, "sqlite " + impl_->path + ": out of memory in a commit"));
+        }
+      }
       lock.lock();
       for (std::size_t i = 0; i < group.size(); ++i) group[i]->out = std::move(outcomes[i]);
       impl_->committing = false;
@@ -680,9 +691,12 @@ result<void> SqliteStore::settle(std::int64_t batch, std::string_view owner, con
   });
 }
 
-result<void> SqliteStore::begin_worker(std::string_view, bool exclusive, std::int64_t) {
+result<void> SqliteStore::begin_worker(std::string_view owner, bool exclusive, std::int64_t) {
   if (!exclusive) return success();
   std::lock_guard lock(impl_->db_mutex);
+  if (!impl_->exclusive_owner.empty() && impl_->exclusive_owner != owner) {
+    return Error(ErrorKind::conflict, "another engine (" + impl_->exclusive_owner + ") runs on '" + impl_->path + "'");
+  }
   if (impl_->lock_fd < 0) {
     const std::string lock_path = impl_->path + ".worker-lock";
     const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -693,9 +707,17 @@ result<void> SqliteStore::begin_worker(std::string_view, bool exclusive, std::in
     }
     impl_->lock_fd = fd;
   }
-  return impl_->transaction([&]() -> result<void> {
+  auto voided = impl_->transaction([&]() -> result<void> {
     return impl_->exec("UPDATE batches SET owner = '', lease_until = 0, probe_first = 1 WHERE open = 1 AND owner <> ''");
   });
+  if (voided) impl_->exclusive_owner = std::string(owner);
+  return voided;
+}
+
+result<void> SqliteStore::end_worker(std::string_view owner) {
+  std::lock_guard lock(impl_->db_mutex);
+  if (impl_->exclusive_owner == owner) impl_->exclusive_owner.clear();
+  return success();
 }
 
 result<std::optional<StoredEvent>> SqliteStore::get(std::string_view source, std::string_view id) {
@@ -778,7 +800,7 @@ result<std::vector<AuditEntry>> SqliteStore::audit(const AuditQuery& q) {
   if (q.source) where += " AND source = ?", args.push_back(*q.source);
   if (q.subject) where += " AND subject = ?", args.push_back(*q.subject);
   std::string corr;
-  if (q.correlation_id) corr = " AND correlation_id = ?";
+  if (q.correlation_id) corr = " AND correlation_id = ? AND correlation_id <> ''";  // the partial index
   const std::string sql =
       "SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id FROM ("
       "SELECT submitted_ms AS at_ms, source, id, subject, 'submitted' AS action, 0 AS attempt, 0 AS batch, '' AS error, "

@@ -430,3 +430,59 @@ TEST_CASE("engine: a send slower than the lease keeps its lease - no other worke
   for (const auto& a : trail) CHECK_MESSAGE(a.action != "resumed", "resumed at attempt " << a.attempt);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("engine: giving up on a send that may have landed probes first - applied settles, partial keeps retrying") {
+  Odoo odoo;
+  oss::MemoryStore store;
+  auto o = fast_options(odoo);
+  o.retry.max_age = std::chrono::milliseconds{1};  // every transient failure is past the age limit
+  auto engine = oss::Engine::create(store, *odoo.client, o).value();
+  submit(*engine, stock("warm", "FURN_7777", "WH/Stock", "1"));
+  run(*engine);
+  const double a0 = odoo.on_hand("FURN_7777", "WH/Stock"), b0 = odoo.on_hand("FURN_8888", "WH/Stock");
+  // The validation commits, then the connection drops: the engine gives up, but only after a probe
+  // under the batch's own token says the effect is there. Dead-lettering it (and a replay under a new
+  // token) would have applied it twice.
+  odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "button_validate", "times": 1})");
+  submit(*engine, stock("g1", "FURN_7777", "WH/Stock", "2"));
+  submit(*engine, stock("g2", "FURN_8888", "WH/Stock", "5"));
+  run(*engine);
+  CHECK(store.get("pos/store-1", "g1").value()->status == oss::EventStatus::applied);
+  CHECK(store.get("pos/store-1", "g2").value()->status == oss::EventStatus::applied);
+  CHECK(engine->metrics().splits == 0);
+  CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(a0 + 2));
+  CHECK(odoo.on_hand("FURN_8888", "WH/Stock") == doctest::Approx(b0 + 5));
+  // The transfer is created, then the connection drops before it is validated: partial. Giving up
+  // now would leave a draft transfer and re-send under a new token; the engine keeps the batch.
+  odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "create", "times": 1})");
+  submit(*engine, stock("g3", "FURN_7777", "WH/Stock", "4"));
+  run(*engine);
+  CHECK(store.get("pos/store-1", "g3").value()->status == oss::EventStatus::applied);
+  CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(a0 + 6));
+  CHECK(odoo.count("stock.picking", field("origin").like("odoosync:stock:") && field("state") != "done") == 0);
+}
+
+TEST_CASE("engine: two engines on one store - the second exclusive worker is refused while the first runs") {
+  Odoo odoo;
+  for (int kind = 0; kind < 2; ++kind) {
+    CAPTURE(kind);
+    auto dir = std::filesystem::temp_directory_path() / ("odoosync-two-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::unique_ptr<oss::Store> store;
+    if (kind == 0) store = std::make_unique<oss::MemoryStore>();
+    else store = oss::SqliteStore::open((dir / "s.db").string()).value();
+    auto o = fast_options(odoo);
+    o.worker_id = {};  // the default: host, pid and a nonce
+    auto first = oss::Engine::create(*store, *odoo.client, o).value();
+    auto second = oss::Engine::create(*store, *odoo.client, o).value();
+    REQUIRE(first->start());
+    auto refused = second->start();
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind() == ErrorKind::conflict);
+    CHECK(first->stop(std::chrono::milliseconds{5000}));
+    CHECK(second->start());  // the first one ended: now it may
+    CHECK(second->stop(std::chrono::milliseconds{5000}));
+    std::filesystem::remove_all(dir);
+  }
+}

@@ -16,6 +16,7 @@
 #include <odoosync/sync/memory_store.hpp>
 #include <odoosync/sync/sqlite_store.hpp>
 
+#include <sqlite3.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -136,6 +137,22 @@ void fail(const std::string& what) {
   if (++failures <= 40) std::fprintf(stderr, "FAIL: %s\n", what.c_str());
 }
 
+// Batches the killed child held leased: it died between claiming and settling them (mid-flight).
+int leased_batches(const std::string& store_path) {
+  sqlite3* db = nullptr;
+  int n = -1;
+  if (sqlite3_open_v2(store_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM batches WHERE open = 1 AND owner <> ''", -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      n = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
 bool control(const std::string& url, http::Method method, const std::string& body) {
   auto t = http::CurlTransport::create({.proxy = "none"}).value();
   http::Request r;
@@ -222,7 +239,7 @@ int main(int argc, char** argv) {
 
   std::mt19937_64 rng(a.seed);
   const std::vector<std::string> child_args{"--child", store_path, events_path, url, db, key};
-  int killed = 0, finished_early = 0;
+  int killed = 0, finished_early = 0, mid_flight = 0;
   // Kill until `kills` of them died mid-run (a child that ran out of work before its kill does not count).
   for (int k = 0; killed < a.kills; ++k) {
     if (finished_early > 20) {
@@ -239,11 +256,13 @@ int main(int argc, char** argv) {
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
       ++finished_early;  // it ran out of work before the kill
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fail("a child failed on its own (status " + std::to_string(status) + ")");
       continue;
     }
     ::kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     ++killed;
+    if (leased_batches(store_path) > 0) ++mid_flight;  // it died holding batches: claimed, maybe sent, not settled
     if (killed % 25 == 0) {
       auto st = oss::SqliteStore::open(store_path);
       if (st) {
@@ -356,11 +375,14 @@ int main(int argc, char** argv) {
   }
 
   if (resumed == 0) fail("no batch was ever resumed after a kill");
+  if (mid_flight < a.kills / 4) {
+    fail("only " + std::to_string(mid_flight) + " of " + std::to_string(killed) + " kills caught the child holding batches");
+  }
 
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("crash harness: %d kills (%d children had finished), %zu resumed batch members, %llu applied, %llu dead, "
-              "%zu quants and %zu orders checked, %.1f s: %s\n",
-              killed, finished_early, resumed, static_cast<unsigned long long>(applied), static_cast<unsigned long long>(dead),
+  std::printf("crash harness: %d kills (%d of them holding leased batches; %d children had finished), %zu resumed batch "
+              "members, %llu applied, %llu dead, %zu quants and %zu orders checked, %.1f s: %s\n",
+              killed, mid_flight, finished_early, resumed, static_cast<unsigned long long>(applied), static_cast<unsigned long long>(dead),
               w.stock_final.size(), w.order_lines.size(), secs, failures == 0 ? "PASS" : "FAIL");
   if (failures == 0 && a.keep.empty()) fs::remove_all(dir);
   return failures == 0 ? 0 : 1;

@@ -199,7 +199,11 @@ class PageIterator {
   py::object next() {
     while (index_ >= rows_.size()) {
       if (done_) throw py::stop_iteration();
+      // The cursor is used without the GIL: a second thread advancing this iterator meanwhile is refused.
+      if (busy_) throw py::value_error("odoosync: this iterator is being advanced by another thread");
+      busy_ = true;
       auto p = nogil([&] { return cursor_.next(); });
+      busy_ = false;
       auto got = take(std::move(p));
       if (!got) {
         done_ = true;
@@ -217,6 +221,7 @@ class PageIterator {
   py::list rows_;
   std::size_t index_ = 0;
   bool done_ = false;
+  bool busy_ = false;  // read and written with the GIL held
 };
 
 class ChangeIterator {
@@ -228,7 +233,11 @@ class ChangeIterator {
   py::object next() {
     while (index_ >= rows_.size()) {
       if (done_) throw py::stop_iteration();
+      // The cursor is used without the GIL: a second thread advancing this iterator meanwhile is refused.
+      if (busy_) throw py::value_error("odoosync: this iterator is being advanced by another thread");
+      busy_ = true;
       auto p = nogil([&] { return cursor_.next(); });
+      busy_ = false;
       auto got = take(std::move(p));
       if (!got) {
         done_ = true;
@@ -247,6 +256,7 @@ class ChangeIterator {
   py::list rows_;
   std::size_t index_ = 0;
   bool done_ = false;
+  bool busy_ = false;  // read and written with the GIL held
 };
 
 // --- sync -----------------------------------------------------------------------------------------
@@ -318,6 +328,15 @@ struct PyEngine {
   PyStore store;
   std::optional<PyClient> client;
   std::unique_ptr<oss::Engine> engine;
+  PyEngine(PyStore s, std::optional<PyClient> c) : store(std::move(s)), client(std::move(c)) {}
+  PyEngine(PyEngine&&) = default;
+  // Stopping waits for the batches being sent: without the GIL, so other Python threads go on.
+  ~PyEngine() {
+    if (engine) {
+      py::gil_scoped_release release;
+      engine.reset();
+    }
+  }
 };
 
 std::string intake_name(oss::Intake i) { return i == oss::Intake::duplicate ? "duplicate" : "accepted"; }
@@ -568,7 +587,7 @@ work releases the GIL.)")
              o.retry.max_backoff = ms(max_backoff);
              o.breaker.failure_threshold = breaker_threshold;
              o.breaker.cool_down = ms(breaker_cool_down);
-             PyEngine e{store, client, nullptr};
+             PyEngine e(store, client);
              if (client) o.metrics = client->metrics;
              e.engine = client ? take(oss::Engine::create(*store.store, *client->engine_client, o))
                                : take(oss::Engine::create_intake(*store.store, o));
@@ -611,7 +630,7 @@ work releases the GIL.)")
            }, py::arg("max_time") = py::none(),
            "run_until_idle(max_time=None) -> {'idle', 'batches', 'applied', 'retried', 'dead_lettered'}: sends until "
            "nothing is left but dead letters, or max_time seconds passed.")
-      .def("start", [](PyEngine& e) { take(e.engine->start()); }, "Background workers, until stop().")
+      .def("start", [](PyEngine& e) { take(nogil([&] { return e.engine->start(); })); }, "Background workers, until stop().")
       .def("stop", [](PyEngine& e, double deadline) { return nogil([&] { return e.engine->stop(ms(deadline)); }); },
            py::arg("deadline") = 10.0, "stop(deadline=10.0) -> True when every worker finished in time.")
       .def("status", [](PyEngine& e) {

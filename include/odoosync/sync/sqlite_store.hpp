@@ -37,6 +37,7 @@ class SqliteStore final : public Store {
   result<void> renew(std::int64_t batch, std::string_view owner, std::int64_t until_ms) override;
   result<void> settle(std::int64_t batch, std::string_view owner, const Settlement& settlement) override;
   result<void> begin_worker(std::string_view owner, bool exclusive, std::int64_t now_ms) override;
+  result<void> end_worker(std::string_view owner) override;
   result<std::optional<StoredEvent>> get(std::string_view source, std::string_view id) override;
   result<std::vector<StoredEvent>> find(std::string_view id) override;
   result<std::vector<StoredEvent>> list(EventStatus status, std::size_t limit, std::int64_t after_seq = 0) override;

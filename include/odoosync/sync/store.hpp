@@ -165,7 +165,10 @@ class Store {
   virtual result<void> settle(std::int64_t batch, std::string_view owner, const Settlement& settlement) = 0;
   // A worker starts: with `exclusive`, every lease held by anyone is void (their holders are gone: an
   // embedded store has one process), and the batches they held will be probed before they are sent.
+  // A second exclusive worker (another owner) while one is active is ErrorKind::conflict.
   virtual result<void> begin_worker(std::string_view owner, bool exclusive, std::int64_t now_ms) = 0;
+  // The worker stopped: another exclusive worker may begin.
+  virtual result<void> end_worker(std::string_view owner) = 0;
 
   virtual result<std::optional<StoredEvent>> get(std::string_view source, std::string_view id) = 0;
   // Every event with this id, whatever its source.
