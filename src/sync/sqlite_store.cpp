@@ -741,7 +741,8 @@ result<std::vector<StoredEvent>> SqliteStore::find(std::string_view id) {
 
 result<std::vector<StoredEvent>> SqliteStore::list(EventStatus status, std::size_t limit, std::int64_t after_seq) {
   std::lock_guard lock(impl_->db_mutex);
-  ODOOSYNC_TRY(s, impl_->stmt(event_sql("WHERE status = ? AND seq > ? ORDER BY seq LIMIT ?")));
+  // lane IN (0, 1): the (lane, status, seq) index serves it (a bare status = ? would scan every event).
+  ODOOSYNC_TRY(s, impl_->stmt(event_sql("WHERE lane IN (0, 1) AND status = ? AND seq > ? ORDER BY seq LIMIT ?")));
   Resetter r{*s};
   s->bind(1, static_cast<std::int64_t>(status)).bind(2, after_seq).bind(3, static_cast<std::int64_t>(limit));
   std::vector<StoredEvent> out;
