@@ -162,18 +162,20 @@ result<std::optional<Batch>> MemoryStore::claim(const ClaimRequest& rq) {
     auto& subj = sit->second;
     if (subj.in_flight > 0 || chosen.count(sit->first) != 0) continue;  // busy subjects cost no scan budget
     if (++scanned > scan_limit) break;
-    if (std::get<2>(*subj.pending.begin()) != seq) continue;  // not the subject's head
+    // From the subject's head: this event, or one later in intake order that goes first.
+    const std::int64_t head_seq = std::get<2>(*subj.pending.begin());
+    const auto& head = s.at(head_seq);
     if (members.empty()) {
-      key = e.event.batch_key;
-      solo = e.solo;
-    } else if (e.event.batch_key != key || e.solo) {
+      key = head.event.batch_key;
+      solo = head.solo;
+    } else if (head.event.batch_key != key || head.solo) {
       continue;
     }
     chosen.insert(sit->first);
     for (const auto& k : subj.pending) {
       if (members.size() >= rq.max_members) break;
       auto& next = s.at(std::get<2>(k));
-      if (next.event.batch_key != key || (next.solo && next.seq != seq) || (solo && next.seq != seq)) break;
+      if (next.event.batch_key != key || (next.solo && next.seq != head_seq) || (solo && next.seq != head_seq)) break;
       members.push_back(next.seq);
       oldest = std::min(oldest, next.submitted_ms);
       if (solo) break;

@@ -459,13 +459,9 @@ struct SqliteStore::Impl {
         after = c.seq;
         if (++scanned > scan_limit || members.size() >= rq.max_members || solo) break;
         if (busy.count(c.subject) != 0) continue;
-        if (members.empty()) {
-          key = c.batch_key;
-          solo = c.solo;
-        } else if (c.batch_key != key || c.solo) {
-          continue;
-        }
-        // The subject's pending events in order: the head must be this one.
+        // The subject's pending events in order, from its head: this row or one that came later in
+        // intake order but goes first (a lower sequence). Taking the head from any of its subject's rows
+        // means a subject whose head lies beyond the scan budget still moves.
         Resetter r{*head};
         head->bind(1, c.subject).bind(2, static_cast<std::int64_t>(rq.max_members - members.size()));
         bool first = true;
@@ -473,9 +469,18 @@ struct SqliteStore::Impl {
           ODOOSYNC_TRY(row, head->step());
           if (!row) break;
           const std::int64_t seq = head->i64(0);
-          if (first && seq != c.seq) break;  // not the head: the head comes later in intake order
+          const std::string row_key = head->text(1);
           const bool s_solo = head->i64(2) != 0;
-          if (head->text(1) != key || (!first && (s_solo || solo))) break;
+          if (first) {
+            if (members.empty()) {
+              key = row_key;
+              solo = s_solo;
+            } else if (row_key != key || s_solo) {
+              break;  // its head is of another batch key, or must go alone
+            }
+          } else if (row_key != key || s_solo || solo) {
+            break;
+          }
           members.push_back(seq);
           oldest = std::min(oldest, head->i64(3));
           first = false;

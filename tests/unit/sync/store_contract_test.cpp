@@ -153,7 +153,7 @@ TEST_CASE_TEMPLATE("store contract: one batch per subject, in sequence order, co
   REQUIRE(b1.value().has_value());
   const auto& batch = *b1.value();
   CHECK(batch.batch_key == "k");
-  CHECK(ids(batch) == std::vector<std::string>{"s2-a", "s2-b", "s2-c", "s1-1", "s1-2"});  // s1 waits for its head
+  CHECK(ids(batch) == std::vector<std::string>{"s1-1", "s1-2", "s2-a", "s2-b", "s2-c"});  // s1 from its head
   CHECK(batch.attempt == 1);
   CHECK_FALSE(batch.probe_first);
   CHECK(batch.token == oss::batch_token(s->store_id(), batch.id));
@@ -179,6 +179,21 @@ TEST_CASE_TEMPLATE("store contract: one batch per subject, in sequence order, co
   CHECK(st.value().lanes[0].applied == 5);
   CHECK(st.value().lanes[0].in_flight == 2);
   CHECK(st.value().lanes[0].open_batches == 2);
+}
+
+TEST_CASE_TEMPLATE("store contract: a subject whose head lies beyond the scan budget still moves", F, MemoryFactory, SqliteFactory) {
+  F f;
+  auto s = f.make();
+  // A point of sale uploads its day newest first: 2,500 events of one subject, sequences 2500 down to 1.
+  std::vector<oss::NewEvent> v;
+  for (int i = 2500; i >= 1; --i) v.push_back(ev("n" + std::to_string(i), "hot", "k", oss::Lane::realtime, i));
+  append_all(*s, v);
+  auto b = s->claim(rq(10, 100));
+  REQUIRE(b);
+  REQUIRE(b.value().has_value());
+  REQUIRE(b.value()->members.size() == 100);
+  CHECK(b.value()->members.front().event.sequence == 1);
+  CHECK(b.value()->members.back().event.sequence == 100);
 }
 
 TEST_CASE_TEMPLATE("store contract: batch size, lanes and the flush interval", F, MemoryFactory, SqliteFactory) {
