@@ -14,14 +14,8 @@ namespace sync {
 
 namespace {
 
-// A subject's events in the order they must be applied: sequenced first by sequence, then intake order.
-using OrderKey = std::tuple<int, std::int64_t, std::int64_t>;
-OrderKey order_key(const StoredEvent& e) {
-  return {e.event.sequence ? 0 : 1, e.event.sequence.value_or(0), e.seq};
-}
-
 struct Subject {
-  std::set<OrderKey> pending;
+  std::set<std::int64_t> pending;  // intake order; detail::subject_run applies the sequences
   int in_flight = 0;
 };
 
@@ -62,11 +56,11 @@ struct MemoryStore::State {
   void to_pending(StoredEvent& e) {
     e.status = EventStatus::pending;
     pending[static_cast<std::size_t>(e.event.lane)].insert(e.seq);
-    subjects[e.event.subject].pending.insert(order_key(e));
+    subjects[e.event.subject].pending.insert(e.seq);
   }
   void leave_pending(StoredEvent& e) {
     pending[static_cast<std::size_t>(e.event.lane)].erase(e.seq);
-    subjects[e.event.subject].pending.erase(order_key(e));
+    subjects[e.event.subject].pending.erase(e.seq);
   }
   void settle_terminal(StoredEvent& e, EventStatus to) {
     e.status = to;
@@ -162,23 +156,24 @@ result<std::optional<Batch>> MemoryStore::claim(const ClaimRequest& rq) {
     auto& subj = sit->second;
     if (subj.in_flight > 0 || chosen.count(sit->first) != 0) continue;  // busy subjects cost no scan budget
     if (++scanned > scan_limit) break;
-    // From the subject's head: this event, or one later in intake order that goes first.
-    const std::int64_t head_seq = std::get<2>(*subj.pending.begin());
-    const auto& head = s.at(head_seq);
-    if (members.empty()) {
-      key = head.event.batch_key;
-      solo = head.solo;
-    } else if (head.event.batch_key != key || head.solo) {
+    // The subject's head and run: detail::subject_run over its pending events in intake order.
+    std::vector<detail::RunItem> items;
+    items.reserve(subj.pending.size());
+    for (auto p : subj.pending) {
+      const auto& x = s.at(p);
+      items.push_back({x.seq, x.event.source, x.event.sequence.has_value(), x.event.sequence.value_or(0), x.event.batch_key,
+                       x.solo});
+    }
+    const bool had_members = !members.empty();
+    auto run = detail::subject_run(items, key, solo, rq.max_members - members.size());
+    if (run.empty()) {
+      if (!had_members) key.clear(), solo = false;
       continue;
     }
     chosen.insert(sit->first);
-    for (const auto& k : subj.pending) {
-      if (members.size() >= rq.max_members) break;
-      auto& next = s.at(std::get<2>(k));
-      if (next.event.batch_key != key || (next.solo && next.seq != head_seq) || (solo && next.seq != head_seq)) break;
-      members.push_back(next.seq);
-      oldest = std::min(oldest, next.submitted_ms);
-      if (solo) break;
+    for (auto i : run) {
+      members.push_back(items[i].seq);
+      oldest = std::min(oldest, s.at(items[i].seq).submitted_ms);
     }
   }
   if (members.empty()) return std::optional<Batch>();

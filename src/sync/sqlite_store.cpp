@@ -433,8 +433,8 @@ struct SqliteStore::Impl {
     ODOOSYNC_TRY(scan, stmt("SELECT seq, subject, batch_key, solo, submitted_ms FROM events "
                             "WHERE lane = ?1 AND status = 0 AND seq > ?2 AND subject NOT IN "
                             "(SELECT subject FROM events WHERE lane = ?1 AND status = 1) ORDER BY seq LIMIT 512"));
-    ODOOSYNC_TRY(head, stmt("SELECT seq, batch_key, solo, submitted_ms FROM events WHERE subject = ? AND status = 0 "
-                            "ORDER BY has_seq, sequence, seq LIMIT ?"));
+    ODOOSYNC_TRY(head, stmt("SELECT seq, source, has_seq, sequence, batch_key, solo, submitted_ms FROM events "
+                            "WHERE subject = ? AND status = 0 ORDER BY seq LIMIT 20000"));
     std::vector<std::int64_t> members;
     std::string key;
     bool solo = false;
@@ -459,34 +459,39 @@ struct SqliteStore::Impl {
         after = c.seq;
         if (++scanned > scan_limit || members.size() >= rq.max_members || solo) break;
         if (busy.count(c.subject) != 0) continue;
-        // The subject's pending events in order, from its head: this row or one that came later in
-        // intake order but goes first (a lower sequence). Taking the head from any of its subject's rows
-        // means a subject whose head lies beyond the scan budget still moves.
-        Resetter r{*head};
-        head->bind(1, c.subject).bind(2, static_cast<std::int64_t>(rq.max_members - members.size()));
-        bool first = true;
-        for (;;) {
-          ODOOSYNC_TRY(row, head->step());
-          if (!row) break;
-          const std::int64_t seq = head->i64(0);
-          const std::string row_key = head->text(1);
-          const bool s_solo = head->i64(2) != 0;
-          if (first) {
-            if (members.empty()) {
-              key = row_key;
-              solo = s_solo;
-            } else if (row_key != key || s_solo) {
-              break;  // its head is of another batch key, or must go alone
-            }
-          } else if (row_key != key || s_solo || solo) {
-            break;
+        // The subject's pending events, in intake order; subject_run picks its head (which may have
+        // come later in intake order: a lower sequence of its source) and the run that coalesces.
+        struct Row {
+          std::int64_t seq;
+          std::string source;
+          bool has_sequence;
+          std::int64_t sequence;
+          std::string batch_key;
+          bool solo;
+          std::int64_t submitted_ms;
+        };
+        std::vector<Row> rows;
+        {
+          Resetter r{*head};
+          head->bind(1, c.subject);
+          for (;;) {
+            ODOOSYNC_TRY(row, head->step());
+            if (!row) break;
+            rows.push_back(Row{head->i64(0), head->text(1), head->i64(2) == 0, head->i64(3), head->text(4),
+                               head->i64(5) != 0, head->i64(6)});
           }
-          members.push_back(seq);
-          oldest = std::min(oldest, head->i64(3));
-          first = false;
-          if (solo) break;
         }
-        if (!first) busy.insert(c.subject);
+        std::vector<detail::RunItem> items;
+        items.reserve(rows.size());
+        for (const auto& rw : rows) items.push_back({rw.seq, rw.source, rw.has_sequence, rw.sequence, rw.batch_key, rw.solo});
+        const bool had_members = !members.empty();
+        auto run = detail::subject_run(items, key, solo, rq.max_members - members.size());
+        for (auto i : run) {
+          members.push_back(rows[i].seq);
+          oldest = std::min(oldest, rows[i].submitted_ms);
+        }
+        (void)had_members;
+        if (!run.empty()) busy.insert(c.subject);
         if (members.empty()) key.clear(), solo = false;
       }
     }

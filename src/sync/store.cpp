@@ -1,6 +1,8 @@
 #include <odoosync/sync/store.hpp>
 
+#include <map>
 #include <random>
+#include <set>
 
 #include "store_common.hpp"
 
@@ -72,6 +74,44 @@ std::string make_store_id() {
 }
 
 std::string_view audit_action(SettleKind kind) noexcept { return to_string(kind); }
+
+std::vector<std::size_t> subject_run(const std::vector<RunItem>& items, std::string& key, bool& solo, std::size_t max) {
+  // The lowest pending sequence of each source: an event with a sequence may go only when it is its
+  // source's lowest (gaps are not waited for: an event that never arrives blocks nothing).
+  std::map<std::string_view, std::multiset<std::int64_t>> pending;
+  for (const auto& it : items) {
+    if (it.has_sequence) pending[it.source].insert(it.sequence);
+  }
+  std::vector<bool> taken(items.size(), false);
+  std::vector<std::size_t> out;
+  const bool key_given = !key.empty();
+  while (out.size() < max) {
+    std::size_t next = items.size();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (taken[i]) continue;
+      const auto& it = items[i];
+      if (it.has_sequence && *pending[it.source].begin() != it.sequence) continue;
+      next = i;
+      break;
+    }
+    if (next == items.size()) break;
+    const auto& it = items[next];
+    if (out.empty() && !key_given) {
+      key = std::string(it.batch_key);
+      solo = it.solo;
+    } else if (it.batch_key != key || it.solo || solo) {
+      break;  // the subject's next event belongs to another batch (or goes alone): it waits
+    }
+    out.push_back(next);
+    taken[next] = true;
+    if (it.has_sequence) {
+      auto& set = pending[it.source];
+      set.erase(set.find(it.sequence));
+    }
+    if (solo) break;
+  }
+  return out;
+}
 
 }  // namespace detail
 }  // namespace sync

@@ -1,7 +1,9 @@
 // Private to the stores: what MemoryStore and SqliteStore share.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include <odoosync/sync/store.hpp>
@@ -14,6 +16,32 @@ namespace detail {
 // "os" and 10 random hex digits.
 std::string make_store_id();
 std::string_view audit_action(SettleKind kind) noexcept;
+
+}  // namespace detail
+}  // namespace sync
+}  // namespace v0
+}  // namespace odoosync
+
+namespace odoosync {
+inline namespace v0 {
+namespace sync {
+namespace detail {
+
+// One pending event of a subject, as the stores hand it to subject_run (in intake order).
+struct RunItem {
+  std::int64_t seq = 0;
+  std::string_view source;
+  bool has_sequence = false;
+  std::int64_t sequence = 0;
+  std::string_view batch_key;
+  bool solo = false;
+};
+
+// The events of one subject a claim takes, in the order they must be applied: intake order, except
+// that an event with a sequence waits for the pending events of its source with lower sequences.
+// `key`/`solo`: the batch's key and whether it goes alone; empty key: set from the first event taken
+// (and `solo` with it). Returns indexes into `items`, at most `max` of them, all of that batch key.
+std::vector<std::size_t> subject_run(const std::vector<RunItem>& items, std::string& key, bool& solo, std::size_t max);
 
 }  // namespace detail
 }  // namespace sync

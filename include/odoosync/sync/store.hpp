@@ -156,7 +156,7 @@ class Store {
 
   // A batch to send, leased to `owner` until now + lease: an open batch that is due and not leased
   // (resumed), else a new one formed of subject heads: at most one open batch per subject, a subject's
-  // events in sequence order (else intake order), consecutive events of one subject with the same
+  // events in intake order with each source's sequences respected, consecutive events of one subject with the same
   // batch key coalescing into it. Nothing when no work is ready.
   virtual result<std::optional<Batch>> claim(const ClaimRequest& request) = 0;
   // Extends a lease; ErrorKind::conflict when the owner no longer holds it.

@@ -196,6 +196,21 @@ TEST_CASE_TEMPLATE("store contract: a subject whose head lies beyond the scan bu
   CHECK(b.value()->members.back().event.sequence == 100);
 }
 
+TEST_CASE_TEMPLATE("store contract: intake order across sources, each source's sequence within it", F, MemoryFactory, SqliteFactory) {
+  F f;
+  auto s = f.make();
+  // A till sells (sequences 1, 2), a stock take counts (no sequence), the till sells on (3); then the
+  // till's sequence 5 arrives before its 4. Order: 1, 2, the count, 3, 4, 5.
+  append_all(*s, {ev("sale-1", "x", "k", oss::Lane::realtime, 1, "pos/1"), ev("sale-2", "x", "k", oss::Lane::realtime, 2, "pos/1"),
+                  ev("count", "x", "k", oss::Lane::realtime, std::nullopt, "erp/stocktake"),
+                  ev("sale-3", "x", "k", oss::Lane::realtime, 3, "pos/1"), ev("sale-5", "x", "k", oss::Lane::realtime, 5, "pos/1"),
+                  ev("sale-4", "x", "k", oss::Lane::realtime, 4, "pos/1")});
+  auto b = s->claim(rq(10));
+  REQUIRE(b);
+  REQUIRE(b.value().has_value());
+  CHECK(ids(*b.value()) == std::vector<std::string>{"sale-1", "sale-2", "count", "sale-3", "sale-4", "sale-5"});
+}
+
 TEST_CASE_TEMPLATE("store contract: batch size, lanes and the flush interval", F, MemoryFactory, SqliteFactory) {
   F f;
   auto s = f.make();
