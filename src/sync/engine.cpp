@@ -247,10 +247,7 @@ struct Engine::Impl {
         // This send, or an earlier one, may have landed: giving up (split, dead letter, then a replay
         // under a new token) is safe only if Odoo says the effect is absent. Applied: done. Partial or
         // no answer: keep retrying, it cannot be given up without applying a part twice.
-        {
-          std::lock_guard l(metrics_mutex);
-          ++counters.probes;
-        }
+        count_probe();
         auto p = effect->probe(*resolver);
         if (p && p.value() == retail::EffectState::applied) {
           s.kind = SettleKind::applied;
@@ -316,10 +313,7 @@ struct Engine::Impl {
     }
     retail::EffectState from = retail::EffectState::absent;
     if (b.probe_first) {
-      {
-        std::lock_guard l(metrics_mutex);
-        ++counters.probes;
-      }
+      count_probe();
       auto p = effect.value()->probe(resolver);
       if (!p) {
         fail(b, owner, p.error(), effect.value().get(), &resolver);
@@ -350,6 +344,17 @@ struct Engine::Impl {
       if (n != 0) return false;
     }
     return true;
+  }
+
+  void thread_done() {
+    std::lock_guard l(run_mutex);
+    --running;
+    run_cv.notify_all();
+  }
+
+  void count_probe() {
+    std::lock_guard l(metrics_mutex);
+    ++counters.probes;
   }
 
   void pause(std::chrono::milliseconds d) {
@@ -414,9 +419,7 @@ struct Engine::Impl {
         leased.erase(b.id);
       }
     }
-    std::lock_guard l(run_mutex);
-    --running;
-    run_cv.notify_all();
+    thread_done();
   }
 
   void heartbeat() {
@@ -435,9 +438,7 @@ struct Engine::Impl {
       }
       std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(every, std::chrono::milliseconds{100}));
     }
-    std::lock_guard l(run_mutex);
-    --running;
-    run_cv.notify_all();
+    thread_done();
   }
 
   result<void> spawn(bool until_idle) {

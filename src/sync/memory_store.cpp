@@ -99,9 +99,7 @@ result<std::vector<Intake>> MemoryStore::append(std::span<const NewEvent> events
   }
   for (std::size_t l = 0; l < lane_count; ++l) {
     if (high_water[l] != 0 && adding[l] != 0 && s.depth[l] + adding[l] > high_water[l]) {
-      return Error(ErrorKind::backpressure, "lane " + std::string(to_string(static_cast<Lane>(l))) + " holds " +
-                                                std::to_string(s.depth[l]) + " unsettled events (high-water mark " +
-                                                std::to_string(high_water[l]) + "): try again later");
+      return detail::over_watermark(static_cast<Lane>(l), static_cast<std::int64_t>(s.depth[l]), high_water[l]);
     }
   }
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -164,12 +162,8 @@ result<std::optional<Batch>> MemoryStore::claim(const ClaimRequest& rq) {
       items.push_back({x.seq, x.event.source, x.event.sequence.has_value(), x.event.sequence.value_or(0), x.event.batch_key,
                        x.solo});
     }
-    const bool had_members = !members.empty();
     auto run = detail::subject_run(items, key, solo, rq.max_members - members.size());
-    if (run.empty()) {
-      if (!had_members) key.clear(), solo = false;
-      continue;
-    }
+    if (run.empty()) continue;  // its head belongs to another batch key: it waits
     chosen.insert(sit->first);
     for (auto i : run) {
       members.push_back(items[i].seq);
@@ -211,7 +205,7 @@ result<void> MemoryStore::renew(std::int64_t batch, std::string_view owner, std:
   std::lock_guard lock(state_->mutex);
   auto it = state_->batches.find(batch);
   if (it == state_->batches.end() || !it->second.open || it->second.owner != owner) {
-    return Error(ErrorKind::conflict, "batch " + std::to_string(batch) + " is not leased to " + std::string(owner));
+    return detail::not_leased(batch, owner);
   }
   it->second.lease_until = until_ms;
   return success();
@@ -222,7 +216,7 @@ result<void> MemoryStore::settle(std::int64_t batch, std::string_view owner, con
   auto& s = *state_;
   auto it = s.batches.find(batch);
   if (it == s.batches.end() || !it->second.open || it->second.owner != owner) {
-    return Error(ErrorKind::conflict, "batch " + std::to_string(batch) + " is not leased to " + std::string(owner));
+    return detail::not_leased(batch, owner);
   }
   auto& r = it->second;
   for (auto seq : r.members) {
@@ -309,20 +303,12 @@ result<std::vector<StoredEvent>> MemoryStore::list(EventStatus status, std::size
   return out;
 }
 
-namespace {
-Error not_dead(std::string_view source, std::string_view id, bool exists) {
-  return Error(ErrorKind::not_found, exists ? "event " + std::string(source) + " " + std::string(id) +
-                                                  " is not in the dead-letter queue"
-                                            : "no event " + std::string(source) + " " + std::string(id));
-}
-}  // namespace
-
 result<void> MemoryStore::replay(std::string_view source, std::string_view id, std::int64_t now_ms) {
   std::lock_guard lock(state_->mutex);
   auto& s = *state_;
   auto it = s.by_key.find(std::make_pair(std::string(source), std::string(id)));
   if (it == s.by_key.end() || s.at(it->second).status != EventStatus::dead) {
-    return not_dead(source, id, it != s.by_key.end());
+    return detail::not_dead(source, id, it != s.by_key.end());
   }
   auto& e = s.at(it->second);
   e.solo = true;
@@ -340,7 +326,7 @@ result<void> MemoryStore::discard(std::string_view source, std::string_view id, 
   auto& s = *state_;
   auto it = s.by_key.find(std::make_pair(std::string(source), std::string(id)));
   if (it == s.by_key.end() || s.at(it->second).status != EventStatus::dead) {
-    return not_dead(source, id, it != s.by_key.end());
+    return detail::not_dead(source, id, it != s.by_key.end());
   }
   auto& e = s.at(it->second);
   e.status = EventStatus::discarded;

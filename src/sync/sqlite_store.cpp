@@ -245,15 +245,6 @@ struct SqliteStore::Impl {
     return std::optional<StoredEvent>(read_event(*s));
   }
 
-  result<StoredEvent> event_by_seq(std::int64_t seq) {
-    ODOOSYNC_TRY(s, stmt(event_sql("WHERE seq = ?")));
-    Resetter r{*s};
-    s->bind(1, seq);
-    ODOOSYNC_TRY(row, s->step());
-    if (!row) return Error(ErrorKind::storage, "sqlite " + path + ": event " + std::to_string(seq) + " vanished");
-    return read_event(*s);
-  }
-
   result<std::vector<Intake>> append_one(const Submit& sub) {
     // Insert first (a repeat of (source, id) inserts nothing), then check the watermarks: over one,
     // the caller rolls this submit's savepoint back and nothing of it stays.
@@ -293,9 +284,7 @@ struct SqliteStore::Impl {
       depth->reset();
       if (!row) return row.error();
       if (static_cast<std::uint64_t>(d + adding[l]) > hw) {
-        return Error(ErrorKind::backpressure, "lane " + std::string(to_string(static_cast<Lane>(l))) + " holds " +
-                                                  std::to_string(d) + " unsettled events (high-water mark " +
-                                                  std::to_string(hw) + "): try again later");
+        return detail::over_watermark(static_cast<Lane>(l), d, hw);
       }
     }
     for (std::size_t l = 0; l < lane_count; ++l) {
@@ -376,6 +365,28 @@ struct SqliteStore::Impl {
       ODOOSYNC_TRY(row, m->step());
       if (!row) break;
       out.push_back(m->i64(0));
+    }
+    return out;
+  }
+
+  // What settling a batch needs of its members (no bodies): seq, lane, source, id, subject, attempts.
+  result<std::vector<StoredEvent>> settle_rows(std::int64_t batch) {
+    ODOOSYNC_TRY(m, stmt("SELECT e.seq, e.lane, e.source, e.id, e.subject, e.attempts FROM batch_members m "
+                         "JOIN events e ON e.seq = m.seq WHERE m.batch = ? ORDER BY m.pos"));
+    Resetter r{*m};
+    m->bind(1, batch);
+    std::vector<StoredEvent> out;
+    for (;;) {
+      ODOOSYNC_TRY(row, m->step());
+      if (!row) break;
+      StoredEvent e;
+      e.seq = m->i64(0);
+      e.event.lane = static_cast<Lane>(m->i64(1));
+      e.event.source = m->text(2);
+      e.event.id = m->text(3);
+      e.event.subject = m->text(4);
+      e.attempts = static_cast<int>(m->i64(5));
+      out.push_back(std::move(e));
     }
     return out;
   }
@@ -484,15 +495,12 @@ struct SqliteStore::Impl {
         std::vector<detail::RunItem> items;
         items.reserve(rows.size());
         for (const auto& rw : rows) items.push_back({rw.seq, rw.source, rw.has_sequence, rw.sequence, rw.batch_key, rw.solo});
-        const bool had_members = !members.empty();
         auto run = detail::subject_run(items, key, solo, rq.max_members - members.size());
         for (auto i : run) {
           members.push_back(rows[i].seq);
           oldest = std::min(oldest, rows[i].submitted_ms);
         }
-        (void)had_members;
         if (!run.empty()) busy.insert(c.subject);
-        if (members.empty()) key.clear(), solo = false;
       }
     }
     if (members.empty()) return std::optional<Batch>();
@@ -537,7 +545,7 @@ struct SqliteStore::Impl {
     s->bind(1, batch).bind(2, owner);
     ODOOSYNC_TRY(row, s->step());
     if (!row) {
-      return Error(ErrorKind::conflict, "batch " + std::to_string(batch) + " is not leased to " + std::string(owner));
+      return detail::not_leased(batch, owner);
     }
     return success();
   }
@@ -664,7 +672,7 @@ result<void> SqliteStore::settle(std::int64_t batch, std::string_view owner, con
   auto& d = *impl_;
   return d.transaction([&]() -> result<void> {
     ODOOSYNC_TRYV(d.check_owner(batch, owner));
-    ODOOSYNC_TRY(seqs, d.members_of(batch));
+    ODOOSYNC_TRY(members, d.settle_rows(batch));
     const char* sql = nullptr;
     switch (st.kind) {
       case SettleKind::applied: sql = "UPDATE events SET status = 2, error = '', updated_ms = ?1 WHERE seq = ?2"; break;
@@ -676,11 +684,10 @@ result<void> SqliteStore::settle(std::int64_t batch, std::string_view owner, con
     }
     ODOOSYNC_TRY(u, d.stmt(sql));
     std::array<std::int64_t, lane_count> settled{};
-    for (auto seq : seqs) {
-      u->bind(1, st.now_ms).bind(2, seq);
+    for (const auto& e : members) {
+      u->bind(1, st.now_ms).bind(2, e.seq);
       if (st.kind != SettleKind::applied) u->bind(3, st.error);
       ODOOSYNC_TRYV(u->run());
-      ODOOSYNC_TRY(e, d.event_by_seq(seq));
       if (st.kind == SettleKind::applied || st.kind == SettleKind::dead) ++settled[static_cast<std::size_t>(e.event.lane)];
       ODOOSYNC_TRYV(d.add_audit(e, st.now_ms, detail::audit_action(st.kind), batch, st.error, st.correlation_id));
     }
@@ -764,20 +771,12 @@ result<std::vector<StoredEvent>> SqliteStore::list(EventStatus status, std::size
   return out;
 }
 
-namespace {
-Error not_dead(std::string_view source, std::string_view id, bool exists) {
-  return Error(ErrorKind::not_found, exists ? "event " + std::string(source) + " " + std::string(id) +
-                                                  " is not in the dead-letter queue"
-                                            : "no event " + std::string(source) + " " + std::string(id));
-}
-}  // namespace
-
 result<void> SqliteStore::replay(std::string_view source, std::string_view id, std::int64_t now_ms) {
   std::lock_guard lock(impl_->db_mutex);
   auto& d = *impl_;
   return d.transaction([&]() -> result<void> {
     ODOOSYNC_TRY(e, d.event_by_key(source, id));
-    if (!e || e->status != EventStatus::dead) return not_dead(source, id, e.has_value());
+    if (!e || e->status != EventStatus::dead) return detail::not_dead(source, id, e.has_value());
     ODOOSYNC_TRY(u, d.stmt("UPDATE events SET status = 0, solo = 1, updated_ms = ? WHERE seq = ?"));
     u->bind(1, now_ms).bind(2, e->seq);
     ODOOSYNC_TRYV(u->run());
@@ -793,7 +792,7 @@ result<void> SqliteStore::discard(std::string_view source, std::string_view id, 
   auto& d = *impl_;
   return d.transaction([&]() -> result<void> {
     ODOOSYNC_TRY(e, d.event_by_key(source, id));
-    if (!e || e->status != EventStatus::dead) return not_dead(source, id, e.has_value());
+    if (!e || e->status != EventStatus::dead) return detail::not_dead(source, id, e.has_value());
     ODOOSYNC_TRY(u, d.stmt("UPDATE events SET status = 4, reason = ?, updated_ms = ? WHERE seq = ?"));
     u->bind(1, reason).bind(2, now_ms).bind(3, e->seq);
     ODOOSYNC_TRYV(u->run());

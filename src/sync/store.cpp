@@ -75,6 +75,22 @@ std::string make_store_id() {
 
 std::string_view audit_action(SettleKind kind) noexcept { return to_string(kind); }
 
+Error not_dead(std::string_view source, std::string_view id, bool exists) {
+  return Error(ErrorKind::not_found, exists ? "event " + std::string(source) + " " + std::string(id) +
+                                                  " is not in the dead-letter queue"
+                                            : "no event " + std::string(source) + " " + std::string(id));
+}
+
+Error not_leased(std::int64_t batch, std::string_view owner) {
+  return Error(ErrorKind::conflict, "batch " + std::to_string(batch) + " is not leased to " + std::string(owner));
+}
+
+Error over_watermark(Lane lane, std::int64_t depth, std::uint64_t high_water) {
+  return Error(ErrorKind::backpressure, "lane " + std::string(to_string(lane)) + " holds " + std::to_string(depth) +
+                                            " unsettled events (high-water mark " + std::to_string(high_water) +
+                                            "): try again later");
+}
+
 std::vector<std::size_t> subject_run(const std::vector<RunItem>& items, std::string& key, bool& solo, std::size_t max) {
   // The lowest pending sequence of each source: an event with a sequence may go only when it is its
   // source's lowest (gaps are not waited for: an event that never arrives blocks nothing).

@@ -17,6 +17,11 @@ namespace detail {
 std::string make_store_id();
 std::string_view audit_action(SettleKind kind) noexcept;
 
+// The errors every store reports alike.
+Error not_dead(std::string_view source, std::string_view id, bool exists);
+Error not_leased(std::int64_t batch, std::string_view owner);
+Error over_watermark(Lane lane, std::int64_t depth, std::uint64_t high_water);
+
 }  // namespace detail
 }  // namespace sync
 }  // namespace v0

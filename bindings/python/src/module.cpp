@@ -192,10 +192,12 @@ PyClient client_from(odoo::Config c) {
   return pc;
 }
 
-class PageIterator {
+// Rows of an odoo::IdCursor or odoo::ChangeCursor, one page in memory, handed out one at a time.
+template <class Cursor>
+class RowIterator {
  public:
-  PageIterator(PyClient c, std::string model, odoo::Domain d, std::vector<std::string> fields, std::int64_t page_size)
-      : client_(std::move(c)), cursor_(*client_.client, std::move(model), std::move(d), std::move(fields), page_size) {}
+  template <class... Args>
+  explicit RowIterator(PyClient c, Args&&... args) : client_(std::move(c)), cursor_(*client_.client, std::forward<Args>(args)...) {}
   py::object next() {
     while (index_ >= rows_.size()) {
       if (done_) throw py::stop_iteration();
@@ -209,55 +211,23 @@ class PageIterator {
         done_ = true;
         throw py::stop_iteration();
       }
-      rows_ = to_py(*got).cast<py::list>();
+      rows_ = py::reinterpret_borrow<py::list>(to_py(*got));
       index_ = 0;
     }
     return rows_[index_++];
   }
+  const Cursor& cursor() const { return cursor_; }
 
  private:
-  PyClient client_;
-  odoo::IdCursor cursor_;
+  PyClient client_;  // keeps the client the cursor refers to alive
+  Cursor cursor_;
   py::list rows_;
   std::size_t index_ = 0;
   bool done_ = false;
   bool busy_ = false;  // read and written with the GIL held
 };
-
-class ChangeIterator {
- public:
-  ChangeIterator(PyClient c, std::string model, odoo::Domain d, std::vector<std::string> fields, odoo::Checkpoint from,
-                 std::int64_t page_size)
-      : client_(std::move(c)),
-        cursor_(*client_.client, std::move(model), std::move(d), std::move(fields), std::move(from), page_size) {}
-  py::object next() {
-    while (index_ >= rows_.size()) {
-      if (done_) throw py::stop_iteration();
-      // The cursor is used without the GIL: a second thread advancing this iterator meanwhile is refused.
-      if (busy_) throw py::value_error("odoosync: this iterator is being advanced by another thread");
-      busy_ = true;
-      auto p = nogil([&] { return cursor_.next(); });
-      busy_ = false;
-      auto got = take(std::move(p));
-      if (!got) {
-        done_ = true;
-        throw py::stop_iteration();
-      }
-      rows_ = to_py(*got).cast<py::list>();
-      index_ = 0;
-    }
-    return rows_[index_++];
-  }
-  std::string checkpoint() const { return cursor_.checkpoint().to_string(); }
-
- private:
-  PyClient client_;
-  odoo::ChangeCursor cursor_;
-  py::list rows_;
-  std::size_t index_ = 0;
-  bool done_ = false;
-  bool busy_ = false;  // read and written with the GIL held
-};
+using PageIterator = RowIterator<odoo::IdCursor>;
+using ChangeIterator = RowIterator<odoo::ChangeCursor>;
 
 // --- sync -----------------------------------------------------------------------------------------
 
@@ -405,7 +375,7 @@ PYBIND11_MODULE(_odoosync, m) {
                              "Records changed since a checkpoint; .checkpoint is where the pages handed out so far end.")
       .def("__iter__", [](ChangeIterator& it) -> ChangeIterator& { return it; })
       .def("__next__", &ChangeIterator::next)
-      .def_property_readonly("checkpoint", &ChangeIterator::checkpoint);
+      .def_property_readonly("checkpoint", [](const ChangeIterator& it) { return it.cursor().checkpoint().to_string(); });
 
   py::class_<PyClient>(m, "Client", R"(A client of one Odoo database: JSON-RPC (Odoo <= 19) or JSON-2 (Odoo >= 19),
 chosen from the server's version. Safe to share between threads; the GIL is released while a call
