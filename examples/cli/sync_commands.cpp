@@ -54,6 +54,7 @@ oss::EngineOptions engine_options(const SyncArgs& a, std::shared_ptr<os::InMemor
   o.lanes[0].concurrency = a.realtime_workers;
   o.lanes[1].batch_size = a.bulk_batch;
   o.lanes[1].concurrency = a.bulk_workers;
+  o.unknown_outcome_grace = std::chrono::milliseconds{static_cast<std::int64_t>(a.grace_s * 1000)};
   o.metrics = std::move(metrics);
   return o;
 }
@@ -404,6 +405,9 @@ void add_sync_commands(CLI::App& app, SyncArgs& a) {
   a.run->add_option("--bulk-batch", a.bulk_batch, "events per batch in the bulk lane (default 200)");
   a.run->add_option("--realtime-workers", a.realtime_workers, "concurrent batches in the realtime lane (default 2)");
   a.run->add_option("--bulk-workers", a.bulk_workers, "concurrent batches in the bulk lane (default 1)");
+  a.run->add_option("--grace", a.grace_s,
+                    "seconds to wait before probing a batch whose earlier send may still run in Odoo (default 30)")
+      ->check(CLI::Range(0.0, 3600.0));
   a.status = a.sync->add_subcommand("status", "events per lane and status, and the age of the oldest pending");
 
   a.dlq = a.sync->add_subcommand("dlq", "the dead-letter queue: list, show, replay, discard");

@@ -35,6 +35,7 @@ struct SyncArgs {
   bool print_metrics = false;
   std::size_t realtime_batch = 100, bulk_batch = 200;
   int realtime_workers = 2, bulk_workers = 1;
+  double grace_s = 30;  // EngineOptions::unknown_outcome_grace
   std::size_t limit = 50;
   std::string source;
   std::vector<std::string> ids;

@@ -23,6 +23,16 @@ bool is_concurrency_class(std::string_view cls) {
          contains(cls, "DeadlockDetected") || contains(cls, "ConcurrencyError") || contains(cls, "LockError");
 }
 
+// A unique index that two concurrent transactions raced for, answered as a ValidationError: posting two
+// entries of one journal at once picks the same sequence number for both, and the later commit hits
+// account.move's unique name index ("Another entry with the same name already exists."). Odoo does not
+// retry it (it retries serialization failures only); the same call passes once the other has committed.
+bool is_sequence_race(std::string_view cls, std::string_view message) {
+  return (cls == "odoo.exceptions.ValidationError" || contains(cls, "IntegrityError") || contains(cls, "UniqueViolation")) &&
+         (contains(message, "Another entry with the same name already exists") ||
+          contains(message, "account_move_unique_name"));
+}
+
 // The readable text of a werkzeug HTML page: its <p>, else everything, tags stripped and entities undone.
 std::string html_text(std::string_view html) {
   std::string_view part = html;
@@ -87,7 +97,7 @@ ErrorKind jsonrpc_kind(std::string_view cls, std::string_view message, std::int6
   if (cls == "odoo.exceptions.UserError" && message.starts_with("Object ") && contains(message, "doesn't exist"))
     return ErrorKind::not_found;
   if (cls == "builtins.AttributeError" && contains(message, "does not exist")) return ErrorKind::not_found;
-  if (is_concurrency_class(cls)) return ErrorKind::conflict;
+  if (is_concurrency_class(cls) || is_sequence_race(cls, message)) return ErrorKind::conflict;
   return ErrorKind::odoo;
 }
 
@@ -184,7 +194,7 @@ result<json::Document> decode_json2_answer(const http::Response& r, bool keep_de
   else if (s == 409) kind = ErrorKind::conflict;
   else if (s == 400 || s == 415) kind = ErrorKind::protocol;
   else if (s == 429 || s == 502 || s == 503 || s == 504) kind = ErrorKind::http;
-  else if (is_concurrency_class(cls)) kind = ErrorKind::conflict;
+  else if (is_concurrency_class(cls) || is_sequence_race(cls, member_string(v, "message"))) kind = ErrorKind::conflict;
   Error e = from_exception(kind, v, fmt::format("HTTP {}", s), keep_debug);
   if (s == 401) {
     // Odoo says only "Invalid apikey"; say what that means for the host.

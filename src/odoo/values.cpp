@@ -95,6 +95,29 @@ result<DateTime> DateTime::parse(std::string_view text) {
   return DateTime{d.value(), h, mi, s};
 }
 
+result<DateTime> DateTime::parse_truncated(std::string_view text) {
+  if (text.size() > 20 && text[19] == '.') {
+    std::string_view frac = text.substr(20);
+    if (frac.size() <= 6 && frac.find_first_not_of("0123456789") == std::string_view::npos) return parse(text.substr(0, 19));
+  }
+  return parse(text);
+}
+
+std::chrono::sys_seconds DateTime::to_sys() const {
+  using namespace std::chrono;
+  const sys_days day{year_month_day{year{date.year}, month{date.month}, std::chrono::day{date.day}}};
+  return day + hours{hour} + minutes{minute} + seconds{second};
+}
+
+DateTime DateTime::from_sys(std::chrono::sys_seconds t) {
+  using namespace std::chrono;
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<seconds> hms{t - day};
+  return DateTime{Date{int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day())}, unsigned(hms.hours().count()),
+                  unsigned(hms.minutes().count()), unsigned(hms.seconds().count())};
+}
+
 std::string DateTime::to_string() const {
   return fmt::format("{} {:02}:{:02}:{:02}", date.to_string(), hour, minute, second);
 }

@@ -5,6 +5,9 @@
 #include <odoosync/odoo/domain.hpp>
 #include <odoosync/odoo/values.hpp>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <functional>
@@ -73,44 +76,162 @@ std::string ids_json(const std::vector<std::int64_t>& ids) {
   return s + "]";
 }
 
-// --- create records carrying a token, then act on them (confirm, validate, post) -------------------
+// --- a button's answer: it acted, or it answered with an action (a wizard) and did nothing ------------
 
-struct Record {
-  std::string token;
-  Values values;
+// Odoo's button methods may return a window action instead of doing their work (sale.order.action_cancel
+// opens the cancel wizard in 17 and 18, button_validate the backorder or SMS wizard): such an answer is
+// an error here. Other actions (button_validate's print or reception report after it validated) and
+// True, None or false say nothing either way: the engine's probe after the last step decides.
+result<void> acted(const json::Document& answer, std::string_view model, std::string_view method,
+                   const std::vector<std::int64_t>& ids) {
+  if (!answer.IsObject()) return success();
+  std::string type, target;
+  if (const auto* t = json::find(answer, "type"); t && t->IsString()) type = str(*t);
+  if (const auto* m = json::find(answer, "res_model"); m && m->IsString()) target = str(*m);
+  if (type != "ir.actions.act_window") return success();
+  return Error(ErrorKind::odoo, fmt::format("{}.{} on {} answered with an action{}{} instead of acting: Odoo did not do it",
+                                            model, method, ids_json(ids), type.empty() ? "" : " " + type,
+                                            target.empty() ? "" : " (" + target + ")"));
+}
+
+result<void> act(Resolver& r, const std::string& model, const std::string& method, const std::vector<std::int64_t>& ids,
+                 const std::string& context_json) {
+  ODOOSYNC_TRY(answer, r.client().call_named(model, method, ids, "{}", {.context_json = context_json}));
+  return acted(answer, model, method, ids);
+}
+
+// button_validate acts without a wizard: quantities are ours (no backorder is wanted), no SMS, and in 17
+// no immediate-transfer question. The answer is still checked (an action is never "done").
+std::string validate_context(const std::vector<std::int64_t>& ids) {
+  return fmt::format(R"({{"skip_backorder": true, "picking_ids_not_to_backorder": {}, "skip_sms": true, "skip_immediate": true, "cancel_backorder": true}})",
+                     ids_json(ids));
+}
+
+// --- records created by `load` under our external ids, then acted on (confirm, validate, post) -------
+//
+// The external id is the token: `ir.model.data` has a unique index on (module, name), and `load` writes
+// the record and its external id in one transaction, so a second attempt of the same effect, even one
+// running at the same time as the first, fails on that index or finds the record; it never adds a second.
+
+using Cells = std::vector<std::pair<std::string, std::string>>;  // column → cell, in load's text form
+
+struct LoadRecord {
+  std::string key;    // what the event calls it: the order number, the origin, the reference
+  std::string xmlid;  // module.name
+  Cells head;         // the record's own columns
+  std::vector<Cells> lines;  // its one2many rows (spec.lines_field), in order
 };
 
-struct CreateThenActSpec {
+struct LoadThenActSpec {
   std::string model;
-  std::string token_field;                 // origin, client_order_ref, memo, ref
+  std::string what;                        // "order", "transfer", "payment", "invoice", "refund"
+  std::string lines_field;                 // order_line, move_ids, invoice_line_ids; empty: none
   std::string action;                      // action_confirm, button_validate, action_post
   std::vector<std::string> done_states;    // states in which the action has happened
-  std::string context_json = "{}";
-  std::function<result<std::vector<Record>>(Resolver&)> build;
+  std::function<std::string(const std::vector<std::int64_t>&)> action_context = [](const auto&) { return std::string("{}"); };
+  std::function<result<std::vector<LoadRecord>>(Resolver&)> build;
 };
 
-class CreateThenAct final : public OdooEffect {
+std::string cell(std::int64_t v) { return std::to_string(v); }
+std::string cell(const Decimal& d) { return d.to_string(); }
+
+// The load matrix: one row per record and line, continuation rows leave the record's columns empty.
+std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>> load_matrix(
+    const std::vector<const LoadRecord*>& records, const std::string& lines_field) {
+  std::vector<std::string> head_cols{"id"}, line_cols;
+  const auto add = [](std::vector<std::string>& cols, const std::string& c) {
+    if (std::find(cols.begin(), cols.end(), c) == cols.end()) cols.push_back(c);
+  };
+  for (const LoadRecord* rec : records) {
+    for (const auto& [c, v] : rec->head) add(head_cols, c);
+    for (const auto& line : rec->lines)
+      for (const auto& [c, v] : line) add(line_cols, c);
+  }
+  // Each line has an external id of its own (the record's, _l1, _l2, ...): a load that meets the record
+  // already there (it committed after our probe) updates the same lines instead of appending copies.
+  if (!line_cols.empty()) line_cols.insert(line_cols.begin(), "id");
+  std::vector<std::string> columns = head_cols;
+  for (const auto& c : line_cols) columns.push_back(lines_field + "/" + c);
+  std::vector<std::vector<std::string>> rows;
+  for (const LoadRecord* rec : records) {
+    const std::size_t n = std::max<std::size_t>(1, rec->lines.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      std::vector<std::string> row(columns.size());
+      if (i == 0) {
+        row[0] = rec->xmlid;
+        for (const auto& [c, v] : rec->head)
+          row[std::find(head_cols.begin(), head_cols.end(), c) - head_cols.begin()] = v;
+      }
+      if (i < rec->lines.size()) {
+        row[head_cols.size()] = rec->xmlid + "_l" + std::to_string(i + 1);
+        for (const auto& [c, v] : rec->lines[i])
+          row[head_cols.size() + (std::find(line_cols.begin(), line_cols.end(), c) - line_cols.begin())] = v;
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  return {std::move(columns), std::move(rows)};
+}
+
+// A load that Odoo refused because a concurrent attempt wrote the same external id first (the unique
+// index of ir_model_data) or lost a serialization race: the effect may be there now, so it is a conflict
+// (retried, and the retry probes first), not a bad row.
+bool lost_a_race(const std::vector<odoo::LoadMessage>& messages) {
+  for (const auto& m : messages) {
+    const std::string& t = m.message;
+    const bool model_data = t.find("ir_model_data") != std::string::npos || t.find("ir.model.data") != std::string::npos;
+    if ((model_data && (t.find("unique") != std::string::npos || t.find("duplicate key") != std::string::npos ||
+                        t.find("already exists") != std::string::npos)) ||
+        t.find("could not serialize access") != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+class LoadThenAct final : public OdooEffect {
  public:
-  CreateThenAct(std::string token, CreateThenActSpec spec) : OdooEffect(std::move(token)), spec_(std::move(spec)) {}
+  LoadThenAct(std::string token, LoadThenActSpec spec) : OdooEffect(std::move(token)), spec_(std::move(spec)) {}
 
   result<std::vector<PlannedCall>> plan(Resolver& r) override {
     ODOOSYNC_TRY(records, records_for(r));
-    std::string rows = "[";
-    for (std::size_t i = 0; i < records.size(); ++i) rows += (i ? "," : "") + records[i].values.to_json();
-    rows += "]";
-    return std::vector<PlannedCall>{{spec_.model, "create", rows},
-                                    {spec_.model, spec_.action, "the ids created"}};
+    std::vector<const LoadRecord*> all;
+    for (const auto& rec : records) all.push_back(&rec);
+    auto [columns, rows] = load_matrix(all, spec_.lines_field);
+    json::Writer w;
+    w.begin_object().key("fields").begin_array();
+    for (const auto& c : columns) w.string(c);
+    w.end_array().key("data").begin_array();
+    for (const auto& row : rows) {
+      w.begin_array();
+      for (const auto& c : row) w.string(c);
+      w.end_array();
+    }
+    w.end_array().end_object();
+    std::vector<PlannedCall> calls{{spec_.model, "load", std::string(w.unchecked_view())}};
+    if (!spec_.action.empty()) calls.push_back({spec_.model, spec_.action, "the ids loaded, context " + spec_.action_context({})});
+    return calls;
   }
 
   result<EffectState> probe(Resolver& r) override {
     ODOOSYNC_TRY(records, records_for(r));
     ODOOSYNC_TRY(found, existing(r, records));
-    if (found.empty()) return EffectState::absent;
-    if (found.size() < records.size()) return EffectState::partial;
-    for (const auto& [tok, f] : found) {
-      if (!f.done) return EffectState::partial;
+    std::string detail;
+    std::size_t done = 0;
+    for (const auto& rec : records) {
+      auto it = found.find(rec.xmlid);
+      if (!detail.empty()) detail += "; ";
+      if (it == found.end()) {
+        detail += fmt::format("{} {}: not in Odoo", spec_.what, rec.key);
+      } else {
+        detail += fmt::format("{} {}: {} {} in state {}", spec_.what, rec.key, spec_.model, it->second.id, it->second.state);
+        if (it->second.done) ++done;
+      }
     }
-    return EffectState::applied;
+    if (!spec_.done_states.empty()) detail += fmt::format(" (done when {})", fmt::join(spec_.done_states, " or "));
+    detail_ = std::move(detail);
+    if (found.empty()) return EffectState::absent;
+    return done == records.size() ? EffectState::applied : EffectState::partial;
   }
 
   result<void> apply(Resolver& r, EffectState from) override {
@@ -121,32 +242,40 @@ class CreateThenAct final : public OdooEffect {
       ODOOSYNC_TRY(f, existing(r, records));
       found = std::move(f);
     }
-    std::vector<Values> missing;
+    std::vector<const LoadRecord*> missing;
+    std::vector<std::int64_t> todo;
     for (const auto& rec : records) {
-      if (!found.count(rec.token)) missing.push_back(rec.values);
-    }
-    std::vector<std::int64_t> act;
-    for (const auto& [tok, f] : found) {
-      if (!f.done) act.push_back(f.id);
+      auto it = found.find(rec.xmlid);
+      if (it == found.end()) missing.push_back(&rec);
+      else if (!it->second.done) todo.push_back(it->second.id);
     }
     if (!missing.empty()) {
-      // One call writes the records and their tokens: a crash cannot separate them.
-      ODOOSYNC_TRY(ids, r.client().create(spec_.model, missing, {.context_json = spec_.context_json}));
-      act.insert(act.end(), ids.begin(), ids.end());
+      auto [columns, rows] = load_matrix(missing, spec_.lines_field);
+      std::vector<odoo::LoadMessage> messages;
+      auto ids = r.client().load(spec_.model, columns, rows, {}, &messages);
+      if (!ids) {
+        if (lost_a_race(messages)) {
+          return Error(ErrorKind::conflict, "a concurrent attempt wrote the same external id first: " + ids.error().message());
+        }
+        return ids.error();
+      }
+      todo.insert(todo.end(), ids.value().begin(), ids.value().end());
     }
-    if (act.empty() || spec_.action.empty()) return success();
-    std::sort(act.begin(), act.end());
-    ODOOSYNC_TRYV(r.client().call_named(spec_.model, spec_.action, act, "{}", {.context_json = spec_.context_json}));
-    return success();
+    if (todo.empty() || spec_.action.empty()) return success();
+    std::sort(todo.begin(), todo.end());
+    return act(r, spec_.model, spec_.action, todo, spec_.action_context(todo));
   }
+
+  std::string probe_detail() const override { return detail_; }
 
  private:
   struct Found {
     std::int64_t id = 0;
+    std::string state;
     bool done = false;
   };
 
-  result<std::vector<Record>> records_for(Resolver& r) {
+  result<std::vector<LoadRecord>> records_for(Resolver& r) {
     if (!records_) {
       ODOOSYNC_TRY(built, spec_.build(r));
       records_ = std::move(built);
@@ -154,25 +283,33 @@ class CreateThenAct final : public OdooEffect {
     return *records_;
   }
 
-  result<std::map<std::string, Found>> existing(Resolver& r, const std::vector<Record>& records) {
-    std::vector<std::string> tokens;
-    for (const auto& rec : records) tokens.push_back(rec.token);
-    ODOOSYNC_TRY(rows, r.client().search_read(spec_.model, field(spec_.token_field).in(tokens), {spec_.token_field, "state"},
-                                              {}, {.context_json = spec_.context_json, .idempotent = true}));
+  // Our records that exist, by external id, with their state.
+  result<std::map<std::string, Found>> existing(Resolver& r, const std::vector<LoadRecord>& records) {
+    std::vector<std::string> names;
+    for (const auto& rec : records) names.push_back(rec.xmlid.substr(rec.xmlid.find('.') + 1));
+    ODOOSYNC_TRY(links, r.client().search_read("ir.model.data",
+                                               field("module") == r.options().module && field("name").in(names) &&
+                                                   field("model") == spec_.model,
+                                               {"name", "res_id"}, {}, {.idempotent = true}));
+    std::map<std::int64_t, std::string> xmlid_of;
+    for (const auto& row : links.GetArray()) xmlid_of[row["res_id"].GetInt64()] = r.options().module + "." + str(row["name"]);
     std::map<std::string, Found> out;
+    if (xmlid_of.empty()) return out;
+    std::vector<std::int64_t> ids;
+    for (const auto& [id, x] : xmlid_of) ids.push_back(id);
+    ODOOSYNC_TRY(rows, r.client().read(spec_.model, ids, {"state"}, {.idempotent = true}));
     for (const auto& row : rows.GetArray()) {
-      const std::string tok = str(row[spec_.token_field.c_str()]);
+      const std::int64_t id = row["id"].GetInt64();
       const std::string state = str(row["state"]);
       const bool done = std::find(spec_.done_states.begin(), spec_.done_states.end(), state) != spec_.done_states.end();
-      auto& f = out[tok];
-      // Several records with one token (made by hand): the done one counts.
-      if (!f.id || (done && !f.done)) f = Found{row["id"].GetInt64(), done};
+      out[xmlid_of[id]] = Found{id, state, done};
     }
     return out;
   }
 
-  CreateThenActSpec spec_;
-  std::optional<std::vector<Record>> records_;
+  LoadThenActSpec spec_;
+  std::optional<std::vector<LoadRecord>> records_;
+  std::string detail_;
 };
 
 // --- upserts through load with our external ids --------------------------------------------------
@@ -396,6 +533,8 @@ class StockCount final : public OdooEffect {
 // --- effects on one existing order ----------------------------------------------------------------
 
 class OrderCancel final : public OdooEffect {
+  std::string detail_;
+
  public:
   OrderCancel(std::string number) : OdooEffect(number), number_(std::move(number)) {}
   result<std::vector<PlannedCall>> plan(Resolver& r) override {
@@ -404,21 +543,25 @@ class OrderCancel final : public OdooEffect {
   }
   result<EffectState> probe(Resolver& r) override {
     ODOOSYNC_TRY(o, r.order(number_));
+    detail_ = fmt::format("order {}: sale.order {} in state {} (done when cancel)", number_, o.id, o.state);
     return o.state == "cancel" ? EffectState::applied : EffectState::absent;
   }
   result<void> apply(Resolver& r, EffectState from) override {
     if (from == EffectState::applied) return success();
     ODOOSYNC_TRY(o, r.order(number_));
     if (o.state == "cancel") return success();
-    ODOOSYNC_TRYV(r.client().call_named("sale.order", "action_cancel", {o.id}));
-    return success();
+    // 17 and 18 answer a confirmed order with the cancel wizard unless told not to warn (19 cancels).
+    return act(r, "sale.order", "action_cancel", {o.id}, R"({"disable_cancel_warning": true})");
   }
+  std::string probe_detail() const override { return detail_; }
 
  private:
   std::string number_;
 };
 
 class ShipmentValidate final : public OdooEffect {
+  std::string detail_;
+
  public:
   ShipmentValidate(const Shipment& s) : OdooEffect(s.order_number + "/" + s.reference), order_(s.order_number) {}
   result<std::vector<PlannedCall>> plan(Resolver& r) override {
@@ -427,15 +570,17 @@ class ShipmentValidate final : public OdooEffect {
   }
   result<EffectState> probe(Resolver& r) override {
     ODOOSYNC_TRY(open, deliveries(r));
+    detail_ = open.empty() ? "order " + order_ + ": every delivery done"
+                           : fmt::format("order {}: deliveries {} not done", order_, ids_json(open));
     return open.empty() ? EffectState::applied : EffectState::absent;
   }
   result<void> apply(Resolver& r, EffectState from) override {
     if (from == EffectState::applied) return success();
     ODOOSYNC_TRY(open, deliveries(r));
     if (open.empty()) return success();
-    ODOOSYNC_TRYV(r.client().call_named("stock.picking", "button_validate", open));
-    return success();
+    return act(r, "stock.picking", "button_validate", open, validate_context(open));
   }
+  std::string probe_detail() const override { return detail_; }
 
  private:
   // The order's deliveries not yet done (an order without any is an error: not confirmed yet).
@@ -524,16 +669,31 @@ result<std::unique_ptr<OdooEffect>> customers(std::span<const Event* const> even
   return std::unique_ptr<OdooEffect>(new LoadUpsert(std::move(token), std::move(s)));
 }
 
-Values move_values(std::int64_t product, const Quantity& qty, std::int64_t from, std::int64_t to, std::string_view origin,
-                   int odoo_major) {
-  Values v;
-  if (odoo_major < 19) v.set("name", origin);  // stock.move has no name in 19
-  v.set("product_id", product).set("product_uom_qty", dec(qty)).set("quantity", dec(qty)).set("location_id", from).set("location_dest_id", to);
-  return v;
+Cells move_cells(std::int64_t product, const Quantity& qty, std::int64_t from, std::int64_t to, std::string_view origin,
+                 int odoo_major) {
+  Cells c;
+  if (odoo_major < 19) c.emplace_back("name", std::string(origin));  // stock.move has no name in 19
+  c.emplace_back("product_id/.id", cell(product));
+  c.emplace_back("product_uom_qty", cell(dec(qty)));
+  c.emplace_back("quantity", cell(dec(qty)));
+  c.emplace_back("location_id/.id", cell(from));
+  c.emplace_back("location_dest_id/.id", cell(to));
+  return c;
+}
+
+LoadThenActSpec picking_spec() {
+  LoadThenActSpec spec;
+  spec.model = "stock.picking";
+  spec.what = "transfer";
+  spec.lines_field = "move_ids";
+  spec.action = "button_validate";
+  spec.done_states = {"done"};
+  spec.action_context = validate_context;
+  return spec;
 }
 
 // Stock deltas: coalesced per subject, then one transfer per (location, direction) between the location
-// and Odoo's inventory-adjustment location, created with its origin and validated.
+// and Odoo's inventory-adjustment location, loaded under our external id (origin kept for people) and validated.
 result<std::unique_ptr<OdooEffect>> stock_deltas(std::span<const Event* const> events, const MappingOptions& o, std::string token) {
   struct Sum {
     Sku sku;
@@ -552,14 +712,11 @@ result<std::unique_ptr<OdooEffect>> stock_deltas(std::span<const Event* const> e
       sums[it->second].total = std::move(t);
     }
   }
-  CreateThenActSpec spec;
-  spec.model = "stock.picking";
-  spec.token_field = "origin";
-  spec.action = "button_validate";
-  spec.done_states = {"done"};
+  LoadThenActSpec spec = picking_spec();
   const std::string base = "odoosync:stock:" + token;
   const int major = o.odoo_major;
-  spec.build = [sums = std::move(sums), base, major](Resolver& r) -> result<std::vector<Record>> {
+  const MappingOptions opts = o;
+  spec.build = [sums = std::move(sums), base, major, opts](Resolver& r) -> result<std::vector<LoadRecord>> {
     std::vector<std::string> skus;
     for (const auto& s : sums) skus.push_back(s.sku.value);
     ODOOSYNC_TRYV(r.prefetch_products(skus));
@@ -570,7 +727,7 @@ result<std::unique_ptr<OdooEffect>> stock_deltas(std::span<const Event* const> e
       auto& g = groups[s.location.value];
       (s.total.is_positive() ? g.first : g.second).push_back(&s);
     }
-    std::vector<Record> out;
+    std::vector<LoadRecord> out;
     for (const auto& [loc_name, g] : groups) {
       const LocationRef loc{loc_name};
       ODOOSYNC_TRY(location, r.location(loc));
@@ -581,125 +738,130 @@ result<std::unique_ptr<OdooEffect>> stock_deltas(std::span<const Event* const> e
         if (members.empty()) continue;
         const std::string origin = base + "#" + std::to_string(out.size() + 1);
         const std::int64_t from = dir == 0 ? adjust : location, to = dir == 0 ? location : adjust;
-        std::vector<Command> moves;
+        LoadRecord rec{origin, external_id(opts, "picking", origin),
+                       {{"picking_type_id/.id", cell(wh.internal_type)}, {"location_id/.id", cell(from)},
+                        {"location_dest_id/.id", cell(to)}, {"origin", origin}},
+                       {}};
         for (const Sum* s : members) {
           ODOOSYNC_TRY(product, r.product(s->sku));
           Quantity q = s->total;
           if (q.is_negative()) q = Quantity(-q.micro_units(), q.uom());
-          moves.push_back(Command::create(move_values(product, q, from, to, origin, major)));
+          rec.lines.push_back(move_cells(product, q, from, to, origin, major));
         }
-        Values v;
-        v.set("picking_type_id", wh.internal_type).set("location_id", from).set("location_dest_id", to).set("origin", origin).set("move_ids", moves);
-        out.push_back({origin, std::move(v)});
+        out.push_back(std::move(rec));
       }
     }
     return out;
   };
-  return std::unique_ptr<OdooEffect>(new CreateThenAct(base, std::move(spec)));
+  return std::unique_ptr<OdooEffect>(new LoadThenAct(base, std::move(spec)));
 }
 
 result<std::unique_ptr<OdooEffect>> orders(std::span<const Event* const> events, const MappingOptions& o, std::string token) {
   std::vector<Order> list;
   for (const Event* e : events) list.push_back(std::get<OrderCreated>(e->data).order);
-  CreateThenActSpec spec;
+  LoadThenActSpec spec;
   spec.model = "sale.order";
-  spec.token_field = "client_order_ref";
+  spec.what = "order";
+  spec.lines_field = "order_line";
   spec.action = "action_confirm";
   spec.done_states = {"sale", "done"};
-  const std::string walk_in = o.walk_in_customer;
-  spec.build = [list = std::move(list), walk_in](Resolver& r) -> result<std::vector<Record>> {
+  const MappingOptions opts = o;
+  spec.build = [list = std::move(list), opts](Resolver& r) -> result<std::vector<LoadRecord>> {
     std::vector<std::string> skus;
     for (const auto& ord : list) {
       for (const auto& l : ord.lines) skus.push_back(l.sku.value);
     }
     ODOOSYNC_TRYV(r.prefetch_products(skus));
-    std::vector<Record> out;
+    std::vector<LoadRecord> out;
     std::set<std::string> seen;
     for (const auto& ord : list) {
       if (!seen.insert(ord.number).second) continue;  // the same order twice in a batch: once
-      ODOOSYNC_TRY(partner, r.partner(ord.customer.value_or(walk_in)));
+      ODOOSYNC_TRY(partner, r.partner(ord.customer.value_or(opts.walk_in_customer)));
       ODOOSYNC_TRY(wh, r.warehouse(ord.warehouse));
-      std::vector<Command> lines;
+      LoadRecord rec{ord.number, external_id(opts, "order", ord.number),
+                     {{"partner_id/.id", cell(partner)}, {"client_order_ref", ord.number}, {"origin", ord.channel.value},
+                      {"date_order", ord.ordered_at.to_odoo()}, {"warehouse_id/.id", cell(wh.id)}},
+                     {}};
+      if (ord.note) rec.head.emplace_back("note", *ord.note);
       for (const auto& l : ord.lines) {
         ODOOSYNC_TRY(product, r.product(l.sku));
-        Values lv;
-        lv.set("product_id", product).set("product_uom_qty", dec(l.quantity)).set("price_unit", dec(l.unit_price));
+        Cells lc{{"product_id/.id", cell(product)}, {"product_uom_qty", cell(dec(l.quantity))},
+                 {"price_unit", cell(dec(l.unit_price))}};
         if (l.discount && !l.discount->is_zero()) {
           // Odoo takes a percentage of the gross line: discount / (quantity × unit_price) × 100, to 6 places.
           auto gross = extend(l.quantity, l.unit_price).value();
           const i128 pct = static_cast<i128>(l.discount->minor_units()) * 100'000'000 / gross.minor_units();
-          lv.set("discount", Decimal{static_cast<std::int64_t>(pct), 6});
+          lc.emplace_back("discount", cell(Decimal{static_cast<std::int64_t>(pct), 6}));
         }
-        lines.push_back(Command::create(lv));
+        rec.lines.push_back(std::move(lc));
       }
-      Values v;
-      v.set("partner_id", partner).set("client_order_ref", ord.number).set("origin", ord.channel.value)
-          .set("date_order", ord.ordered_at.to_odoo()).set("warehouse_id", wh.id).set("order_line", lines);
-      if (ord.note) v.set("note", *ord.note);
-      out.push_back({ord.number, std::move(v)});
+      out.push_back(std::move(rec));
     }
     return out;
   };
-  return std::unique_ptr<OdooEffect>(new CreateThenAct(token, std::move(spec)));
+  return std::unique_ptr<OdooEffect>(new LoadThenAct(token, std::move(spec)));
 }
 
 std::unique_ptr<OdooEffect> payment(const Payment& p, const MappingOptions& o) {
-  CreateThenActSpec spec;
+  LoadThenActSpec spec;
   spec.model = "account.payment";
-  spec.token_field = o.odoo_major >= 18 ? "memo" : "ref";
+  spec.what = "payment";
   spec.action = "action_post";
   spec.done_states = {"in_process", "paid", "posted"};
-  const std::string token_field = spec.token_field;
-  spec.build = [p, token_field](Resolver& r) -> result<std::vector<Record>> {
+  const std::string memo_field = o.odoo_major >= 18 ? "memo" : "ref";
+  const MappingOptions opts = o;
+  spec.build = [p, memo_field, opts](Resolver& r) -> result<std::vector<LoadRecord>> {
     ODOOSYNC_TRY(order, r.order(p.order_number));
     ODOOSYNC_TRY(journal, r.journal(p.method == "cash" ? "cash" : "bank"));
-    Values v;
-    v.set("payment_type", "inbound").set("partner_type", "customer").set("partner_id", order.partner)
-        .set("amount", dec(p.amount)).set("journal_id", journal).set("date", p.captured_at.to_odoo().substr(0, 10))
-        .set(token_field, p.reference);
-    return std::vector<Record>{{p.reference, std::move(v)}};
+    LoadRecord rec{p.reference, external_id(opts, "payment", p.reference),
+                   {{"payment_type", "inbound"}, {"partner_type", "customer"}, {"partner_id/.id", cell(order.partner)},
+                    {"amount", cell(dec(p.amount))}, {"journal_id/.id", cell(journal)},
+                    {"date", p.captured_at.to_odoo().substr(0, 10)}, {memo_field, p.reference}},
+                   {}};
+    return std::vector<LoadRecord>{std::move(rec)};
   };
-  return std::unique_ptr<OdooEffect>(new CreateThenAct(p.reference, std::move(spec)));
+  return std::unique_ptr<OdooEffect>(new LoadThenAct(p.reference, std::move(spec)));
 }
 
 std::unique_ptr<OdooEffect> account_move(std::string ref, std::string move_type, std::string order_number, Timestamp date,
                                          std::optional<CalendarDate> due,
-                                         std::vector<std::tuple<std::optional<Sku>, std::string, Money>> lines) {
-  CreateThenActSpec spec;
+                                         std::vector<std::tuple<std::optional<Sku>, std::string, Money>> lines,
+                                         const MappingOptions& o) {
+  LoadThenActSpec spec;
   spec.model = "account.move";
-  spec.token_field = "ref";
+  spec.what = move_type == "out_refund" ? "refund" : "invoice";
+  spec.lines_field = "invoice_line_ids";
   spec.action = "action_post";
   spec.done_states = {"posted"};
-  spec.build = [=](Resolver& r) -> result<std::vector<Record>> {
+  const MappingOptions opts = o;
+  spec.build = [=](Resolver& r) -> result<std::vector<LoadRecord>> {
     ODOOSYNC_TRY(order, r.order(order_number));
-    std::vector<Command> cmds;
+    LoadRecord rec{ref, external_id(opts, move_type == "out_refund" ? "refund" : "invoice", ref),
+                   {{"move_type", move_type}, {"partner_id/.id", cell(order.partner)}, {"ref", ref},
+                    {"invoice_origin", order.name}, {"invoice_date", date.to_odoo().substr(0, 10)}},
+                   {}};
+    if (due) rec.head.emplace_back("invoice_date_due", due->to_string());
     for (const auto& [sku, label, amount] : lines) {
-      Values lv;
-      lv.set("name", label).set("quantity", 1).set("price_unit", dec(amount));
+      Cells lc{{"name", label}, {"quantity", "1"}, {"price_unit", cell(dec(amount))}};
       if (sku) {
         ODOOSYNC_TRY(product, r.product(*sku));
-        lv.set("product_id", product);
+        lc.emplace_back("product_id/.id", cell(product));
       }
-      cmds.push_back(Command::create(lv));
+      rec.lines.push_back(std::move(lc));
     }
-    Values v;
-    v.set("move_type", move_type).set("partner_id", order.partner).set("ref", ref).set("invoice_origin", order.name)
-        .set("invoice_date", date.to_odoo().substr(0, 10)).set("invoice_line_ids", cmds);
-    if (due) v.set("invoice_date_due", due->to_string());
-    return std::vector<Record>{{ref, std::move(v)}};
+    return std::vector<LoadRecord>{std::move(rec)};
   };
-  return std::unique_ptr<OdooEffect>(new CreateThenAct(ref, std::move(spec)));
+  return std::unique_ptr<OdooEffect>(new LoadThenAct(ref, std::move(spec)));
 }
 
-// A receipt from the vendor location, or a transfer between two locations: created with its origin, validated.
+// A receipt from the vendor location, or a transfer between two locations: loaded under our external id
+// (with the origin for people), validated.
 std::unique_ptr<OdooEffect> transfer(std::string origin, std::optional<LocationRef> from, LocationRef to, std::vector<StockLine> lines,
-                                     std::optional<std::string> supplier, int major) {
-  CreateThenActSpec spec;
-  spec.model = "stock.picking";
-  spec.token_field = "origin";
-  spec.action = "button_validate";
-  spec.done_states = {"done"};
-  spec.build = [=](Resolver& r) -> result<std::vector<Record>> {
+                                     std::optional<std::string> supplier, const MappingOptions& o) {
+  LoadThenActSpec spec = picking_spec();
+  const int major = o.odoo_major;
+  const MappingOptions opts = o;
+  spec.build = [=](Resolver& r) -> result<std::vector<LoadRecord>> {
     std::vector<std::string> skus;
     for (const auto& l : lines) skus.push_back(l.sku.value);
     ODOOSYNC_TRYV(r.prefetch_products(skus));
@@ -716,20 +878,21 @@ std::unique_ptr<OdooEffect> transfer(std::string origin, std::optional<LocationR
       src = s;
       type = wh.receipt_type;
     }
-    std::vector<Command> moves;
-    for (const auto& l : lines) {
-      ODOOSYNC_TRY(product, r.product(l.sku));
-      moves.push_back(Command::create(move_values(product, l.quantity, src, dest, origin, major)));
-    }
-    Values v;
-    v.set("picking_type_id", type).set("location_id", src).set("location_dest_id", dest).set("origin", origin).set("move_ids", moves);
+    LoadRecord rec{origin, external_id(opts, "picking", origin),
+                   {{"picking_type_id/.id", cell(type)}, {"location_id/.id", cell(src)}, {"location_dest_id/.id", cell(dest)},
+                    {"origin", origin}},
+                   {}};
     if (supplier) {
       ODOOSYNC_TRY(partner, r.partner(*supplier));
-      v.set("partner_id", partner);
+      rec.head.emplace_back("partner_id/.id", cell(partner));
     }
-    return std::vector<Record>{{origin, std::move(v)}};
+    for (const auto& l : lines) {
+      ODOOSYNC_TRY(product, r.product(l.sku));
+      rec.lines.push_back(move_cells(product, l.quantity, src, dest, origin, major));
+    }
+    return std::vector<LoadRecord>{std::move(rec)};
   };
-  return std::unique_ptr<OdooEffect>(new CreateThenAct(origin, std::move(spec)));
+  return std::unique_ptr<OdooEffect>(new LoadThenAct(origin, std::move(spec)));
 }
 
 }  // namespace
@@ -788,10 +951,10 @@ result<std::unique_ptr<OdooEffect>> map_to_odoo(std::span<const Event* const> ev
           return std::unique_ptr<OdooEffect>(new NoEffect(d.reservation));
         } else if constexpr (std::is_same_v<T, GoodsReceived>) {
           return transfer("odoosync:receipt:" + d.receipt.reference, std::nullopt, d.receipt.location, d.receipt.lines,
-                          d.receipt.supplier, options.odoo_major);
+                          d.receipt.supplier, options);
         } else if constexpr (std::is_same_v<T, TransferCompleted>) {
           return transfer("odoosync:transfer:" + d.transfer.reference, d.transfer.from, d.transfer.to, d.transfer.lines,
-                          std::nullopt, options.odoo_major);
+                          std::nullopt, options);
         } else if constexpr (std::is_same_v<T, OrderCreated>) {
           return orders(events, options, token);
         } else if constexpr (std::is_same_v<T, OrderCancelled>) {
@@ -806,13 +969,13 @@ result<std::unique_ptr<OdooEffect>> map_to_odoo(std::span<const Event* const> ev
           } else {
             lines.emplace_back(std::nullopt, "Refund " + rf.reference + (rf.reason ? ": " + *rf.reason : ""), rf.amount);
           }
-          return account_move(rf.reference, "out_refund", rf.order_number, rf.approved_at, std::nullopt, std::move(lines));
+          return account_move(rf.reference, "out_refund", rf.order_number, rf.approved_at, std::nullopt, std::move(lines), options);
         } else if constexpr (std::is_same_v<T, ShipmentDispatched>) {
           return std::unique_ptr<OdooEffect>(new ShipmentValidate(d.shipment));
         } else if constexpr (std::is_same_v<T, InvoicePosted>) {
           const InvoiceRef& i = d.invoice;
           return account_move(i.number, "out_invoice", i.order_number, i.posted_at, i.due_date,
-                              {{std::nullopt, "Invoice " + i.number + " for order " + i.order_number, i.amount_total}});
+                              {{std::nullopt, "Invoice " + i.number + " for order " + i.order_number, i.amount_total}}, options);
         } else {
           return Error::validation("no Odoo mapping for " + std::string(T::type));
         }

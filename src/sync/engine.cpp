@@ -99,6 +99,9 @@ struct Engine::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<bool> idle{false};
   bool flush_now = false;
+  // When these workers began: a batch left by a run before (its outcome unknown) may still be running in
+  // Odoo until the grace period after this has passed.
+  std::atomic<std::int64_t> started_ms{0};
 
   // Batches being sent, with their owners: the heartbeat renews their leases, so that a send slower
   // than the lease (a slow Odoo, a long client timeout) is never resumed by another worker meanwhile.
@@ -262,6 +265,9 @@ struct Engine::Impl {
         s.kind = SettleKind::retry;
         s.error = e.to_string();
         s.due_ms = now + backoff(b.attempt, e).count();
+        // The request may still be running in Odoo (a timeout, a reset after sending): it is probed
+        // again only after the grace period (docs/sync.md).
+        if (e.outcome_unknown()) s.due_ms = std::max<std::int64_t>(s.due_ms, now + options.unknown_outcome_grace.count());
         s.outcome_unknown = true;  // a multi-step effect may be half done whatever the error: probe
         settle_or_log(b, owner, s);
         count(b, &TypeCounters::retried);
@@ -272,6 +278,20 @@ struct Engine::Impl {
                 e.to_string();
     } else {
       s.error = e.to_string();
+      if (effect && resolver) {
+        // An earlier send may have done it ("already confirmed", "already done"), or part of it: the
+        // probe decides, and a dead letter says what Odoo holds and what remains.
+        count_probe();
+        auto p = effect->probe(*resolver);
+        if (p && p.value() == retail::EffectState::applied) {
+          s.kind = SettleKind::applied;
+          s.correlation_id = b.token;
+          settle_or_log(b, owner, s);
+          count(b, &TypeCounters::applied);
+          return;
+        }
+        if (p && !effect->probe_detail().empty()) s.error += " [in Odoo: " + effect->probe_detail() + "]";
+      }
     }
     if (b.members.size() > 1) {
       s.kind = SettleKind::split;  // find the bad member: each goes alone next
@@ -313,6 +333,27 @@ struct Engine::Impl {
     }
     retail::EffectState from = retail::EffectState::absent;
     if (b.probe_first) {
+      // Defence in depth on top of tokens Odoo enforces: the send of a holder that vanished (a crash, an
+      // expired lease) may still be running in Odoo and commit after a probe. Wait out the grace period
+      // once before probing: counted from this engine's start (the holder was a run before it), or what is
+      // left of it after the expired lease (a shared store).
+      if (b.abandoned && options.unknown_outcome_grace.count() > 0) {
+        const std::int64_t now = now_ms();
+        const std::int64_t ready = options.exclusive
+                                       ? started_ms.load() + options.unknown_outcome_grace.count()
+                                       : now + std::max<std::int64_t>(0, (options.unknown_outcome_grace - options.lease).count());
+        if (now < ready) {
+          Settlement s;
+          s.kind = SettleKind::retry;
+          s.now_ms = now;
+          s.due_ms = ready;
+          s.outcome_unknown = true;
+          s.error = "waiting for the grace period before probing: an earlier attempt may still be running in Odoo";
+          s.correlation_id = b.token;
+          settle_or_log(b, owner, s);
+          return;
+        }
+      }
       count_probe();
       auto p = effect.value()->probe(resolver);
       if (!p) {
@@ -325,6 +366,21 @@ struct Engine::Impl {
       auto a = effect.value()->apply(resolver, from);
       if (!a) {
         fail(b, owner, a.error(), effect.value().get(), &resolver);
+        return;
+      }
+      // A call that answered is not a call that acted: settled as applied only when Odoo says so.
+      count_probe();
+      auto p = effect.value()->probe(resolver);
+      if (!p) {
+        fail(b, owner, p.error(), effect.value().get(), &resolver);
+        return;
+      }
+      if (p.value() != retail::EffectState::applied) {
+        std::string names;
+        for (const auto& m : b.members) names += (names.empty() ? "" : ", ") + m.event.source + " " + m.event.id;
+        fail(b, owner,
+             Error(ErrorKind::odoo, "Odoo answered every call but does not hold the effect of " + names + ": " +
+                                        effect.value()->probe_detail()));
         return;
       }
     }
@@ -446,6 +502,7 @@ struct Engine::Impl {
     if (running != 0 || !threads.empty()) return Error::validation("Engine: already running");
     if (!client) return Error::validation("Engine: created for intake only (no Odoo client): it cannot send");
     ODOOSYNC_TRYV(store.begin_worker(worker_id, options.exclusive, now_ms()));
+    started_ms = now_ms();
     stopping = false;
     idle = false;
     flush_now = until_idle;

@@ -127,6 +127,7 @@ result<std::optional<Batch>> MemoryStore::claim(const ClaimRequest& rq) {
     if (!r.open || r.batch.lane != rq.lane || r.due_ms > rq.now_ms) continue;
     if (!r.owner.empty() && r.lease_until > rq.now_ms) continue;
     if (r.leased_before) r.batch.probe_first = true;  // its last holder may have sent it and vanished
+    r.batch.abandoned = r.leased_before;
     r.owner = rq.owner;
     r.lease_until = rq.now_ms + rq.lease_ms;
     r.leased_before = true;

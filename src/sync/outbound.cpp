@@ -356,6 +356,10 @@ result<std::size_t> OutboundPuller::pull(Feed feed) {
   FeedSpec spec = spec_of(feed);
   Mapper mapper(client_, options_, stats);
   odoo::ChangeCursor cursor(client_, std::string(spec.model), spec.domain, spec.fields, from, options_.page_size, pull_options);
+  if (options_.settle) {
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    cursor.stop_before(odoo::DateTime::from_sys(now - *options_.settle));
+  }
   std::size_t handed = 0;
   while (true) {
     auto page = cursor.next();

@@ -415,6 +415,7 @@ struct SqliteStore::Impl {
       ODOOSYNC_TRYV(inc->run());
     }
     ODOOSYNC_TRY(b, load_batch(id));
+    b.abandoned = leased_before;
     for (const auto& e : b.members) {
       ODOOSYNC_TRYV(add_audit(e, rq.now_ms, "resumed", id, "", b.token));
     }

@@ -187,7 +187,7 @@ TEST_CASE("mapping: stock deltas coalesce per subject and land as validated tran
     CHECK(eff->token() == "odoosync:stock:batch-1");
     auto plan = eff->plan(*odoo.resolver);
     REQUIRE(plan);
-    CHECK(plan.value()[0].method == "create");
+    CHECK(plan.value()[0].method == "load");
     odoo.apply_once(*eff);
     CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(a0 + 4));
     CHECK(odoo.on_hand("FURN_8888", "WH/Stock") == doctest::Approx(b0 - 1.5));
@@ -210,7 +210,7 @@ TEST_CASE("mapping: a reset after Odoo committed the transfer is finished by pro
   Odoo odoo(18);
   const double a0 = odoo.on_hand("FURN_7777", "WH/Stock");
   auto eff = odoo.effect({odoo.event(StockAdjusted{.sku = {"FURN_7777"}, .location = {"WH/Stock"}, .delta = qty("3"), .counted = {}, .reason = {}})}, "b2");
-  odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "create", "times": 1})");
+  odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "load", "times": 1})");
   auto first = eff->apply(*odoo.resolver);
   REQUIRE(!first);
   CHECK(first.error().outcome_unknown());
@@ -245,7 +245,7 @@ TEST_CASE("mapping: the life of an order - created and confirmed once, paid, shi
 
     auto created = odoo.effect({odoo.event(order("POS1-0001", nullptr, "FURN_8888", "2", "12.50")),
                                 odoo.event(order("POS1-0002", nullptr, "FURN_8888", "1", "12.50"))});
-    odoo.inject(R"({"kind": "reset_after", "model": "sale.order", "method": "create", "times": 1})");
+    odoo.inject(R"({"kind": "reset_after", "model": "sale.order", "method": "load", "times": 1})");
     auto first = created->apply(*odoo.resolver);
     REQUIRE(!first);
     CHECK(first.error().outcome_unknown());

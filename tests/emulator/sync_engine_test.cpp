@@ -110,6 +110,7 @@ oss::EngineOptions fast_options(const Odoo& odoo) {
   o.retry.initial_backoff = std::chrono::milliseconds{5};
   o.retry.max_backoff = std::chrono::milliseconds{50};
   o.breaker.cool_down = std::chrono::milliseconds{200};
+  o.unknown_outcome_grace = std::chrono::milliseconds{0};  // the grace has a test of its own
   o.seed = 7;
   o.worker_id = "test";
   return o;
@@ -250,7 +251,7 @@ TEST_CASE("engine: resets after Odoo committed, 503s and serialization failures 
       submit(*engine, order("w" + std::to_string(i), "WEB-" + std::to_string(i), "FURN_9999", 1));
     }
     odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "button_validate", "times": 1})");
-    odoo.inject(R"({"kind": "reset_after", "model": "sale.order", "method": "create", "times": 1})");
+    odoo.inject(R"({"kind": "reset_after", "model": "sale.order", "method": "load", "times": 1})");
     odoo.inject(R"({"kind": "http_503", "times": 2})");
     odoo.inject(R"({"kind": "serialization_failure", "model": "sale.order", "method": "action_confirm", "times": 1})");
     auto s = run(*engine);
@@ -421,7 +422,7 @@ TEST_CASE("engine: a send slower than the lease keeps its lease - no other worke
   run(*engine);
   const double before = odoo.on_hand("FURN_7777", "WH/Stock");
   // The transfer's create takes 2.5 s: two and a half leases.
-  odoo.inject(R"({"kind": "latency", "model": "stock.picking", "method": "create", "latency_ms": 2500, "times": 1})");
+  odoo.inject(R"({"kind": "latency", "model": "stock.picking", "method": "load", "latency_ms": 2500, "times": 1})");
   submit(*engine, stock("slow", "FURN_7777", "WH/Stock", "3"));
   run(*engine);
   CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before + 3));
@@ -454,7 +455,7 @@ TEST_CASE("engine: giving up on a send that may have landed probes first - appli
   CHECK(odoo.on_hand("FURN_8888", "WH/Stock") == doctest::Approx(b0 + 5));
   // The transfer is created, then the connection drops before it is validated: partial. Giving up
   // now would leave a draft transfer and re-send under a new token; the engine keeps the batch.
-  odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "create", "times": 1})");
+  odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "load", "times": 1})");
   submit(*engine, stock("g3", "FURN_7777", "WH/Stock", "4"));
   run(*engine);
   CHECK(store.get("pos/store-1", "g3").value()->status == oss::EventStatus::applied);

@@ -437,7 +437,7 @@ TEST_CASE("outbound: stock levels and prices are delivered, a second pull delive
     CAPTURE(version);
     Odoo odoo(version);
     oss::MemoryStore store;
-    oss::OutboundPuller puller(store, *odoo.client, {.page_size = 7});
+    oss::OutboundPuller puller(store, *odoo.client, {.page_size = 7, .settle = std::nullopt});
     RecordingSink stock, prices;
     puller.add_sink(oss::Feed::stock_levels, stock);
     puller.add_sink(oss::Feed::prices, prices);
@@ -509,7 +509,7 @@ TEST_CASE("outbound: stock levels and prices are delivered, a second pull delive
     CHECK(pull_ok(puller, oss::Feed::prices) == 0);
 
     // A new puller on the same store resumes from the checkpoints.
-    oss::OutboundPuller later(store, *odoo.client);
+    oss::OutboundPuller later(store, *odoo.client, {.settle = std::nullopt});
     RecordingSink fresh;
     later.add_sink(oss::Feed::stock_levels, fresh);
     CHECK(pull_ok(later, oss::Feed::stock_levels) == 0);
@@ -519,7 +519,7 @@ TEST_CASE("outbound: stock levels and prices are delivered, a second pull delive
 TEST_CASE("outbound: a failing sink leaves the checkpoint, and the next pull delivers the page again with the same ids") {
   Odoo odoo(18);
   oss::MemoryStore store;
-  oss::OutboundPuller puller(store, *odoo.client, {.page_size = 5});
+  oss::OutboundPuller puller(store, *odoo.client, {.page_size = 5, .settle = std::nullopt});
   RecordingSink first, flaky;
   flaky.fail_calls = {2};  // the second page
   puller.add_sink(oss::Feed::stock_levels, first);
@@ -562,7 +562,7 @@ TEST_CASE("outbound: cancelled orders become OrderCancelled under the channel's 
     CAPTURE(version);
     Odoo odoo(version);
     oss::MemoryStore store;
-    oss::OutboundPuller puller(store, *odoo.client);
+    oss::OutboundPuller puller(store, *odoo.client, {.settle = std::nullopt});
     RecordingSink orders;
     puller.add_sink(oss::Feed::order_states, orders);
     CHECK(pull_ok(puller, oss::Feed::order_states) == 0);  // the demo has no cancelled order
@@ -605,7 +605,7 @@ TEST_CASE("outbound: cancelled orders become OrderCancelled under the channel's 
 TEST_CASE("outbound: no sink, a damaged checkpoint and feed names give clear errors") {
   Odoo odoo(18);
   oss::MemoryStore store;
-  oss::OutboundPuller puller(store, *odoo.client);
+  oss::OutboundPuller puller(store, *odoo.client, {.settle = std::nullopt});
   auto none = puller.pull(oss::Feed::prices);
   REQUIRE_FALSE(none);
   CHECK(none.error().kind() == ErrorKind::validation);

@@ -499,7 +499,8 @@ class Engine:
     def __init__(self, store: Store, client: Optional[Client] = None, *, realtime_batch_size: int = 100,
                  bulk_batch_size: int = 200, realtime_workers: int = 2, bulk_workers: int = 1,
                  max_attempts: int = 10, initial_backoff: float = 0.25, max_backoff: float = 60.0,
-                 breaker_threshold: int = 5, breaker_cool_down: float = 5.0, high_water: int = 1_000_000) -> None:
+                 breaker_threshold: int = 5, breaker_cool_down: float = 5.0, high_water: int = 1_000_000,
+                 unknown_outcome_grace: float = 30.0) -> None:
         """client=None: intake only (submit, status, dead letters, audit, metrics); run/start raise InvalidInput.
         Times are in seconds; high_water is per lane."""
     def submit(self, event: _Submittable) -> Literal["accepted", "duplicate"]:

@@ -545,8 +545,9 @@ or start()/stop() send the events' effects to Odoo exactly once (docs/sync.md). 
 work releases the GIL.)")
       .def(py::init([](PyStore store, std::optional<PyClient> client, std::size_t realtime_batch_size, std::size_t bulk_batch_size,
                        int realtime_workers, int bulk_workers, int max_attempts, double initial_backoff, double max_backoff,
-                       int breaker_threshold, double breaker_cool_down, std::uint64_t high_water) {
+                       int breaker_threshold, double breaker_cool_down, std::uint64_t high_water, double grace) {
              oss::EngineOptions o;
+             o.unknown_outcome_grace = ms(grace);
              o.lanes[0].batch_size = realtime_batch_size;
              o.lanes[1].batch_size = bulk_batch_size;
              o.lanes[0].concurrency = realtime_workers;
@@ -566,7 +567,8 @@ work releases the GIL.)")
            py::arg("store"), py::arg("client") = py::none(), py::kw_only(), py::arg("realtime_batch_size") = 100,
            py::arg("bulk_batch_size") = 200, py::arg("realtime_workers") = 2, py::arg("bulk_workers") = 1,
            py::arg("max_attempts") = 10, py::arg("initial_backoff") = 0.25, py::arg("max_backoff") = 60.0,
-           py::arg("breaker_threshold") = 5, py::arg("breaker_cool_down") = 5.0, py::arg("high_water") = 1'000'000)
+           py::arg("breaker_threshold") = 5, py::arg("breaker_cool_down") = 5.0, py::arg("high_water") = 1'000'000,
+           py::arg("unknown_outcome_grace") = 30.0)
       .def("submit", [](PyEngine& e, py::handle event) {
              if (py::isinstance<retail::Event>(event)) {
                auto ev = event.cast<retail::Event>();

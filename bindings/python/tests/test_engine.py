@@ -19,7 +19,7 @@ LANE_KEYS = {"pending", "in_flight", "applied", "dead", "discarded", "open_batch
 LETTER_KEYS = {"source", "id", "type", "subject", "attempts", "error", "body"}
 AUDIT_KEYS = {"at_ms", "source", "id", "subject", "action", "attempt", "batch", "error", "correlation_id"}
 # Fast retries so that faults and dead letters settle in well under a second.
-FAST = dict(initial_backoff=0.01, max_backoff=0.05, breaker_cool_down=0.2)
+FAST = dict(initial_backoff=0.01, max_backoff=0.05, breaker_cool_down=0.2, unknown_outcome_grace=0.0)
 
 
 @pytest.fixture
@@ -320,7 +320,7 @@ def test_retries_through_injected_faults_apply_each_effect_once(odoo, store, eve
     run(engine)                                                     # resolves ids, knows the version
     # Odoo commits the pickings, then the connection drops; then validating them hits a serialization
     # failure once. Writes are not retried by the client, so the engine retries (and probes) itself.
-    em.inject({"kind": "reset_after", "model": "stock.picking", "method": "create", "times": 1})
+    em.inject({"kind": "reset_after", "model": "stock.picking", "method": "load", "times": 1})
     em.inject('{"kind": "serialization_failure", "model": "stock.picking", "method": "button_validate", "times": 1}')
     for i in range(3):
         engine.submit(events.stock("FURN_7777", 1, id=f"f{i}"))

@@ -1,7 +1,8 @@
 // Paging: IdCursor walks any domain in id order, one page in memory at a time, and is stable under
 // concurrent inserts (each page asks for ids above the last one seen, never an offset). ChangeCursor
-// pulls records changed since a checkpoint, ordered by (write_date, id), so rows that share a
-// timestamp are never skipped, and a saved checkpoint resumes exactly.
+// pulls records changed since a checkpoint, second by second of write_date: Odoo stores write_date
+// with microseconds but reads it truncated to the second, so a second is read in id order between
+// its two bounds (any number of rows, one page at a time), and a saved checkpoint resumes exactly.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +35,8 @@ class IdCursor {
   bool done_ = false;
 };
 
-// Where an incremental pull stands: the (write_date, id) of the last row handed over.
+// Where an incremental pull stands: every row of the seconds before `write_date` was handed over, and
+// those of that second up to `id`.
 struct Checkpoint {
   std::optional<DateTime> write_date;  // nothing: from the beginning
   std::int64_t id = 0;
@@ -47,7 +49,12 @@ class ChangeCursor {
  public:
   ChangeCursor(Client& client, std::string model, Domain domain, std::vector<std::string> fields, Checkpoint from = {},
                std::int64_t page_size = 500, CallOptions options = {});
-  // The next page of changed rows, oldest first; nothing when caught up.
+  // Rows written at or after `until` (whole seconds, UTC) wait for a later pull. A transaction's rows
+  // carry its start time and become visible when it commits, so a pull that stops a few seconds before
+  // the server's now does not pass a second that a running transaction may still add to (docs/client.md).
+  void stop_before(DateTime until) { until_ = until; }
+  // The next page of changed rows, oldest second first (within a second, not in any particular order);
+  // nothing when caught up.
   result<std::optional<json::Document>> next();
   // After the last row of the last page returned: save it once those rows are safely handled.
   const Checkpoint& checkpoint() const noexcept { return checkpoint_; }
@@ -60,7 +67,11 @@ class ChangeCursor {
   std::int64_t page_size_;
   CallOptions options_;
   Checkpoint checkpoint_;
+  std::optional<DateTime> until_;
+  bool second_open_ = false;  // rows of checkpoint_'s second above its id may remain
   bool done_ = false;
+
+  result<json::Document> read(const Domain& domain, const char* order);
 };
 
 }  // namespace odoo

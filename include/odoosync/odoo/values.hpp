@@ -2,6 +2,7 @@
 // exact decimals for money and quantities (never binary floating point in our types).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -39,7 +40,13 @@ struct DateTime {
   Date date;
   unsigned hour = 0, minute = 0, second = 0;
   static result<DateTime> parse(std::string_view text);
+  // Odoo keeps microseconds in the database and reads them away: "…:SS.ffffff" parses to the second.
+  static result<DateTime> parse_truncated(std::string_view text);
   std::string to_string() const;
+  std::chrono::sys_seconds to_sys() const;
+  static DateTime from_sys(std::chrono::sys_seconds t);
+  DateTime plus(std::chrono::seconds s) const { return from_sys(to_sys() + s); }
+  friend auto operator<=>(const DateTime& a, const DateTime& b) { return a.to_sys() <=> b.to_sys(); }
   friend bool operator==(const DateTime&, const DateTime&) = default;
 };
 

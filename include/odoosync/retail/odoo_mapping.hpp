@@ -88,14 +88,19 @@ class Resolver {
 class OdooEffect {
  public:
   virtual ~OdooEffect() = default;
-  // What Odoo keeps that makes a repeat detectable (external ids, client_order_ref, origin, memo, ref).
+  // Names the effect (the batch token, an order number, a reference). Records an effect creates carry an
+  // external id derived from it (ir.model.data, unique in Odoo's database), written in the same `load`.
   const std::string& token() const noexcept { return token_; }
   // The calls it will make, with ids resolved (a dry run: nothing is written).
   virtual result<std::vector<PlannedCall>> plan(Resolver& resolver) = 0;
   // Reads Odoo for the token.
   virtual result<EffectState> probe(Resolver& resolver) = 0;
-  // Makes Odoo hold the effect, from the state a probe found (absent skips the read).
+  // Makes Odoo hold the effect, from the state a probe found (absent skips the read). A button that
+  // answers with an action (a wizard) instead of acting is an error: it did not do its work.
   virtual result<void> apply(Resolver& resolver, EffectState from = EffectState::absent) = 0;
+  // What the last probe found, per record ("order S1: sale.order 42 in state draft (done when sale)"),
+  // for errors and dead letters that say what is in Odoo and what remains. Empty before a probe.
+  virtual std::string probe_detail() const { return {}; }
 
  protected:
   explicit OdooEffect(std::string token) : token_(std::move(token)) {}

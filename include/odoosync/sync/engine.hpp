@@ -52,6 +52,11 @@ struct EngineOptions {
   RetryOptions retry{};
   http::CircuitBreakerOptions breaker{5, std::chrono::milliseconds{30'000}, std::chrono::milliseconds{5'000}};
   std::chrono::milliseconds lease{60'000};
+  // A batch whose earlier send may still be running in Odoo (a crash, a timeout, a reset after sending)
+  // is probed only this long after that send (or after this engine started, for a run before): a probe
+  // cannot see a transaction that has not committed. Defence in depth: creates are guarded by external
+  // ids Odoo enforces; what is left are state steps (confirm, validate, post). docs/sync.md has the reasons.
+  std::chrono::milliseconds unknown_outcome_grace{30'000};
   // This process is the only worker of the store (SQLite): leases left by a crashed run are void at
   // once (their batches are probed). False for a store shared by many processes: leases expire.
   bool exclusive = true;

@@ -13,7 +13,9 @@
 
 #include <array>
 #include <cstddef>
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -46,6 +48,11 @@ std::string checkpoint_name(Feed feed);                  // "outbound/stock_leve
 struct PullOptions {
   std::int64_t page_size = 200;  // Odoo records per read (and per accept)
   std::string source = "odoo";   // the events' CloudEvents source
+  // Rows written in the last `settle` seconds (by this host's clock) wait for the next pull: a row carries
+  // its transaction's start time and appears when the transaction commits, so a second is read only once
+  // no running transaction can still add to it. Odoo's limit_time_real (120 s by default) bounds any
+  // transaction; most commit within a second or two. Nothing: read up to the newest row.
+  std::optional<std::chrono::seconds> settle = std::chrono::seconds{5};
 };
 
 // What the last pull of a feed did.

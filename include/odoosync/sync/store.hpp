@@ -88,6 +88,9 @@ struct Batch {
   std::string batch_key{};
   int attempt = 1;              // 1 for the first send
   bool probe_first = false;     // an earlier send may have reached Odoo: probe before applying
+  // Its last holder vanished while holding it (a crash, an expired lease) without settling it: that
+  // send may still be running in Odoo.
+  bool abandoned = false;
   std::int64_t created_ms = 0;
   std::vector<StoredEvent> members{};  // subjects grouped, each subject's events in order
 };

@@ -6,6 +6,7 @@
 #include <odoosync/odoo/cursor.hpp>
 #include <odoosync/odoo/models.hpp>
 
+#include <algorithm>
 #include <functional>
 
 using namespace odoosync;
@@ -31,11 +32,20 @@ bool eval(const json::Value& d, rapidjson::SizeType& i, const Row& r) {
   std::string f = item[0].GetString(), op = item[1].GetString();
   if (f == "id") {
     auto v = item[2].GetInt64();
-    return op == ">" ? r.id > v : op == "=" ? r.id == v : false;
+    if (op == ">") return r.id > v;
+    if (op == "=") return r.id == v;
+    FAIL("operator ", op, " not emulated");
+    return false;
   }
   if (f != "write_date") return true;  // other fields hold on every row here
+  // Stored with microseconds, compared at full precision (as PostgreSQL does): "10:00:00.5" > "10:00:00".
   std::string v = item[2].GetString();
-  return op == ">" ? r.write_date > v : op == "=" ? r.write_date == v : false;
+  if (op == ">") return r.write_date > v;
+  if (op == ">=") return r.write_date >= v;
+  if (op == "<") return r.write_date < v;
+  if (op == "=") return r.write_date == v;
+  FAIL("operator ", op, " not emulated");
+  return false;
 }
 bool matches(const json::Value& domain, const Row& r) {
   rapidjson::SizeType i = 0;
@@ -47,6 +57,7 @@ bool matches(const json::Value& domain, const Row& r) {
 struct Server {
   std::vector<Row> rows;
   int calls = 0;
+  std::vector<std::string> domains;  // as sent
   std::function<void()> between_pages;
   std::shared_ptr<FakeTransport> fake = std::make_shared<FakeTransport>();
   Server() {
@@ -55,6 +66,7 @@ struct Server {
       auto body = json::parse(req.body);
       REQUIRE(body);
       const auto& b = body.value();
+      domains.push_back(json::to_string(b["domain"]));
       std::string order = b["order"].GetString();
       auto limit = b["limit"].GetInt64();
       std::vector<Row> sorted = rows;
@@ -67,7 +79,8 @@ struct Server {
       for (const auto& r : sorted) {
         if (n == limit || !matches(b["domain"], r)) continue;
         if (n++) out += ',';
-        out += "{\"id\":" + std::to_string(r.id) + ",\"write_date\":\"" + r.write_date + "\"}";
+        // read back truncated to the second, as Odoo does
+        out += "{\"id\":" + std::to_string(r.id) + ",\"write_date\":\"" + r.write_date.substr(0, 19) + "\"}";
       }
       return http::Response{.status = 200, .body = out + "]"};
     });
@@ -127,7 +140,7 @@ TEST_CASE("ChangeCursor never skips rows that share a timestamp across a page bo
   CHECK(cur.checkpoint().to_string() == "2026-11-22 10:00:01#5");
 
   // Resuming from the checkpoint saved after the second page gives exactly the rest.
-  CHECK(saved.to_string() == "2026-11-22 10:00:00#15");  // pages: {3,11,12} {13,14,15}
+  CHECK(saved.to_string() == "2026-11-22 10:00:00#13");  // pages: {3} {11,12,13}
   auto parsed = Checkpoint::parse(saved.to_string());
   REQUIRE(parsed);
   CHECK(parsed.value() == saved);
@@ -139,10 +152,84 @@ TEST_CASE("ChangeCursor never skips rows that share a timestamp across a page bo
     if (!p.value()) break;
     for (const auto& r : p.value()->GetArray()) rest.push_back(r["id"].GetInt64());
   }
-  CHECK(rest == std::vector<std::int64_t>{16, 17, 5});
+  CHECK(rest == std::vector<std::int64_t>{14, 15, 16, 17, 5});
   CHECK_FALSE(Checkpoint::parse("yesterday"));
   CHECK_FALSE(Checkpoint::parse("2026-11-22 10:00:00#x"));
   CHECK(Checkpoint::parse("").value().to_string().empty());
+}
+
+TEST_CASE("ChangeCursor is exact when Odoo keeps microseconds and reads seconds: a bulk load larger than a page ends") {
+  // Odoo 18 showed it: one `load` of 500 products shares one write_date second (stored with
+  // microseconds), and a cursor that asked for `write_date = t` (matches nothing) or `> t` (the whole
+  // second again) read the same page forever.
+  Server s;
+  for (int i = 1; i <= 1000; ++i) s.rows.push_back({100 + i, "2026-11-22 18:59:06.716001"});
+  // rows of other transactions in that second: ids out of microsecond order (a late commit)
+  s.rows.push_back({90, "2026-11-22 18:59:06.900000"});
+  s.rows.push_back({2000, "2026-11-22 18:59:06.100000"});
+  s.rows.push_back({50, "2026-11-22 18:59:05.999999"});
+  s.rows.push_back({60, "2026-11-22 18:59:07.000001"});
+  auto c = s.client();
+  ChangeCursor cur(*c, "product.product", {}, {"name"}, {}, 64);
+  std::vector<std::int64_t> seen;
+  int pages = 0;
+  for (;;) {
+    auto p = cur.next();
+    REQUIRE(p);
+    if (!p.value()) break;
+    REQUIRE(++pages < 100);
+    for (const auto& r : p.value()->GetArray()) seen.push_back(r["id"].GetInt64());
+  }
+  CHECK(seen.size() == 1004);
+  auto sorted = seen;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());  // each row once
+  CHECK(seen.front() == 50);
+  CHECK(seen.back() == 60);
+  CHECK(cur.checkpoint().to_string() == "2026-11-22 18:59:07#60");
+  // the second is read between its bounds, never with `=` on a truncated time
+  for (const auto& d : s.domains) CHECK(d.find(R"("write_date","=")") == std::string::npos);
+}
+
+TEST_CASE("ChangeCursor: a row that commits late in a second it already read is found by the next pull if its id is "
+          "higher, and stop_before keeps unsettled seconds for later") {
+  Server s;
+  for (int i = 1; i <= 5; ++i) s.rows.push_back({i, "2026-11-22 10:00:00.200000"});
+  s.rows.push_back({6, "2026-11-22 10:00:03.000000"});
+  auto c = s.client();
+  ChangeCursor first(*c, "res.partner", {}, {}, {}, 10);
+  first.stop_before(DateTime::parse("2026-11-22 10:00:03").value());
+  std::vector<std::int64_t> seen;
+  while (auto p = first.next()) {
+    REQUIRE(p);
+    if (!p.value()) break;
+    for (const auto& r : p.value()->GetArray()) seen.push_back(r["id"].GetInt64());
+  }
+  CHECK(seen == std::vector<std::int64_t>{1, 2, 3, 4, 5});  // 10:00:03 is not settled: not read yet
+  CHECK(first.checkpoint().to_string() == "2026-11-22 10:00:00#5");
+
+  s.rows.push_back({7, "2026-11-22 10:00:00.900000"});  // committed after the first pull, same second
+  ChangeCursor second(*c, "res.partner", {}, {}, first.checkpoint(), 10);
+  seen.clear();
+  while (auto p = second.next()) {
+    REQUIRE(p);
+    if (!p.value()) break;
+    for (const auto& r : p.value()->GetArray()) seen.push_back(r["id"].GetInt64());
+  }
+  CHECK(seen == std::vector<std::int64_t>{7, 6});
+  CHECK(second.checkpoint().to_string() == "2026-11-22 10:00:03#6");
+}
+
+TEST_CASE("DateTime: seconds arithmetic, order and Odoo's microsecond form") {
+  auto t = DateTime::parse("2026-12-31 23:59:59").value();
+  CHECK(t.plus(std::chrono::seconds{1}).to_string() == "2027-01-01 00:00:00");
+  CHECK(t.plus(std::chrono::seconds{-86400}).to_string() == "2026-12-30 23:59:59");
+  CHECK(DateTime::parse("2024-02-28 12:00:00").value().plus(std::chrono::hours{24}).to_string() == "2024-02-29 12:00:00");
+  CHECK(t < t.plus(std::chrono::seconds{1}));
+  CHECK(DateTime::parse_truncated("2026-11-22 18:59:06.716001").value().to_string() == "2026-11-22 18:59:06");
+  CHECK(DateTime::parse_truncated("2026-11-22 18:59:06").value().to_string() == "2026-11-22 18:59:06");
+  CHECK_FALSE(DateTime::parse_truncated("2026-11-22 18:59:06.x"));
+  CHECK_FALSE(DateTime::parse("2026-11-22 18:59:06.716001"));
 }
 
 TEST_CASE("typed records decode straight into structs, unknown fields are ignored") {
