@@ -487,3 +487,41 @@ TEST_CASE("engine: two engines on one store - the second exclusive worker is ref
     std::filesystem::remove_all(dir);
   }
 }
+
+TEST_CASE("engine: a batch its holder abandoned (a crash) waits the grace period before it is probed; other subjects flow") {
+  Odoo odoo;
+  oss::MemoryStore store;
+  {
+    auto intake = oss::Engine::create_intake(store).value();
+    submit(*intake, stock("g1", "FURN_7777", "WH/Stock", "2"));
+  }
+  // A worker of an earlier run claimed it and vanished: its send may still be running in Odoo.
+  oss::ClaimRequest rq;
+  rq.owner = "gone";
+  rq.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  rq.lease_ms = 600'000;
+  auto claimed = store.claim(rq);
+  REQUIRE(claimed);
+  REQUIRE(claimed.value().has_value());
+
+  auto o = fast_options(odoo);
+  o.unknown_outcome_grace = std::chrono::milliseconds{1500};
+  auto engine = oss::Engine::create(store, *odoo.client, o).value();
+  submit(*engine, stock("g2", "FURN_8888", "WH/Stock", "1"));  // another subject
+  const double a0 = odoo.on_hand("FURN_7777", "WH/Stock"), b0 = odoo.on_hand("FURN_8888", "WH/Stock");
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(engine->start());
+  // The other subject is applied at once; the abandoned one is not touched during the grace period.
+  for (int i = 0; i < 100 && odoo.on_hand("FURN_8888", "WH/Stock") < b0 + 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  CHECK(odoo.on_hand("FURN_8888", "WH/Stock") == doctest::Approx(b0 + 1));
+  CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(a0));
+  for (int i = 0; i < 300 && odoo.on_hand("FURN_7777", "WH/Stock") < a0 + 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  engine->stop();
+  CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(a0 + 2));  // once, after the grace
+  CHECK(waited >= std::chrono::milliseconds{1400});
+  auto audit = store.audit({.source = std::string("pos/store-1"), .id = std::string("g1")}).value();
+  bool waited_entry = false;
+  for (const auto& e : audit) waited_entry = waited_entry || e.error.find("grace period") != std::string::npos;
+  CHECK(waited_entry);
+}

@@ -225,3 +225,30 @@ TEST_CASE("tracebacks are kept only when asked for") {
   CHECK(r.error().debug().rfind("Traceback", 0) == 0);
   CHECK(r.error().odoo_arguments() == std::vector<std::string>{"Access Denied"});
 }
+
+TEST_CASE("a journal's sequence race (two posts at once) is a conflict to retry, not Odoo refusing the data") {
+  // Odoo turns the IntegrityError of account.move's unique name index into this ValidationError and does
+  // not retry it; the same post passes once the other one has committed.
+  const std::string msg = "The operation cannot be completed: Another entry with the same name already exists.";
+  http::Response rpc{.status = 200,
+                     .body = R"({"jsonrpc":"2.0","id":1,"error":{"code":200,"message":"Odoo Server Error","data":{"name":"odoo.exceptions.ValidationError","message":")" +
+                             msg + R"(","arguments":[")" + msg + R"("],"context":{}}}})"};
+  auto a = decode_jsonrpc(rpc);
+  REQUIRE_FALSE(a);
+  CHECK(a.error().kind() == ErrorKind::conflict);
+  CHECK(a.error().retryable());
+  CHECK(a.error().odoo_class() == "odoo.exceptions.ValidationError");
+  http::Response j2{.status = 422,
+                    .body = R"({"name":"odoo.exceptions.ValidationError","message":")" + msg + R"(","arguments":[")" + msg +
+                            R"("],"context":{},"debug":""})"};
+  auto b = decode_json2(j2);
+  REQUIRE_FALSE(b);
+  CHECK(b.error().kind() == ErrorKind::conflict);
+  // Any other ValidationError stays Odoo's refusal.
+  http::Response other{.status = 422,
+                       .body = R"({"name":"odoo.exceptions.ValidationError","message":"The amount must be positive","arguments":[],"context":{},"debug":""})"};
+  auto c = decode_json2(other);
+  REQUIRE_FALSE(c);
+  CHECK(c.error().kind() == ErrorKind::odoo);
+  CHECK_FALSE(c.error().retryable());
+}

@@ -274,6 +274,7 @@ TEST_CASE_TEMPLATE("store contract: leases, retry, resume after a crash with a p
   CHECK(again.value()->token == token);
   CHECK(again.value()->attempt == 2);
   CHECK(again.value()->probe_first);
+  CHECK_FALSE(again.value()->abandoned);  // settled by its holder: not abandoned
   CHECK(ids(*again.value()) == std::vector<std::string>{"a", "b"});
   CHECK(again.value()->members[0].attempts == 2);
   CHECK(again.value()->members[0].error == "transport/reset: connection reset");
@@ -283,6 +284,7 @@ TEST_CASE_TEMPLATE("store contract: leases, retry, resume after a crash with a p
   REQUIRE(late.value().has_value());
   CHECK(late.value()->id == id);
   CHECK(late.value()->attempt == 3);
+  CHECK(late.value()->abandoned);  // its holder vanished mid-send
   // An exclusive worker start voids every lease at once.
   REQUIRE(s->begin_worker("w4", true, 1200));
   auto after = s->claim(rq(1201, 100, "w4"));
@@ -290,6 +292,7 @@ TEST_CASE_TEMPLATE("store contract: leases, retry, resume after a crash with a p
   REQUIRE(after.value().has_value());
   CHECK(after.value()->id == id);
   CHECK(after.value()->probe_first);
+  CHECK(after.value()->abandoned);
   REQUIRE(s->settle(id, "w4", settle(oss::SettleKind::applied, 1300)));
   auto corr = s->audit(oss::AuditQuery{.correlation_id = "rpc-7"});
   REQUIRE(corr);
