@@ -2,6 +2,7 @@
 #include "orm.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
@@ -210,12 +211,145 @@ const FieldDef& Database::require_field(const ModelDef& m, std::string_view fiel
   return it->second;
 }
 
-std::string Database::now() const {
-  std::time_t t = std::time(nullptr) + clock_offset_;
+// --- clock and transactions -------------------------------------------------------------------------
+
+namespace {
+std::int64_t system_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+std::int64_t Clock::now_us() const {
+  std::lock_guard lock(mutex_);
+  return frozen_ ? frozen_at_ : system_us() + offset_;
+}
+void Clock::freeze(std::int64_t us) {
+  std::lock_guard lock(mutex_);
+  frozen_ = true;
+  frozen_at_ = us;
+}
+void Clock::advance(std::int64_t us) {
+  std::lock_guard lock(mutex_);
+  if (frozen_) frozen_at_ += us;
+  else offset_ += us;
+}
+void Clock::run() {
+  std::lock_guard lock(mutex_);
+  if (!frozen_) return;
+  offset_ = frozen_at_ - system_us();
+  frozen_ = false;
+}
+bool Clock::frozen() const {
+  std::lock_guard lock(mutex_);
+  return frozen_;
+}
+
+std::string format_datetime_us(std::int64_t us) {
+  const std::int64_t secs = us >= 0 ? us / 1'000'000 : (us - 999'999) / 1'000'000;
+  const std::int64_t frac = us - secs * 1'000'000;
+  std::time_t t = static_cast<std::time_t>(secs);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                     tm.tm_min, tm.tm_sec, frac);
+}
+
+std::optional<std::int64_t> parse_datetime_us(std::string_view text) {
+  // YYYY-MM-DD[( |T)HH:MM[:SS[.f{1,6}]]]
+  auto digits = [&](std::size_t pos, std::size_t n, int& out) {
+    if (pos + n > text.size()) return false;
+    out = 0;
+    for (std::size_t i = pos; i < pos + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      out = out * 10 + (text[i] - '0');
+    }
+    return true;
+  };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (!digits(0, 4, y) || text.size() < 10 || text[4] != '-' || !digits(5, 2, mo) || text[7] != '-' || !digits(8, 2, d)) {
+    return std::nullopt;
+  }
+  std::int64_t frac = 0;
+  if (text.size() > 10) {
+    if ((text[10] != ' ' && text[10] != 'T') || !digits(11, 2, h) || text.size() < 16 || text[13] != ':' || !digits(14, 2, mi)) {
+      return std::nullopt;
+    }
+    if (text.size() > 16) {
+      if (text[16] != ':' || !digits(17, 2, sec)) return std::nullopt;
+      if (text.size() > 19) {
+        if (text[19] != '.' || text.size() > 26 || text.size() == 20) return std::nullopt;
+        int f = 0;
+        if (!digits(20, text.size() - 20, f)) return std::nullopt;
+        frac = f;
+        for (std::size_t i = text.size() - 20; i < 6; ++i) frac *= 10;
+      }
+    }
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  // days from the civil date (Howard Hinnant's algorithm, written out)
+  const int yy = mo <= 2 ? y - 1 : y;
+  const int era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int yoe = yy - era * 400;
+  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const std::int64_t days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+  return ((days * 24 + h) * 60 + mi) * 60'000'000LL + static_cast<std::int64_t>(sec) * 1'000'000 + frac;
+}
+
+void Database::begin(std::int64_t stamp_us, std::optional<std::int64_t> snapshot_xmlids_below) {
+  txn_us_ = stamp_us;
+  snapshot_xmlids_below_ = snapshot_xmlids_below;
+}
+
+std::string Database::now_us() const { return format_datetime_us(txn_us_ ? txn_us_ : clock_->now_us()); }
+
+std::string Database::now() const { return now_us().substr(0, 19); }
+
+std::int64_t Database::next_id(const std::string& model) const {
+  auto t = tables_.find(model);
+  return t == tables_.end() ? 1 : t->second.next_id;
+}
+
+void Database::mark(const std::string& model, std::int64_t id, const char* key, std::int64_t value) {
+  auto t = tables_.find(model);
+  if (t == tables_.end() || !t->second.rows.count(id)) return;
+  Doc& row = t->second.rows.at(id);
+  if (auto m = row.FindMember(key); m != row.MemberEnd()) m->value.SetInt64(value);
+  else row.AddMember(Val(key, row.GetAllocator()), Val(value), row.GetAllocator());
+}
+
+std::optional<std::int64_t> Database::mark_of(const std::string& model, std::int64_t id, const char* key) const {
+  auto t = tables_.find(model);
+  if (t == tables_.end()) return std::nullopt;
+  auto r = t->second.rows.find(id);
+  if (r == t->second.rows.end()) return std::nullopt;
+  auto m = r->second.FindMember(key);
+  if (m == r->second.MemberEnd() || !m->value.IsInt64()) return std::nullopt;
+  return m->value.GetInt64();
+}
+
+bool Context::flag(const char* key) const {
+  if (!raw || !raw->IsObject()) return false;
+  auto m = raw->FindMember(key);
+  if (m == raw->MemberEnd()) return false;
+  const Val& v = m->value;
+  if (v.IsBool()) return v.GetBool();
+  if (v.IsNumber()) return v.GetDouble() != 0;
+  if (v.IsString()) return v.GetStringLength() > 0;
+  if (v.IsArray()) return !v.Empty();
+  return v.IsObject();
+}
+
+std::vector<std::int64_t> Context::ids(const char* key) const {
+  std::vector<std::int64_t> out;
+  if (!raw || !raw->IsObject()) return out;
+  auto m = raw->FindMember(key);
+  if (m == raw->MemberEnd()) return out;
+  if (m->value.IsInt64()) out.push_back(m->value.GetInt64());
+  if (m->value.IsArray())
+    for (const auto& x : m->value.GetArray())
+      if (x.IsInt64()) out.push_back(x.GetInt64());
+  return out;
 }
 
 bool Database::exists(const std::string& model, std::int64_t id) const {
@@ -470,6 +604,22 @@ bool Database::eval_term(const std::string& model, std::int64_t id, const Val& t
     const double a = number_of(), b = value.GetDouble();
     if (empty && !stored) return cmp == "!=";
     order = a < b ? -1 : a > b ? 1 : 0;
+  } else if (value.IsString() && f.type == "datetime") {
+    if (empty) return cmp == "!=";
+    std::string text = sv(value);
+    // 17/18 (expression.py): a date alone becomes its last second for > and <=, its first otherwise;
+    // a full datetime goes to SQL as it is and meets the stored microseconds, so 10:00:00.5 is after
+    // '10:00:00' and not equal to it.
+    if (text.size() == 10) text += (cmp == ">" || cmp == "<=") && version_ < 19 ? " 23:59:59" : " 00:00:00";
+    auto a = parse_datetime_us(text_of()), b = parse_datetime_us(text);
+    if (!b) value_error(fmt::format("time data {} does not match format '%Y-%m-%d %H:%M:%S'", repr(value)));
+    if (!a) return cmp == "!=";
+    if (version_ >= 19) {
+      // 19 (domains.py _optimize_type_datetime): whole seconds; > X is >= X+1s, = X is [X, X+1s)
+      *a -= ((*a % 1'000'000) + 1'000'000) % 1'000'000;
+      *b -= ((*b % 1'000'000) + 1'000'000) % 1'000'000;
+    }
+    order = *a < *b ? -1 : *a > *b ? 1 : 0;
   } else if (value.IsString()) {
     if (empty) return cmp == "!=";
     const std::string a = text_of(), b = sv(value);
@@ -484,6 +634,122 @@ bool Database::eval_term(const std::string& model, std::int64_t id, const Val& t
   if (cmp == ">") return order > 0;
   if (cmp == ">=") return order >= 0;
   value_error(fmt::format("Invalid leaf {}", repr(term)));
+}
+
+// _order of each model, from Odoo's source (the class that defines the model; the default is "id").
+std::string Database::default_order(const std::string& model) const {
+  static const std::map<std::string, std::string, std::less<>> orders = {
+      {"account.journal", "sequence, type, code"},
+      {"account.move", "date desc, name desc, invoice_date desc, id desc"},
+      {"account.move.line", "date desc, move_name desc, id"},
+      {"account.payment", "date desc, name desc"},
+      {"account.tax", "sequence,id"},
+      {"ir.model.data", "module, model, name"},
+      {"pos.order", "date_order desc, name desc, id desc"},
+      {"pos.payment.method", "sequence, id"},
+      {"pos.session", "id desc"},
+      {"product.category", "complete_name"},
+      {"product.product", "is_favorite desc, default_code, name, id"},
+      {"product.template", "is_favorite desc, name"},
+      {"purchase.order", "priority desc, id desc"},
+      {"purchase.order.line", "order_id, sequence, id"},
+      {"res.company", "sequence, name"},
+      {"res.currency", "active desc, name"},
+      {"res.partner", "complete_name ASC, id DESC"},
+      {"res.users", "name, login"},
+      {"sale.order", "date_order desc, id desc"},
+      {"sale.order.line", "order_id, sequence, id"},
+      {"stock.location", "complete_name, id"},
+      {"stock.move", "sequence, id"},
+      {"stock.picking", "priority desc, scheduled_date asc, id desc"},
+      {"stock.picking.type", "is_favorite desc, sequence, id"},
+      {"stock.warehouse", "sequence,id"},
+      {"uom.uom", "factor DESC, id"},
+  };
+  // what differs by version (research: /tmp/research/orders17.txt, orders19.txt)
+  if (version_ <= 17) {
+    if (model == "product.product") return "priority desc, default_code, name, id";
+    if (model == "product.template") return "priority desc, name";
+    if (model == "stock.picking.type") return "sequence, id";
+  }
+  if (version_ >= 19) {
+    if (model == "product.product") return "default_code, name, id";
+    if (model == "uom.uom") return "sequence, relative_uom_id, id";
+  }
+  auto it = orders.find(model);
+  return it == orders.end() ? "id" : it->second;
+}
+
+std::vector<std::pair<std::string, bool>> Database::parse_order(const std::string& model, std::string_view order,
+                                                                bool strict) const {
+  const ModelDef& def = require_model(model);
+  std::vector<std::pair<std::string, bool>> keys;
+  std::stringstream ss{std::string(order)};
+  std::string part;
+  while (std::getline(ss, part, ',')) {
+    std::stringstream ps(part);
+    std::string name, dir;
+    ps >> name >> dir;
+    if (name.empty()) continue;
+    if (name != "id" && !def.fields.count(name)) {
+      if (!strict) continue;  // a default order naming a field this version's export lacks
+      value_error(fmt::format("Invalid field '{}' on model '{}'", name, model));
+    }
+    keys.emplace_back(name, lower(dir) == "desc");
+  }
+  return keys;
+}
+
+void Database::sort_keys(const std::string& model, std::int64_t id, std::string_view order, bool reverse, int depth,
+                         std::vector<SortPart>& out) const {
+  const ModelDef& def = require_model(model);
+  for (const auto& [name, desc_asked] : parse_order(model, order, false)) {
+    const bool desc = desc_asked != reverse;
+    if (name == "id") {
+      out.push_back({false, true, desc, static_cast<double>(id), {}});
+      continue;
+    }
+    const FieldDef& f = def.fields.at(name);
+    const Val* v = field_value(model, id, name);
+    if (f.type == "many2one") {
+      const bool set = v && v->IsInt64() && v->GetInt64() > 0;
+      const std::string co = default_order(f.relation);
+      if (co == "id" || depth >= 3) {  // ordered by the raw id (Odoo stops at a many2one already seen)
+        out.push_back({!set, true, desc, set ? static_cast<double>(v->GetInt64()) : 0.0, {}});
+      } else if (set && exists(f.relation, v->GetInt64())) {
+        sort_keys(f.relation, v->GetInt64(), co, desc, depth + 1, out);
+      } else {  // LEFT JOIN on nothing: every column of the comodel's order is NULL
+        std::vector<SortPart> shape;
+        sort_keys(f.relation, 0, co, desc, depth + 1, shape);
+        for (auto& p : shape) {
+          p.null = true;
+          out.push_back(p);
+        }
+      }
+      continue;
+    }
+    SortPart p;
+    p.desc = desc;
+    if (f.type == "boolean") {  // COALESCE(field, FALSE)
+      p.null = false;
+      p.number = true;
+      p.num = v && v->IsBool() && v->GetBool() ? 1 : 0;
+    } else if (f.type == "integer" || f.type == "float" || f.type == "monetary") {
+      p.number = true;
+      p.null = !v || !v->IsNumber();
+      p.num = p.null ? 0 : v->GetDouble();
+    } else if (f.type == "datetime") {
+      // full precision: what is stored, not what is read
+      const auto us = v && v->IsString() ? parse_datetime_us(sv(*v)) : std::nullopt;
+      p.number = true;
+      p.null = !us;
+      p.num = us ? static_cast<double>(*us) : 0;
+    } else {
+      p.null = !v || !v->IsString();
+      if (!p.null) p.text = sv(*v);
+    }
+    out.push_back(std::move(p));
+  }
 }
 
 std::vector<std::int64_t> Database::search_ids(const std::string& model, const Val& domain, std::int64_t offset,
@@ -504,40 +770,33 @@ std::vector<std::int64_t> Database::search_ids(const std::string& model, const V
       if (matches(model, id, domain, ctx)) ids.push_back(id);
     }
   }
-  // order: "field [asc|desc], ..." on stored values; id breaks ties
-  std::vector<std::pair<std::string, bool>> keys;
-  std::string spec(order);
-  std::stringstream ss(spec);
-  std::string part;
-  while (std::getline(ss, part, ',')) {
-    std::stringstream ps(part);
-    std::string name, dir;
-    ps >> name >> dir;
-    if (name.empty()) continue;
-    if (name != "id" && !def.fields.count(name)) value_error(fmt::format("Invalid field '{}' on model '{}'", name, model));
-    keys.emplace_back(name, lower(dir) == "desc");
-  }
-  if (!keys.empty()) {
-    std::stable_sort(ids.begin(), ids.end(), [&](std::int64_t a, std::int64_t b) {
-      for (const auto& [name, desc] : keys) {
-        if (name == "id") {
-          if (a != b) return desc ? a > b : a < b;
-          continue;
-        }
-        const Val* x = field_value(model, a, name);
-        const Val* y = field_value(model, b, name);
-        auto key = [&](const Val* v, std::int64_t rid) -> std::string {
-          if (!v) return "";
-          if (v->IsNumber()) return fmt::format("{:020.6f}", v->GetDouble() + 1e12);
-          if (def.fields.at(name).type == "many2one" && v->IsInt64()) return display_name(def.fields.at(name).relation, v->GetInt64());
-          (void)rid;
-          return v->IsString() ? sv(*v) : "";
-        };
-        const std::string kx = key(x, a), ky = key(y, b);
-        if (kx != ky) return desc ? kx > ky : kx < ky;
+  // Odoo's order: the one asked for, else the model's _order; id breaks the remaining ties.
+  const std::string spec = order.empty() ? default_order(model) : std::string(order);
+  if (!order.empty()) parse_order(model, spec, true);  // an unknown field is refused even when nothing matched
+  if (ids.size() > 1) {
+    std::vector<std::pair<std::vector<SortPart>, std::int64_t>> keyed;
+    keyed.reserve(ids.size());
+    for (auto id : ids) {
+      std::vector<SortPart> k;
+      sort_keys(model, id, spec, false, 0, k);
+      keyed.emplace_back(std::move(k), id);
+    }
+    auto compare = [](const SortPart& x, const SortPart& y) {
+      int c = 0;
+      if (x.null != y.null) c = x.null ? 1 : -1;  // NULL is larger than any value
+      else if (!x.null && x.number) c = x.num < y.num ? -1 : x.num > y.num ? 1 : 0;
+      else if (!x.null) c = x.text < y.text ? -1 : x.text > y.text ? 1 : 0;
+      return x.desc ? -c : c;
+    };
+    std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
+      const std::size_t n = std::min(a.first.size(), b.first.size());
+      for (std::size_t i = 0; i < n; ++i) {
+        const int c = compare(a.first[i], b.first[i]);
+        if (c != 0) return c < 0;
       }
-      return a < b;
+      return a.second < b.second;
     });
+    for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = keyed[i].second;
   }
   std::vector<std::int64_t> page;
   for (std::size_t i = static_cast<std::size_t>(std::max<std::int64_t>(0, offset)); i < ids.size(); ++i) {
@@ -582,6 +841,10 @@ void Database::format_value(const FieldDef& f, const Val* stored, bool classic_m
     return;
   }
   if (stored && !stored->IsNull()) {
+    if (t == "datetime" && stored->IsString() && stored->GetStringLength() > 19) {
+      out.SetString(stored->GetString(), 19, a);  // stored with microseconds, read to the second
+      return;
+    }
     if ((t == "float" || t == "monetary") && stored->IsNumber()) {
       out.SetDouble(stored->GetDouble());
       return;
@@ -746,8 +1009,10 @@ void default_for(const std::string& model, const FieldDef& f, Database& db, Val&
   else if (f.name == "user_id" || f.name == "create_uid" || f.name == "write_uid") out.SetInt64(2);
   else if (f.name == "active") out.SetBool(true);
   else if (f.name == "state" && !f.selection.empty()) out.SetString(f.selection.front().first.c_str(), a);
-  else if (f.name == "name" && (model == "sale.order" || model == "stock.picking" || model == "account.move"))
-    out.SetString(fmt::format("{}{:05}", model == "sale.order" ? "S" : model == "stock.picking" ? "WH/OUT/" : "INV/", id).c_str(), a);
+  else if (f.name == "name" && model == "account.move")
+    out.SetString("/", a);  // a draft has no number yet (_compute_name); posting gives it the journal's next
+  else if (f.name == "name" && (model == "sale.order" || model == "stock.picking"))
+    out.SetString(fmt::format("{}{:05}", model == "sale.order" ? "S" : "WH/OUT/", id).c_str(), a);
   else if (f.name == "date_order") out.SetString(db.now().c_str(), a);
   else if (f.name == "uom_id" || f.name == "uom_po_id" || f.name == "categ_id" || f.name == "warehouse_id") out.SetInt64(1);
   else if (f.name == "type" && model.starts_with("product.")) out.SetString("consu", a);
@@ -859,7 +1124,7 @@ std::int64_t Database::create_one(const std::string& model, const Val& vals, con
     row.AddMember(Val(def.inherits_field.c_str(), a), Val(parent), a);
   }
   t.next_id = id + 1;
-  const std::string stamp = now();
+  const std::string stamp = now_us();
   row.AddMember("create_date", Val(stamp.c_str(), a), a);
   row.AddMember("write_date", Val(stamp.c_str(), a), a);
   t.rows.emplace(id, std::move(row));
@@ -918,7 +1183,7 @@ void Database::write(const std::string& model, const std::vector<std::int64_t>& 
   for (const auto& m : vals.GetObject()) require_field(def, sv(m.name), "");
   for (auto id : ids)
     if (!exists(model, id)) missing_error(model, id);
-  const std::string stamp = now();
+  const std::string stamp = now_us();
   for (auto id : ids) {
     Doc& row = tables_.at(model).rows.at(id);
     for (const auto& m : vals.GetObject()) {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -27,6 +29,28 @@ struct OdooException {
   int json2_status = 500;
 };
 
+// The clock of create_date/write_date: UTC with microseconds, advancing in real time, or frozen and
+// stepped by tests (POST /__emulator__/clock). Thread-safe.
+class Clock {
+ public:
+  std::int64_t now_us() const;            // microseconds since the epoch
+  void freeze(std::int64_t us);           // stands still at `us` until run()
+  void advance(std::int64_t us);          // moves forward by `us` (frozen or running)
+  void run();                             // advances in real time again, from where it stands
+  bool frozen() const;
+
+ private:
+  mutable std::mutex mutex_;
+  bool frozen_ = false;
+  std::int64_t frozen_at_ = 0;
+  std::int64_t offset_ = 0;  // added to the system clock while running
+};
+
+// "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) of microseconds since the epoch, and back (the fraction and the
+// time are optional when parsing: "2025-01-31" is midnight). nullopt: not a date.
+std::string format_datetime_us(std::int64_t us);
+std::optional<std::int64_t> parse_datetime_us(std::string_view text);
+
 struct FieldDef {
   std::string name, type, relation, string;
   bool required = false, readonly = false, store = true;
@@ -44,6 +68,11 @@ struct Context {
   std::string lang = "en_US";
   std::vector<std::int64_t> allowed_company_ids;
   bool active_test = true;
+  // The whole context as the call gave it (an object), for the keys business methods read
+  // (disable_cancel_warning, skip_backorder, picking_ids_not_to_backorder, ...).
+  std::shared_ptr<const Doc> raw;
+  bool flag(const char* key) const;                  // a truthy value under `key`
+  std::vector<std::int64_t> ids(const char* key) const;  // a list of ids (or one id) under `key`
 };
 
 class Database {
@@ -88,7 +117,25 @@ class Database {
   // Adds N generated products with barcodes and internal references (the --products option).
   void add_products(std::size_t n);
 
-  std::string now() const;  // "YYYY-MM-DD HH:MM:SS" UTC
+  // One call is one transaction: every record it creates or writes gets the same create_date /
+  // write_date, the transaction's start (PostgreSQL now()), kept with microseconds and read back to the
+  // second. `snapshot_xmlids_below`: ir.model.data rows with this id or higher were committed after the
+  // transaction's snapshot was taken (a call that waited, slow_commit): load does not see them.
+  void begin(std::int64_t stamp_us, std::optional<std::int64_t> snapshot_xmlids_below = std::nullopt);
+  void set_clock(std::shared_ptr<Clock> clock) { clock_ = std::move(clock); }
+  const std::shared_ptr<Clock>& clock() const { return clock_; }
+  std::string now() const;      // "YYYY-MM-DD HH:MM:SS" UTC: the transaction's start, to the second
+  std::string now_us() const;   // the same with microseconds (create_date / write_date as stored)
+  std::int64_t next_id(const std::string& model) const;
+  // Commits so far (the protocol layer counts one per call): a snapshot is the count when it was taken.
+  std::uint64_t commit_seq() const { return commits_; }
+  void committed() { ++commits_; }
+  // A value kept on a record outside its fields (never read back by clients), e.g. the commit that
+  // posted an entry.
+  void mark(const std::string& model, std::int64_t id, const char* key, std::int64_t value);
+  std::optional<std::int64_t> mark_of(const std::string& model, std::int64_t id, const char* key) const;
+  // The default order of a model's searches (its _order in Odoo's source).
+  std::string default_order(const std::string& model) const;
 
  private:
   struct Table {
@@ -111,10 +158,26 @@ class Database {
   const ModelDef& require_model(const std::string& model) const;
   const FieldDef& require_field(const ModelDef& m, std::string_view field, std::string_view where) const;
 
+  // Sort keys of a record for an order spec ("f desc, g, ..."); many2one fields sort by their comodel's
+  // order, NULLs sort as larger than any value (last ascending, first descending), as PostgreSQL does.
+  struct SortPart {
+    bool null = true, number = false, desc = false;
+    double num = 0;
+    std::string text;
+  };
+  void sort_keys(const std::string& model, std::int64_t id, std::string_view order, bool reverse, int depth,
+                 std::vector<SortPart>& out) const;
+  std::vector<std::pair<std::string, bool>> parse_order(const std::string& model, std::string_view order, bool strict) const;
+  std::int64_t xmlid_lookup(const std::string& module, const std::string& name, const std::string& model,
+                            bool* invisible = nullptr) const;
+
   int version_ = 18;
   std::map<std::string, ModelDef, std::less<>> models_;
   std::map<std::string, Table, std::less<>> tables_;
-  std::int64_t clock_offset_ = 0;
+  std::shared_ptr<Clock> clock_ = std::make_shared<Clock>();
+  std::int64_t txn_us_ = 0;  // the current transaction's start
+  std::optional<std::int64_t> snapshot_xmlids_below_;
+  std::uint64_t commits_ = 0;
 };
 
 }  // namespace odoosync::emulator

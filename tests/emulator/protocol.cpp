@@ -1,6 +1,8 @@
 // Odoo's routes, envelopes and error bodies, version by version, and the control endpoint.
 #include "protocol.hpp"
 
+#include "business.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <random>
@@ -137,6 +139,14 @@ std::string HttpRequest::header(std::string_view name) const {
   return {};
 }
 
+namespace {
+std::shared_ptr<const Doc> copy_context(const Val& c) {
+  auto d = std::make_shared<Doc>();
+  d->CopyFrom(c, d->GetAllocator());
+  return d;
+}
+}  // namespace
+
 struct Emulator::Call {
   std::string model, method;
   std::int64_t uid = 2;
@@ -146,12 +156,14 @@ struct Emulator::Call {
   Doc ids;     // JSON-2 `ids`, if given
   bool has_ids = false;
   Context ctx;
+  std::optional<std::uint64_t> snapshot_commit;  // set when the call waited to commit (slow_commit)
 };
 
 Emulator::Emulator(Options options) : options_(std::move(options)), rng_(options_.seed) {
   if (options_.database.empty()) options_.database = options_.odoo_version >= 19 ? "retail19" : "retail18";
   const std::string dir = (std::filesystem::path(options_.data_dir) / (options_.odoo_version >= 19 ? "odoo19" : "odoo18")).string();
   db_ = Database::load(dir, options_.odoo_version);
+  db_.set_clock(clock_);
   if (options_.extra_products) db_.add_products(options_.extra_products);
   if (!options_.fixture.empty()) db_.apply_fixture(options_.fixture);
 }
@@ -175,19 +187,63 @@ std::optional<Fault> Emulator::take_fault(const std::string& model, const std::s
   return std::nullopt;
 }
 
+namespace {
+// The request a server thread is handling: its hold on the database, and what it asked of the delivery.
+struct RequestState {
+  std::unique_lock<std::mutex>* lock = nullptr;
+  bool reset_after = false;
+};
+thread_local RequestState* current_request = nullptr;
+
+// A call dropped before committing (the emulator stopped or was reset while it waited).
+struct Abandoned {};
+}  // namespace
+
 HttpReply Emulator::handle(const HttpRequest& request) {
   std::string path = request.target.substr(0, request.target.find('?'));
+  std::unique_lock lock(mutex_);
+  if (shutting_down_) return html_reply(503, "Service Unavailable", "The server is shutting down.");
+  RequestState state{&lock};
+  current_request = &state;
+  struct Done {
+    ~Done() { current_request = nullptr; }
+  } done;
+  db_.begin(clock_->now_us());  // this call's transaction starts now
+  try {
+    if (path.rfind("/__emulator__/", 0) != 0 && !faults_.empty()) {
+      HttpReply injected = network_fault(request, path);
+      if (injected.status != 0) return injected;
+    }
+    HttpReply reply = route(request, path);
+    db_.committed();
+    if (state.reset_after) reply.delivery = Delivery::reset_after;  // applied and committed; the client never hears back
+    return reply;
+  } catch (const Abandoned&) {
+    HttpReply r;
+    r.status = 500;
+    r.delivery = Delivery::reset_before;  // the process died mid-transaction: nothing written, no answer
+    return r;
+  }
+}
+
+bool Emulator::wait_unlocked(std::chrono::steady_clock::time_point until) {
+  if (!current_request || !current_request->lock) return true;
+  const std::uint64_t generation = generation_;
+  wake_.wait_until(*current_request->lock, until, [&] { return shutting_down_ || generation_ != generation; });
+  return !shutting_down_ && generation_ == generation;
+}
+
+void Emulator::shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    shutting_down_ = true;
+  }
+  wake_.notify_all();
+}
+
+std::size_t Emulator::in_flight() const {
   std::lock_guard lock(mutex_);
-  if (path.rfind("/__emulator__/", 0) != 0 && !faults_.empty()) {
-    HttpReply injected = network_fault(request, path);
-    if (injected.status != 0) return injected;
-  }
-  HttpReply reply = route(request, path);
-  if (pending_reset_after_) {
-    pending_reset_after_ = false;
-    reply.delivery = Delivery::reset_after;  // applied and committed; the client never hears back
-  }
-  return reply;
+  return in_flight_.size();
 }
 
 // Faults that happen before Odoo looks at the call: latency, gateway errors, 429, resets, "down".
@@ -252,70 +308,6 @@ HttpReply Emulator::route(const HttpRequest& request, const std::string& path) {
 }
 
 
-namespace {
-// Small helpers over the Database for the stock and sale workflows.
-Doc fields_doc(std::initializer_list<const char*> names) {
-  Doc f;
-  f.SetArray();
-  for (const char* n : names) f.PushBack(Val(n, f.GetAllocator()), f.GetAllocator());
-  return f;
-}
-Doc read_one(Database& db, const std::string& model, std::int64_t id, std::initializer_list<const char*> names) {
-  Doc f = fields_doc(names);
-  Doc rows;
-  db.read(model, {id}, &f, false, rows);
-  Doc one;
-  if (rows.Empty()) throw OdooException{"odoo.exceptions.MissingError", "Record does not exist or has been deleted.", 404};
-  one.CopyFrom(rows[0], one.GetAllocator());
-  return one;
-}
-std::int64_t id_of(const Val& v) { return v.IsInt64() ? v.GetInt64() : 0; }
-double num_of(const Val& v) { return v.IsNumber() ? v.GetDouble() : 0.0; }
-
-// Moves `delta` units of a product in or out of an internal location, creating the quant if needed.
-void adjust_quant(Database& db, std::int64_t product, std::int64_t location, double delta, const Context& ctx) {
-  Doc dom;
-  dom.Parse(fmt::format(R"([["product_id", "=", {}], ["location_id", "=", {}]])", product, location).c_str());
-  Doc found;
-  db.search("stock.quant", dom, 0, 1, "", ctx, found);
-  if (!found.Empty()) {
-    const std::int64_t q = found[0].GetInt64();
-    Doc cur = read_one(db, "stock.quant", q, {"quantity"});
-    Doc vals;
-    vals.SetObject();
-    vals.AddMember("quantity", Val(num_of(cur["quantity"]) + delta), vals.GetAllocator());
-    db.write("stock.quant", {q}, vals, ctx);
-  } else {
-    Doc vals;
-    vals.Parse(fmt::format(R"({{"product_id": {}, "location_id": {}, "quantity": {}}})", product, location, delta).c_str());
-    db.create("stock.quant", vals, ctx);
-  }
-}
-// Reserves (or, with a negative amount, unreserves) up to `qty` units on a product's quant at an internal
-// location, as Odoo's action_assign does for a delivery: never more than is on hand and unreserved.
-double reserve_quant(Database& db, std::int64_t product, std::int64_t location, double qty, const Context& ctx) {
-  Doc dom;
-  dom.Parse(fmt::format(R"([["product_id", "=", {}], ["location_id", "=", {}]])", product, location).c_str());
-  Doc found;
-  db.search("stock.quant", dom, 0, 1, "", ctx, found);
-  if (found.Empty()) return 0;
-  const std::int64_t q = found[0].GetInt64();
-  Doc cur = read_one(db, "stock.quant", q, {"quantity", "reserved_quantity"});
-  const double on_hand = num_of(cur["quantity"]), reserved = num_of(cur["reserved_quantity"]);
-  const double change = qty >= 0 ? std::min(qty, std::max(0.0, on_hand - reserved)) : -std::min(-qty, reserved);
-  if (change == 0) return 0;
-  Doc vals;
-  vals.SetObject();
-  vals.AddMember("reserved_quantity", Val(reserved + change), vals.GetAllocator());
-  db.write("stock.quant", {q}, vals, ctx);
-  return change;
-}
-bool internal(Database& db, std::int64_t location) {
-  if (!location) return false;
-  Doc l = read_one(db, "stock.location", location, {"usage"});
-  return l["usage"].IsString() && std::string(l["usage"].GetString()) == "internal";
-}
-}  // namespace
 
 void Emulator::execute(Call& call, Doc& out, bool& none) {
   const int v = options_.odoo_version;
@@ -327,9 +319,25 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
       throw OdooException{"psycopg2.errors.SerializationFailure",
                           "could not serialize access due to concurrent update\n", 500};
     }
-    pending_reset_after_ = true;
+    if (current_request) current_request->reset_after = true;
   }
   if (log_.size() > 10000) log_.erase(log_.begin(), log_.begin() + 5000);
+  if (auto slow = take_fault(call.model, call.method, {"slow_commit"})) {
+    // The call takes `latency_ms` between starting and committing, without holding the database:
+    // others run and commit meanwhile and do not see its effects; it commits even if its client is
+    // gone. Its records carry its start as create_date/write_date (PostgreSQL's now()), and load does
+    // not see external ids committed after that start (its snapshot).
+    const std::int64_t started = clock_->now_us();
+    const std::int64_t xmlids_below = db_.next_id("ir.model.data");
+    call.snapshot_commit = db_.commit_seq();
+    auto& entry = in_flight_.emplace_back(InFlight{++in_flight_counter_, call.model, call.method, format_datetime_us(started),
+                                                   std::chrono::steady_clock::now() + std::chrono::milliseconds(slow->latency_ms)});
+    const std::uint64_t mine = entry.id;
+    const bool commit = wait_unlocked(entry.commit_at);
+    in_flight_.remove_if([&](const InFlight& f) { return f.id == mine; });
+    if (!commit) throw Abandoned{};
+    db_.begin(started, xmlids_below);
+  }
   if ((!call.method.empty() && call.method[0] == '_') || (v >= 19 && (call.method == "search_fetch" || call.method == "sudo"))) {
     throw OdooException{"odoo.exceptions.AccessError",
                         v >= 19 ? fmt::format("Private methods (such as '{}.{}') cannot be called remotely.", call.model, call.method)
@@ -502,11 +510,20 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
         Doc vals_doc;
         vals_doc.CopyFrom(q, vals_doc.GetAllocator());
         const bool apply = q.HasMember("inventory_quantity_auto_apply");
+        auto put = [&](const char* key, Val value) {
+          if (vals_doc.HasMember(key)) vals_doc[key] = value;
+          else vals_doc.AddMember(Val(key, vals_doc.GetAllocator()), value, vals_doc.GetAllocator());
+        };
         if (apply) {
+          // _set_inventory_quantity: the count is applied at once (action_apply_inventory), which
+          // leaves inventory_quantity at 0 and inventory_quantity_set False.
           Val qty(q["inventory_quantity_auto_apply"], vals_doc.GetAllocator());
           vals_doc.RemoveMember("inventory_quantity_auto_apply");
-          if (vals_doc.HasMember("quantity")) vals_doc["quantity"] = qty;
-          else vals_doc.AddMember("quantity", qty, vals_doc.GetAllocator());
+          put("quantity", std::move(qty));
+          put("inventory_quantity", Val(0.0));
+          put("inventory_quantity_set", Val(false));
+        } else if (q.HasMember("inventory_quantity")) {
+          put("inventory_quantity_set", Val(true));  // a count waiting to be applied
         }
         if (!found.Empty()) {
           const std::int64_t id = found[0].GetInt64();
@@ -638,155 +655,8 @@ void Emulator::execute(Call& call, Doc& out, bool& none) {
   } else if (m == "context_get") {
     // only the admin has a time zone in the demo databases
     out.Parse(fmt::format(R"({{"lang": "{}", "tz": {}, "uid": {}}})", ctx.lang, call.uid == 2 ? "\"Europe/Brussels\"" : "false", call.uid).c_str());
-  } else if (m == "action_confirm" && call.model == "sale.order") {
-    Doc vals;
-    vals.Parse(R"({"state": "sale"})");
-    for (auto id : ids) {
-      Doc f;
-      f.Parse(R"(["state"])");
-      Doc row;
-      db_.read("sale.order", {id}, &f, true, row);
-      if (row.Empty()) throw OdooException{"odoo.exceptions.MissingError", "Record does not exist or has been deleted.", 404};
-      if (sv(row[0]["state"]) != "draft" && sv(row[0]["state"]) != "sent") {
-        throw OdooException{"odoo.exceptions.UserError", "Some orders are not in a state requiring confirmation.", 422};
-      }
-    }
-    db_.write("sale.order", ids, vals, ctx);
-    // The delivery: one outgoing transfer from the warehouse's stock to the customer, a move per line.
-    for (auto id : ids) {
-      Doc order = read_one(db_, "sale.order", id, {"name", "partner_id"});
-      Doc type = read_one(db_, "stock.picking.type", 2, {"default_location_src_id", "default_location_dest_id"});
-      const std::int64_t src = id_of(type["default_location_src_id"]), dest = id_of(type["default_location_dest_id"]);
-      Doc line_dom;
-      line_dom.Parse(fmt::format(R"([["order_id", "=", {}]])", id).c_str());
-      Doc lines;
-      Doc lf = fields_doc({"product_id", "product_uom_qty", "name"});
-      db_.search_read("sale.order.line", line_dom, &lf, 0, std::nullopt, "", ctx, lines);
-      if (lines.Empty()) continue;
-      std::string moves = "[";
-      for (const auto& l : lines.GetArray()) {
-        if (!l["product_id"].IsArray()) continue;
-        // stock.move has a `name` in 18, not in 19
-        const std::string name = db_.model("stock.move")->fields.count("name") ? "\"name\": " + dump(l["name"]) + ", " : "";
-        moves += fmt::format(R"({}[0, 0, {{{}"product_id": {}, "product_uom_qty": {}, "location_id": {}, "location_dest_id": {}, "state": "assigned", "origin": "{}"}}])",
-                             moves.size() > 1 ? ", " : "", name, l["product_id"][0].GetInt64(),
-                             num_of(l["product_uom_qty"]), src, dest, sv(order["name"]));
-      }
-      moves += "]";
-      Doc picking;
-      picking.Parse(fmt::format(R"({{"picking_type_id": 2, "location_id": {}, "location_dest_id": {}, "partner_id": {}, "origin": "{}", "sale_id": {}, "state": "assigned", "move_ids": {}}})",
-                                src, dest, id_of(order["partner_id"]), sv(order["name"]), id, moves)
-                        .c_str());
-      db_.create("stock.picking", picking, ctx);
-      // Reservation: each line holds what WH/Stock has free of it.
-      for (const auto& l : lines.GetArray()) {
-        if (l["product_id"].IsArray()) reserve_quant(db_, l["product_id"][0].GetInt64(), src, num_of(l["product_uom_qty"]), ctx);
-      }
-    }
-    out.SetBool(true);
-  } else if (m == "button_validate" && call.model == "stock.picking") {
-    // Done: every move's quantity leaves its source and reaches its destination (internal locations
-    // only hold quants), and the transfer and its moves are done.
-    for (auto id : ids) {
-      Doc p = read_one(db_, "stock.picking", id, {"state", "name", "sale_id"});
-      const bool from_sale = id_of(p["sale_id"]) != 0 || (p["sale_id"].IsArray() && p["sale_id"].Size() == 2);
-      if (sv(p["state"]) == "done") throw OdooException{"odoo.exceptions.UserError", "The transfer is already done.", 422};
-      if (sv(p["state"]) == "cancel") throw OdooException{"odoo.exceptions.UserError", "You cannot validate a cancelled transfer.", 422};
-      Doc move_dom;
-      move_dom.Parse(fmt::format(R"([["picking_id", "=", {}]])", id).c_str());
-      Doc moves;
-      Doc mf = fields_doc({"product_id", "product_uom_qty", "quantity", "location_id", "location_dest_id"});
-      db_.search_read("stock.move", move_dom, &mf, 0, std::nullopt, "", ctx, moves);
-      for (const auto& mv : moves.GetArray()) {
-        const double qty = num_of(mv["quantity"]) > 0 ? num_of(mv["quantity"]) : num_of(mv["product_uom_qty"]);
-        const std::int64_t product = mv["product_id"].IsArray() ? mv["product_id"][0].GetInt64() : 0;
-        const std::int64_t from = mv["location_id"].IsArray() ? mv["location_id"][0].GetInt64() : 0;
-        const std::int64_t to = mv["location_dest_id"].IsArray() ? mv["location_dest_id"][0].GetInt64() : 0;
-        if (product && from_sale && internal(db_, from)) reserve_quant(db_, product, from, -num_of(mv["product_uom_qty"]), ctx);
-        if (product && internal(db_, from)) adjust_quant(db_, product, from, -qty, ctx);
-        if (product && internal(db_, to)) adjust_quant(db_, product, to, qty, ctx);
-        Doc done;
-        done.Parse(fmt::format(R"({{"state": "done", "quantity": {}}})", qty).c_str());
-        db_.write("stock.move", {mv["id"].GetInt64()}, done, ctx);
-      }
-      Doc done;
-      done.Parse(fmt::format(R"({{"state": "done", "date_done": "{}"}})", db_.now()).c_str());
-      db_.write("stock.picking", {id}, done, ctx);
-    }
-    out.SetBool(true);
-  } else if (m == "action_post" && call.model == "account.payment") {
-    // Posting a payment: draft → in_process (no outstanding-account reconciliation is modelled), named
-    // after its journal like Odoo's P<journal code>/<year>/<number>.
-    for (auto id : ids) {
-      Doc pay = read_one(db_, "account.payment", id, {"state", "journal_id"});
-      if (sv(pay["state"]) != "draft") throw OdooException{"odoo.exceptions.UserError", "Only a draft payment can be posted.", 422};
-      std::string code = "BNK1";
-      if (pay["journal_id"].IsArray()) {
-        Doc j = read_one(db_, "account.journal", pay["journal_id"][0].GetInt64(), {"code"});
-        if (j["code"].IsString()) code = sv(j["code"]);
-      }
-      Doc vals;
-      vals.SetObject();
-      vals.AddMember("state", "in_process", vals.GetAllocator());
-      vals.AddMember("name", Val(fmt::format("P{}/{}/{:05}", code, db_.now().substr(0, 4), id).c_str(), vals.GetAllocator()), vals.GetAllocator());
-      db_.write("account.payment", {id}, vals, ctx);
-    }
-    out.SetBool(true);
-  } else if (m == "action_post" && call.model == "account.move") {
-    for (auto id : ids) {
-      Doc mv = read_one(db_, "account.move", id, {"state", "name", "move_type"});
-      if (sv(mv["state"]) != "draft") throw OdooException{"odoo.exceptions.UserError", "Only draft journal entries can be posted.", 422};
-      Doc vals;
-      vals.SetObject();
-      vals.AddMember("state", "posted", vals.GetAllocator());
-      if (!mv["name"].IsString() || sv(mv["name"]) == "/" || sv(mv["name"]).empty()) {
-        const std::string prefix = sv(mv["move_type"]) == "out_refund" ? "RINV" : "INV";
-        vals.AddMember("name", Val(fmt::format("{}/{}/{:05}", prefix, db_.now().substr(0, 4), id).c_str(), vals.GetAllocator()), vals.GetAllocator());
-      }
-      db_.write("account.move", {id}, vals, ctx);
-    }
-    out.SetBool(true);
-  } else if (m == "action_cancel" && call.model == "sale.order") {
-    Doc vals;
-    vals.Parse(R"({"state": "cancel"})");
-    db_.write("sale.order", ids, vals, ctx);
-    // Its open deliveries are cancelled and their reservations released.
-    for (auto id : ids) {
-      Doc dom;
-      dom.Parse(fmt::format(R"([["sale_id", "=", {}], ["state", "not in", ["done", "cancel"]]])", id).c_str());
-      Doc pickings;
-      db_.search("stock.picking", dom, 0, std::nullopt, "", ctx, pickings);
-      for (const auto& pk : pickings.GetArray()) {
-        Doc move_dom;
-        move_dom.Parse(fmt::format(R"([["picking_id", "=", {}]])", pk.GetInt64()).c_str());
-        Doc moves;
-        Doc mf = fields_doc({"product_id", "product_uom_qty", "location_id"});
-        db_.search_read("stock.move", move_dom, &mf, 0, std::nullopt, "", ctx, moves);
-        for (const auto& mv : moves.GetArray()) {
-          if (mv["product_id"].IsArray() && mv["location_id"].IsArray() && internal(db_, mv["location_id"][0].GetInt64())) {
-            reserve_quant(db_, mv["product_id"][0].GetInt64(), mv["location_id"][0].GetInt64(), -num_of(mv["product_uom_qty"]), ctx);
-          }
-        }
-        Doc cancel;
-        cancel.Parse(R"({"state": "cancel"})");
-        db_.write("stock.picking", {pk.GetInt64()}, cancel, ctx);
-      }
-    }
-    out.SetBool(true);
-  } else if (m == "action_apply_inventory" && call.model == "stock.quant") {
-    for (auto id : ids) {
-      Doc f;
-      f.Parse(R"(["inventory_quantity"])");
-      Doc row;
-      db_.read("stock.quant", {id}, &f, true, row);
-      if (row.Empty()) continue;
-      Doc vals;
-      vals.SetObject();
-      vals.AddMember("quantity", Val(row[0]["inventory_quantity"], vals.GetAllocator()), vals.GetAllocator());
-      vals.AddMember("inventory_quantity_set", false, vals.GetAllocator());
-      db_.write("stock.quant", {id}, vals, ctx);
-    }
-    none = true;
+  } else if (run_button(db_, ButtonCall{v, call.model, m, ids, &ctx, call.snapshot_commit}, out, none)) {
+    // a button (business method): business.cpp
   } else {
     if (v >= 19) {
       throw OdooException{"werkzeug.exceptions.NotFound",
@@ -925,6 +795,7 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
       if (call.kwargs.IsObject() && call.kwargs.HasMember("context") && call.kwargs["context"].IsObject()) {
         const auto& c = call.kwargs["context"];
         call.ctx.inventory_mode = c.HasMember("inventory_mode") && c["inventory_mode"].IsBool() && c["inventory_mode"].GetBool();
+        call.ctx.raw = copy_context(c);
       }
       if (take_fault(call.model, call.method, {"session_expired"})) {
         sessions_.clear();  // the session is gone, as after a server restart
@@ -1003,6 +874,7 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
       if (call.kwargs.IsObject() && call.kwargs.HasMember("context") && call.kwargs["context"].IsObject()) {
         const auto& c = call.kwargs["context"];
         call.ctx.inventory_mode = c.HasMember("inventory_mode") && c["inventory_mode"].IsBool() && c["inventory_mode"].GetBool();
+        call.ctx.raw = copy_context(c);
         if (c.HasMember("active_test") && c["active_test"].IsBool()) call.ctx.active_test = c["active_test"].GetBool();
       }
       Doc out;
@@ -1144,6 +1016,7 @@ HttpReply Emulator::json2(const HttpRequest& request, const std::string& path) {
         if (!m.value.IsObject()) return error({"builtins.ValueError", "dictionary update sequence element #0 has length 1; 2 is required", 500}, 500);
         const auto& c = m.value;
         if (c.HasMember("inventory_mode") && c["inventory_mode"].IsBool()) call.ctx.inventory_mode = c["inventory_mode"].GetBool();
+        call.ctx.raw = copy_context(c);
         if (c.HasMember("active_test") && c["active_test"].IsBool()) call.ctx.active_test = c["active_test"].GetBool();
         if (c.HasMember("lang") && c["lang"].IsString()) {
           call.ctx.lang = sv(c["lang"]);
@@ -1218,6 +1091,39 @@ HttpReply Emulator::control(const HttpRequest& request, const std::string& path)
     }
     return json_reply(200, out + "]");
   }
+  if (path == "/__emulator__/clock") {
+    // {"freeze": "YYYY-MM-DD HH:MM:SS[.ffffff]"} or {"freeze": true} (where it stands), {"advance_ms": N},
+    // {"run": true}; GET tells the time and whether it is frozen.
+    if (request.method == "POST") {
+      if (!body.IsObject()) return json_reply(400, R"({"error": "expected {\"freeze\": ..., \"advance_ms\": ..., \"run\": true}"})");
+      if (body.HasMember("freeze")) {
+        if (body["freeze"].IsString()) {
+          const auto us = parse_datetime_us(sv(body["freeze"]));
+          if (!us) return json_reply(400, R"({"error": "freeze: not a datetime"})");
+          clock_->freeze(*us);
+        } else {
+          clock_->freeze(clock_->now_us());
+        }
+      }
+      if (body.HasMember("advance_ms") && body["advance_ms"].IsNumber()) {
+        clock_->advance(static_cast<std::int64_t>(body["advance_ms"].GetDouble() * 1000.0));
+      }
+      if (body.HasMember("run") && body["run"].IsBool() && body["run"].GetBool()) clock_->run();
+    }
+    return json_reply(200, fmt::format(R"({{"now": "{}", "frozen": {}}})", format_datetime_us(clock_->now_us()),
+                                       clock_->frozen() ? "true" : "false"));
+  }
+  if (path == "/__emulator__/inflight") {
+    // calls started and not yet committed (slow_commit), oldest first
+    std::string out = "[";
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& f : in_flight_) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(f.commit_at - now).count();
+      out += fmt::format(R"({}{{"id": {}, "model": "{}", "method": "{}", "started": "{}", "commit_in_ms": {}}})", out.size() > 1 ? ", " : "",
+                         f.id, f.model, f.method, f.started, std::max<long long>(0, left));
+    }
+    return json_reply(200, out + "]");
+  }
   if (path == "/__emulator__/log") {
     std::string out = "[";
     for (std::size_t i = 0; i < log_.size(); ++i) out += fmt::format(R"({}"{}")", i ? ", " : "", log_[i]);
@@ -1243,8 +1149,12 @@ HttpReply Emulator::control(const HttpRequest& request, const std::string& path)
   if (path == "/__emulator__/reset" && request.method == "POST") {
     const std::string dir = (std::filesystem::path(options_.data_dir) / (options_.odoo_version >= 19 ? "odoo19" : "odoo18")).string();
     db_ = Database::load(dir, options_.odoo_version);
+    db_.set_clock(clock_);
+    db_.begin(clock_->now_us());
     if (options_.extra_products) db_.add_products(options_.extra_products);
     if (!options_.fixture.empty()) db_.apply_fixture(options_.fixture);
+    ++generation_;  // calls waiting to commit belonged to the old database: they are dropped
+    wake_.notify_all();
     sessions_.clear();
     faults_.clear();
     log_.clear();

@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <list>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -49,7 +51,7 @@ struct Options {
 // A fault, scoped to a model/method (empty = any) and consumed `times` times (0 = until cleared).
 struct Fault {
   std::string kind;   // latency, http_502, http_503, http_504, http_429, reset_before, reset_after,
-                      // serialization_failure, session_expired, key_expired, down
+                      // serialization_failure, session_expired, key_expired, down, slow_commit
   std::string model, method;
   int times = 1;
   int latency_ms = 0;
@@ -65,6 +67,11 @@ class Emulator {
 
   const Options& options() const { return options_; }
   void add_fault(Fault fault);
+  // The server is going down: calls waiting to commit (slow_commit) are abandoned, as when Odoo's
+  // process is killed mid-transaction. handle() answers 503 from then on.
+  void shutdown();
+  // Calls running right now that have not committed yet (slow_commit), for tests and the harness.
+  std::size_t in_flight() const;
 
  private:
   struct Call;  // one ORM call, after parsing and authentication
@@ -78,16 +85,33 @@ class Emulator {
                                   std::initializer_list<std::string_view> kinds);
   HttpReply network_fault(const HttpRequest& request, const std::string& path);
 
+  // A call that takes its time between starting and committing (slow_commit), listed while it waits.
+  struct InFlight {
+    std::uint64_t id;
+    std::string model, method, started;  // started: its transaction's timestamp
+    std::chrono::steady_clock::time_point commit_at;
+  };
+  // Waits until `until` without holding mutex_ (the lock is released and taken back); false if the
+  // emulator shut down or was reset meanwhile (the call is abandoned, nothing is written).
+  bool wait_unlocked(std::chrono::steady_clock::time_point until);
+
   Options options_;
   Database db_;
-  std::mutex mutex_;  // one transaction at a time, as one PostgreSQL database would serialise them
+  std::shared_ptr<Clock> clock_ = std::make_shared<Clock>();
+  // One transaction applies at a time, as PostgreSQL serialises conflicting ones; a slow_commit call
+  // releases it while it waits, so other calls run (and commit) meanwhile.
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;  // shutdown and reset wake the calls waiting to commit
+  bool shutting_down_ = false;
+  std::uint64_t generation_ = 0;  // bumped by /__emulator__/reset: waiting calls of the old database are dropped
+  std::list<InFlight> in_flight_;
+  std::uint64_t in_flight_counter_ = 0;
   std::map<std::string, std::int64_t> sessions_;  // session id → uid
   std::uint64_t session_counter_ = 0;
   std::vector<Fault> faults_;
   std::mt19937_64 rng_;  // seeded from Options::seed: the same seed gives the same fault sequence
   std::vector<std::string> log_;  // "model.method" per call, for tests
   std::map<std::string, std::int64_t> counters_;
-  bool pending_reset_after_ = false;  // a reset_after fault fired: answer by resetting the connection
 };
 
 }  // namespace odoosync::emulator

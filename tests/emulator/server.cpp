@@ -145,6 +145,7 @@ void EmulatorServer::stop() {
     std::lock_guard lock(state_->mutex);
     if (state_->stopping) return;
     state_->stopping = true;
+    state_->emulator.shutdown();  // calls waiting to commit are abandoned, as when Odoo's process stops
     boost::system::error_code ec;
     ::shutdown(state_->acceptor.native_handle(), SHUT_RDWR);
     for (auto& c : state_->connections) c.socket->shutdown(tcp::socket::shutdown_both, ec);
