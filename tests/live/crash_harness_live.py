@@ -225,6 +225,7 @@ def main():
     ap.add_argument("--cli", default=os.path.join(HERE, "..", "..", "build", "dev", "examples", "odoosync"))
     ap.add_argument("--grace", default="0", help="--grace of sync run (0: the result rests on the external ids alone)")
     ap.add_argument("--keep", help="folder for the store and logs (default: a temporary one)")
+    ap.add_argument("--hold-ms", default="3000", help="how long the proxy holds a create before forwarding it (x0.5-1.5)")
     a = ap.parse_args()
 
     env = read_env(a.env)
@@ -239,7 +240,8 @@ def main():
     port = free_port()
     proxy_url = f"http://127.0.0.1:{port}"
     proxy = subprocess.Popen([sys.executable, os.path.join(HERE, "fault_proxy.py"), "--listen", f"127.0.0.1:{port}",
-                              "--upstream", env["ODOO_URL"], "--seed", str(a.seed)], stdout=subprocess.PIPE, text=True)
+                              "--upstream", env["ODOO_URL"], "--seed", str(a.seed), "--hold-ms", a.hold_ms],
+                             stdout=subprocess.PIPE, text=True)
     proxy.stdout.readline()
     child_env = dict(os.environ, ODOO_URL=proxy_url, ODOO_DB=env["ODOO_DB"], ODOO_USER=env["ODOO_USER"],
                      ODOO_API_KEY=env["ODOO_API_KEY"], ODOOSYNC_STORE=store)
