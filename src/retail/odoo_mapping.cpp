@@ -259,6 +259,7 @@ class LoadThenAct final : public OdooEffect {
         }
         return ids.error();
       }
+      for (std::size_t i = 0; i < missing.size() && i < ids.value().size(); ++i) known_[missing[i]->xmlid] = ids.value()[i];
       todo.insert(todo.end(), ids.value().begin(), ids.value().end());
     }
     if (todo.empty() || spec_.action.empty()) return success();
@@ -283,16 +284,22 @@ class LoadThenAct final : public OdooEffect {
     return *records_;
   }
 
-  // Our records that exist, by external id, with their state.
+  // Our records that exist, by external id, with their state. Ids this effect loaded itself are known
+  // (an external id is never reassigned), so the check after its last step is one read.
   result<std::map<std::string, Found>> existing(Resolver& r, const std::vector<LoadRecord>& records) {
-    std::vector<std::string> names;
-    for (const auto& rec : records) names.push_back(rec.xmlid.substr(rec.xmlid.find('.') + 1));
-    ODOOSYNC_TRY(links, r.client().search_read("ir.model.data",
-                                               field("module") == r.options().module && field("name").in(names) &&
-                                                   field("model") == spec_.model,
-                                               {"name", "res_id"}, {}, {.idempotent = true}));
     std::map<std::int64_t, std::string> xmlid_of;
-    for (const auto& row : links.GetArray()) xmlid_of[row["res_id"].GetInt64()] = r.options().module + "." + str(row["name"]);
+    std::vector<std::string> names;
+    for (const auto& rec : records) {
+      if (auto k = known_.find(rec.xmlid); k != known_.end()) xmlid_of[k->second] = rec.xmlid;
+      else names.push_back(rec.xmlid.substr(rec.xmlid.find('.') + 1));
+    }
+    if (!names.empty()) {
+      ODOOSYNC_TRY(links, r.client().search_read("ir.model.data",
+                                                 field("module") == r.options().module && field("name").in(names) &&
+                                                     field("model") == spec_.model,
+                                                 {"name", "res_id"}, {}, {.idempotent = true}));
+      for (const auto& row : links.GetArray()) xmlid_of[row["res_id"].GetInt64()] = r.options().module + "." + str(row["name"]);
+    }
     std::map<std::string, Found> out;
     if (xmlid_of.empty()) return out;
     std::vector<std::int64_t> ids;
@@ -303,12 +310,14 @@ class LoadThenAct final : public OdooEffect {
       const std::string state = str(row["state"]);
       const bool done = std::find(spec_.done_states.begin(), spec_.done_states.end(), state) != spec_.done_states.end();
       out[xmlid_of[id]] = Found{id, state, done};
+      known_[xmlid_of[id]] = id;
     }
     return out;
   }
 
   LoadThenActSpec spec_;
   std::optional<std::vector<LoadRecord>> records_;
+  std::map<std::string, std::int64_t> known_;  // external id → record id, from this effect's own load
   std::string detail_;
 };
 

@@ -369,7 +369,6 @@ struct Engine::Impl {
         return;
       }
       // A call that answered is not a call that acted: settled as applied only when Odoo says so.
-      count_probe();
       auto p = effect.value()->probe(resolver);
       if (!p) {
         fail(b, owner, p.error(), effect.value().get(), &resolver);

@@ -488,7 +488,7 @@ TEST_CASE("engine: two engines on one store - the second exclusive worker is ref
   }
 }
 
-TEST_CASE("engine: a batch its holder abandoned (a crash) waits the grace period before it is probed; other subjects flow") {
+TEST_CASE("engine: a batch its holder abandoned (a crash) waits the grace period before it is probed - other subjects flow") {
   Odoo odoo;
   oss::MemoryStore store;
   {

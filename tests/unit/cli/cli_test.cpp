@@ -102,9 +102,11 @@ TEST_CASE("count, search-read as a table and as JSON, and call") {
 TEST_CASE("export streams JSON lines page by page and prints the checkpoint to resume from") {
   LoopbackServer s;
   s.script("/web/version", {json(v19)});
+  // A full page of one second is read again by id within that second (Odoo reads write_date truncated),
+  // until a short page closes the second; then the later seconds.
+  const char* ab = R"([{"id": 4, "name": "A", "write_date": "2026-11-22 10:00:00"}, {"id": 9, "name": "B", "write_date": "2026-11-22 10:00:00"}])";
   s.script("/json/2/product.product/search_read",
-           {json(R"([{"id": 4, "name": "A", "write_date": "2026-11-22 10:00:00"}, {"id": 9, "name": "B", "write_date": "2026-11-22 10:00:00"}])"),
-            json(R"([{"id": 2, "name": "C", "write_date": "2026-11-22 10:00:05"}])")});
+           {json(ab), json(ab), json("[]"), json(R"([{"id": 2, "name": "C", "write_date": "2026-11-22 10:00:05"}])")});
   auto r = run(env_for(s), "export product.product --fields name --page-size 2");
   CHECK(r.code == 0);
   CHECK(r.out ==
@@ -113,16 +115,21 @@ TEST_CASE("export streams JSON lines page by page and prints the checkpoint to r
         "{\"id\":2,\"name\":\"C\",\"write_date\":\"2026-11-22 10:00:05\"}\n");
   CHECK(r.err.find("exported 3 records") != std::string::npos);
   CHECK(r.err.find("checkpoint: 2026-11-22 10:00:05#2") != std::string::npos);
-  auto last = s.seen().back();
-  CHECK(last.body.find(R"(["write_date",">","2026-11-22 10:00:00"])") != std::string::npos);
-  CHECK(last.body.find(R"(["id",">",9])") != std::string::npos);
+  auto seen = s.seen();
+  const auto& within = seen[seen.size() - 2];  // the rest of 10:00:00 above id 9, between the second's bounds
+  CHECK(within.body.find(R"(["write_date",">=","2026-11-22 10:00:00"])") != std::string::npos);
+  CHECK(within.body.find(R"(["write_date","<","2026-11-22 10:00:01"])") != std::string::npos);
+  CHECK(within.body.find(R"(["id",">",9])") != std::string::npos);
+  CHECK(seen.back().body.find(R"(["write_date",">=","2026-11-22 10:00:01"])") != std::string::npos);
 
   s.script("/web/version", {json(v19)});
-  s.script("/json/2/product.product/search_read", {json(R"([{"id": 5, "name": "x,\"y\"", "write_date": "2026-11-22 11:00:00"}])")});
+  s.script("/json/2/product.product/search_read", {json("[]"), json(R"([{"id": 5, "name": "x,\"y\"", "write_date": "2026-11-22 11:00:00"}])")});
   auto csv = run(env_for(s), "export product.product --fields name --format csv --since '2026-11-22 10:00:05#2'");
   CHECK(csv.code == 0);
   CHECK(csv.out == "id,name\n5,\"x,\"\"y\"\"\"\n");
-  CHECK(s.seen().back().body.find(R"(["id",">",2])") != std::string::npos);
+  seen = s.seen();
+  CHECK(seen[seen.size() - 2].body.find(R"(["id",">",2])") != std::string::npos);
+  CHECK(seen.back().body.find(R"(["write_date",">=","2026-11-22 10:00:06"])") != std::string::npos);
 }
 
 TEST_CASE("errors print one line (or JSON) with a documented exit code, never a secret") {
