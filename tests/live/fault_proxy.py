@@ -19,6 +19,7 @@ import argparse
 import http.client
 import json
 import random
+import select
 import socket
 import struct
 import sys
@@ -38,7 +39,8 @@ class State:
         self.hold_ms = args.hold_ms
         self.inflight = {}
         self.held = 0
-        self.counts = {"requests": 0, "http_503": 0, "reset_after": 0, "held": 0, "creates": 0}
+        self.counts = {"requests": 0, "http_503": 0, "reset_after": 0, "held": 0, "creates": 0,
+                       "held_refused": 0, "held_to_gone_client": 0}
         self.last_create_started = 0.0
 
     def draw(self, name):
@@ -80,6 +82,13 @@ def make_handler(state, upstream):
             self.end_headers()
             self.wfile.write(body)
 
+        def client_gone(self):
+            try:
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+            except OSError:
+                return True
+
         def control(self, body):
             if self.command == "POST":
                 with state.lock:
@@ -102,7 +111,9 @@ def make_handler(state, upstream):
                     state.counts["http_503"] += 1
                 return self.reply(503, b"<html><body><p>Service Unavailable (fault proxy)</p></body></html>",
                                   "text/html", [("Retry-After", "1")])
+            held = False
             if method in CREATING and state.draw("phold"):
+                held = True
                 with state.lock:
                     state.held += 1
                     state.counts["held"] += 1
@@ -131,6 +142,11 @@ def make_handler(state, upstream):
                     state.inflight[method or "-"] -= 1
             if resp is None:
                 return self.reply(502, data, "text/plain")
+            if held and (resp.status >= 400 or b'"error"' in data or b'"type": "error"' in data):
+                # Odoo refused a held create: typically the record was made meanwhile by the restarted
+                # engine, and the external id's unique index (or the update it turned into) said no.
+                with state.lock:
+                    state.counts["held_refused"] += 1
             if method and state.draw("preset"):
                 # Odoo answered (and committed): the client only sees its connection reset.
                 with state.lock:
@@ -142,6 +158,9 @@ def make_handler(state, upstream):
                     pass
                 self.close_connection = True
                 return
+            if held and self.client_gone():
+                with state.lock:
+                    state.counts["held_to_gone_client"] += 1
             try:
                 self.send_response(resp.status)
                 for k, v in resp_headers:
