@@ -6,6 +6,7 @@
 #include "server.hpp"
 
 #include <odoosync/http/curl_transport.hpp>
+#include <odoosync/http/fake_transport.hpp>
 #include <odoosync/odoo/client.hpp>
 #include <odoosync/core/json.hpp>
 #include <odoosync/retail/odoo_mapping.hpp>
@@ -367,4 +368,42 @@ TEST_CASE("emulator 17 mode: what it claims, storable type \"product\", name_sea
   REQUIRE(tea);
   REQUIRE(tea.value().Size() == 1);
   CHECK(std::string(tea.value()[0]["type"].GetString()) == "product");
+}
+
+TEST_CASE("mapping: a button that answers with a window action (a wizard) has not acted - an error that names it") {
+  // Odoo 17/18's sale.order.action_cancel answers a confirmed order with the cancel wizard and cancels
+  // nothing unless the context says not to warn: the mapping sends that context, and if an action still
+  // comes back it is an error, never "done".
+  auto fake = std::make_shared<http::FakeTransport>();
+  std::string cancel_body;
+  fake->set_fallback([&](const http::Request& req) -> result<http::Response> {
+    if (req.url.ends_with("/json/2/sale.order/search_read")) {
+      return http::Response{.status = 200, .body = R"([{"id": 7, "name": "S00007", "partner_id": [3, "Acme"], "state": "sale"}])"};
+    }
+    if (req.url.ends_with("/json/2/sale.order/action_cancel")) {
+      cancel_body = req.body;
+      return http::Response{.status = 200,
+                            .body = R"({"type": "ir.actions.act_window", "res_model": "sale.order.cancel", "view_mode": "form",
+                                        "views": [[false, "form"]], "target": "new", "context": {"default_order_id": 7}})"};
+    }
+    return http::Response{.status = 404, .body = "{}"};
+  });
+  odoo::Config c;
+  c.url = "http://odoo.test";
+  c.api_key = Secret("k");
+  c.protocol = odoo::Protocol::json2;
+  auto client = odoo::Client::create(c, fake).value();
+  MappingOptions mo;
+  mo.odoo_major = 18;
+  Resolver resolver(*client, mo);
+  auto ev = make_event(OrderCancelled{.number = "WEB-7", .reason = {}}, {.source = "web/shop", .id = "c1"}).value();
+  const Event* p = &ev;
+  auto eff = map_to_odoo({&p, 1}, mo).value();
+  auto done = eff->apply(resolver, EffectState::absent);
+  REQUIRE_FALSE(done);
+  CHECK(done.error().message().find("sale.order.action_cancel on [7] answered with an action ir.actions.act_window (sale.order.cancel)") !=
+        std::string::npos);
+  CHECK(cancel_body.find(R"("disable_cancel_warning":true)") != std::string::npos);
+  REQUIRE(eff->probe(resolver));
+  CHECK(eff->probe_detail() == "order WEB-7: sale.order 7 in state sale (done when cancel)");
 }
