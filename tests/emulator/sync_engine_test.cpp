@@ -7,6 +7,7 @@
 
 #include <odoosync/core/json.hpp>
 #include <odoosync/http/curl_transport.hpp>
+#include <odoosync/http/fake_transport.hpp>
 #include <odoosync/http/instrumented_transport.hpp>
 #include <odoosync/odoo/client.hpp>
 #include <odoosync/retail/odoo_mapping.hpp>
@@ -524,4 +525,34 @@ TEST_CASE("engine: a batch its holder abandoned (a crash) waits the grace period
   bool waited_entry = false;
   for (const auto& e : audit) waited_entry = waited_entry || e.error.find("grace period") != std::string::npos;
   CHECK(waited_entry);
+}
+
+TEST_CASE("engine: a call that answered but did not act is never applied - dead letter saying what Odoo holds") {
+  auto fake = std::make_shared<http::FakeTransport>();
+  fake->set_fallback([&](const http::Request& req) -> result<http::Response> {
+    if (req.url.ends_with("/web/version")) return http::Response{.status = 200, .body = R"({"version_info": [19, 0, 0, "final", 0, ""], "version": "19.0"})"};
+    if (req.url.ends_with("/json/2/sale.order/search_read")) {
+      return http::Response{.status = 200, .body = R"([{"id": 7, "name": "S00007", "partner_id": [3, "Acme"], "state": "sale"}])"};
+    }
+    if (req.url.ends_with("/json/2/sale.order/action_cancel")) return http::Response{.status = 200, .body = "true"};  // and did nothing
+    return http::Response{.status = 404, .body = "{}"};
+  });
+  odoo::Config c;
+  c.url = "http://odoo.test";
+  c.api_key = Secret("k");
+  auto client = odoo::Client::create(c, fake).value();
+  oss::MemoryStore store;
+  oss::EngineOptions o;
+  o.retry.initial_backoff = std::chrono::milliseconds{1};
+  o.unknown_outcome_grace = std::chrono::milliseconds{0};
+  auto engine = oss::Engine::create(store, *client, o).value();
+  submit(*engine, R"({"specversion":"1.0","id":"x1","source":"web/shop","type":"retail.order.cancelled","time":"2026-12-01T10:15:00Z","data":{"number":"WEB-7"}})");
+  auto s = run(*engine);
+  CHECK(s.applied == 0);
+  CHECK(s.dead_lettered == 1);
+  auto e = store.get("web/shop", "x1").value();
+  REQUIRE(e);
+  CHECK(e->status == oss::EventStatus::dead);
+  CHECK(e->error.find("does not hold the effect of web/shop x1") != std::string::npos);
+  CHECK(e->error.find("order WEB-7: sale.order 7 in state sale (done when cancel)") != std::string::npos);
 }
