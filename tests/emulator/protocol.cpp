@@ -246,6 +246,18 @@ std::size_t Emulator::in_flight() const {
   return in_flight_.size();
 }
 
+std::vector<std::string> Emulator::in_flight_calls() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& f : in_flight_) out.push_back(f.model + "." + f.method);
+  return out;
+}
+
+std::uint64_t Emulator::slow_calls_started() const {
+  std::lock_guard lock(mutex_);
+  return in_flight_counter_;
+}
+
 // Faults that happen before Odoo looks at the call: latency, gateway errors, 429, resets, "down".
 HttpReply Emulator::network_fault(const HttpRequest& request, const std::string& path) {
   std::string model, method;

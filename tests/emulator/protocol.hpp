@@ -72,6 +72,8 @@ class Emulator {
   void shutdown();
   // Calls running right now that have not committed yet (slow_commit), for tests and the harness.
   std::size_t in_flight() const;
+  std::uint64_t slow_calls_started() const;  // slow_commit calls begun so far
+  std::vector<std::string> in_flight_calls() const;  // "model.method" of each call waiting to commit
 
  private:
   struct Call;  // one ORM call, after parsing and authentication

@@ -167,7 +167,7 @@ TEST_CASE("write_date is stored with microseconds, read to the second, compared 
   }
 }
 
-TEST_CASE("one call is one transaction: its records share the start timestamp - the clock really advances - order uses microseconds") {
+TEST_CASE("one call is one transaction: its records share the start timestamp, the clock really advances, order uses microseconds") {
   Odoo odoo(18);
   // a bulk create: one timestamp for all
   auto ids = ids_of(odoo.ok("res.partner", "create", R"([[{"name": "Bulk A"}, {"name": "Bulk B"}, {"name": "Bulk C"}]])"));
@@ -211,7 +211,7 @@ TEST_CASE("one call is one transaction: its records share the start timestamp - 
 
 // --- 2. slow commits ----------------------------------------------------------------------------------
 
-TEST_CASE("slow_commit: the call commits after N ms without holding the database - others run and do not see it - its timestamp is its start") {
+TEST_CASE("slow_commit: the call commits after N ms without holding the database, others run and do not see it, its timestamp is its start") {
   Odoo odoo(18);
   odoo.control(http::Method::post, "/__emulator__/faults", R"({"kind": "slow_commit", "model": "res.partner", "method": "create", "latency_ms": 700})");
   const auto t0 = std::chrono::steady_clock::now();
@@ -237,7 +237,7 @@ TEST_CASE("slow_commit: the call commits after N ms without holding the database
   CHECK(slow_id > fast);  // the id was taken at commit time... as the insert happens at the end of its wait
 }
 
-TEST_CASE("slow_commit: the call commits even though its client gave up (timeout / killed) - a retry duplicates a plain create") {
+TEST_CASE("slow_commit: the call commits even though its client gave up (timeout / killed), a retry duplicates a plain create") {
   Odoo odoo(18);
   odoo.control(http::Method::post, "/__emulator__/faults",
                R"({"kind": "slow_commit", "model": "sale.order", "method": "create", "latency_ms": 600, "times": 1})");
@@ -251,7 +251,7 @@ TEST_CASE("slow_commit: the call commits even though its client gave up (timeout
   CHECK(odoo.ok("sale.order", "search_count", R"([[["client_order_ref", "=", "WEB-GONE"]]])").GetInt64() == 2);
 }
 
-TEST_CASE("slow_commit on load: an external id another call committed meanwhile fails the load as Odoo's unique index does - nothing written") {
+TEST_CASE("slow_commit on load: an external id another call committed meanwhile fails the load as Odoo's unique index does, nothing written") {
   Odoo odoo(18);
   odoo.control(http::Method::post, "/__emulator__/faults", R"({"kind": "slow_commit", "model": "sale.order", "method": "load", "latency_ms": 500, "times": 1})");
   const std::string fields = R"(["id", "partner_id/.id", "client_order_ref", "order_line/product_id/.id", "order_line/product_uom_qty"])";
@@ -392,7 +392,7 @@ std::string state_of(Odoo& odoo, const std::string& model, std::int64_t id) {
 }
 }  // namespace
 
-TEST_CASE("sale.order.action_cancel: 17 and 18 answer a confirmed order with the sale.order.cancel wizard and cancel nothing - 19 cancels") {
+TEST_CASE("sale.order.action_cancel: 17 and 18 answer a confirmed order with the sale.order.cancel wizard and cancel nothing, 19 cancels") {
   for (int version : {17, 18, 19}) {
     CAPTURE(version);
     Odoo odoo(version);
@@ -442,7 +442,7 @@ TEST_CASE("sale.order.action_confirm on a confirmed order: 17's and 18's UserErr
   }
 }
 
-TEST_CASE("stock.picking.button_validate: a short delivery answers the backorder wizard - the context decides backorder or not") {
+TEST_CASE("stock.picking.button_validate: a short delivery answers the backorder wizard, the context decides backorder or not") {
   for (int version : {17, 18, 19}) {
     CAPTURE(version);
     Odoo odoo(version);
@@ -520,7 +520,7 @@ TEST_CASE("a draft transfer is validated in full (its moves take their demand), 
   CHECK(state_of(odoo, "stock.picking", pick) == "done");
 }
 
-TEST_CASE("action_post on a posted move: Odoo's UserError - a payment posted again: 17 refuses, 18 (no journal entry) and 19 do nothing") {
+TEST_CASE("action_post on a posted move: Odoo's UserError, a payment posted again: 17 refuses, 18 (no journal entry) and 19 do nothing") {
   for (int version : {17, 18, 19}) {
     CAPTURE(version);
     Odoo odoo(version);
@@ -605,7 +605,7 @@ TEST_CASE("action_apply_inventory (and inventory_quantity_auto_apply) leave inve
 
 // --- 7. posts in one journal -------------------------------------------------------------------------------
 
-TEST_CASE("concurrent posts in one journal: the later takes the next free number (sequence.mixin) - an explicit duplicate name is Odoo's ValidationError") {
+TEST_CASE("concurrent posts in one journal: the later takes the next free number (sequence.mixin), an explicit duplicate name is Odoo's ValidationError") {
   Odoo odoo(19);
   auto make = [&] { return odoo.ok("account.move", "create", R"([{"move_type": "out_invoice", "partner_id": 10, "journal_id": 1, "invoice_date": "2030-02-01"}])").GetInt64(); };
   const auto a = make(), b = make();

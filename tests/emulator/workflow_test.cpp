@@ -124,7 +124,7 @@ TEST_CASE("reservations never exceed what is free, and a cancelled order release
   }
 }
 
-TEST_CASE("a payment posts, named after its journal - posting it again changes nothing (18, no journal entry)") {
+TEST_CASE("a payment posts, named after its journal, posting it again changes nothing (18, no journal entry)") {
   Shop shop(18);
   auto& c = *shop.client;
   auto pay = c.create("account.payment", Values().set("payment_type", "inbound").set("partner_type", "customer").set("partner_id", 10).set(

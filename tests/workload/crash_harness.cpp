@@ -1,11 +1,17 @@
 // The crash and fault harness (ctest sync_crash_harness): a child process runs the sync engine on a
 // generated day (stock deltas on 300 SKUs at two locations, 500 orders, catalogue upserts, events Odoo
 // must refuse, malformed lines) against the emulator, which injects resets after commit, 503, 429 and
-// serialization failures. The parent kills the child with SIGKILL at 200 random (seeded) points and
-// restarts it; at the end it checks Odoo's state: every quant is the expected sum, every order exists
-// once with its lines, no event is lost, and the dead-letter queue holds exactly the refused ones.
+// serialization failures, and slow commits: the record-creating calls (sale.order, stock.picking,
+// account.payment and account.move create, and every load) sometimes take --slow-commit-ms between
+// starting and committing, and keep going when their client dies. The parent kills the child with
+// SIGKILL at 200 seeded points, some of them aimed while such a slow call runs on the server (so the
+// killed worker's request commits after the restarted engine probed), and restarts it; at the end it
+// checks Odoo's state: every quant is the expected sum, every order exists once with its lines (orders
+// are counted per client_order_ref: a duplicate names its token and ids), no event is lost, and the
+// dead-letter queue holds exactly the refused ones.
 //
 //   sync_crash_harness [--kills N] [--seed S] [--scale K] [--odoo-version 18|19] [--keep DIR]
+//                      [--slow-commit-ms MS] [--slow-probability P]   (MS 0: no slow commits)
 #include "server.hpp"
 #include "workload.hpp"
 
@@ -21,6 +27,8 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 #include <chrono>
 #include <cstdio>
@@ -120,6 +128,8 @@ struct Args {
   int scale = 1;
   int odoo_version = 18;
   std::string keep;
+  int slow_commit_ms = 1500;
+  double slow_probability = 0.1;
 };
 
 pid_t spawn_child(const std::string& self, const std::vector<std::string>& args) {
@@ -175,8 +185,10 @@ int main(int argc, char** argv) {
     else if (k == "--scale") a.scale = std::stoi(v);
     else if (k == "--odoo-version") a.odoo_version = std::stoi(v);
     else if (k == "--keep") a.keep = v;
+    else if (k == "--slow-commit-ms") a.slow_commit_ms = std::stoi(v);
+    else if (k == "--slow-probability") a.slow_probability = std::stod(v);
     else {
-      std::fprintf(stderr, "usage: %s [--kills N] [--seed S] [--scale K] [--odoo-version 18|19] [--keep DIR]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--kills N] [--seed S] [--scale K] [--odoo-version 18|19] [--keep DIR] [--slow-commit-ms MS] [--slow-probability P]\n", argv[0]);
       return 2;
     }
   }
@@ -236,10 +248,23 @@ int main(int argc, char** argv) {
   for (const char* f : faults) {
     if (!control(url, http::Method::post, f)) fail(std::string("injecting ") + f);
   }
+  // Slow commits on the calls that create records: the call runs on after its client is killed and
+  // commits later, as Odoo's does.
+  if (a.slow_commit_ms > 0) {
+    const std::pair<const char*, const char*> slow_calls[] = {
+        {"sale.order", "create"}, {"stock.picking", "create"}, {"account.payment", "create"}, {"account.move", "create"}, {"", "load"}};
+    for (const auto& [model, method] : slow_calls) {
+      // orders more often: the duplicates the final check counts come from them
+      const double p = std::string(model) == "sale.order" ? std::min(1.0, a.slow_probability * 3) : a.slow_probability;
+      const std::string f = fmt::format(R"({{"kind": "slow_commit", "model": "{}", "method": "{}", "times": 0, "probability": {}, "latency_ms": {}}})",
+                                        model, method, p, a.slow_commit_ms);
+      if (!control(url, http::Method::post, f)) fail("injecting " + f);
+    }
+  }
 
   std::mt19937_64 rng(a.seed);
   const std::vector<std::string> child_args{"--child", store_path, events_path, url, db, key};
-  int killed = 0, finished_early = 0, mid_flight = 0;
+  int killed = 0, finished_early = 0, mid_flight = 0, during_slow = 0;
   // Kill until `kills` of them died mid-run (a child that ran out of work before its kill does not count).
   for (int k = 0; killed < a.kills; ++k) {
     if (finished_early > 20) {
@@ -251,8 +276,38 @@ int main(int argc, char** argv) {
       fail("spawning the child");
       break;
     }
+    // 40 % of the kills (with slow commits on) are aimed: wait (up to 800 ms) until this child starts a
+    // slow sale.order create, then kill it while the call is still running on the server.
+    const bool aim = a.slow_commit_ms > 0 && std::bernoulli_distribution(0.4)(rng);
     const int delay_ms = std::uniform_int_distribution<int>(20, 300)(rng);
-    std::this_thread::sleep_for(std::chrono::milliseconds{delay_ms});
+    const int into_slow_ms = std::uniform_int_distribution<int>(2, std::max(3, a.slow_commit_ms / 3))(rng);
+    bool aimed = false;
+    if (aim) {
+      const auto baseline = server->slow_calls_started();
+      auto order_create_started = [&] {
+        if (server->slow_calls_started() == baseline) return false;
+        for (const auto& c : server->in_flight_calls())
+          if (c == "sale.order.create") return true;
+        return false;
+      };
+      // no slow order create by then: an ordinary kill (the work must last the kills)
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds{800};
+      int ignored = 0;
+      while (std::chrono::steady_clock::now() < give_up && !order_create_started() && waitpid(pid, &ignored, WNOHANG) == 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds{1});
+      }
+      if (order_create_started()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds{into_slow_ms});
+        aimed = server->in_flight() > 0;
+      } else if (waitpid(pid, &ignored, WNOHANG) == pid) {
+        ++finished_early;  // it ran out of work before the kill
+        if (!WIFEXITED(ignored) || WEXITSTATUS(ignored) != 0) fail("a child failed on its own (status " + std::to_string(ignored) + ")");
+        continue;
+      }
+      // else: no slow call in time, an ordinary kill
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds{delay_ms});
+    }
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
       ++finished_early;  // it ran out of work before the kill
@@ -262,6 +317,7 @@ int main(int argc, char** argv) {
     ::kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     ++killed;
+    if (aimed) ++during_slow;  // its request is still running on the server and will commit after this
     if (leased_batches(store_path) > 0) ++mid_flight;  // it died holding batches: claimed, maybe sent, not settled
     if (killed % 25 == 0) {
       auto st = oss::SqliteStore::open(store_path);
@@ -344,14 +400,26 @@ int main(int argc, char** argv) {
     }
   }
   std::map<std::string, int> seen_orders;
+  std::map<std::string, std::vector<std::int64_t>> order_ids;  // client_order_ref → sale.order ids
+  int duplicated_orders = 0, extra_orders = 0;
   {
-    auto rows = client->search_read("sale.order", field("client_order_ref").like("WEB-"), {"client_order_ref", "order_line", "state"});
+    auto rows = client->search_read("sale.order", field("client_order_ref").like("WEB-"), {"client_order_ref", "order_line", "state"},
+                                    {.order = "id"});
     if (!rows) {
       fail("reading orders: " + rows.error().to_string());
     } else {
+      for (const auto& r : rows.value().GetArray()) order_ids[r["client_order_ref"].GetString()].push_back(r["id"].GetInt64());
+      for (const auto& [ref, ids] : order_ids) {
+        if (ids.size() < 2) continue;
+        ++duplicated_orders;
+        extra_orders += static_cast<int>(ids.size()) - 1;
+        std::string list;
+        for (auto id : ids) list += (list.empty() ? "" : ", ") + std::to_string(id);
+        fail(fmt::format("DUPLICATE order {}: {} sale.order records (ids {})", ref, ids.size(), list));
+      }
       for (const auto& r : rows.value().GetArray()) {
         const std::string ref = r["client_order_ref"].GetString();
-        if (++seen_orders[ref] > 1) fail("order " + ref + " exists more than once");
+        if (++seen_orders[ref] > 1) continue;  // reported above
         auto it = w.order_lines.find(ref);
         if (it == w.order_lines.end()) {
           fail("unexpected order " + ref);
@@ -379,11 +447,19 @@ int main(int argc, char** argv) {
     fail("only " + std::to_string(mid_flight) + " of " + std::to_string(killed) + " kills caught the child holding batches");
   }
 
+  if (a.slow_commit_ms > 0 && during_slow == 0) fail("no kill landed while a slow call was running on the server");
+
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("crash harness: %d kills (%d of them holding leased batches; %d children had finished), %zu resumed batch "
-              "members, %llu applied, %llu dead, %zu quants and %zu orders checked, %.1f s: %s\n",
-              killed, mid_flight, finished_early, resumed, static_cast<unsigned long long>(applied), static_cast<unsigned long long>(dead),
-              w.stock_final.size(), w.order_lines.size(), secs, failures == 0 ? "PASS" : "FAIL");
+  if (duplicated_orders > 0) {
+    std::printf("crash harness: DUPLICATES: %d orders exist more than once (%d extra sale.order records) - see the DUPLICATE lines\n",
+                duplicated_orders, extra_orders);
+  }
+  std::printf("crash harness: %d kills (%d of them holding leased batches, %d while a slow call of theirs was running on the server; "
+              "%d children had finished), %zu resumed batch members, %llu applied, %llu dead, %zu quants and %zu orders checked, "
+              "%d duplicated orders, %.1f s: %s\n",
+              killed, mid_flight, during_slow, finished_early, resumed, static_cast<unsigned long long>(applied),
+              static_cast<unsigned long long>(dead), w.stock_final.size(), w.order_lines.size(), duplicated_orders, secs,
+              failures == 0 ? "PASS" : "FAIL");
   if (failures == 0 && a.keep.empty()) fs::remove_all(dir);
   return failures == 0 ? 0 : 1;
 }
