@@ -503,22 +503,60 @@ class StockCount final : public OdooEffect {
       have[{p[0].GetInt64(), l[0].GetInt64()}] += row["quantity"].GetDouble();
     }
     std::size_t equal = 0;
+    detail_.clear();
     for (const auto& [key, q] : want) {
       const double got = have.count(key) ? have[key] : 0.0;
-      if (got - q < 1e-6 && q - got < 1e-6) ++equal;
+      if (got - q < 1e-6 && q - got < 1e-6) {
+        ++equal;
+      } else {
+        detail_ += fmt::format("{}product {} at location {}: Odoo holds {}, the count is {}", detail_.empty() ? "" : "; ",
+                               key.first, key.second, got, q);
+      }
     }
     return equal == want.size() ? EffectState::applied : equal == 0 ? EffectState::absent : EffectState::partial;
   }
 
+  // Three steps, each safe under Odoo's own retry of a request that hit a serialization failure:
+  // stock.quant.create in inventory mode pops the count from its values (stock_quant.py, `vals.pop`), so
+  // a create that Odoo re-ran after a conflict makes the quant without the count and silently applies
+  // nothing (seen on a real Odoo 18 with two count batches at once). So: create (or find) the quants with
+  // the counts, read back what they hold and write the counts again where they were lost (write keeps its
+  // values), then apply them; the apply's answer is checked (a conflict wizard is not "applied"). Setting
+  // a count is absolute: repeating it leaves the same quantity.
   result<void> apply(Resolver& r, EffectState from) override {
     if (from == EffectState::applied) return success();
     ODOOSYNC_TRY(vals, values(r));
-    // Setting a count is absolute: repeating it leaves the same quantity.
-    ODOOSYNC_TRYV(r.client().create("stock.quant", vals, {.context_json = std::string(inventory_mode)}));
-    return success();
+    const std::string ctx(inventory_mode);
+    ODOOSYNC_TRY(ids, r.client().create("stock.quant", vals, {.context_json = ctx}));
+    if (ids.size() != counts_.size()) return Error::protocol("stock.quant create answered " + std::to_string(ids.size()) + " ids for " + std::to_string(counts_.size()) + " counts");
+    ODOOSYNC_TRY(held, r.client().read("stock.quant", ids, {"inventory_quantity"}, {.context_json = ctx, .idempotent = true}));
+    std::map<std::int64_t, double> now;
+    for (const auto& row : held.GetArray()) now[row["id"].GetInt64()] = row["inventory_quantity"].GetDouble();
+    std::map<std::string, std::vector<std::int64_t>> lost;  // count (text) → quants that do not hold it
+    std::map<std::string, Decimal> value_of;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const Decimal want = dec(*counts_[i].counted);
+      const double w = static_cast<double>(counts_[i].counted->micro_units()) / Quantity::scale;
+      const double got = now.count(ids[i]) ? now[ids[i]] : -1e300;
+      if (got - w > 1e-6 || w - got > 1e-6) {
+        lost[want.to_string()].push_back(ids[i]);
+        value_of.emplace(want.to_string(), want);
+      }
+    }
+    for (const auto& [text, quants] : lost) {
+      ODOOSYNC_TRYV(r.client().write("stock.quant", quants, Values().set("inventory_quantity", value_of.at(text)), {.context_json = ctx}));
+    }
+    std::vector<std::int64_t> unique = ids;
+    std::sort(unique.begin(), unique.end());
+    unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+    return act(r, "stock.quant", "action_apply_inventory", unique, ctx);
   }
 
+  std::string probe_detail() const override { return detail_; }
+
  private:
+  std::string detail_;
+
   result<void> prefetch(Resolver& r) {
     std::vector<std::string> skus;
     for (const StockAdjusted& c : counts_) skus.push_back(c.sku.value);
@@ -532,7 +570,7 @@ class StockCount final : public OdooEffect {
       const StockAdjusted* c = &count;
       ODOOSYNC_TRY(product, r.product(c->sku));
       ODOOSYNC_TRY(location, r.location(c->location));
-      out.push_back(Values().set("product_id", product).set("location_id", location).set("inventory_quantity_auto_apply", dec(*c->counted)));
+      out.push_back(Values().set("product_id", product).set("location_id", location).set("inventory_quantity", dec(*c->counted)));
     }
     return out;
   }

@@ -12,6 +12,7 @@
 //
 //   sync_crash_harness [--kills N] [--seed S] [--scale K] [--odoo-version 18|19] [--keep DIR]
 //                      [--slow-commit-ms MS] [--slow-probability P]   (MS 0: no slow commits)
+//                      [--grace-ms MS]   (the engine's unknown_outcome_grace; default twice the slow commit)
 #include "server.hpp"
 #include "workload.hpp"
 
@@ -70,6 +71,9 @@ oss::EngineOptions engine_options() {
   o.breaker.failure_threshold = 20;
   o.lanes[0].batch_size = 25;  // small batches: more sends for the kills to land in
   o.lanes[1].batch_size = 25;
+  // The parent's --grace-ms, through the environment (the child's arguments are positional).
+  const char* grace = std::getenv("ODOOSYNC_HARNESS_GRACE_MS");
+  o.unknown_outcome_grace = std::chrono::milliseconds{grace ? std::atoll(grace) : 0};
   return o;
 }
 
@@ -129,6 +133,7 @@ struct Args {
   int odoo_version = 18;
   std::string keep;
   int slow_commit_ms = 1500;
+  int grace_ms = -1;  // the engine's unknown_outcome_grace; default: twice the slow commit
   double slow_probability = 0.1;
 };
 
@@ -186,9 +191,10 @@ int main(int argc, char** argv) {
     else if (k == "--odoo-version") a.odoo_version = std::stoi(v);
     else if (k == "--keep") a.keep = v;
     else if (k == "--slow-commit-ms") a.slow_commit_ms = std::stoi(v);
+    else if (k == "--grace-ms") a.grace_ms = std::stoi(v);
     else if (k == "--slow-probability") a.slow_probability = std::stod(v);
     else {
-      std::fprintf(stderr, "usage: %s [--kills N] [--seed S] [--scale K] [--odoo-version 18|19] [--keep DIR] [--slow-commit-ms MS] [--slow-probability P]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--kills N] [--seed S] [--scale K] [--odoo-version 18|19] [--keep DIR] [--slow-commit-ms MS] [--slow-probability P] [--grace-ms MS]\n", argv[0]);
       return 2;
     }
   }
@@ -252,7 +258,8 @@ int main(int argc, char** argv) {
   // commits later, as Odoo's does.
   if (a.slow_commit_ms > 0) {
     const std::pair<const char*, const char*> slow_calls[] = {
-        {"sale.order", "create"}, {"stock.picking", "create"}, {"account.payment", "create"}, {"account.move", "create"}, {"", "load"}};
+        {"sale.order", "create"}, {"stock.picking", "create"}, {"account.payment", "create"}, {"account.move", "create"},
+        {"sale.order", "load"}, {"", "load"}};
     for (const auto& [model, method] : slow_calls) {
       // orders more often: the duplicates the final check counts come from them
       const double p = std::string(model) == "sale.order" ? std::min(1.0, a.slow_probability * 3) : a.slow_probability;
@@ -264,6 +271,8 @@ int main(int argc, char** argv) {
 
   std::mt19937_64 rng(a.seed);
   const std::vector<std::string> child_args{"--child", store_path, events_path, url, db, key};
+  const int grace = a.grace_ms >= 0 ? a.grace_ms : 2 * a.slow_commit_ms;
+  ::setenv("ODOOSYNC_HARNESS_GRACE_MS", std::to_string(grace).c_str(), 1);
   int killed = 0, finished_early = 0, mid_flight = 0, during_slow = 0;
   // Kill until `kills` of them died mid-run (a child that ran out of work before its kill does not count).
   for (int k = 0; killed < a.kills; ++k) {
@@ -277,7 +286,7 @@ int main(int argc, char** argv) {
       break;
     }
     // 40 % of the kills (with slow commits on) are aimed: wait (up to 800 ms) until this child starts a
-    // slow sale.order create, then kill it while the call is still running on the server.
+    // slow sale.order create (or load), then kill it while the call is still running on the server.
     const bool aim = a.slow_commit_ms > 0 && std::bernoulli_distribution(0.4)(rng);
     const int delay_ms = std::uniform_int_distribution<int>(20, 300)(rng);
     const int into_slow_ms = std::uniform_int_distribution<int>(2, std::max(3, a.slow_commit_ms / 3))(rng);
@@ -287,7 +296,7 @@ int main(int argc, char** argv) {
       auto order_create_started = [&] {
         if (server->slow_calls_started() == baseline) return false;
         for (const auto& c : server->in_flight_calls())
-          if (c == "sale.order.create") return true;
+          if (c == "sale.order.create" || c == "sale.order.load") return true;  // the old mapping, the new
         return false;
       };
       // no slow order create by then: an ordinary kill (the work must last the kills)
