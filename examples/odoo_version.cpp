@@ -17,22 +17,22 @@ int main(int argc, char** argv) {
   std::string url = argc > 1 ? argv[1] : (std::getenv("ODOO_URL") ? std::getenv("ODOO_URL") : "http://127.0.0.1:8069");
   while (!url.empty() && url.back() == '/') url.pop_back();
 
-  auto curl = os::http::CurlTransport::create({.connect_timeout = 5s, .timeout = 30s});
-  if (!curl) {
-    std::fprintf(stderr, "odoo_version: %s\n", curl.error().to_string().c_str());
+  // One options struct says which policies the stack has; make_pipeline stacks them in the documented
+  // order (each attempt takes a rate-limit token and is judged by the breaker; retry outside both; the
+  // instrumentation sees the whole call).
+  auto metrics = std::make_shared<os::InMemoryMetrics>();
+  auto breaker = std::make_shared<os::http::CircuitBreaker>();  // kept here to print its state
+  auto sink = std::make_shared<os::JsonLinesSink>(stderr, os::LogLevel::debug);
+  auto t = os::http::make_pipeline(os::http::CurlOptions{.connect_timeout = 5s, .timeout = 30s},
+                                   {.retry = os::http::RetryPolicy{.max_attempts = 5},
+                                    .shared_breaker = breaker,
+                                    .rate_limit = os::http::RateLimit{.per_second = 20, .burst = 5},
+                                    .logger = os::Logger(sink),
+                                    .metrics = metrics});
+  if (!t) {
+    std::fprintf(stderr, "odoo_version: %s\n", t.error().to_string().c_str());
     return 1;
   }
-  // Innermost first: each attempt takes a rate-limit token and is judged by the breaker; the retry
-  // loop sits outside both, and the instrumentation sees the whole call.
-  auto limiter = std::make_shared<os::http::RateLimiter>(os::http::RateLimit{.per_second = 20, .burst = 5});
-  auto breaker = std::make_shared<os::http::CircuitBreaker>();
-  std::shared_ptr<os::http::Transport> t = curl.value();
-  t = std::make_shared<os::http::RateLimitTransport>(t, limiter);
-  t = std::make_shared<os::http::CircuitBreakerTransport>(t, breaker);
-  t = std::make_shared<os::http::RetryTransport>(t, os::http::RetryPolicy{.max_attempts = 5});
-  auto metrics = std::make_shared<os::InMemoryMetrics>();
-  auto sink = std::make_shared<os::JsonLinesSink>(stderr, os::LogLevel::debug);
-  t = std::make_shared<os::http::InstrumentedTransport>(t, os::Logger(sink), metrics);
 
   os::json::Writer body;
   body.begin_object()
@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   req.correlation_id = "odoo-version-1";
   req.deadline = os::Clock::system().now() + 60s;
 
-  auto r = t->send(req);
+  auto r = t.value()->send(req);
   if (!r) {
     std::fprintf(stderr, "odoo_version: could not ask %s: %s\n", url.c_str(), r.error().to_string().c_str());
     return 1;

@@ -10,24 +10,18 @@ namespace os = odoosync;
 
 namespace cli {
 
-enum Exit : int { ok = 0, failure = 1, usage = 2, config_error = 3, auth_error = 4, odoo_error = 5, network_error = 6,
-                  protocol_error = 7, storage_error = 8, backpressure_error = 9 };
+// The same numbers as os::ExitCode, for the places that name them.
+enum Exit : int {
+  ok = static_cast<int>(os::ExitCode::ok), failure = static_cast<int>(os::ExitCode::failure),
+  usage = static_cast<int>(os::ExitCode::usage), config_error = static_cast<int>(os::ExitCode::config),
+  auth_error = static_cast<int>(os::ExitCode::auth), odoo_error = static_cast<int>(os::ExitCode::odoo),
+  network_error = static_cast<int>(os::ExitCode::network), protocol_error = static_cast<int>(os::ExitCode::protocol),
+  storage_error = static_cast<int>(os::ExitCode::storage),
+  backpressure_error = static_cast<int>(os::ExitCode::backpressure),
+};
 
-inline int exit_code(const os::Error& e) {
-  switch (e.kind()) {
-    case os::ErrorKind::validation: return config_error;
-    case os::ErrorKind::auth: return auth_error;
-    case os::ErrorKind::odoo:
-    case os::ErrorKind::not_found:
-    case os::ErrorKind::conflict: return odoo_error;
-    case os::ErrorKind::transport:
-    case os::ErrorKind::http: return network_error;
-    case os::ErrorKind::protocol: return protocol_error;
-    case os::ErrorKind::storage: return storage_error;
-    case os::ErrorKind::backpressure: return backpressure_error;
-    default: return failure;
-  }
-}
+// The one classification (core/error.hpp) says which exit code an error gets.
+inline int exit_code(const os::Error& e) { return static_cast<int>(os::classify(e).exit_code); }
 
 inline bool json_errors = false;
 

@@ -2,9 +2,7 @@
 // (version detection, JSON-RPC or JSON-2). Run `odoosync --help` for commands, examples and exit codes.
 #include <odoosync/odoo/client.hpp>
 #include <odoosync/odoo/cursor.hpp>
-#include <odoosync/http/curl_transport.hpp>
-#include <odoosync/http/instrumented_transport.hpp>
-#include <odoosync/http/retry.hpp>
+#include <odoosync/sync/engine.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -215,15 +213,9 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   auto client = odoo::Client::create(cfg.value());
   if (!client) return report(client.error());
   if (needs_odoo(sync_args)) {
-    // The engine retries itself and counts every request it makes: curl, then metrics, no retry layer.
-    const auto& k = cfg.value();
-    auto curl = os::http::CurlTransport::create({.connect_timeout = k.connect_timeout, .timeout = k.timeout,
-                                                 .verify_tls = k.verify_tls, .ca_file = k.ca_file, .ca_path = k.ca_path,
-                                                 .user_agent = k.user_agent});
-    if (!curl) return report(curl.error());
+    // The client the engine states it needs: no policies of its own, every request counted.
     auto metrics = std::make_shared<os::InMemoryMetrics>();
-    auto t = std::make_shared<os::http::InstrumentedTransport>(curl.value(), os::Logger{}, metrics);
-    auto engine_client = odoo::Client::create(cfg.value(), t);
+    auto engine_client = odoo::Client::create(cfg.value(), os::sync::engine_client_options(metrics));
     if (!engine_client) return report(engine_client.error());
     return *run_online(sync_args, *engine_client.value(), metrics);
   }

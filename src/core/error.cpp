@@ -83,22 +83,138 @@ Error& Error::with_message_prefix(std::string_view context) & {
 }
 Error&& Error::with_message_prefix(std::string_view context) && { return std::move(with_message_prefix(context)); }
 
-bool Error::retryable() const noexcept {
-  switch (kind_) {
-    case ErrorKind::transport:
-      // A certificate that fails verification will fail the same way next time.
-      return transport_failure_ != TransportFailure::tls;
-    case ErrorKind::http:
-      return http_status_ == 429 || http_status_ == 502 || http_status_ == 503 || http_status_ == 504;
-    case ErrorKind::conflict:
-    case ErrorKind::backpressure:
-      return true;
-    case ErrorKind::odoo:
-      return odoo_class_.find("SerializationFailure") != std::string::npos ||
-             odoo_class_.find("LockNotAvailable") != std::string::npos;
-    default:
-      return false;
+bool Error::retryable() const noexcept { return classify(*this).quick_retry; }
+
+std::string_view to_string(Health health) noexcept {
+  switch (health) {
+    case Health::answer: return "answer";
+    case Health::failing: return "failing";
+    case Health::neutral: return "neutral";
   }
+  return "?";
+}
+
+std::string_view to_string(RetryBound bound) noexcept {
+  switch (bound) {
+    case RetryBound::none: return "none";
+    case RetryBound::attempts: return "attempts";
+    case RetryBound::age: return "age";
+  }
+  return "?";
+}
+
+// The table of docs/errors.md. Change it there too.
+Classification classify(const Error& e) noexcept {
+  Classification c;
+  const auto outage = [&c] {
+    c.transient = true;
+    c.health = Health::failing;
+    c.bound = RetryBound::age;
+  };
+  const auto answered_conflict = [&c] {
+    c.transient = true;
+    c.quick_retry = true;
+    c.health = Health::answer;
+    c.bound = RetryBound::attempts;
+  };
+  switch (e.kind()) {
+    case ErrorKind::transport:
+      c.exit_code = ExitCode::network;
+      if (e.transport_failure() == TransportFailure::circuit_open ||
+          e.transport_failure() == TransportFailure::rate_limited) {
+        // Our own refusals: never sent, say nothing of the server, pass by themselves.
+        c.transient = true;
+        c.quick_retry = true;
+        c.health = Health::neutral;
+        c.bound = RetryBound::age;
+      } else {
+        outage();
+        // A certificate that fails verification fails the same way seconds later; it is still an
+        // outage for a long-running caller (someone renews the certificate).
+        c.quick_retry = e.transport_failure() != TransportFailure::tls;
+      }
+      break;
+    case ErrorKind::http: {
+      c.exit_code = ExitCode::network;
+      const int s = e.http_status();
+      if (s == 429 || s >= 500) {
+        outage();
+        c.quick_retry = classify_status(s).quick_retry;
+        if (s == 429) c.health = Health::answer;  // up, asking for less: Retry-After paces us, not the breaker
+      } else if (s == 408) {
+        answered_conflict();  // the server gave up waiting for us: an answer, try again a bounded number of times
+        c.quick_retry = false;
+      } else {
+        c.health = Health::answer;
+      }
+      break;
+    }
+    case ErrorKind::protocol:
+      c.exit_code = ExitCode::protocol;
+      c.health = Health::answer;
+      break;
+    case ErrorKind::auth:
+      // A refused or expired key fails every call until it is replaced (rotate_api_key at run time).
+      c.exit_code = ExitCode::auth;
+      outage();
+      break;
+    case ErrorKind::odoo:
+      c.exit_code = ExitCode::odoo;
+      c.health = Health::answer;
+      if (e.odoo_class().find("SerializationFailure") != std::string::npos ||
+          e.odoo_class().find("LockNotAvailable") != std::string::npos)
+        answered_conflict();
+      break;
+    case ErrorKind::not_found:
+      c.exit_code = ExitCode::odoo;
+      c.health = Health::answer;
+      break;
+    case ErrorKind::validation:
+      c.exit_code = ExitCode::config;
+      break;
+    case ErrorKind::conflict:
+      c.exit_code = ExitCode::odoo;
+      answered_conflict();
+      break;
+    case ErrorKind::storage:
+      // The local store: says nothing of Odoo; a busy or full disk may pass.
+      c.exit_code = ExitCode::storage;
+      c.transient = true;
+      c.bound = RetryBound::attempts;
+      break;
+    case ErrorKind::cancelled:
+      break;
+    case ErrorKind::backpressure:
+      c.exit_code = ExitCode::backpressure;
+      c.transient = true;
+      c.quick_retry = true;
+      c.bound = RetryBound::age;
+      break;
+  }
+  // Sent without an answer: the call may have been applied, and may succeed if it was not. Transient,
+  // but a resend is safe only after a probe or for an idempotent call.
+  if (e.outcome_unknown() && !c.transient) {
+    c.transient = true;
+    c.bound = RetryBound::attempts;
+  }
+  return c;
+}
+
+Classification classify_status(int status) noexcept {
+  Classification c;
+  c.health = Health::answer;
+  if (status == 429 || status == 502 || status == 503 || status == 504) {
+    c.transient = true;
+    c.quick_retry = true;
+    c.health = status == 429 ? Health::answer : Health::failing;
+    c.bound = RetryBound::age;
+    c.exit_code = ExitCode::network;
+  } else if (status >= 400) {
+    c.exit_code = ExitCode::network;
+  } else {
+    c.exit_code = ExitCode::ok;
+  }
+  return c;
 }
 
 bool Error::outcome_unknown() const noexcept { return outcome_unknown_; }

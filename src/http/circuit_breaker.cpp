@@ -114,22 +114,17 @@ void CircuitBreaker::on_transition(Listener listener) {
   listener_ = std::move(listener);
 }
 
+CircuitBreaker::Verdict CircuitBreaker::verdict(Health health) noexcept {
+  switch (health) {
+    case Health::failing: return Verdict::failure;
+    case Health::answer: return Verdict::success;
+    case Health::neutral: return Verdict::neutral;
+  }
+  return Verdict::neutral;
+}
+
 CircuitBreaker::Verdict CircuitBreaker::judge(const result<Response>& r) noexcept {
-  if (r) {
-    const int s = r.value().status;
-    return s == 502 || s == 503 || s == 504 ? Verdict::failure : Verdict::success;
-  }
-  const Error& e = r.error();
-  if (e.kind() == ErrorKind::cancelled) return Verdict::neutral;
-  if (e.kind() == ErrorKind::transport) {
-    // Our own refusals say nothing about the server.
-    if (e.transport_failure() == TransportFailure::circuit_open ||
-        e.transport_failure() == TransportFailure::rate_limited)
-      return Verdict::neutral;
-    return Verdict::failure;
-  }
-  if (e.kind() == ErrorKind::validation) return Verdict::neutral;
-  return Verdict::success;  // the server answered, even if oddly
+  return verdict(r ? classify_status(r.value().status).health : classify(r.error()).health);
 }
 
 CircuitBreakerTransport::CircuitBreakerTransport(std::shared_ptr<Transport> next, std::shared_ptr<CircuitBreaker> breaker)

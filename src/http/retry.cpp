@@ -10,9 +10,7 @@ namespace odoosync {
 inline namespace v0 {
 namespace http {
 
-bool RetryPolicy::retryable_status(int status) noexcept {
-  return status == 429 || status == 502 || status == 503 || status == 504;
-}
+bool RetryPolicy::retryable_status(int status) noexcept { return classify_status(status).quick_retry; }
 
 std::chrono::milliseconds RetryPolicy::backoff_cap(int attempt) const noexcept {
   const double base = static_cast<double>(initial_backoff.count());

@@ -507,22 +507,25 @@ struct Client::Impl {
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Client::~Client() = default;
 
-result<std::shared_ptr<Client>> Client::create(Config config) {
+result<std::shared_ptr<Client>> Client::create(Config config, const ClientOptions& options) {
   auto ok = config.validate();
   if (!ok) return ok.error();
-  http::CurlOptions o;
-  o.connect_timeout = config.connect_timeout;
-  o.timeout = config.timeout;
-  o.verify_tls = config.verify_tls;
-  o.ca_file = config.ca_file;
-  o.ca_path = config.ca_path;
-  o.user_agent = config.user_agent;
-  auto curl = http::CurlTransport::create(std::move(o));
-  if (!curl) return curl.error();
-  std::shared_ptr<http::Transport> t = curl.value();
-  t = std::make_shared<http::CircuitBreakerTransport>(t, std::make_shared<http::CircuitBreaker>());
-  t = std::make_shared<http::RetryTransport>(t);
-  return create(std::move(config), std::move(t));
+  std::shared_ptr<http::Transport> bottom = options.transport;
+  if (!bottom) {
+    auto curl = http::CurlTransport::create({.connect_timeout = config.connect_timeout,
+                                             .timeout = config.timeout,
+                                             .verify_tls = config.verify_tls,
+                                             .ca_file = config.ca_file,
+                                             .ca_path = config.ca_path,
+                                             .proxy = options.proxy,
+                                             .max_response_bytes = options.max_response_bytes,
+                                             .user_agent = config.user_agent});
+    if (!curl) return curl.error();
+    bottom = curl.value();
+  }
+  auto t = http::make_pipeline(std::move(bottom), options.pipeline);
+  if (!t) return t.error();
+  return create(std::move(config), std::move(t.value()));
 }
 
 result<std::shared_ptr<Client>> Client::create(Config config, std::shared_ptr<http::Transport> transport) {

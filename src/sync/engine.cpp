@@ -39,38 +39,17 @@ std::string default_worker_id() {
   return std::string(host[0] ? host : "host") + "-" + std::to_string(::getpid()) + "-" + nonce;
 }
 
-// The condition may pass: retry later. Auth counts (an expired key is replaced at run time; dead-letter
-// every event meanwhile would be wrong), and so do server errors without an Odoo exception.
-bool transient(const Error& e) {
-  if (e.retryable() || e.outcome_unknown()) return true;
-  switch (e.kind()) {
-    case ErrorKind::transport:
-    case ErrorKind::auth:
-    case ErrorKind::conflict:
-    case ErrorKind::storage:
-      return true;
-    case ErrorKind::http:
-      return e.http_status() >= 500 || e.http_status() == 429 || e.http_status() == 408;
-    default:
-      return false;
-  }
-}
-
-// Says something of Odoo's health (for the circuit breaker): it did not answer, or answered "unavailable".
-bool infrastructure_failure(const Error& e) {
-  switch (e.kind()) {
-    case ErrorKind::transport:
-      return e.transport_failure() != TransportFailure::circuit_open;
-    case ErrorKind::http:
-      return e.http_status() >= 500 || e.http_status() == 429;
-    case ErrorKind::auth:
-      return true;
-    default:
-      return false;
-  }
-}
+// The one classification (core/error.hpp, docs/errors.md): transient errors are retried, an outage is
+// bounded by age alone, and health feeds the engine's breaker.
+bool transient(const Error& e) { return classify(e).transient; }
+bool bounded_by_attempts(const Error& e) { return classify(e).bound == RetryBound::attempts; }
 
 }  // namespace
+
+odoo::ClientOptions engine_client_options(std::shared_ptr<MetricsSink> metrics, Logger logger, odoo::ClientOptions base) {
+  base.pipeline = http::PipelineOptions::without_policies(std::move(logger), std::move(metrics));
+  return base;
+}
 
 struct Engine::Impl {
   Store& store;
@@ -233,8 +212,7 @@ struct Engine::Impl {
   void fail(const Batch& b, const std::string& owner, const Error& e, retail::OdooEffect* effect = nullptr,
             retail::Resolver* resolver = nullptr) {
     const std::int64_t now = now_ms();
-    breaker.record(infrastructure_failure(e) ? http::CircuitBreaker::Verdict::failure
-                                             : http::CircuitBreaker::Verdict::success);
+    breaker.record(http::CircuitBreaker::verdict(classify(e).health));
     Settlement s;
     s.now_ms = now;
     // The RPC's correlation id when the error has one, else the batch token (what `audit --correlation` finds).
@@ -243,7 +221,7 @@ struct Engine::Impl {
       // An outage (no answer, 5xx, 429, auth) is bounded by age only: a store offline for hours must not
       // dead-letter its day. Errors Odoo answered with (conflicts, serialization) are bounded by attempts.
       // The age is the batch's (since its first claim): a replayed event starts again.
-      const bool too_many = !infrastructure_failure(e) && b.attempt >= options.retry.max_attempts;
+      const bool too_many = bounded_by_attempts(e) && b.attempt >= options.retry.max_attempts;
       const bool too_old = now - b.created_ms > options.retry.max_age.count();
       bool give_up = too_many || too_old;
       if (give_up && effect && resolver) {
@@ -431,8 +409,9 @@ struct Engine::Impl {
       if (!mo) {
         auto m = mapping_options();
         if (!m) {
-          breaker.record(infrastructure_failure(m.error()) ? http::CircuitBreaker::Verdict::failure
-                                                           : http::CircuitBreaker::Verdict::neutral);
+          const Health h = classify(m.error()).health;
+          breaker.record(h == Health::failing ? http::CircuitBreaker::Verdict::failure
+                                              : http::CircuitBreaker::Verdict::neutral);
           pause(std::chrono::milliseconds{200});
           continue;
         }

@@ -4,9 +4,6 @@
 // converted to Python objects after it is taken back. Errors become odoosync.Error subclasses.
 #include <odoosync/core/json.hpp>
 #include <odoosync/emulator/emulated_odoo.hpp>
-#include <odoosync/http/curl_transport.hpp>
-#include <odoosync/http/instrumented_transport.hpp>
-#include <odoosync/http/retry.hpp>
 #include <odoosync/odoo/client.hpp>
 #include <odoosync/odoo/cursor.hpp>
 #include <odoosync/retail/events.hpp>
@@ -172,9 +169,8 @@ odoo::SearchOptions page(std::int64_t offset, std::optional<std::int64_t> limit,
 // --- client ---------------------------------------------------------------------------------------
 
 // A Client and the sink its requests are counted in (the engine reads RPC counts from it). Calls made
-// from Python go through a RetryTransport (reads that fail transiently are retried; writes never are);
-// the engine gets a client without it: it retries whole batches itself and its circuit breaker must see
-// every failure.
+// from Python get the default policies (odoo::ClientOptions: retry, circuit breaker); the engine gets
+// the client it states it needs (sync::engine_client_options: no policies of its own, requests counted).
 struct PyClient {
   std::shared_ptr<odoo::Client> client;
   std::shared_ptr<odoo::Client> engine_client;
@@ -183,12 +179,10 @@ struct PyClient {
 
 PyClient client_from(odoo::Config c) {
   PyClient pc;
-  auto curl = take(os::http::CurlTransport::create({.connect_timeout = c.connect_timeout, .timeout = c.timeout,
-                                                     .verify_tls = c.verify_tls, .ca_file = c.ca_file, .ca_path = c.ca_path,
-                                                     .user_agent = c.user_agent}));
-  std::shared_ptr<os::http::Transport> counted = std::make_shared<os::http::InstrumentedTransport>(curl, os::Logger{}, pc.metrics);
-  pc.engine_client = take(odoo::Client::create(c, counted));
-  pc.client = take(odoo::Client::create(c, std::make_shared<os::http::RetryTransport>(counted)));
+  odoo::ClientOptions user;
+  user.pipeline.metrics = pc.metrics;
+  pc.client = take(odoo::Client::create(c, user));
+  pc.engine_client = take(odoo::Client::create(c, oss::engine_client_options(pc.metrics)));
   return pc;
 }
 

@@ -42,6 +42,42 @@ enum class TransportFailure : std::uint8_t {
 std::string_view to_string(ErrorKind kind) noexcept;
 std::string_view to_string(TransportFailure failure) noexcept;
 
+// What a failure says of the server's health, for circuit breakers.
+enum class Health : std::uint8_t {
+  answer,   // the server answered, even with an error: it is up
+  failing,  // it did not answer, or said it cannot serve now (5xx without an Odoo exception, auth refused)
+  neutral,  // says nothing of the server: our own refusals, cancellations, input refused before sending
+};
+// How a caller that retries for a long time (the sync engine) bounds the retries of a transient failure.
+enum class RetryBound : std::uint8_t {
+  none,      // not transient: stop now
+  attempts,  // Odoo answered (conflict, serialization failure): a number of attempts
+  age,       // an outage (no answer, 5xx, 429, auth): the age of the work only, never a count
+};
+// The odoosync tool's exit codes, one per kind of failure (docs/errors.md).
+enum class ExitCode : int {
+  ok = 0, failure = 1, usage = 2, config = 3, auth = 4, odoo = 5, network = 6, protocol = 7, storage = 8,
+  backpressure = 9,
+};
+std::string_view to_string(Health health) noexcept;
+std::string_view to_string(RetryBound bound) noexcept;
+
+// The one classification every layer asks (docs/errors.md has it as a table, with the reasons).
+struct Classification {
+  bool transient = false;    // the same call may succeed later (after an unknown outcome: probe first)
+  bool quick_retry = false;  // worth another attempt within one call, seconds later (Error::retryable())
+  Health health = Health::neutral;
+  RetryBound bound = RetryBound::none;
+  ExitCode exit_code = ExitCode::failure;
+};
+class Error;
+Classification classify(const Error& error) noexcept;
+// A response as the transport sees it, before the Odoo client decodes it. 429, 502, 503 and 504 are
+// worth a quick retry, and all but 429 count against health; every other status is an answer (a JSON-2 500 may
+// carry an Odoo exception, which only the decoder can tell: decoded, it is ErrorKind::odoo, and an
+// ErrorKind::http 500 left after decoding carried none, so classify() counts that one as failing).
+Classification classify_status(int status) noexcept;
+
 class Error {
  public:
   Error() = default;
@@ -74,8 +110,8 @@ class Error {
   // How long the server asked us to wait (Retry-After), if it did.
   std::optional<std::chrono::milliseconds> retry_after() const noexcept { return retry_after_; }
 
-  // The condition is transient: the same call may succeed later. Whether a retry is *safe* also depends
-  // on outcome_unknown() and on the call being idempotent.
+  // Worth another attempt within the same call (classify(*this).quick_retry). Whether a retry is *safe*
+  // also depends on outcome_unknown() and on the call being idempotent.
   bool retryable() const noexcept;
   // The request may have been applied: it was sent and no answer says whether it took effect.
   bool outcome_unknown() const noexcept;

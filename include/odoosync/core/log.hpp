@@ -78,6 +78,7 @@ class Logger {
   explicit Logger(std::shared_ptr<LogSink> sink, Clock* clock = nullptr) : sink_(std::move(sink)), clock_(clock) {}
 
   bool enabled(LogLevel level) const { return sink_ && sink_->enabled(level); }
+  bool attached() const noexcept { return sink_ != nullptr; }
   void log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {}) const;
 
  private:

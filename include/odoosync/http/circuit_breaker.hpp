@@ -46,8 +46,10 @@ class CircuitBreaker {
   // Called after each transition, outside the breaker's lock, from the thread that caused it.
   void on_transition(Listener listener);
 
-  // What counts as a failure: a transport failure (not a cancellation) or a 502/503/504 answer.
+  // What counts as a failure: the health the one classification gives (classify / classify_status in
+  // core/error.hpp): a transport failure (not our own refusal, not a cancellation) or a 502/503/504 answer.
   static Verdict judge(const result<Response>& r) noexcept;
+  static Verdict verdict(Health health) noexcept;
 
  private:
   void transition(CircuitState to, Clock::time_point now);

@@ -15,6 +15,7 @@
 #include <odoosync/core/clock.hpp>
 #include <odoosync/core/json.hpp>
 #include <odoosync/core/result.hpp>
+#include <odoosync/http/pipeline.hpp>
 #include <odoosync/http/transport.hpp>
 #include <odoosync/odoo/config.hpp>
 #include <odoosync/odoo/domain.hpp>
@@ -56,11 +57,22 @@ struct LoadMessage {
   std::string message;
 };
 
+// How a Client talks HTTP: which policies (http::PipelineOptions: retry, breaker, rate limit, logger,
+// metrics), the transport settings that are not the server's (Config has timeouts and TLS), and
+// optionally the bottom transport. One place: the CLI, the bindings and the engine all build through it.
+struct ClientOptions {
+  http::PipelineOptions pipeline{};
+  std::string proxy{};                                   // http::CurlOptions::proxy ("none": no proxy)
+  std::size_t max_response_bytes = std::size_t{64} << 20;
+  std::shared_ptr<http::Transport> transport{};          // instead of libcurl; the policies still wrap it
+};
+
 class Client {
  public:
-  // Over libcurl with retry and circuit-breaker policies (CurlTransport, RetryTransport, CircuitBreakerTransport).
-  static result<std::shared_ptr<Client>> create(Config config);
-  // Over any Transport (FakeTransport in tests, the host's own stack).
+  // The stack `options` asks for over libcurl (or over options.transport); by default retry and a
+  // circuit breaker. A Client for the sync engine is built with sync::engine_client_options().
+  static result<std::shared_ptr<Client>> create(Config config, const ClientOptions& options = {});
+  // Over exactly this Transport, no policy added (FakeTransport in tests, the host's own stack).
   static result<std::shared_ptr<Client>> create(Config config, std::shared_ptr<http::Transport> transport);
   ~Client();
 

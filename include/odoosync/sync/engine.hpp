@@ -87,6 +87,14 @@ struct RunSummary {
   std::uint64_t applied = 0, retried = 0, dead_lettered = 0;
 };
 
+// The Client the engine needs: no retry and no circuit breaker of its own (the engine retries, probes
+// and breaks itself, by the one classification of core/error.hpp; stacked policies would retry writes
+// the engine must probe first, and judge health twice), every request logged to `logger` and counted in
+// `metrics` (pass the same sink as EngineOptions::metrics). `base` keeps its proxy, response limit and
+// bottom transport.
+odoo::ClientOptions engine_client_options(std::shared_ptr<MetricsSink> metrics = {}, Logger logger = {},
+                                          odoo::ClientOptions base = {});
+
 // Which lane an event type travels in: realtime for stock, orders, payments, refunds, shipments and
 // invoices; bulk for products, prices and customers.
 Lane lane_of(std::string_view event_type) noexcept;

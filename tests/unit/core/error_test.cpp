@@ -89,3 +89,59 @@ TEST_CASE("result carries a value or an Error and never throws") {
   result<void> v = success();
   CHECK(v);
 }
+
+// The table of docs/errors.md, row by row: every layer asks classify(), so this is what they all do.
+TEST_CASE("classify: the one table every layer asks") {
+  struct Row {
+    const char* name;
+    Error e;
+    bool transient, quick;
+    Health health;
+    RetryBound bound;
+    ExitCode exit;
+  };
+  const Row rows[] = {
+      {"connect", Error::transport(TransportFailure::connect, false, ""), true, true, Health::failing, RetryBound::age, ExitCode::network},
+      {"reset after sending", Error::transport(TransportFailure::reset, true, ""), true, true, Health::failing, RetryBound::age, ExitCode::network},
+      {"tls", Error::transport(TransportFailure::tls, false, ""), true, false, Health::failing, RetryBound::age, ExitCode::network},
+      {"circuit open", Error::transport(TransportFailure::circuit_open, false, ""), true, true, Health::neutral, RetryBound::age, ExitCode::network},
+      {"rate limited", Error::transport(TransportFailure::rate_limited, false, ""), true, true, Health::neutral, RetryBound::age, ExitCode::network},
+      {"503", Error::http_status(503, ""), true, true, Health::failing, RetryBound::age, ExitCode::network},
+      {"500", Error::http_status(500, ""), true, false, Health::failing, RetryBound::age, ExitCode::network},
+      {"429", Error::http_status(429, ""), true, true, Health::answer, RetryBound::age, ExitCode::network},
+      {"408", Error::http_status(408, ""), true, false, Health::answer, RetryBound::attempts, ExitCode::network},
+      {"400", Error::http_status(400, ""), false, false, Health::answer, RetryBound::none, ExitCode::network},
+      {"protocol", Error::protocol(""), false, false, Health::answer, RetryBound::none, ExitCode::protocol},
+      {"protocol, outcome unknown", Error::protocol("").with_outcome_unknown(true), true, false, Health::answer, RetryBound::attempts, ExitCode::protocol},
+      {"auth", Error(ErrorKind::auth, ""), true, false, Health::failing, RetryBound::age, ExitCode::auth},
+      {"odoo serialization", Error::odoo("psycopg2.errors.SerializationFailure", ""), true, true, Health::answer, RetryBound::attempts, ExitCode::odoo},
+      {"odoo user error", Error::odoo("odoo.exceptions.UserError", ""), false, false, Health::answer, RetryBound::none, ExitCode::odoo},
+      {"not found", Error(ErrorKind::not_found, ""), false, false, Health::answer, RetryBound::none, ExitCode::odoo},
+      {"conflict", Error(ErrorKind::conflict, ""), true, true, Health::answer, RetryBound::attempts, ExitCode::odoo},
+      {"validation", Error::validation(""), false, false, Health::neutral, RetryBound::none, ExitCode::config},
+      {"storage", Error(ErrorKind::storage, ""), true, false, Health::neutral, RetryBound::attempts, ExitCode::storage},
+      {"cancelled", Error::cancelled(""), false, false, Health::neutral, RetryBound::none, ExitCode::failure},
+      {"backpressure", Error(ErrorKind::backpressure, ""), true, true, Health::neutral, RetryBound::age, ExitCode::backpressure},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.name);
+    const auto c = classify(r.e);
+    CHECK(c.transient == r.transient);
+    CHECK(c.quick_retry == r.quick);
+    CHECK(r.e.retryable() == r.quick);
+    CHECK(to_string(c.health) == to_string(r.health));
+    CHECK(to_string(c.bound) == to_string(r.bound));
+    CHECK(static_cast<int>(c.exit_code) == static_cast<int>(r.exit));
+  }
+}
+
+TEST_CASE("classify_status: a raw response, 500 and 401 are answers the decoder reads, 429 never opens a breaker") {
+  CHECK(classify_status(503).health == Health::failing);
+  CHECK(classify_status(503).quick_retry);
+  CHECK(classify_status(429).quick_retry);
+  CHECK(classify_status(429).health == Health::answer);
+  CHECK(classify_status(500).health == Health::answer);
+  CHECK_FALSE(classify_status(500).transient);
+  CHECK(classify_status(401).health == Health::answer);
+  CHECK(classify_status(200).exit_code == ExitCode::ok);
+}
