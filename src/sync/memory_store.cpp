@@ -1,4 +1,7 @@
 #include <odoosync/sync/memory_store.hpp>
+#include <odoosync/sync/lifecycle.hpp>
+
+#include <cassert>
 
 #include <algorithm>
 #include <map>
@@ -53,18 +56,34 @@ struct MemoryStore::State {
                                batch, std::move(error), std::move(correlation)});
   }
 
-  void to_pending(StoredEvent& e) {
-    e.status = EventStatus::pending;
-    pending[static_cast<std::size_t>(e.event.lane)].insert(e.seq);
-    subjects[e.event.subject].pending.insert(e.seq);
-  }
-  void leave_pending(StoredEvent& e) {
-    pending[static_cast<std::size_t>(e.event.lane)].erase(e.seq);
-    subjects[e.event.subject].pending.erase(e.seq);
-  }
-  void settle_terminal(StoredEvent& e, EventStatus to) {
-    e.status = to;
-    --depth[static_cast<std::size_t>(e.event.lane)];
+  // Every change of an event's status goes through the lifecycle table (sync/lifecycle.hpp): the status,
+  // the pending indexes, the subject's in-flight count, the lane's depth, `solo` and the audit entry.
+  // `fresh`: the event was just added (its transition is from no status).
+  void move(StoredEvent& e, EventAction action, std::int64_t now, std::int64_t batch = 0, std::string error = {},
+            std::string correlation = {}, bool fresh = false) {
+    const std::optional<EventStatus> from = fresh ? std::nullopt : std::optional<EventStatus>(e.status);
+    auto t = transition(from, action);
+    assert(t && "the stores move events only along the lifecycle table");
+    if (!t) return;
+    const auto lane = static_cast<std::size_t>(e.event.lane);
+    auto& subject = subjects[e.event.subject];
+    if (from == EventStatus::pending && t.value().to != EventStatus::pending) {
+      pending[lane].erase(e.seq);
+      subject.pending.erase(e.seq);
+    }
+    if (from != EventStatus::pending && t.value().to == EventStatus::pending) {
+      pending[lane].insert(e.seq);
+      subject.pending.insert(e.seq);
+    }
+    if (from == EventStatus::in_flight && t.value().to != EventStatus::in_flight) --subject.in_flight;
+    if (from != EventStatus::in_flight && t.value().to == EventStatus::in_flight) ++subject.in_flight;
+    const bool counted = from && counts_in_depth(*from);
+    if (counted && !t.value().counts_in_depth) --depth[lane];
+    if (!counted && t.value().counts_in_depth) ++depth[lane];
+    if (t.value().solo_after) e.solo = true;
+    e.status = t.value().to;
+    e.updated_ms = now;
+    record(e, now, to_string(action), batch, std::move(error), std::move(correlation));
   }
 
   Batch materialize(const BatchRecord& r) {
@@ -111,10 +130,7 @@ result<std::vector<Intake>> MemoryStore::append(std::span<const NewEvent> events
     s.by_key.emplace(std::make_pair(e.event.source, e.event.id), e.seq);
     s.by_id.emplace(e.event.id, e.seq);
     s.events.push_back(std::move(e));
-    auto& stored = s.events.back();
-    s.to_pending(stored);
-    ++s.depth[static_cast<std::size_t>(stored.event.lane)];
-    s.record(stored, now_ms, "submitted");
+    s.move(s.events.back(), EventAction::submitted, now_ms, 0, {}, {}, /*fresh=*/true);
   }
   return out;
 }
@@ -126,7 +142,7 @@ result<std::optional<Batch>> MemoryStore::claim(const ClaimRequest& rq) {
   for (auto& [id, r] : s.batches) {
     if (!r.open || r.batch.lane != rq.lane || r.due_ms > rq.now_ms) continue;
     if (!r.owner.empty() && r.lease_until > rq.now_ms) continue;
-    if (r.leased_before) r.batch.probe_first = true;  // its last holder may have sent it and vanished
+    if (r.leased_before) r.batch.probe_first = true;  // ProbeReason::resumed_after_holder
     r.batch.abandoned = r.leased_before;
     r.owner = rq.owner;
     r.lease_until = rq.now_ms + rq.lease_ms;
@@ -135,8 +151,7 @@ result<std::optional<Batch>> MemoryStore::claim(const ClaimRequest& rq) {
     for (auto seq : r.members) {
       auto& e = s.at(seq);
       ++e.attempts;
-      e.updated_ms = rq.now_ms;
-      s.record(e, rq.now_ms, "resumed", id, {}, r.batch.token);
+      s.move(e, EventAction::resumed, rq.now_ms, id, {}, r.batch.token);
     }
     return std::optional<Batch>(s.materialize(r));
   }
@@ -188,14 +203,10 @@ result<std::optional<Batch>> MemoryStore::claim(const ClaimRequest& rq) {
   r.due_ms = rq.now_ms;
   for (auto seq : members) {
     auto& e = s.at(seq);
-    if (e.attempts > 0) r.batch.probe_first = true;  // a member was sent before, in another batch
-    s.leave_pending(e);
-    e.status = EventStatus::in_flight;
+    if (e.attempts > 0) r.batch.probe_first = true;  // ProbeReason::member_sent_before
     e.batch = id;
     ++e.attempts;
-    e.updated_ms = rq.now_ms;
-    ++s.subjects[e.event.subject].in_flight;
-    s.record(e, rq.now_ms, "claimed", id, {}, r.batch.token);
+    s.move(e, EventAction::claimed, rq.now_ms, id, {}, r.batch.token);
   }
   r.members = std::move(members);
   auto [it, _] = s.batches.emplace(id, std::move(r));
@@ -222,34 +233,16 @@ result<void> MemoryStore::settle(std::int64_t batch, std::string_view owner, con
   auto& r = it->second;
   for (auto seq : r.members) {
     auto& e = s.at(seq);
-    e.updated_ms = st.now_ms;
     if (!st.error.empty()) e.error = st.error;
-    switch (st.kind) {
-      case SettleKind::applied:
-        s.settle_terminal(e, EventStatus::applied);
-        e.error.clear();
-        --s.subjects[e.event.subject].in_flight;
-        break;
-      case SettleKind::dead:
-        s.settle_terminal(e, EventStatus::dead);
-        --s.subjects[e.event.subject].in_flight;
-        break;
-      case SettleKind::split:
-        e.solo = true;
-        --s.subjects[e.event.subject].in_flight;
-        s.to_pending(e);
-        break;
-      case SettleKind::retry:
-        break;
-    }
-    s.record(e, st.now_ms, detail::audit_action(st.kind), batch, st.error, st.correlation_id);
+    if (st.kind == SettleKind::applied) e.error.clear();
+    s.move(e, settle_action(st.kind), st.now_ms, batch, st.error, st.correlation_id);
   }
   if (st.kind == SettleKind::retry) {
     r.owner.clear();
     r.lease_until = 0;
     r.leased_before = false;
     r.due_ms = st.due_ms;
-    if (st.outcome_unknown) r.batch.probe_first = true;
+    if (st.outcome_unknown) r.batch.probe_first = true;  // ProbeReason::outcome_unknown
   } else {
     r.open = false;
   }
@@ -267,7 +260,7 @@ result<void> MemoryStore::begin_worker(std::string_view owner, bool exclusive, s
     if (!r.open || r.owner.empty()) continue;
     r.owner.clear();
     r.lease_until = 0;
-    r.batch.probe_first = true;
+    r.batch.probe_first = true;  // ProbeReason::worker_started
   }
   return success();
 }
@@ -311,12 +304,7 @@ result<void> MemoryStore::replay(std::string_view source, std::string_view id, s
   if (it == s.by_key.end() || s.at(it->second).status != EventStatus::dead) {
     return detail::not_dead(source, id, it != s.by_key.end());
   }
-  auto& e = s.at(it->second);
-  e.solo = true;
-  e.updated_ms = now_ms;
-  ++s.depth[static_cast<std::size_t>(e.event.lane)];
-  s.to_pending(e);
-  s.record(e, now_ms, "replayed");
+  s.move(s.at(it->second), EventAction::replayed, now_ms);
   return success();
 }
 
@@ -330,10 +318,8 @@ result<void> MemoryStore::discard(std::string_view source, std::string_view id, 
     return detail::not_dead(source, id, it != s.by_key.end());
   }
   auto& e = s.at(it->second);
-  e.status = EventStatus::discarded;
   e.reason = std::string(reason);
-  e.updated_ms = now_ms;
-  s.record(e, now_ms, "discarded", 0, std::string(reason));
+  s.move(e, EventAction::discarded, now_ms, 0, std::string(reason));
   return success();
 }
 

@@ -1,4 +1,7 @@
 #include <odoosync/sync/sqlite_store.hpp>
+#include <odoosync/sync/lifecycle.hpp>
+
+#include <cctype>
 
 #include <sqlite3.h>
 
@@ -60,6 +63,10 @@ CREATE TABLE checkpoints(name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX events_id ON events(id);
 CREATE INDEX audit_correlation ON audit(correlation_id) WHERE correlation_id <> '';
 )sql",
+    // 3: has_seq says what its name says (it held 1 for an event without a sequence).
+    R"sql(
+UPDATE events SET has_seq = 1 - has_seq;
+)sql",
 };
 static_assert(std::size(migrations) == SqliteStore::schema_version);
 
@@ -116,6 +123,26 @@ class Stmt {
   sqlite3_stmt* s_ = nullptr;
 };
 
+// The SQL names statuses (:pending, :in_flight, :applied, :dead, :discarded); their stored values come
+// from EventStatus, here, once per prepared statement, so no query holds a bare number.
+std::string with_status_values(std::string sql) {
+  static constexpr EventStatus all[] = {EventStatus::pending, EventStatus::in_flight, EventStatus::applied,
+                                        EventStatus::dead, EventStatus::discarded};
+  for (auto st : all) {
+    const std::string name = ":" + std::string(to_string(st));
+    const std::string value = std::to_string(static_cast<int>(st));
+    for (auto at = sql.find(name); at != std::string::npos; at = sql.find(name, at + value.size())) {
+      const std::size_t end = at + name.size();
+      if (end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_')) {
+        at = end - value.size();  // a longer name (":pending_x"): not ours
+        continue;
+      }
+      sql.replace(at, name.size(), value);
+    }
+  }
+  return sql;
+}
+
 // Resets a statement when a scope ends (early returns included).
 struct Resetter {
   Stmt& s;
@@ -137,7 +164,7 @@ StoredEvent read_event(Stmt& s) {
   e.event.id = s.text(2);
   e.event.type = s.text(3);
   e.event.subject = s.text(4);
-  if (s.i64(5) == 0) e.event.sequence = s.i64(6);
+  if (s.i64(5) != 0) e.event.sequence = s.i64(6);
   e.event.lane = static_cast<Lane>(s.i64(7));
   e.event.batch_key = s.text(8);
   e.event.body = s.text(9);
@@ -199,7 +226,7 @@ struct SqliteStore::Impl {
   result<Stmt*> stmt(const std::string& sql) {
     auto it = stmts.find(sql);
     if (it != stmts.end()) return &it->second;
-    Stmt s(db, sql.c_str());
+    Stmt s(db, with_status_values(sql).c_str());
     if (!s) return sql_error(db, "sqlite prepare");
     return &stmts.emplace(sql, std::move(s)).first->second;
   }
@@ -259,12 +286,12 @@ struct SqliteStore::Impl {
       if (row) mark = m->i64(0);
     }
     ODOOSYNC_TRY(ins, stmt("INSERT INTO events(source, id, type, subject, has_seq, sequence, lane, batch_key, body, "
-                           "status, submitted_ms, updated_ms, audit_mark) VALUES (?,?,?,?,?,?,?,?,?,0,?,?,?) "
+                           "status, submitted_ms, updated_ms, audit_mark) VALUES (?,?,?,?,?,?,?,?,?,:pending,?,?,?) "
                            "ON CONFLICT(source, id) DO NOTHING"));
     for (std::size_t i = 0; i < sub.events.size(); ++i) {
       const auto& e = sub.events[i];
       ins->bind(1, e.source).bind(2, e.id).bind(3, e.type).bind(4, e.subject);
-      ins->bind(5, std::int64_t{e.sequence ? 0 : 1}).bind(6, e.sequence.value_or(0));
+      ins->bind(5, std::int64_t{e.sequence ? 1 : 0}).bind(6, e.sequence.value_or(0));
       ins->bind(7, static_cast<std::int64_t>(e.lane)).bind(8, e.batch_key).bind(9, e.body);
       ins->bind(10, sub.now_ms).bind(11, sub.now_ms).bind(12, mark);
       ODOOSYNC_TRYV(ins->run());
@@ -417,7 +444,7 @@ struct SqliteStore::Impl {
     ODOOSYNC_TRY(b, load_batch(id));
     b.abandoned = leased_before;
     for (const auto& e : b.members) {
-      ODOOSYNC_TRYV(add_audit(e, rq.now_ms, "resumed", id, "", b.token));
+      ODOOSYNC_TRYV(add_audit(e, rq.now_ms, to_string(EventAction::resumed), id, "", b.token));
     }
     return std::optional<Batch>(std::move(b));
   }
@@ -432,7 +459,7 @@ struct SqliteStore::Impl {
   result<std::optional<Batch>> form(const ClaimRequest& rq) {
     std::set<std::string> busy;
     {
-      ODOOSYNC_TRY(s, stmt("SELECT DISTINCT subject FROM events WHERE lane = ? AND status = 1"));
+      ODOOSYNC_TRY(s, stmt("SELECT DISTINCT subject FROM events WHERE lane = ? AND status = :in_flight"));
       Resetter r{*s};
       s->bind(1, static_cast<std::int64_t>(rq.lane));
       for (;;) {
@@ -443,10 +470,10 @@ struct SqliteStore::Impl {
     }
     // Subjects with an open batch are left out by the query, so they cost no scan budget.
     ODOOSYNC_TRY(scan, stmt("SELECT seq, subject, batch_key, solo, submitted_ms FROM events "
-                            "WHERE lane = ?1 AND status = 0 AND seq > ?2 AND subject NOT IN "
-                            "(SELECT subject FROM events WHERE lane = ?1 AND status = 1) ORDER BY seq LIMIT 512"));
+                            "WHERE lane = ?1 AND status = :pending AND seq > ?2 AND subject NOT IN "
+                            "(SELECT subject FROM events WHERE lane = ?1 AND status = :in_flight) ORDER BY seq LIMIT 512"));
     ODOOSYNC_TRY(head, stmt("SELECT seq, source, has_seq, sequence, batch_key, solo, submitted_ms FROM events "
-                            "WHERE subject = ? AND status = 0 ORDER BY seq LIMIT 20000"));
+                            "WHERE subject = ? AND status = :pending ORDER BY seq LIMIT 20000"));
     std::vector<std::int64_t> members;
     std::string key;
     bool solo = false;
@@ -489,7 +516,7 @@ struct SqliteStore::Impl {
           for (;;) {
             ODOOSYNC_TRY(row, head->step());
             if (!row) break;
-            rows.push_back(Row{head->i64(0), head->text(1), head->i64(2) == 0, head->i64(3), head->text(4),
+            rows.push_back(Row{head->i64(0), head->text(1), head->i64(2) != 0, head->i64(3), head->text(4),
                                head->i64(5) != 0, head->i64(6)});
           }
         }
@@ -517,7 +544,7 @@ struct SqliteStore::Impl {
     tok->bind(1, batch_token(store_id, id)).bind(2, id);
     ODOOSYNC_TRYV(tok->run());
     ODOOSYNC_TRY(mem, stmt("INSERT INTO batch_members(batch, pos, seq) VALUES (?, ?, ?)"));
-    ODOOSYNC_TRY(upd, stmt("UPDATE events SET status = 1, batch = ?, attempts = attempts + 1, updated_ms = ? "
+    ODOOSYNC_TRY(upd, stmt("UPDATE events SET status = :in_flight, batch = ?, attempts = attempts + 1, updated_ms = ? "
                            "WHERE seq = ?"));
     bool probe = false;
     for (std::size_t i = 0; i < members.size(); ++i) {
@@ -529,7 +556,7 @@ struct SqliteStore::Impl {
     ODOOSYNC_TRY(b, load_batch(id));
     for (const auto& e : b.members) {
       if (e.attempts > 1) probe = true;  // sent before, in another batch
-      ODOOSYNC_TRYV(add_audit(e, rq.now_ms, "claimed", id, "", b.token));
+      ODOOSYNC_TRYV(add_audit(e, rq.now_ms, to_string(EventAction::claimed), id, "", b.token));
     }
     if (probe) {
       ODOOSYNC_TRY(p, stmt("UPDATE batches SET probe_first = 1 WHERE id = ?"));
@@ -674,23 +701,16 @@ result<void> SqliteStore::settle(std::int64_t batch, std::string_view owner, con
   return d.transaction([&]() -> result<void> {
     ODOOSYNC_TRYV(d.check_owner(batch, owner));
     ODOOSYNC_TRY(members, d.settle_rows(batch));
-    const char* sql = nullptr;
-    switch (st.kind) {
-      case SettleKind::applied: sql = "UPDATE events SET status = 2, error = '', updated_ms = ?1 WHERE seq = ?2"; break;
-      case SettleKind::dead: sql = "UPDATE events SET status = 3, error = ?3, updated_ms = ?1 WHERE seq = ?2"; break;
-      case SettleKind::split:
-        sql = "UPDATE events SET status = 0, solo = 1, error = ?3, updated_ms = ?1 WHERE seq = ?2";
-        break;
-      case SettleKind::retry: sql = "UPDATE events SET error = ?3, updated_ms = ?1 WHERE seq = ?2"; break;
-    }
-    ODOOSYNC_TRY(u, d.stmt(sql));
+    // Every member moves along the lifecycle table from in_flight (sync/lifecycle.hpp).
+    ODOOSYNC_TRY(t, transition(EventStatus::in_flight, settle_action(st.kind)));
+    ODOOSYNC_TRY(u, d.stmt("UPDATE events SET status = ?3, solo = (solo OR ?4), error = ?5, updated_ms = ?1 WHERE seq = ?2"));
     std::array<std::int64_t, lane_count> settled{};
     for (const auto& e : members) {
-      u->bind(1, st.now_ms).bind(2, e.seq);
-      if (st.kind != SettleKind::applied) u->bind(3, st.error);
+      u->bind(1, st.now_ms).bind(2, e.seq).bind(3, static_cast<std::int64_t>(t.to));
+      u->bind(4, std::int64_t{t.solo_after ? 1 : 0}).bind(5, st.kind == SettleKind::applied ? std::string_view() : std::string_view(st.error));
       ODOOSYNC_TRYV(u->run());
-      if (st.kind == SettleKind::applied || st.kind == SettleKind::dead) ++settled[static_cast<std::size_t>(e.event.lane)];
-      ODOOSYNC_TRYV(d.add_audit(e, st.now_ms, detail::audit_action(st.kind), batch, st.error, st.correlation_id));
+      if (!t.counts_in_depth) ++settled[static_cast<std::size_t>(e.event.lane)];
+      ODOOSYNC_TRYV(d.add_audit(e, st.now_ms, to_string(t.action), batch, st.error, st.correlation_id));
     }
     for (std::size_t l = 0; l < lane_count; ++l) {
       if (settled[l] != 0) {
@@ -778,11 +798,14 @@ result<void> SqliteStore::replay(std::string_view source, std::string_view id, s
   return d.transaction([&]() -> result<void> {
     ODOOSYNC_TRY(e, d.event_by_key(source, id));
     if (!e || e->status != EventStatus::dead) return detail::not_dead(source, id, e.has_value());
-    ODOOSYNC_TRY(u, d.stmt("UPDATE events SET status = 0, solo = 1, updated_ms = ? WHERE seq = ?"));
-    u->bind(1, now_ms).bind(2, e->seq);
+    ODOOSYNC_TRY(t, transition(e->status, EventAction::replayed));
+    ODOOSYNC_TRY(u, d.stmt("UPDATE events SET status = ?, solo = (solo OR ?), updated_ms = ? WHERE seq = ?"));
+    u->bind(1, static_cast<std::int64_t>(t.to)).bind(2, std::int64_t{t.solo_after ? 1 : 0}).bind(3, now_ms).bind(4, e->seq);
     ODOOSYNC_TRYV(u->run());
-    ODOOSYNC_TRYV(d.add_depth(e->event.lane, 1));
-    return d.add_audit(*e, now_ms, "replayed", 0);
+    if (t.counts_in_depth && !counts_in_depth(e->status)) {
+      ODOOSYNC_TRYV(d.add_depth(e->event.lane, 1));
+    }
+    return d.add_audit(*e, now_ms, to_string(EventAction::replayed), 0);
   });
 }
 
@@ -794,10 +817,11 @@ result<void> SqliteStore::discard(std::string_view source, std::string_view id, 
   return d.transaction([&]() -> result<void> {
     ODOOSYNC_TRY(e, d.event_by_key(source, id));
     if (!e || e->status != EventStatus::dead) return detail::not_dead(source, id, e.has_value());
-    ODOOSYNC_TRY(u, d.stmt("UPDATE events SET status = 4, reason = ?, updated_ms = ? WHERE seq = ?"));
-    u->bind(1, reason).bind(2, now_ms).bind(3, e->seq);
+    ODOOSYNC_TRY(t, transition(e->status, EventAction::discarded));
+    ODOOSYNC_TRY(u, d.stmt("UPDATE events SET status = ?, reason = ?, updated_ms = ? WHERE seq = ?"));
+    u->bind(1, static_cast<std::int64_t>(t.to)).bind(2, reason).bind(3, now_ms).bind(4, e->seq);
     ODOOSYNC_TRYV(u->run());
-    return d.add_audit(*e, now_ms, "discarded", 0, reason);
+    return d.add_audit(*e, now_ms, to_string(EventAction::discarded), 0, reason);
   });
 }
 
@@ -852,7 +876,7 @@ result<StoreStatus> SqliteStore::status() {
     }
   }
   for (std::size_t lane = 0; lane < lane_count; ++lane) {
-    ODOOSYNC_TRY(s, impl_->stmt("SELECT min(submitted_ms) FROM events WHERE lane = ? AND status IN (0, 1)"));
+    ODOOSYNC_TRY(s, impl_->stmt("SELECT min(submitted_ms) FROM events WHERE lane = ? AND status IN (:pending, :in_flight)"));
     Resetter r{*s};
     s->bind(1, static_cast<std::int64_t>(lane));
     ODOOSYNC_TRY(row, s->step());

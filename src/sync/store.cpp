@@ -73,8 +73,6 @@ std::string make_store_id() {
   return id;
 }
 
-std::string_view audit_action(SettleKind kind) noexcept { return to_string(kind); }
-
 Error not_dead(std::string_view source, std::string_view id, bool exists) {
   return Error(ErrorKind::not_found, exists ? "event " + std::string(source) + " " + std::string(id) +
                                                   " is not in the dead-letter queue"

@@ -15,7 +15,6 @@ namespace detail {
 
 // "os" and 10 random hex digits.
 std::string make_store_id();
-std::string_view audit_action(SettleKind kind) noexcept;
 
 // The errors every store reports alike.
 Error not_dead(std::string_view source, std::string_view id, bool exists);

@@ -1,6 +1,7 @@
 // The Store contract (docs/sync.md), run against every store: MemoryStore and SqliteStore.
 #include <odoosync/sync/memory_store.hpp>
 #include <odoosync/sync/sqlite_store.hpp>
+#include <odoosync/sync/lifecycle.hpp>
 
 #include <doctest/doctest.h>
 
@@ -509,4 +510,96 @@ TEST_CASE("sqlite store: concurrent submits share commits") {
   MESSAGE("400 submits from 8 threads took " << store.commits() - before << " commits");
   CHECK(store.commits() - before <= 400);
   fs::remove_all(dir);
+}
+
+TEST_CASE("sqlite store: migration 3 turns has_seq right way round, sequences kept") {
+  auto dir = temp_dir();
+  const auto path = (dir / "store.db").string();
+  {
+    oss::SqliteOptions old;
+    old.max_schema_version = 2;
+    auto s = oss::SqliteStore::open(path, old);
+    REQUIRE(s);
+    append_all(*s.value(), {ev("with", "s1", "k", oss::Lane::realtime, 7), ev("without", "s2")});
+  }
+  {
+    // What a version-2 store written by the code of that version holds: 0 when there is a sequence.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE events SET has_seq = 1 - has_seq", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto s = oss::SqliteStore::open(path);
+  REQUIRE(s);
+  CHECK(s.value()->file_schema_version().value() == 3);
+  auto with = s.value()->get("pos/1", "with");
+  auto without = s.value()->get("pos/1", "without");
+  REQUIRE(with);
+  REQUIRE(without);
+  REQUIRE(with.value().has_value());
+  REQUIRE(without.value().has_value());
+  CHECK(with.value()->event.sequence == std::optional<std::int64_t>(7));
+  CHECK_FALSE(without.value()->event.sequence.has_value());
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT id, has_seq FROM events ORDER BY seq", -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(sqlite3_column_int(st, 1) == 1);  // "with"
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(sqlite3_column_int(st, 1) == 0);  // "without"
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+}
+
+TEST_CASE("lifecycle: the table has one transition per action and status, and refuses the rest") {
+  using oss::EventAction;
+  using oss::EventStatus;
+  auto submitted = oss::transition(std::nullopt, EventAction::submitted);
+  REQUIRE(submitted);
+  CHECK(submitted.value().to == EventStatus::pending);
+  CHECK(oss::transition(EventStatus::pending, EventAction::claimed).value().to == EventStatus::in_flight);
+  CHECK(oss::transition(EventStatus::in_flight, EventAction::split).value().solo_after);
+  CHECK(oss::transition(EventStatus::dead, EventAction::replayed).value().to == EventStatus::pending);
+  CHECK(oss::transition(EventStatus::dead, EventAction::discarded).value().to == EventStatus::discarded);
+  auto bad = oss::transition(EventStatus::applied, EventAction::replayed);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().kind() == odoosync::ErrorKind::conflict);
+  CHECK(bad.error().message() == "event lifecycle: no transition 'replayed' from applied");
+  CHECK_FALSE(oss::transition(EventStatus::pending, EventAction::applied));
+  CHECK_FALSE(oss::transition(EventStatus::discarded, EventAction::discarded));
+  // Every (action, from) pair appears once, and the audit names are the settle kinds' names.
+  for (std::size_t i = 0; i < oss::event_transitions.size(); ++i)
+    for (std::size_t j = i + 1; j < oss::event_transitions.size(); ++j)
+      CHECK_FALSE((oss::event_transitions[i].action == oss::event_transitions[j].action &&
+                   oss::event_transitions[i].from == oss::event_transitions[j].from));
+  for (auto k : {oss::SettleKind::applied, oss::SettleKind::retry, oss::SettleKind::dead, oss::SettleKind::split})
+    CHECK(oss::to_string(oss::settle_action(k)) == oss::to_string(k));
+}
+
+// Both stores write the same audit actions for the same story: claimed, retry, resumed, split, claimed,
+// dead, replayed, claimed, applied.
+TEST_CASE_TEMPLATE("store contract: the audit trail names the lifecycle's actions", F, MemoryFactory, SqliteFactory) {
+  F f;
+  auto s = f.make();
+  append_all(*s, {ev("a", "s1"), ev("b", "s2")});
+  auto b = s->claim(rq(10)).value().value();
+  REQUIRE(b.members.size() == 2);
+  REQUIRE(s->settle(b.id, "w1", {.kind = oss::SettleKind::split, .now_ms = 11, .error = "bad"}));
+  auto a1 = s->claim(rq(12)).value().value();
+  REQUIRE(s->settle(a1.id, "w1", {.kind = oss::SettleKind::dead, .now_ms = 13, .error = "bad"}));
+  const auto& dead_one = a1.members.front().event;
+  REQUIRE(s->replay(dead_one.source, dead_one.id, 14));
+  auto audit = s->audit({.source = dead_one.source, .id = dead_one.id});
+  REQUIRE(audit);
+  std::vector<std::string> actions;
+  for (const auto& e : audit.value()) actions.push_back(e.action);
+  CHECK(actions == std::vector<std::string>{"submitted", "claimed", "split", "claimed", "dead", "replayed"});
+  auto st = s->get(dead_one.source, dead_one.id).value().value();
+  CHECK(st.status == oss::EventStatus::pending);
+  CHECK(st.solo);
+  auto depth = s->depth().value();
+  CHECK(depth[0] == 2);
 }
