@@ -1,4 +1,5 @@
 #include <odoosync/sync/engine.hpp>
+#include <odoosync/sync/policy.hpp>
 
 #include <unistd.h>
 
@@ -38,11 +39,6 @@ std::string default_worker_id() {
   std::snprintf(nonce, sizeof nonce, "%06x", static_cast<unsigned>(rd() & 0xffffffu));
   return std::string(host[0] ? host : "host") + "-" + std::to_string(::getpid()) + "-" + nonce;
 }
-
-// The one classification (core/error.hpp, docs/errors.md): transient errors are retried, an outage is
-// bounded by age alone, and health feeds the engine's breaker.
-bool transient(const Error& e) { return classify(e).transient; }
-bool bounded_by_attempts(const Error& e) { return classify(e).bound == RetryBound::attempts; }
 
 }  // namespace
 
@@ -168,20 +164,6 @@ struct Engine::Impl {
     return m;
   }
 
-  std::chrono::milliseconds backoff(int attempt, const Error& e) {
-    const auto& r = options.retry;
-    const double cap = std::min<double>(static_cast<double>(r.max_backoff.count()),
-                                        static_cast<double>(r.initial_backoff.count()) *
-                                            std::pow(2.0, std::min(attempt - 1, 30)));
-    std::int64_t wait = 0;
-    {
-      std::lock_guard l(rng_mutex);
-      wait = static_cast<std::int64_t>(std::uniform_real_distribution<double>(0, cap)(rng));  // full jitter
-    }
-    if (auto ra = e.retry_after()) wait = std::max<std::int64_t>(wait, ra->count());
-    return std::chrono::milliseconds{wait};
-  }
-
   void wait_rate_slot(Lane lane) {
     const double rate = options.lanes[static_cast<std::size_t>(lane)].rate_limit;
     if (rate <= 0) return;
@@ -198,89 +180,109 @@ struct Engine::Impl {
   }
 
   void count(const Batch& b, std::uint64_t TypeCounters::*field) {
-    std::lock_guard l(metrics_mutex);
-    for (const auto& m : b.members) ++(type_counters(b.lane, m.event.type).*field);
+    {
+      std::lock_guard l(metrics_mutex);
+      for (const auto& m : b.members) ++(type_counters(b.lane, m.event.type).*field);
+    }
+    const std::string_view outcome = field == &TypeCounters::applied   ? "applied"
+                                      : field == &TypeCounters::retried ? "retried"
+                                                                        : "dead_lettered";
+    for (const auto& m : b.members) report("odoosync_sync_events_total", b.lane, m.event.type, outcome);
   }
 
   void settle_or_log(const Batch& b, const std::string& owner, const Settlement& s) {
     // A failed settle leaves the batch leased: it is resumed (and probed) when the lease ends or the
     // next worker starts. Nothing is lost; the effect is not applied twice.
-    (void)store.settle(b.id, owner, s);
+    auto r = store.settle(b.id, owner, s);
+    if (!r) log(LogLevel::error, "settle failed: the batch stays leased and is probed when resumed", b, r.error().to_string());
+  }
+
+  // One line per decision that matters to an operator; never an event's body (it may hold personal data).
+  void log(LogLevel level, std::string_view what, const Batch& b, const std::string& error) {
+    if (!options.logger.enabled(level)) return;
+    options.logger.log(level, what, {{"batch", b.id}, {"token", b.token}, {"lane", std::string(to_string(b.lane))},
+                                     {"attempt", b.attempt}, {"members", static_cast<std::int64_t>(b.members.size())},
+                                     {"error", error}});
+  }
+
+  // The engine's own series, to any sink (odoosync_sync_events_total{lane,type,outcome}, ...).
+  void report(std::string_view name, Lane lane, std::string_view type, std::string_view outcome = {}) {
+    if (!options.metrics) return;
+    std::array<MetricLabel, 3> labels{{{"lane", to_string(lane)}, {"type", type}, {"outcome", outcome}}};
+    std::size_t n = 1;
+    if (!type.empty()) n = 2;
+    if (!outcome.empty()) n = 3;
+    options.metrics->increment(name, MetricLabels(labels.data(), n));
   }
 
   // `effect` and `resolver`: set when the batch's effect was built, so a send may have reached Odoo.
+  // The decision is sync::decide_failure (pure, sync/policy.hpp); this carries it out.
   void fail(const Batch& b, const std::string& owner, const Error& e, retail::OdooEffect* effect = nullptr,
             retail::Resolver* resolver = nullptr) {
-    const std::int64_t now = now_ms();
     breaker.record(http::CircuitBreaker::verdict(classify(e).health));
+    FailureFacts f;
+    f.error = e;
+    f.attempt = b.attempt;
+    f.now_ms = now_ms();
+    f.created_ms = b.created_ms;
+    f.members = b.members.size();
+    f.effect_built = effect && resolver;
+    double jitter = 0;
+    {
+      std::lock_guard l(rng_mutex);
+      jitter = std::uniform_real_distribution<double>(0, 1)(rng);  // full jitter
+    }
+    auto d = decide_failure(f, options.retry, options.unknown_outcome_grace, jitter);
+    if (d.step == FailureStep::probe) {
+      count_probe();
+      auto p = effect->probe(*resolver);
+      f.probe = !p ? ProbeResult::failed
+                   : p.value() == retail::EffectState::applied ? ProbeResult::applied
+                   : p.value() == retail::EffectState::partial ? ProbeResult::partial
+                                                                 : ProbeResult::absent;
+      if (p) f.probe_detail = effect->probe_detail();
+      if (!p) log(LogLevel::warn, "probe failed", b, p.error().to_string());
+      d = decide_failure(f, options.retry, options.unknown_outcome_grace, jitter);
+    }
     Settlement s;
-    s.now_ms = now;
+    s.now_ms = f.now_ms;
     // The RPC's correlation id when the error has one, else the batch token (what `audit --correlation` finds).
     s.correlation_id = e.correlation_id().empty() ? b.token : e.correlation_id();
-    if (transient(e)) {
-      // An outage (no answer, 5xx, 429, auth) is bounded by age only: a store offline for hours must not
-      // dead-letter its day. Errors Odoo answered with (conflicts, serialization) are bounded by attempts.
-      // The age is the batch's (since its first claim): a replayed event starts again.
-      const bool too_many = bounded_by_attempts(e) && b.attempt >= options.retry.max_attempts;
-      const bool too_old = now - b.created_ms > options.retry.max_age.count();
-      bool give_up = too_many || too_old;
-      if (give_up && effect && resolver) {
-        // This send, or an earlier one, may have landed: giving up (split, dead letter, then a replay
-        // under a new token) is safe only if Odoo says the effect is absent. Applied: done. Partial or
-        // no answer: keep retrying, it cannot be given up without applying a part twice.
-        count_probe();
-        auto p = effect->probe(*resolver);
-        if (p && p.value() == retail::EffectState::applied) {
-          s.kind = SettleKind::applied;
-          s.correlation_id = b.token;
-          settle_or_log(b, owner, s);
-          count(b, &TypeCounters::applied);
-          return;
-        }
-        if (!p || p.value() == retail::EffectState::partial) give_up = false;
-      }
-      if (!give_up) {
+    s.error = d.error;
+    switch (d.step) {
+      case FailureStep::probe:  // decide_failure answers probe only before a probe
+      case FailureStep::retry:
         s.kind = SettleKind::retry;
-        s.error = e.to_string();
-        s.due_ms = now + backoff(b.attempt, e).count();
-        // The request may still be running in Odoo (a timeout, a reset after sending): it is probed
-        // again only after the grace period (docs/sync.md).
-        if (e.outcome_unknown()) s.due_ms = std::max<std::int64_t>(s.due_ms, now + options.unknown_outcome_grace.count());
-        s.outcome_unknown = true;  // a multi-step effect may be half done whatever the error: probe
+        s.due_ms = d.due_ms;
+        s.outcome_unknown = d.outcome_unknown;
         settle_or_log(b, owner, s);
         count(b, &TypeCounters::retried);
+        log(LogLevel::info, "retry", b, d.error);
         return;
-      }
-      s.error = (too_many ? "gave up after " + std::to_string(b.attempt) + " attempts: "
-                          : std::string("gave up: older than the retry age limit: ")) +
-                e.to_string();
-    } else {
-      s.error = e.to_string();
-      if (effect && resolver) {
-        // An earlier send may have done it ("already confirmed", "already done"), or part of it: the
-        // probe decides, and a dead letter says what Odoo holds and what remains.
-        count_probe();
-        auto p = effect->probe(*resolver);
-        if (p && p.value() == retail::EffectState::applied) {
-          s.kind = SettleKind::applied;
-          s.correlation_id = b.token;
-          settle_or_log(b, owner, s);
-          count(b, &TypeCounters::applied);
-          return;
+      case FailureStep::applied:
+        s.kind = SettleKind::applied;
+        s.error.clear();
+        s.correlation_id = b.token;
+        settle_or_log(b, owner, s);
+        count(b, &TypeCounters::applied);
+        return;
+      case FailureStep::split:
+        s.kind = SettleKind::split;  // find the bad member: each goes alone next
+        settle_or_log(b, owner, s);
+        {
+          std::lock_guard l(metrics_mutex);
+          ++counters.splits;
         }
-        if (p && !effect->probe_detail().empty()) s.error += " [in Odoo: " + effect->probe_detail() + "]";
-      }
+        report("odoosync_sync_splits_total", b.lane, {});
+        log(LogLevel::warn, "split", b, d.error);
+        return;
+      case FailureStep::dead:
+        s.kind = SettleKind::dead;
+        settle_or_log(b, owner, s);
+        count(b, &TypeCounters::dead_lettered);
+        log(LogLevel::error, "dead letter", b, d.error);
+        return;
     }
-    if (b.members.size() > 1) {
-      s.kind = SettleKind::split;  // find the bad member: each goes alone next
-      settle_or_log(b, owner, s);
-      std::lock_guard l(metrics_mutex);
-      ++counters.splits;
-      return;
-    }
-    s.kind = SettleKind::dead;
-    settle_or_log(b, owner, s);
-    count(b, &TypeCounters::dead_lettered);
   }
 
   void dispatch(Batch& b, const std::string& owner, retail::Resolver& resolver, const retail::MappingOptions& mo) {
@@ -386,8 +388,11 @@ struct Engine::Impl {
   }
 
   void count_probe() {
-    std::lock_guard l(metrics_mutex);
-    ++counters.probes;
+    {
+      std::lock_guard l(metrics_mutex);
+      ++counters.probes;
+    }
+    if (options.metrics) options.metrics->increment("odoosync_sync_probes_total", {});
   }
 
   void pause(std::chrono::milliseconds d) {
@@ -546,10 +551,10 @@ struct Engine::Impl {
             ls.oldest_pending_ms ? static_cast<double>(std::max<std::int64_t>(0, now - *ls.oldest_pending_ms)) / 1000.0 : 0.0;
       }
     }
-    if (options.metrics) {
-      for (const auto& series : options.metrics->series()) {
+    if (auto* mem = dynamic_cast<InMemoryMetrics*>(options.metrics.get())) {
+      for (const auto& series : mem->series()) {
         if (series.rfind("odoosync_http_request_seconds", 0) != 0) continue;
-        const auto s = options.metrics->summary(series);
+        const auto s = mem->summary(series);
         m.rpc_count += s.count;
         m.rpc_seconds_sum += s.sum;
         m.rpc_seconds_max = std::max(m.rpc_seconds_max, s.max);

@@ -6,6 +6,7 @@
 #include "server.hpp"
 
 #include <odoosync/core/json.hpp>
+#include <odoosync/core/log.hpp>
 #include <odoosync/http/curl_transport.hpp>
 #include <odoosync/http/fake_transport.hpp>
 #include <odoosync/http/instrumented_transport.hpp>
@@ -16,7 +17,9 @@
 #include <odoosync/sync/sqlite_store.hpp>
 
 #include <filesystem>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 using namespace odoosync;
 namespace oss = odoosync::sync;
@@ -42,9 +45,9 @@ struct Odoo {
     c.database = version >= 19 ? "retail19" : "retail18";
     c.login = "admin";
     c.api_key = Secret(server.admin_api_key());
-    std::shared_ptr<http::Transport> t = http::CurlTransport::create({.proxy = "none"}).value();
-    t = std::make_shared<http::InstrumentedTransport>(t, Logger{}, metrics);
-    client = odoo::Client::create(c, t).value();
+    odoo::ClientOptions base;
+    base.proxy = "none";
+    client = odoo::Client::create(c, oss::engine_client_options(metrics, {}, base)).value();
   }
 
   std::string control(const std::string& path, const std::string& body = {}) {
@@ -274,6 +277,36 @@ TEST_CASE("engine: resets after Odoo committed, 503s and serialization failures 
   }
 }
 
+TEST_CASE("engine: splits and dead letters are logged with their batch and error, never an event's body") {
+  Odoo odoo;
+  oss::MemoryStore store;
+  std::vector<std::string> lines;
+  std::mutex m;
+  auto sink = std::make_shared<JsonLinesSink>([&](std::string_view line) {
+    std::lock_guard l(m);
+    lines.emplace_back(line);
+  });
+  auto o = fast_options(odoo);
+  o.logger = Logger(sink);
+  auto engine = oss::Engine::create(store, *odoo.client, o).value();
+  submit(*engine, stock("d1", "FURN_7777", "WH/Stock", "2"));
+  submit(*engine, stock("d2", "NO-SUCH-SKU", "WH/Stock", "5"));
+  run(*engine);
+  std::lock_guard l(m);
+  bool split = false, dead = false;
+  for (const auto& line : lines) {
+    if (line.find("\"msg\":\"split\"") != std::string::npos) split = true;
+    if (line.find("\"msg\":\"dead letter\"") != std::string::npos) {
+      dead = true;
+      CHECK(line.find("NO-SUCH-SKU") != std::string::npos);  // the error names it
+      CHECK(line.find("\"token\":") != std::string::npos);
+    }
+    CHECK(line.find("specversion") == std::string::npos);  // no event body
+  }
+  CHECK(split);
+  CHECK(dead);
+}
+
 TEST_CASE("engine: an unknown SKU in a batch - the batch splits, only the bad event is dead-lettered, replay after the fix") {
   Odoo odoo;
   oss::MemoryStore store;
@@ -286,6 +319,10 @@ TEST_CASE("engine: an unknown SKU in a batch - the batch splits, only the bad ev
   CHECK(s.dead_lettered == 1);
   CHECK(engine->metrics().splits == 1);
   CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before + 2));
+  // The engine's own series reached the sink, with the lane, type and outcome.
+  CHECK(odoo.metrics->counter(
+            "odoosync_sync_events_total{lane=\"realtime\",type=\"retail.stock.adjusted\",outcome=\"dead_lettered\"}") == 1);
+  CHECK(odoo.metrics->counter("odoosync_sync_splits_total{lane=\"realtime\"}") == 1);
   auto dead = store.list(oss::EventStatus::dead, 10).value();
   REQUIRE(dead.size() == 1);
   CHECK(dead[0].event.id == "d2");

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include <odoosync/core/log.hpp>
 #include <odoosync/core/metrics.hpp>
 #include <odoosync/core/result.hpp>
 #include <odoosync/http/circuit_breaker.hpp>
@@ -23,6 +24,7 @@
 #include <odoosync/retail/events.hpp>
 #include <odoosync/retail/odoo_mapping.hpp>
 #include <odoosync/sync/metrics.hpp>
+#include <odoosync/sync/policy.hpp>
 #include <odoosync/sync/store.hpp>
 
 namespace odoosync {
@@ -35,15 +37,6 @@ struct LaneOptions {
   std::chrono::milliseconds flush_interval{200};  // a batch that is not full waits at most this long
   double rate_limit = 0;                        // batches per second; 0: no limit
   std::uint64_t high_water = 1'000'000;         // unsettled events above which submit says back-pressure
-};
-
-struct RetryOptions {
-  // Sends of one batch that failed with an error Odoo answered (conflict, serialization failure), then
-  // it is dead-lettered. Outages (no answer, 5xx, 429, auth) are bounded by max_age alone.
-  int max_attempts = 10;
-  std::chrono::milliseconds initial_backoff{250};
-  std::chrono::milliseconds max_backoff{60'000};
-  std::chrono::milliseconds max_age{std::chrono::hours(72)};  // an event older than this stops retrying
 };
 
 struct EngineOptions {
@@ -63,9 +56,13 @@ struct EngineOptions {
   retail::MappingOptions mapping{.odoo_major = 0};  // odoo_major 0: asked from the server
   std::string worker_id{};                      // default: host name and process id
   std::uint64_t seed = 0;                       // backoff jitter; 0: random
-  // Where the Client's transport reports its requests (http::InstrumentedTransport); the engine's own
-  // series go there too. Null: the engine keeps its own.
-  std::shared_ptr<InMemoryMetrics> metrics{};
+  // Where the engine reports its own series (odoosync_sync_events_total{lane,type,outcome},
+  // odoosync_sync_probes_total, odoosync_sync_splits_total): any sink. Pass the one the Client counts
+  // its requests in (engine_client_options); when it is an InMemoryMetrics, EngineMetrics also reads
+  // the RPC counts and latencies from it. Null: only EngineMetrics.
+  std::shared_ptr<MetricsSink> metrics{};
+  // Retries, splits, dead letters, failed probes and failed settles, one structured line each.
+  Logger logger{};
   Clock* clock = nullptr;                       // default: the system clock
 };
 
