@@ -45,7 +45,7 @@ class CMakeBuild(build_ext):
         # The emulator's data (fields and demo records of Odoo 18 and 19) inside the package, so
         # odoosync.Emulator works wherever the package is installed.
         data = target.parent / "emulator_data"
-        shutil.copytree(ROOT / "tests" / "emulator" / "data", data, dirs_exist_ok=True)
+        shutil.copytree(ROOT / "src" / "emulator" / "data", data, dirs_exist_ok=True)
 
 
 setup(ext_modules=[CMakeExtension("odoosync._odoosync")], cmdclass={"build_ext": CMakeBuild})

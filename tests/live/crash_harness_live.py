@@ -8,7 +8,7 @@ states, deliveries, payments, invoices, refunds, receipts, transfers, prices, na
 record twice. It writes into the database (new SKUs, orders, ... per run).
 
     PYTHONPATH=build/dev/bindings/python /usr/bin/python3 tests/live/crash_harness_live.py \\
-        --env ~/.odoo18/odoo18.env [--kills 25] [--seed 1] [--orders 40] [--skus 16] [--cli build/dev/examples/odoosync]
+        --env ~/.odoo18/odoo18.env [--kills 25] [--seed 1] [--orders 40] [--skus 16] [--cli build/dev/bin/odoosync]
 
 Exit 0 when every check passed; the last line is a summary (kills, kills while a create was running,
 faults, events, wrong outcomes, RPCs per event, events/s).
@@ -222,7 +222,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--orders", type=int, default=40)
     ap.add_argument("--skus", type=int, default=16)
-    ap.add_argument("--cli", default=os.path.join(HERE, "..", "..", "build", "dev", "examples", "odoosync"))
+    ap.add_argument("--cli", default=os.path.join(HERE, "..", "..", "build", "dev", "bin", "odoosync"))
     ap.add_argument("--grace", default="0", help="--grace of sync run (0: the result rests on the external ids alone)")
     ap.add_argument("--keep", help="folder for the store and logs (default: a temporary one)")
     ap.add_argument("--hold-ms", default="3000", help="how long the proxy holds a create before forwarding it (x0.5-1.5)")

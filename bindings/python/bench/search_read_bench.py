@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """search_read of 10,000 rows into Python objects: odoosync vs Debian's python3-odoorpc, against the
 same server in the same run (docs/benchmarks.md). Default server: the odoosync emulator with 10,000
-generated products, in its own process (build/release/tests/emulator/odoosync-emulator, or
+generated products, in its own process (build/release/bin/odoosync-emulator, or
 $ODOOSYNC_EMULATOR_BIN), so this process's CPU time is the client's alone; with ODOO_URL, ODOO_DB,
 ODOO_USER, ODOO_PASSWORD (and ODOO_API_KEY for odoosync) set, that server instead.
 
@@ -28,7 +28,7 @@ if os.environ.get("ODOO_URL"):
     client = odoosync.Client.from_env()
 else:
     here = os.path.dirname(os.path.abspath(__file__))
-    binary = os.environ.get("ODOOSYNC_EMULATOR_BIN") or os.path.join(here, "../../../build/release/tests/emulator/odoosync-emulator")
+    binary = os.environ.get("ODOOSYNC_EMULATOR_BIN") or os.path.join(here, "../../../build/release/bin/odoosync-emulator")
     emulator = subprocess.Popen([binary, "--products", str(rows), "--keep-alive"], stdout=subprocess.PIPE, text=True)
     env = {}
     while "ODOO_PASSWORD" not in env:
