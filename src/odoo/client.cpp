@@ -732,9 +732,19 @@ result<json::Document> Client::fields_get(std::string_view model, const std::vec
                        read_only(options));
 }
 
-result<std::vector<std::int64_t>> Client::load(std::string_view model, const std::vector<std::string>& fields,
-                                               const std::vector<std::vector<std::string>>& rows,
-                                               const CallOptions& options, std::vector<LoadMessage>* load_messages) {
+Error LoadResult::refusal(std::string_view model) const {
+  std::string text = fmt::format("load into {} wrote nothing:", model);
+  for (const auto& m : messages) text += fmt::format(" row {} field '{}': {};", m.row, m.field, m.message);
+  if (messages.empty()) text += " Odoo gave no reason";
+  if (text.back() == ';') text.pop_back();
+  // Odoo refused the rows as invalid (it answers with messages, not an exception): reported as its
+  // ValidationError so that callers (and Python's odoosync.ValidationError) tell it from bad input.
+  auto e = Error::validation(text);
+  return std::move(e).with_odoo("odoo.exceptions.ValidationError", std::move(text));
+}
+
+result<LoadResult> Client::load(std::string_view model, const std::vector<std::string>& fields,
+                                const std::vector<std::vector<std::string>>& rows, const CallOptions& options) {
   json::Writer w;
   w.begin_array();
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -753,7 +763,7 @@ result<std::vector<std::int64_t>> Client::load(std::string_view model, const std
                          options);
   if (!r) return r.error();
   const auto& v = r.value();
-  std::vector<LoadMessage> messages;
+  LoadResult out;
   if (const auto* ms = json::find(v, "messages"); ms && ms->IsArray()) {
     for (const auto& m : ms->GetArray()) {
       const auto* type = json::find(m, "type");
@@ -762,23 +772,21 @@ result<std::vector<std::int64_t>> Client::load(std::string_view model, const std
       if (const auto* rec = json::find(m, "record"); rec && rec->IsInt64()) lm.row = rec->GetInt64();
       if (const auto* f = json::find(m, "field"); f && f->IsString()) lm.field = std::string(json::text(*f));
       if (const auto* t = json::find(m, "message"); t && t->IsString()) lm.message = std::string(json::text(*t));
-      messages.push_back(std::move(lm));
+      out.messages.push_back(std::move(lm));
     }
   }
-  if (load_messages) *load_messages = messages;
   const auto* ids = json::find(v, "ids");
   if (!ids) return Error::protocol("load: the answer has no 'ids'");
-  if (!ids->IsArray() || !messages.empty()) {
-    std::string text = fmt::format("load into {} wrote nothing:", model);
-    for (const auto& m : messages) text += fmt::format(" row {} field '{}': {};", m.row, m.field, m.message);
-    if (messages.empty()) text += " Odoo gave no reason";
-    if (text.back() == ';') text.pop_back();
-    // Odoo refused the rows as invalid (it answers with messages, not an exception): reported as its
-    // ValidationError so that callers (and Python's odoosync.ValidationError) tell it from bad input.
-    auto e = Error::validation(text);
-    return std::move(e).with_odoo("odoo.exceptions.ValidationError", std::move(text));
+  if (!out.messages.empty()) return out;
+  if (!ids->IsArray()) {
+    // Nothing written and no reason given: a refusal all the same.
+    out.messages.push_back(LoadMessage{0, "", "Odoo wrote nothing and gave no reason"});
+    return out;
   }
-  return as_ids(*ids, "load");
+  auto parsed = as_ids(*ids, "load");
+  if (!parsed) return parsed.error();
+  out.ids = std::move(parsed.value());
+  return out;
 }
 
 }  // namespace odoo

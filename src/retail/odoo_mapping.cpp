@@ -251,16 +251,17 @@ class LoadThenAct final : public OdooEffect {
     }
     if (!missing.empty()) {
       auto [columns, rows] = load_matrix(missing, spec_.lines_field);
-      std::vector<odoo::LoadMessage> messages;
-      auto ids = r.client().load(spec_.model, columns, rows, {}, &messages);
-      if (!ids) {
-        if (lost_a_race(messages)) {
-          return Error(ErrorKind::conflict, "a concurrent attempt wrote the same external id first: " + ids.error().message());
+      ODOOSYNC_TRY(loaded, r.client().load(spec_.model, columns, rows));
+      if (!loaded.written()) {
+        const Error refused = loaded.refusal(spec_.model);
+        if (lost_a_race(loaded.messages)) {
+          return Error(ErrorKind::conflict, "a concurrent attempt wrote the same external id first: " + refused.message());
         }
-        return ids.error();
+        return refused;
       }
-      for (std::size_t i = 0; i < missing.size() && i < ids.value().size(); ++i) known_[missing[i]->xmlid] = ids.value()[i];
-      todo.insert(todo.end(), ids.value().begin(), ids.value().end());
+      const auto& ids = loaded.ids;
+      for (std::size_t i = 0; i < missing.size() && i < ids.size(); ++i) known_[missing[i]->xmlid] = ids[i];
+      todo.insert(todo.end(), ids.begin(), ids.end());
     }
     if (todo.empty() || spec_.action.empty()) return success();
     std::sort(todo.begin(), todo.end());
@@ -398,9 +399,8 @@ class LoadUpsert final : public OdooEffect {
     if (spec_.adopt_by_default_code) {
       ODOOSYNC_TRYV(adopt(r));
     }
-    std::vector<odoo::LoadMessage> messages;
-    auto loaded = r.client().load(spec_.model, spec_.columns, spec_.rows, {}, &messages);
-    if (!loaded) return loaded.error();
+    ODOOSYNC_TRY(loaded, r.client().load(spec_.model, spec_.columns, spec_.rows));
+    if (!loaded.written()) return loaded.refusal(spec_.model);
     return success();
   }
 

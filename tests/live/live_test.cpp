@@ -95,15 +95,17 @@ TEST_CASE("load upserts by external id: the same ids twice, and all-or-nothing o
   REQUIRE_MESSAGE(static_cast<bool>(first), (first ? std::string() : first.error().to_string()));
   auto second = c->load("product.product", {"id", "name", "list_price"}, rows);
   REQUIRE(second);
-  CHECK(first.value() == second.value());
+  CHECK(first.value().written());
+  CHECK(first.value().ids == second.value().ids);
   auto bad = c->load("product.product", {"id", "name", "list_price"}, {{ns + "_3", "Live 3", "1"}, {ns + "_4", "Live 4", "abc"}});
-  REQUIRE_FALSE(bad);
-  CHECK(bad.error().kind() == ErrorKind::validation);
-  CHECK(bad.error().message().find("row 1") != std::string::npos);
+  REQUIRE(bad);
+  CHECK_FALSE(bad.value().written());
+  CHECK(bad.value().refusal("product.product").kind() == ErrorKind::validation);
+  CHECK(bad.value().refusal("product.product").message().find("row 1") != std::string::npos);
   auto none = c->search_count("product.product", field("name") == "Live 3");
   REQUIRE(none);
   CHECK(none.value() == 0);
-  REQUIRE(c->unlink("product.product", first.value()));
+  REQUIRE(c->unlink("product.product", first.value().ids));
 }
 
 TEST_CASE("errors: unknown model and method are not_found, a private method is refused") {

@@ -290,9 +290,10 @@ TEST_CASE("live incremental pulls: an export and an outbound pull after a bulk l
   auto t0 = std::chrono::steady_clock::now();
   auto ids = odoo.client->load("product.product", {"id", "name", "default_code", "list_price"}, rows);
   REQUIRE_MESSAGE(ids, ids.error().to_string());
+  REQUIRE_MESSAGE(ids.value().written(), ids.value().refusal("product.product").to_string());
   MESSAGE("load of " << n << " products: "
                      << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count() << " ms");
-  REQUIRE(ids.value().size() == static_cast<std::size_t>(n));
+  REQUIRE(ids.value().ids.size() == static_cast<std::size_t>(n));
 
   odoo::ChangeCursor cur(*odoo.client, "product.product", field("default_code").like("LIVEBULK" + r + "-"), {"default_code"}, {}, 500);
   std::set<std::string> seen;
@@ -319,7 +320,7 @@ TEST_CASE("live incremental pulls: an export and an outbound pull after a bulk l
     }
   } sink;
   sync::MemoryStore store;
-  auto first = odoo.client->read("product.product", {ids.value().front()}, {"write_date"});
+  auto first = odoo.client->read("product.product", {ids.value().ids.front()}, {"write_date"});
   REQUIRE(first);
   auto wd = odoo::DateTime::parse(json::text(first.value()[0]["write_date"])).value();
   REQUIRE(store.set_checkpoint("outbound/prices", wd.plus(std::chrono::seconds{-1}).to_string() + "#0"));

@@ -472,7 +472,9 @@ waits on the network. Results are Python dicts and lists; errors raise odoosync.
              return to_py(take(nogil([&] { return c.client->fields_get(model, a); })));
            }, py::arg("model"), py::arg("attributes") = py::none(), "fields_get(model, attributes=None) -> dict of fields.")
       .def("load", [](PyClient& c, std::string model, std::vector<std::string> fields, std::vector<std::vector<std::string>> rows) {
-             return take(nogil([&] { return c.client->load(model, fields, rows); }));
+             auto loaded = take(nogil([&] { return c.client->load(model, fields, rows); }));
+             if (!loaded.written()) take(os::result<void>(loaded.refusal(model)));
+             return loaded.ids;
            }, py::arg("model"), py::arg("fields"), py::arg("rows"),
            "load(model, fields, rows) -> ids: import with external ids ('id' column), all rows or none; a bad row "
            "raises ValidationError naming the row and field.")

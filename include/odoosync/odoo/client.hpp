@@ -57,6 +57,17 @@ struct LoadMessage {
   std::string message;
 };
 
+// What Odoo answered to a `load`: the ids of the rows (in order) when it wrote them, or the rows it
+// refused and why (then it wrote nothing: all rows or none).
+struct LoadResult {
+  std::vector<std::int64_t> ids{};
+  std::vector<LoadMessage> messages{};
+  bool written() const noexcept { return messages.empty(); }
+  // The refusal as an Error: ErrorKind::validation with Odoo's ValidationError class, naming each row
+  // and field ("load into product.product wrote nothing: row 1 field 'list_price': ...").
+  Error refusal(std::string_view model) const;
+};
+
 // How a Client talks HTTP: which policies (http::PipelineOptions: retry, breaker, rate limit, logger,
 // metrics), the transport settings that are not the server's (Config has timeouts and TLS), and
 // optionally the bottom transport. One place: the CLI, the bindings and the engine all build through it.
@@ -115,11 +126,11 @@ class Client {
                                     const CallOptions& options = {});
   result<json::Document> fields_get(std::string_view model, const std::vector<std::string>& attributes = {},
                                     const CallOptions& options = {});
-  // Import with external ids (an `id` column makes it an upsert). All rows or none: on a bad row the
-  // error is ErrorKind::validation naming each failing row and field, and `load_messages` has them.
-  result<std::vector<std::int64_t>> load(std::string_view model, const std::vector<std::string>& fields,
-                                         const std::vector<std::vector<std::string>>& rows,
-                                         const CallOptions& options = {}, std::vector<LoadMessage>* load_messages = nullptr);
+  // Import with external ids (an `id` column makes it an upsert). All rows or none: rows Odoo refused
+  // come back in LoadResult::messages (written() false, refusal() the error naming them); the error of
+  // the result is for a call that failed (transport, an Odoo exception, rows of the wrong width).
+  result<LoadResult> load(std::string_view model, const std::vector<std::string>& fields,
+                          const std::vector<std::vector<std::string>>& rows, const CallOptions& options = {});
 
   struct Impl;
 

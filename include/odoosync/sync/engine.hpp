@@ -40,10 +40,14 @@ struct LaneOptions {
 };
 
 struct EngineOptions {
-  std::array<LaneOptions, lane_count> lanes{LaneOptions{}, LaneOptions{1, 200, std::chrono::milliseconds{1000}, 0,
-                                                                       1'000'000}};
+  // realtime: the LaneOptions defaults; bulk: one worker, bigger batches, a longer flush interval.
+  std::array<LaneOptions, lane_count> lanes{
+      LaneOptions{},
+      LaneOptions{.concurrency = 1, .batch_size = 200, .flush_interval = std::chrono::milliseconds{1000}}};
   RetryOptions retry{};
-  http::CircuitBreakerOptions breaker{5, std::chrono::milliseconds{30'000}, std::chrono::milliseconds{5'000}};
+  http::CircuitBreakerOptions breaker{.failure_threshold = 5,
+                                      .window = std::chrono::milliseconds{30'000},
+                                      .cool_down = std::chrono::milliseconds{5'000}};
   std::chrono::milliseconds lease{60'000};
   // A batch whose earlier send may still be running in Odoo (a crash, a timeout, a reset after sending)
   // is probed only this long after that send (or after this engine started, for a run before): a probe

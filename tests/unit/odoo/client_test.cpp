@@ -237,16 +237,21 @@ TEST_CASE("load: ids on success, on a bad row a validation error naming each row
   auto ok = c->load("product.product", {"id", "name", "list_price"},
                     {{"odoosync.p_1", "Desk", "12.50"}, {"odoosync.p_2", "Chair", "7"}});
   REQUIRE(ok);
-  CHECK(ok.value() == std::vector<std::int64_t>{164, 165});
+  CHECK(ok.value().written());
+  CHECK(ok.value().ids == std::vector<std::int64_t>{164, 165});
   CHECK(fake->requests()[0].body ==
         R"({"fields":["id","name","list_price"],"data":[["odoosync.p_1","Desk","12.50"],["odoosync.p_2","Chair","7"]]})");
-  std::vector<LoadMessage> messages;
-  auto bad = c->load("product.product", {"id", "list_price"}, {{"odoosync.p_1", "1"}, {"odoosync.p_2", "abc"}}, {}, &messages);
-  REQUIRE_FALSE(bad);
-  CHECK(bad.error().kind() == ErrorKind::validation);
-  CHECK(bad.error().message().find("row 1 field 'list_price'") != std::string::npos);
-  REQUIRE(messages.size() == 1);
-  CHECK(messages[0].row == 1);
+  auto bad = c->load("product.product", {"id", "list_price"}, {{"odoosync.p_1", "1"}, {"odoosync.p_2", "abc"}});
+  REQUIRE(bad);  // the call succeeded; Odoo refused the rows
+  CHECK_FALSE(bad.value().written());
+  CHECK(bad.value().ids.empty());
+  REQUIRE(bad.value().messages.size() == 1);
+  CHECK(bad.value().messages[0].row == 1);
+  CHECK(bad.value().messages[0].field == "list_price");
+  const Error refused = bad.value().refusal("product.product");
+  CHECK(refused.kind() == ErrorKind::validation);
+  CHECK(refused.odoo_class() == "odoo.exceptions.ValidationError");
+  CHECK(refused.message().find("row 1 field 'list_price'") != std::string::npos);
   auto ragged = c->load("product.product", {"id", "name"}, {{"only-one"}});
   CHECK(ragged.error().message() == "load: row 0 has 1 values for 2 fields");
 }
