@@ -285,8 +285,9 @@ int main(int argc, char** argv) {
       fail("spawning the child");
       break;
     }
-    // 40 % of the kills (with slow commits on) are aimed: wait (up to 800 ms) until this child starts a
-    // slow sale.order create (or load), then kill it while the call is still running on the server.
+    // 40 % of the kills (with slow commits on) are aimed: wait (up to 800 ms, longer until one has
+    // landed) until this child starts a slow sale.order create (or load), then kill it while the call
+    // is still running on the server.
     const bool aim = a.slow_commit_ms > 0 && std::bernoulli_distribution(0.4)(rng);
     const int delay_ms = std::uniform_int_distribution<int>(20, 300)(rng);
     const int into_slow_ms = std::uniform_int_distribution<int>(2, std::max(3, a.slow_commit_ms / 3))(rng);
@@ -299,8 +300,11 @@ int main(int argc, char** argv) {
           if (c == "sale.order.create" || c == "sale.order.load") return true;  // the old mapping, the new
         return false;
       };
-      // no slow order create by then: an ordinary kill (the work must last the kills)
-      const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds{800};
+      // No slow order create by then: an ordinary kill (the work must last the kills). Until one aimed
+      // kill has landed, wait longer: a new child first waits out the grace period for the batches its
+      // predecessor abandoned, and its first slow order call may come only after that.
+      const int wait_ms = during_slow == 0 ? 800 + grace + 2 * a.slow_commit_ms : 800;
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds{wait_ms};
       int ignored = 0;
       while (std::chrono::steady_clock::now() < give_up && !order_create_started() && waitpid(pid, &ignored, WNOHANG) == 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds{1});
