@@ -656,7 +656,7 @@ bool extension_name_ok(std::string_view n) {
          std::all_of(n.begin(), n.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
 }
 
-Event decode_document(const Value& root) {
+Event decode_document(const Value& root, std::span<const CustomType> custom) {
   Walk w;
   if (!root.IsObject()) w.fail("must be an object");
   check_unique_deep(w, root);
@@ -678,7 +678,13 @@ Event decode_document(const Value& root) {
   for (const auto& t : type_table) {
     if (t.type == type) entry = &t;
   }
-  if (!entry) w.fail_at("type", "unknown event type \"" + std::string(type) + "\"");
+  const CustomType* host_type = nullptr;
+  if (!entry) {
+    for (const auto& c : custom) {
+      if (c.type == type && c.subject) host_type = &c;
+    }
+  }
+  if (!entry && !host_type) w.fail_at("type", "unknown event type \"" + std::string(type) + "\"");
   {
     auto t = Timestamp::parse(string_attr("time"));
     if (!t) w.fail_at("time", t.error().message());
@@ -730,8 +736,20 @@ Event decode_document(const Value& root) {
   {
     Enter e(w, "data");
     if (!data.IsObject()) w.fail("must be an object");
-    Obj d(w, data);
-    ev.data = entry->read(d);
+    if (host_type) {
+      // A host's type: its own rule checks the data and names the subject.
+      CustomData c;
+      c.type = std::string(type);
+      c.json = json::to_string(data);
+      auto named = host_type->subject(c.json);
+      if (!named) w.fail(named.error().message());
+      if (named.value().empty()) w.fail("the subject rule of " + c.type + " gave an empty subject");
+      c.subject = std::move(named.value());
+      ev.data = std::move(c);
+    } else {
+      Obj d(w, data);
+      ev.data = entry->read(d);
+    }
   }
   ev.subject = subject_of(ev.data);
   if (subject && sv(*subject) != ev.subject) w.fail_at("subject", "must be \"" + ev.subject + "\" for this event");
@@ -881,6 +899,7 @@ struct DataWriter {
     w.member("posted_at", i.posted_at.to_string());
     if (i.due_date) w.member("due_date", i.due_date->to_string());
   }
+  void operator()(const CustomData&) const {}  // written raw by encode_into
   void operator()(const CustomerUpserted& e) const {
     const Customer& c = e.customer;
     w.member("ref", c.ref).member("name", c.name);
@@ -911,7 +930,17 @@ std::string dataschema_for(std::string_view type, int version) {
 }
 
 std::string_view Event::type() const noexcept {
-  return std::visit([](const auto& d) { return std::decay_t<decltype(d)>::type; }, data);
+  if (const auto* c = std::get_if<CustomData>(&data)) return c->type;
+  return std::visit(
+      [](const auto& d) -> std::string_view {
+        using T = std::decay_t<decltype(d)>;
+        if constexpr (std::is_same_v<T, CustomData>) {
+          return d.type;
+        } else {
+          return T::type;
+        }
+      },
+      data);
 }
 
 std::string subject_of(const EventData& data) {
@@ -930,17 +959,22 @@ std::string subject_of(const EventData& data) {
     std::string operator()(const ShipmentDispatched& e) const { return "order/" + e.shipment.order_number; }
     std::string operator()(const InvoicePosted& e) const { return "order/" + e.invoice.order_number; }
     std::string operator()(const CustomerUpserted& e) const { return "customer/" + e.customer.ref; }
+    std::string operator()(const CustomData& e) const { return e.subject; }
   };
   return std::visit(V{}, data);
 }
 
 result<Event> decode_event(std::string_view text, const DecodeLimits& limits) {
+  return decode_event(text, std::span<const CustomType>(), limits);
+}
+
+result<Event> decode_event(std::string_view text, std::span<const CustomType> custom, const DecodeLimits& limits) {
   // The path has room for the deepest document the limits let through (plus the pointer's own steps).
   const unsigned depth = std::min<unsigned>(limits.max_depth, static_cast<unsigned>(Path::capacity) - 8);
   auto doc = json::parse(text, json::Limits{limits.max_bytes, depth, false});
   if (!doc) return Error::validation("(event): not JSON: " + doc.error().message());
   try {
-    return decode_document(doc.value());
+    return decode_document(doc.value(), custom);
   } catch (const Invalid& invalid) {
     return Error::validation(invalid.message);
   } catch (const std::bad_alloc&) {
@@ -956,13 +990,20 @@ void encode_into(json::Writer& w, const Event& ev) {
       .member("id", ev.id)
       .member("source", ev.source)
       .member("type", type)
-      .member("time", ev.time.to_string())
-      .member("subject", ev.subject.empty() ? subject_of(ev.data) : ev.subject)
-      .member("datacontenttype", "application/json")
+      .member("time", ev.time.to_string());
+  // A host type made in code may not have its subject yet: the decoder's rule gives it.
+  const std::string subject = ev.subject.empty() ? subject_of(ev.data) : ev.subject;
+  if (!subject.empty()) w.member("subject", subject);
+  w.member("datacontenttype", "application/json")
       .member("dataschema", dataschema_for(type));
   if (ev.sequence) w.member("sequence", std::to_string(*ev.sequence));
   if (ev.traceparent) w.member("traceparent", *ev.traceparent);
   for (const auto& x : ev.extensions) w.key(x.name).raw(x.json);
+  if (const auto* c = std::get_if<CustomData>(&ev.data)) {
+    w.key("data").raw(c->json.empty() ? std::string_view("{}") : std::string_view(c->json));
+    w.end_object();
+    return;
+  }
   w.key("data").begin_object();
   std::visit(DataWriter{w}, ev.data);
   w.end_object().end_object();
@@ -976,6 +1017,10 @@ std::string encode_event(const Event& ev) {
 }
 
 result<Event> make_event(EventData data, EventHeader header) {
+  return make_event(std::move(data), std::move(header), std::span<const CustomType>());
+}
+
+result<Event> make_event(EventData data, EventHeader header, std::span<const CustomType> custom) {
   Event ev;
   ev.id = std::move(header.id);
   ev.source = std::move(header.source);
@@ -989,7 +1034,7 @@ result<Event> make_event(EventData data, EventHeader header) {
   encode_into(w, ev);
   auto text = w.view();
   if (!text) return Error::validation("event: " + text.error().message());
-  return decode_event(text.value());
+  return decode_event(text.value(), custom);
 }
 
 }  // namespace retail

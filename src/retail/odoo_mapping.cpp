@@ -1024,7 +1024,8 @@ result<std::unique_ptr<OdooEffect>> map_to_odoo(std::span<const Event* const> ev
           return account_move(i.number, "out_invoice", i.order_number, i.posted_at, i.due_date,
                               {{std::nullopt, "Invoice " + i.number + " for order " + i.order_number, i.amount_total}}, options);
         } else {
-          return Error::validation("no Odoo mapping for " + std::string(T::type));
+          return Error::validation("no Odoo mapping for " + std::string(first.type()) +
+                                   ": a host's own type needs an effect registered with sync::EventTypes");
         }
       },
       first.data);

@@ -17,11 +17,9 @@ inline namespace v0 {
 namespace sync {
 
 Lane lane_of(std::string_view type) noexcept {
-  if (type == retail::ProductUpserted::type || type == retail::PriceChanged::type ||
-      type == retail::CustomerUpserted::type) {
-    return Lane::bulk;
-  }
-  return Lane::realtime;
+  static const EventTypes builtin = EventTypes::builtin();
+  const auto* spec = builtin.find(type);
+  return spec ? spec->lane : Lane::realtime;
 }
 
 namespace {
@@ -118,14 +116,20 @@ struct Engine::Impl {
     std::vector<NewEvent> rows;
     rows.reserve(events.size());
     for (const auto& e : events) {
+      // Every event's type is described in the table the engine received (EngineOptions::types).
+      const EventTypeSpec* spec = options.types.find(e.type());
+      if (!spec) {
+        return Error::validation("/type: event type \"" + std::string(e.type()) +
+                                 "\" is not registered with this engine (EngineOptions::types)");
+      }
       NewEvent n;
       n.source = e.source;
       n.id = e.id;
       n.type = std::string(e.type());
       n.subject = e.subject;
       n.sequence = e.sequence;
-      n.lane = lane_of(n.type);
-      n.batch_key = retail::batch_key(e);
+      n.lane = spec->lane;
+      n.batch_key = options.types.batch_key(e);
       n.body = retail::encode_event(e);
       rows.push_back(std::move(n));
     }
@@ -296,7 +300,7 @@ struct Engine::Impl {
     std::vector<retail::Event> events;
     events.reserve(b.members.size());
     for (const auto& m : b.members) {
-      auto e = retail::decode_event(m.event.body);
+      auto e = retail::decode_event(m.event.body, options.types.custom_types());
       if (!e) {
         fail(b, owner, e.error().with_message_prefix("stored event " + m.event.source + " " + m.event.id));
         return;
@@ -306,7 +310,12 @@ struct Engine::Impl {
     std::vector<const retail::Event*> ptrs;
     ptrs.reserve(events.size());
     for (const auto& e : events) ptrs.push_back(&e);
-    auto effect = retail::map_to_odoo(ptrs, mo, b.token);
+    const EventTypeSpec* spec = options.types.find(events.front().type());
+    if (!spec || !spec->effect) {
+      fail(b, owner, Error::validation("no effect registered for event type " + std::string(events.front().type())));
+      return;
+    }
+    auto effect = spec->effect(ptrs, mo, b.token);
     if (!effect) {
       fail(b, owner, effect.error());
       return;
@@ -602,15 +611,14 @@ result<SubmitResult> Engine::submit(const retail::Event& event) {
 }
 
 result<SubmitResult> Engine::submit_json(std::string_view json) {
-  auto e = retail::decode_event(json);
+  auto e = retail::decode_event(json, impl_->options.types.custom_types());
   if (!e) {
     // Count it under its type when the type at least is readable.
     std::string type = "unknown";
     if (auto doc = json::parse(json); doc) {
       if (const auto* t = json::find(doc.value(), "type"); t && t->IsString()) {
         const std::string_view tv(t->GetString(), t->GetStringLength());
-        const auto& known = retail::event_types();
-        if (std::find(known.begin(), known.end(), tv) != known.end()) type = std::string(tv);
+        if (impl_->options.types.find(tv)) type = std::string(tv);
       }
     }
     {

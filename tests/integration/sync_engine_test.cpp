@@ -593,3 +593,121 @@ TEST_CASE("engine: a call that answered but did not act is never applied - dead 
   CHECK(e->error.find("does not hold the effect of web/shop x1") != std::string::npos);
   CHECK(e->error.find("order WEB-7: sale.order 7 in state sale (done when cancel)") != std::string::npos);
 }
+
+namespace {
+// A host's own effect: writes `function` on the partner with ref `ref`; counts its applies.
+class PartnerFunction final : public retail::OdooEffect {
+ public:
+  PartnerFunction(std::string token, std::string ref, std::string value, std::atomic<int>* applies)
+      : OdooEffect(std::move(token)), ref_(std::move(ref)), value_(std::move(value)), applies_(applies) {}
+  result<std::vector<retail::PlannedCall>> plan(retail::Resolver&) override { return std::vector<retail::PlannedCall>{}; }
+  result<retail::EffectState> probe(retail::Resolver& r) override {
+    ODOOSYNC_TRY(id, r.partner(ref_));
+    ODOOSYNC_TRY(rows, r.client().read("res.partner", {id}, {"function"}));
+    const auto* f = rows.Size() == 1 ? json::find(rows[0], "function") : nullptr;
+    return f && f->IsString() && json::text(*f) == value_ ? retail::EffectState::applied : retail::EffectState::absent;
+  }
+  result<void> apply(retail::Resolver& r, retail::EffectState from) override {
+    if (from == retail::EffectState::applied) return success();
+    ++*applies_;
+    ODOOSYNC_TRY(id, r.partner(ref_));
+    return r.client().write("res.partner", {id}, odoo::Values().set("function", value_));
+  }
+
+ private:
+  std::string ref_, value_;
+  std::atomic<int>* applies_;
+};
+
+std::string badge(const std::string& id, const std::string& ref, const std::string& title) {
+  return R"({"specversion":"1.0","id":")" + id +
+         R"(","source":"host/badges","type":"acme.partner.badge","time":"2026-12-06T08:00:00Z","data":{"ref":")" + ref +
+         R"(","title":")" + title + R"("}})";
+}
+
+oss::EventTypeSpec badge_type(std::atomic<int>* applies) {
+  return {.type = "acme.partner.badge",
+          .lane = oss::Lane::bulk,
+          .batch_key = {},
+          .effect = [applies](std::span<const retail::Event* const> events, const retail::MappingOptions&,
+                              const std::string& token) -> result<std::unique_ptr<retail::OdooEffect>> {
+            auto doc = json::parse(std::get<retail::CustomData>(events.front()->data).json).value();
+            return std::unique_ptr<retail::OdooEffect>(new PartnerFunction(
+                token, std::string(json::text(*json::find(doc, "ref"))), std::string(json::text(*json::find(doc, "title"))), applies));
+          },
+          .subject = [](std::string_view data) -> result<std::string> {
+            auto doc = json::parse(data);
+            if (!doc) return Error::validation("not JSON");
+            const auto* ref = json::find(doc.value(), "ref");
+            const auto* title = json::find(doc.value(), "title");
+            if (!ref || !ref->IsString()) return Error::validation("ref: must be a string");
+            if (!title || !title->IsString() || title->GetStringLength() == 0) return Error::validation("title: must be a non-empty string");
+            return "customer/" + std::string(json::text(*ref));
+          }};
+}
+}  // namespace
+
+TEST_CASE("event types as data: the table refuses what it cannot run, and names what is wrong") {
+  std::atomic<int> applies{0};
+  auto types = oss::EventTypes::builtin();
+  CHECK(types.names().size() == 14);
+  CHECK(types.find("retail.product.upserted")->lane == oss::Lane::bulk);
+  auto dup = types.add({.type = "retail.stock.adjusted", .effect = badge_type(&applies).effect, .subject = badge_type(&applies).subject});
+  REQUIRE_FALSE(dup);
+  CHECK(dup.error().message() == "event type 'retail.stock.adjusted' is already registered (replace() changes it)");
+  CHECK_FALSE(types.add({.type = "Bad Name", .effect = badge_type(&applies).effect, .subject = badge_type(&applies).subject}));
+  auto no_effect = types.add({.type = "acme.x", .subject = badge_type(&applies).subject});
+  REQUIRE_FALSE(no_effect);
+  CHECK(no_effect.error().message() == "event type 'acme.x' has no effect");
+  REQUIRE(types.add(badge_type(&applies)));
+  CHECK_FALSE(types.replace("acme.unknown", {}));
+  CHECK_FALSE(types.replace("retail.order.created", [](oss::EventTypeSpec& s) { s.subject = [](std::string_view) -> result<std::string> { return std::string("x"); }; }));
+  CHECK_FALSE(types.replace("retail.order.created", [](oss::EventTypeSpec& s) { s.type = "retail.order.renamed"; }));
+  REQUIRE(types.replace("retail.customer.upserted", [](oss::EventTypeSpec& s) { s.lane = oss::Lane::realtime; }));
+  CHECK(types.find("retail.customer.upserted")->lane == oss::Lane::realtime);
+  CHECK(types.find("retail.customer.upserted")->effect);  // kept
+}
+
+TEST_CASE("event types as data: a host's own type and effect run through the engine once, a built-in effect replaced") {
+  Odoo odoo;
+  oss::MemoryStore store;
+  std::atomic<int> applies{0};
+  std::atomic<int> reserved_effects{0};
+  auto o = fast_options(odoo);
+  REQUIRE(o.types.add(badge_type(&applies)));
+  // A built-in type's effect replaced by the host's: stock reservations become this counter.
+  REQUIRE(o.types.replace("retail.stock.reserved", [&](oss::EventTypeSpec& s) {
+    s.effect = [&](std::span<const retail::Event* const> events, const retail::MappingOptions& mo,
+                   const std::string& token) -> result<std::unique_ptr<retail::OdooEffect>> {
+      ++reserved_effects;
+      return retail::map_to_odoo(events, mo, token);
+    };
+  }));
+  auto engine = oss::Engine::create(store, *odoo.client, o).value();
+
+  // The host's rule checks the data; the decoder names where.
+  auto bad = engine->submit_json(badge("b0", "CUST-B", ""));
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message() == "/data: title: must be a non-empty string");
+  auto stranger = engine->submit_json(R"({"specversion":"1.0","id":"x","source":"s","type":"acme.other","time":"2026-12-06T08:00:00Z","data":{}})");
+  REQUIRE_FALSE(stranger);
+  CHECK(stranger.error().message() == "/type: unknown event type \"acme.other\"");
+
+  submit(*engine, customer("c1", "CUST-B", "Badge Holder"));
+  auto first = submit(*engine, badge("b1", "CUST-B", "Gold"));
+  CHECK(first.lane == oss::Lane::bulk);
+  CHECK(submit(*engine, badge("b1", "CUST-B", "Gold")).intake == oss::Intake::duplicate);
+  submit(*engine, R"({"specversion":"1.0","id":"r1","source":"pos/store-1","type":"retail.stock.reserved","time":"2026-12-06T08:00:00Z","data":{"reservation":"RES-1","sku":"FURN_7777","location":"WH/Stock","quantity":{"value":"1","uom":"Units"}}})");
+  auto s = run(*engine);
+  CHECK(s.dead_lettered == 0);
+  CHECK(applies.load() == 1);
+  CHECK(reserved_effects.load() == 1);
+  auto rows = odoo.client->search_read("res.partner", field("ref") == "CUST-B", {"function"}).value();
+  REQUIRE(rows.Size() == 1);
+  CHECK(json::text(*json::find(rows[0], "function")) == "Gold");
+  // The stored event reads back through the same table (a restart decodes it with the host's types).
+  auto stored = store.get("host/badges", "b1").value();
+  REQUIRE(stored.has_value());
+  CHECK(stored->status == oss::EventStatus::applied);
+  CHECK(stored->event.subject == "customer/CUST-B");
+}

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -102,11 +104,27 @@ struct CustomerUpserted {
   friend bool operator==(const CustomerUpserted&, const CustomerUpserted&) = default;
 };
 
+// The data of a type the host defines (registered with sync::EventTypes): kept as its JSON text (an
+// object), with the subject the host's rule gave it.
+struct CustomData {
+  std::string type{};
+  std::string subject{};
+  std::string json{};
+  friend bool operator==(const CustomData&, const CustomData&) = default;
+};
+
 using EventData = std::variant<ProductUpserted, PriceChanged, StockAdjusted, StockReserved, StockReleased,
                                GoodsReceived, TransferCompleted, OrderCreated, OrderCancelled, PaymentCaptured,
-                               RefundApproved, ShipmentDispatched, InvoicePosted, CustomerUpserted>;
+                               RefundApproved, ShipmentDispatched, InvoicePosted, CustomerUpserted, CustomData>;
 
-// The types this build knows, in the order of EventData.
+// A host's own event type, for the decoder: `subject` checks the data (the JSON text of an object) and
+// names the event's subject, or refuses it with ErrorKind::validation ("points: must be positive").
+struct CustomType {
+  std::string type{};
+  std::function<result<std::string>(std::string_view data_json)> subject{};
+};
+
+// The built-in types this build knows, in the order of EventData (CustomData excluded).
 const std::vector<std::string_view>& event_types();
 // The version of each type's data this build reads and writes.
 inline constexpr int event_data_version = 1;
@@ -150,12 +168,17 @@ struct DecodeLimits {
 
 // Strict decoding and validation; errors are ErrorKind::validation, "<JSON pointer>: <problem>".
 result<Event> decode_event(std::string_view json, const DecodeLimits& limits = {});
+// The same, knowing the host's own types besides the built-in ones (a built-in name is not looked up
+// there: sync::EventTypes refuses to register one).
+result<Event> decode_event(std::string_view json, std::span<const CustomType> custom, const DecodeLimits& limits = {});
 // The canonical JSON text: every attribute, datacontenttype and dataschema included, amounts with the
 // currency's decimals, quantities without trailing zeros, timestamps in UTC.
 std::string encode_event(const Event& event);
 // Builds an event from data made in code and validates it exactly as decode_event would (the subject
 // is derived). Bad data is refused with the same pointer-named error.
 result<Event> make_event(EventData data, EventHeader header);
+// The same for a host's own type (CustomData: its `json` an object, its subject given by the rule).
+result<Event> make_event(EventData data, EventHeader header, std::span<const CustomType> custom);
 // The subject (aggregate key) of a payload.
 std::string subject_of(const EventData& data);
 

@@ -23,6 +23,7 @@
 #include <odoosync/odoo/client.hpp>
 #include <odoosync/retail/events.hpp>
 #include <odoosync/retail/odoo_mapping.hpp>
+#include <odoosync/sync/event_types.hpp>
 #include <odoosync/sync/metrics.hpp>
 #include <odoosync/sync/policy.hpp>
 #include <odoosync/sync/store.hpp>
@@ -58,6 +59,9 @@ struct EngineOptions {
   // once (their batches are probed). False for a store shared by many processes: leases expire.
   bool exclusive = true;
   retail::MappingOptions mapping{.odoo_major = 0};  // odoo_major 0: asked from the server
+  // Every event type this engine takes in: name, lane, batch key, effect (sync/event_types.hpp). A host
+  // adds its own types and effects, or replaces a built-in one's; an event of a type not here is refused.
+  EventTypes types = EventTypes::builtin();
   std::string worker_id{};                      // default: host name and process id
   std::uint64_t seed = 0;                       // backoff jitter; 0: random
   // Where the engine reports its own series (odoosync_sync_events_total{lane,type,outcome},
@@ -96,8 +100,8 @@ struct RunSummary {
 odoo::ClientOptions engine_client_options(std::shared_ptr<MetricsSink> metrics = {}, Logger logger = {},
                                           odoo::ClientOptions base = {});
 
-// Which lane an event type travels in: realtime for stock, orders, payments, refunds, shipments and
-// invoices; bulk for products, prices and customers.
+// Which lane a built-in event type travels in (EventTypes::builtin()): realtime for stock, orders,
+// payments, refunds, shipments and invoices; bulk for products, prices and customers.
 Lane lane_of(std::string_view event_type) noexcept;
 
 class Engine {
