@@ -1,6 +1,7 @@
 // The emulator's HTTP face: Odoo's routes (JSON-RPC, web session, JSON-2, version) answered from the
 // Database with Odoo's exact envelopes, status codes and error bodies for the chosen version, plus the
-// fault injection and the control endpoint (/__emulator__/...) tests use.
+// fault injection and the control endpoint (/__emulator__/..., control.cpp) tests use. The methods
+// behind the routes are in methods.hpp.
 #pragma once
 
 #include <atomic>
@@ -37,6 +38,11 @@ struct HttpReply {
   Delivery delivery = Delivery::respond;
   std::chrono::milliseconds delay{0};
 };
+
+// A reply with a JSON body, as Odoo sends one (application/json; charset=utf-8).
+HttpReply json_reply(int status, std::string body);
+
+struct MethodCall;  // methods.hpp
 
 struct Options {
   int odoo_version = 18;
@@ -76,13 +82,13 @@ class Emulator {
   std::vector<std::string> in_flight_calls() const;  // "model.method" of each call waiting to commit
 
  private:
-  struct Call;  // one ORM call, after parsing and authentication
   HttpReply route(const HttpRequest& request, const std::string& path);
   HttpReply jsonrpc(const HttpRequest& request, const std::string& path);
   HttpReply json2(const HttpRequest& request, const std::string& path);
-  HttpReply control(const HttpRequest& request, const std::string& path);
-  // Runs an ORM call; the result goes to `out` (`none` for Python None). Throws OdooException.
-  void execute(Call& call, Doc& out, bool& none);
+  HttpReply control(const HttpRequest& request, const std::string& path);  // control.cpp
+  // Runs an ORM call: counts and logs it, applies the faults aimed at it, then run_method (methods.hpp).
+  // The result goes to `out` (`none` for Python None). Throws OdooException.
+  void execute(MethodCall& call, Doc& out, bool& none);
   std::optional<Fault> take_fault(const std::string& model, const std::string& method,
                                   std::initializer_list<std::string_view> kinds);
   HttpReply network_fault(const HttpRequest& request, const std::string& path);
