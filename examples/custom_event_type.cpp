@@ -29,8 +29,10 @@ os::result<Points> read_points(std::string_view data_json) {
   if (!doc) return os::Error::validation("not JSON: " + doc.error().message());
   const auto* c = os::json::find(doc.value(), "customer");
   const auto* p = os::json::find(doc.value(), "points");
-  if (!c || !c->IsString() || c->GetStringLength() == 0) return os::Error::validation("customer: must be a non-empty string");
-  if (!p || !p->IsInt64() || p->GetInt64() < 0) return os::Error::validation("points: must be a whole number, 0 or more");
+  if (!c || !c->IsString() || c->GetStringLength() == 0)
+    return os::Error::validation("customer: must be a non-empty string");
+  if (!p || !p->IsInt64() || p->GetInt64() < 0)
+    return os::Error::validation("points: must be a whole number, 0 or more");
   return Points{std::string(os::json::text(*c)), p->GetInt64()};
 }
 
@@ -98,8 +100,8 @@ int main() {
       .lane = oss::Lane::realtime,
       // A customer's balances coalesce: one batch writes the last one of each.
       .batch_key = [](const retail::Event&) { return std::string("acme.loyalty.points"); },
-      .effect = [](std::span<const retail::Event* const> events, const retail::MappingOptions&, const std::string& token)
-          -> os::result<std::unique_ptr<retail::OdooEffect>> {
+      .effect = [](std::span<const retail::Event* const> events, const retail::MappingOptions&,
+                   const std::string& token) -> os::result<std::unique_ptr<retail::OdooEffect>> {
         std::map<std::string, std::int64_t> balances;
         for (const auto* e : events) {
           ODOOSYNC_TRY(p, read_points(std::get<retail::CustomData>(e->data).json));
@@ -113,7 +115,8 @@ int main() {
       },
   });
   if (!added) return std::fprintf(stderr, "custom_event_type: %s\n", added.error().to_string().c_str()), 1;
-  auto moved = options.types.replace("retail.customer.upserted", [](oss::EventTypeSpec& s) { s.lane = oss::Lane::realtime; });
+  auto moved =
+      options.types.replace("retail.customer.upserted", [](oss::EventTypeSpec& s) { s.lane = oss::Lane::realtime; });
   if (!moved) return std::fprintf(stderr, "custom_event_type: %s\n", moved.error().to_string().c_str()), 1;
 
   auto metrics = std::make_shared<os::InMemoryMetrics>();
@@ -133,16 +136,18 @@ int main() {
   for (const char* line : lines) {
     auto r = engine.value()->submit_json(line);
     std::printf("submit: %s\n", r ? (r.value().lane == oss::Lane::realtime ? "accepted (realtime)" : "accepted (bulk)")
-                                 : r.error().message().c_str());
+                                  : r.error().message().c_str());
   }
   auto run = engine.value()->run_until_idle();
   if (!run) return std::fprintf(stderr, "custom_event_type: %s\n", run.error().to_string().c_str()), 1;
 
   auto found = client.value()->search_read("res.partner", os::odoo::field("ref") == "ACME-C1", {"function"});
-  if (!found || found.value().Size() != 1) return std::fprintf(stderr, "custom_event_type: the customer is not in Odoo\n"), 1;
+  if (!found || found.value().Size() != 1)
+    return std::fprintf(stderr, "custom_event_type: the customer is not in Odoo\n"), 1;
   const auto* f = os::json::find(found.value()[0], "function");
   const std::string got = f && f->IsString() ? std::string(os::json::text(*f)) : std::string();
   std::printf("Odoo: ACME-C1 %s (%llu applied, %llu dead)\n", got.c_str(),
-              static_cast<unsigned long long>(run.value().applied), static_cast<unsigned long long>(run.value().dead_lettered));
+              static_cast<unsigned long long>(run.value().applied),
+              static_cast<unsigned long long>(run.value().dead_lettered));
   return got == label(120) ? 0 : 1;
 }

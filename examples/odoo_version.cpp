@@ -38,7 +38,9 @@ int main(int argc, char** argv) {
   body.begin_object()
       .member("jsonrpc", std::string_view("2.0"))
       .member("method", std::string_view("call"))
-      .key("params").begin_object().end_object()
+      .key("params")
+      .begin_object()
+      .end_object()
       .member("id", std::int64_t{1})
       .end_object();
   os::http::Request req;

@@ -32,8 +32,10 @@ int main() {
 
   // The Odoo client from the installed headers, over a scripted JSON-2 server.
   auto odoo_fake = std::make_shared<os::http::FakeTransport>();
-  odoo_fake->push_json(200, R"([{"id":7,"name":"Desk","default_code":"D-1","barcode":false,"list_price":12.5,)"
-                            R"("uom_id":[1,"Units"],"categ_id":false,"sale_ok":true,"active":true,"write_date":"2026-11-22 10:00:00"}])");
+  odoo_fake->push_json(
+      200,
+      R"([{"id":7,"name":"Desk","default_code":"D-1","barcode":false,"list_price":12.5,)"
+      R"("uom_id":[1,"Units"],"categ_id":false,"sale_ok":true,"active":true,"write_date":"2026-11-22 10:00:00"}])");
   os::odoo::Config cfg;
   cfg.url = "http://odoo.invalid";
   cfg.api_key = os::Secret("k");
@@ -56,13 +58,17 @@ int main() {
   if (!live_client) return 1;
   auto partners = live_client.value()->search_count("res.partner", {});
   if (!partners || partners.value() <= 0) return 1;
-  std::printf("consumer: installed emulator (Odoo 19, JSON-2) has %lld partners\n", static_cast<long long>(partners.value()));
+  std::printf("consumer: installed emulator (Odoo 19, JSON-2) has %lld partners\n",
+              static_cast<long long>(partners.value()));
 #endif
   std::printf("consumer: odoosync %s, server %s after %d attempts\n", os::library_version(),
               doc.value()["result"]["server_version"].GetString(), r.value().attempts);
   // The retail layer from the installed package: an event made, encoded and decoded back.
-  auto ev = os::retail::make_event(os::retail::StockAdjusted{.sku = {"SKU-1"}, .location = {"WH/Stock"},
-                                                             .delta = os::retail::Quantity::units(-2), .counted = {}, .reason = {}},
+  auto ev = os::retail::make_event(os::retail::StockAdjusted{.sku = {"SKU-1"},
+                                                             .location = {"WH/Stock"},
+                                                             .delta = os::retail::Quantity::units(-2),
+                                                             .counted = {},
+                                                             .reason = {}},
                                    {.source = "pos/store-12", .id = "evt-1"});
   if (!ev || !os::retail::decode_event(os::retail::encode_event(ev.value()))) return 1;
   std::printf("consumer: retail event %s round-trips\n", ev.value().subject.c_str());

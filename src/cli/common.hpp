@@ -12,10 +12,14 @@ namespace cli {
 
 // The same numbers as os::ExitCode, for the places that name them.
 enum Exit : int {
-  ok = static_cast<int>(os::ExitCode::ok), failure = static_cast<int>(os::ExitCode::failure),
-  usage = static_cast<int>(os::ExitCode::usage), config_error = static_cast<int>(os::ExitCode::config),
-  auth_error = static_cast<int>(os::ExitCode::auth), odoo_error = static_cast<int>(os::ExitCode::odoo),
-  network_error = static_cast<int>(os::ExitCode::network), protocol_error = static_cast<int>(os::ExitCode::protocol),
+  ok = static_cast<int>(os::ExitCode::ok),
+  failure = static_cast<int>(os::ExitCode::failure),
+  usage = static_cast<int>(os::ExitCode::usage),
+  config_error = static_cast<int>(os::ExitCode::config),
+  auth_error = static_cast<int>(os::ExitCode::auth),
+  odoo_error = static_cast<int>(os::ExitCode::odoo),
+  network_error = static_cast<int>(os::ExitCode::network),
+  protocol_error = static_cast<int>(os::ExitCode::protocol),
   storage_error = static_cast<int>(os::ExitCode::storage),
   backpressure_error = static_cast<int>(os::ExitCode::backpressure),
 };

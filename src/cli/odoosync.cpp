@@ -252,8 +252,10 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   if (sr->parsed()) {
     auto r = c.search_read(model, domain, fields, {.limit = limit, .order = order});
     if (!r) return report(r.error());
-    if (as_json) std::puts(os::json::to_string(r.value()).c_str());
-    else print_table(r.value(), fields);
+    if (as_json)
+      std::puts(os::json::to_string(r.value()).c_str());
+    else
+      print_table(r.value(), fields);
     return ok;
   }
   if (count->parsed()) {
@@ -276,7 +278,8 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
       row.AddMember("name", os::json::Value(m.name, rows.GetAllocator()), rows.GetAllocator());
       for (const char* k : {"type", "string", "relation", "required"}) {
         if (const auto* v = os::json::find(m.value, k))
-          row.AddMember(os::json::Value(k, rows.GetAllocator()), os::json::Value(*v, rows.GetAllocator()), rows.GetAllocator());
+          row.AddMember(os::json::Value(k, rows.GetAllocator()), os::json::Value(*v, rows.GetAllocator()),
+                        rows.GetAllocator());
         else
           row.AddMember(os::json::Value(k, rows.GetAllocator()), os::json::Value(false), rows.GetAllocator());
       }

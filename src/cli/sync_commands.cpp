@@ -115,12 +115,15 @@ int submit(const SyncArgs& a, oss::Store& store) {
       std::fprintf(stderr, "odoosync: line %zu not stored (%zu stored before it)\n", n, accepted);
       return report(r.error());
     }
-    if (r.value().intake == oss::Intake::duplicate) ++duplicates;
-    else ++accepted;
+    if (r.value().intake == oss::Intake::duplicate)
+      ++duplicates;
+    else
+      ++accepted;
     const auto now = std::chrono::steady_clock::now();
     if (tty && now - last > std::chrono::milliseconds{250}) {
       last = now;
-      std::fprintf(stderr, "\rodoosync: %zu lines, %zu stored, %zu duplicates, %zu rejected", n, accepted, duplicates, rejected);
+      std::fprintf(stderr, "\rodoosync: %zu lines, %zu stored, %zu duplicates, %zu rejected", n, accepted, duplicates,
+                   rejected);
     }
   }
   if (tty) std::fputc('\r', stderr);
@@ -160,10 +163,11 @@ int status(const SyncArgs& a, oss::Store& store) {
   for (std::size_t l = 0; l < oss::lane_count; ++l) {
     const auto& s = st.value().lanes[l];
     const std::string age = s.oldest_pending_ms ? std::to_string((now - *s.oldest_pending_ms) / 1000) + " s" : "-";
-    std::printf("%-9s %9llu %9llu %9llu %6llu %9llu %7llu %s\n", std::string(oss::to_string(static_cast<oss::Lane>(l))).c_str(),
-                static_cast<unsigned long long>(s.pending), static_cast<unsigned long long>(s.in_flight),
-                static_cast<unsigned long long>(s.applied), static_cast<unsigned long long>(s.dead),
-                static_cast<unsigned long long>(s.discarded), static_cast<unsigned long long>(s.open_batches), age.c_str());
+    std::printf(
+        "%-9s %9llu %9llu %9llu %6llu %9llu %7llu %s\n", std::string(oss::to_string(static_cast<oss::Lane>(l))).c_str(),
+        static_cast<unsigned long long>(s.pending), static_cast<unsigned long long>(s.in_flight),
+        static_cast<unsigned long long>(s.applied), static_cast<unsigned long long>(s.dead),
+        static_cast<unsigned long long>(s.discarded), static_cast<unsigned long long>(s.open_batches), age.c_str());
   }
   return ok;
 }
@@ -209,7 +213,8 @@ int dlq(const SyncArgs& a, oss::Store& store) {
     auto r = a.dlq_replay->parsed() ? store.replay(e.value().event.source, id, now_ms())
                                     : store.discard(e.value().event.source, id, a.reason, now_ms());
     if (!r) return report(r.error());
-    std::printf("%s %s %s\n", a.dlq_replay->parsed() ? "replayed" : "discarded", e.value().event.source.c_str(), id.c_str());
+    std::printf("%s %s %s\n", a.dlq_replay->parsed() ? "replayed" : "discarded", e.value().event.source.c_str(),
+                id.c_str());
   }
   return ok;
 }
@@ -269,7 +274,8 @@ std::string progress_line(const oss::EngineMetrics& m) {
     oldest = std::max(oldest, l.oldest_pending_age_s);
   }
   char buf[256];
-  std::snprintf(buf, sizeof buf, "applied %llu, retried %llu, dead %llu, queued %llu (oldest %.0f s), %llu RPCs, breaker %s",
+  std::snprintf(buf, sizeof buf,
+                "applied %llu, retried %llu, dead %llu, queued %llu (oldest %.0f s), %llu RPCs, breaker %s",
                 static_cast<unsigned long long>(t.applied), static_cast<unsigned long long>(t.retried),
                 static_cast<unsigned long long>(t.dead_lettered), static_cast<unsigned long long>(depth), oldest,
                 static_cast<unsigned long long>(m.rpc_count), std::string(os::http::to_string(m.breaker)).c_str());
@@ -287,8 +293,10 @@ int run(const SyncArgs& a, oss::Store& store, os::odoo::Client& client, std::sha
   oss::RunOptions ro;
   if (a.max_time_s > 0) ro.max_time = std::chrono::milliseconds{static_cast<std::int64_t>(a.max_time_s * 1000)};
   ro.progress = [&](const oss::EngineMetrics& m) {
-    if (tty) std::fprintf(stderr, "\r\033[Kodoosync: %s", progress_line(m).c_str());
-    else std::fprintf(stderr, "odoosync: %s\n", progress_line(m).c_str());
+    if (tty)
+      std::fprintf(stderr, "\r\033[Kodoosync: %s", progress_line(m).c_str());
+    else
+      std::fprintf(stderr, "odoosync: %s\n", progress_line(m).c_str());
   };
   if (!a.until_idle) {
     // Service mode: background workers until --max-time passes or SIGINT/SIGTERM, then a graceful stop.
@@ -358,7 +366,8 @@ int reconcile(const SyncArgs& a, oss::Store* store, os::odoo::Client& client) {
   } else {
     for (const auto& d : report_.drift) {
       if (d.unknown_in_odoo) {
-        std::printf("%-20s %-24s channel %s, unknown in Odoo\n", d.sku.c_str(), d.location.c_str(), d.channel.value().c_str());
+        std::printf("%-20s %-24s channel %s, unknown in Odoo\n", d.sku.c_str(), d.location.c_str(),
+                    d.channel.value().c_str());
       } else {
         std::printf("%-20s %-24s channel %s, Odoo %s, drift %s\n", d.sku.c_str(), d.location.c_str(),
                     d.channel.value().c_str(), d.odoo.value().c_str(), d.drift.value().c_str());
@@ -373,8 +382,9 @@ int reconcile(const SyncArgs& a, oss::Store* store, os::odoo::Client& client) {
     struct stat info {};
     const auto at = ::stat(a.snapshot.c_str(), &info) == 0 ? std::chrono::system_clock::from_time_t(info.st_mtime)
                                                            : std::chrono::system_clock::now();
-    auto events = oss::correcting_events(report_, a.fix_source,
-                                         odoosync::retail::Timestamp::from(std::chrono::time_point_cast<std::chrono::seconds>(at)));
+    auto events = oss::correcting_events(
+        report_, a.fix_source,
+        odoosync::retail::Timestamp::from(std::chrono::time_point_cast<std::chrono::seconds>(at)));
     if (!events) return report(events.error());
     auto engine = oss::Engine::create_intake(*store);
     if (!engine) return report(engine.error());
@@ -382,8 +392,10 @@ int reconcile(const SyncArgs& a, oss::Store* store, os::odoo::Client& client) {
     if (!sent) return report(sent.error());
     std::size_t fresh = 0;
     for (const auto& s : sent.value()) fresh += s.intake == oss::Intake::accepted ? 1 : 0;
-    std::fprintf(stderr, "odoosync: %zu correcting stock counts submitted (%zu already queued); `odoosync sync run` sends them\n",
-                 fresh, sent.value().size() - fresh);
+    std::fprintf(
+        stderr,
+        "odoosync: %zu correcting stock counts submitted (%zu already queued); `odoosync sync run` sends them\n", fresh,
+        sent.value().size() - fresh);
   }
   return report_.drift.empty() ? ok : failure;
 }
@@ -397,7 +409,8 @@ void add_sync_commands(CLI::App& app, SyncArgs& a) {
   a.sync->require_subcommand(1);
   a.submit = a.sync->add_subcommand("submit", "store CloudEvents (JSON lines) from FILE or - (stdin); no Odoo needed");
   a.submit->add_option("file", a.file, "JSON-lines file, or - for standard input (default)");
-  a.run = a.sync->add_subcommand("run", "send stored events to Odoo, until SIGINT/SIGTERM (or --until-idle, --max-time)");
+  a.run =
+      a.sync->add_subcommand("run", "send stored events to Odoo, until SIGINT/SIGTERM (or --until-idle, --max-time)");
   a.run->add_flag("--until-idle", a.until_idle, "stop when nothing is left to send but dead letters");
   a.run->add_option("--max-time", a.max_time_s, "stop (gracefully) after this many seconds");
   a.run->add_flag("--metrics", a.print_metrics, "print the run's metrics (Prometheus text) at the end");
@@ -405,8 +418,9 @@ void add_sync_commands(CLI::App& app, SyncArgs& a) {
   a.run->add_option("--bulk-batch", a.bulk_batch, "events per batch in the bulk lane (default 200)");
   a.run->add_option("--realtime-workers", a.realtime_workers, "concurrent batches in the realtime lane (default 2)");
   a.run->add_option("--bulk-workers", a.bulk_workers, "concurrent batches in the bulk lane (default 1)");
-  a.run->add_option("--grace", a.grace_s,
-                    "seconds to wait before probing a batch whose earlier send may still run in Odoo (default 30)")
+  a.run
+      ->add_option("--grace", a.grace_s,
+                   "seconds to wait before probing a batch whose earlier send may still run in Odoo (default 30)")
       ->check(CLI::Range(0.0, 3600.0));
   a.status = a.sync->add_subcommand("status", "events per lane and status, and the age of the oldest pending");
 
@@ -436,7 +450,8 @@ void add_sync_commands(CLI::App& app, SyncArgs& a) {
   a.reconcile_stock = a.reconcile->add_subcommand("stock", "stock per SKU and location: --snapshot FILE [--fix]");
   a.reconcile_stock->add_option("--snapshot", a.snapshot, "CSV (sku,location,quantity) or JSONL file")->required();
   a.reconcile_stock->add_flag("--fix", a.fix, "submit stock counts that make Odoo match the snapshot");
-  a.reconcile_stock->add_option("--source", a.fix_source, "source of the correcting events (default odoosync/reconcile)");
+  a.reconcile_stock->add_option("--source", a.fix_source,
+                                "source of the correcting events (default odoosync/reconcile)");
 
   a.metrics = app.add_subcommand("metrics", "the store's totals and queue gauges as Prometheus text");
 }
@@ -448,7 +463,8 @@ std::optional<int> run_offline(SyncArgs& a) {
   if (!sync_cmd && !a.metrics->parsed()) return std::nullopt;
   const auto path = store_path(a);
   if (!a.submit->parsed() && !std::ifstream(path)) {
-    return report(os::Error(os::ErrorKind::storage, "no store at '" + path + "': submit events first, or give --store"));
+    return report(
+        os::Error(os::ErrorKind::storage, "no store at '" + path + "': submit events first, or give --store"));
   }
   auto store = oss::SqliteStore::open(path);
   if (!store) return report(store.error());

@@ -16,8 +16,7 @@ void SystemClock::sleep_for(duration d) {
 }
 
 ManualClock::ManualClock()
-    : now_(time_point{} + std::chrono::hours(1)),
-      wall_(std::chrono::sys_days{std::chrono::year{2026} / 1 / 1}) {}
+    : now_(time_point{} + std::chrono::hours(1)), wall_(std::chrono::sys_days{std::chrono::year{2026} / 1 / 1}) {}
 
 Clock::time_point ManualClock::now() const {
   std::lock_guard lock(mutex_);

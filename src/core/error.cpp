@@ -169,9 +169,7 @@ Classification classify(const Error& e) noexcept {
       c.exit_code = ExitCode::odoo;
       c.health = Health::answer;
       break;
-    case ErrorKind::validation:
-      c.exit_code = ExitCode::config;
-      break;
+    case ErrorKind::validation: c.exit_code = ExitCode::config; break;
     case ErrorKind::conflict:
       c.exit_code = ExitCode::odoo;
       answered_conflict();
@@ -182,8 +180,7 @@ Classification classify(const Error& e) noexcept {
       c.transient = true;
       c.bound = RetryBound::attempts;
       break;
-    case ErrorKind::cancelled:
-      break;
+    case ErrorKind::cancelled: break;
     case ErrorKind::backpressure:
       c.exit_code = ExitCode::backpressure;
       c.transient = true;

@@ -50,8 +50,7 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) noexcept {
       if ((cc & 0xC0u) != 0x80u) return i;
       cp = (cp << 6) | (cc & 0x3Fu);
     }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF)) {
       return i;  // overlong, out of range, or a UTF-16 surrogate
     }
     i += len;
@@ -98,8 +97,8 @@ bool strings_valid(const Value& v, std::string_view& bad) {
 
 result<void> parse_into(Document& doc, std::string_view text, const Limits& limits) {
   if (text.size() > limits.max_bytes) {
-    return Error::protocol(fmt::format("JSON text of {} bytes exceeds the limit of {} bytes", text.size(),
-                                       limits.max_bytes));
+    return Error::protocol(
+        fmt::format("JSON text of {} bytes exceeds the limit of {} bytes", text.size(), limits.max_bytes));
   }
   rapidjson::ParseResult pr;
   bool too_deep = false;

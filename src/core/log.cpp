@@ -73,7 +73,10 @@ std::string JsonLinesSink::format(const LogRecord& record) {
           } else if constexpr (std::is_same_v<T, std::int64_t>) {
             w.integer(v);
           } else if constexpr (std::is_same_v<T, double>) {
-            if (std::isfinite(v)) w.number(v); else w.null();
+            if (std::isfinite(v))
+              w.number(v);
+            else
+              w.null();
           } else if constexpr (std::is_same_v<T, std::string>) {
             w.string(sanitized(v));
           } else {

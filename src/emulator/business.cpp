@@ -40,16 +40,17 @@ Doc read_one(Database& db, const std::string& model, std::int64_t id, std::initi
   Doc rows;
   db.read(model, {id}, &f, false, rows);
   if (rows.Empty()) {
-    throw OdooException{"odoo.exceptions.MissingError",
-                        fmt::format("Record does not exist or has been deleted.\n(Record: {}({},), User: 2)", model, id), 404};
+    throw OdooException{
+        "odoo.exceptions.MissingError",
+        fmt::format("Record does not exist or has been deleted.\n(Record: {}({},), User: 2)", model, id), 404};
   }
   Doc one;
   one.CopyFrom(rows[0], one.GetAllocator());
   return one;
 }
 
-Doc search_read(Database& db, const std::string& model, const std::string& domain, std::initializer_list<const char*> names,
-                const Context& ctx) {
+Doc search_read(Database& db, const std::string& model, const std::string& domain,
+                std::initializer_list<const char*> names, const Context& ctx) {
   Doc dom;
   dom.Parse(domain.c_str());
   Doc f = fields_doc(names);
@@ -66,13 +67,16 @@ void write(Database& db, const std::string& model, std::int64_t id, const std::s
 
 // Moves `delta` units of a product in or out of an internal location, creating the quant if needed.
 void adjust_quant(Database& db, std::int64_t product, std::int64_t location, double delta, const Context& ctx) {
-  Doc found = search_read(db, "stock.quant", fmt::format(R"([["product_id", "=", {}], ["location_id", "=", {}]])", product, location),
+  Doc found = search_read(db, "stock.quant",
+                          fmt::format(R"([["product_id", "=", {}], ["location_id", "=", {}]])", product, location),
                           {"quantity"}, ctx);
   if (!found.Empty()) {
-    write(db, "stock.quant", found[0]["id"].GetInt64(), fmt::format(R"({{"quantity": {}}})", num_of(found[0]["quantity"]) + delta), ctx);
+    write(db, "stock.quant", found[0]["id"].GetInt64(),
+          fmt::format(R"({{"quantity": {}}})", num_of(found[0]["quantity"]) + delta), ctx);
   } else {
     Doc vals;
-    vals.Parse(fmt::format(R"({{"product_id": {}, "location_id": {}, "quantity": {}}})", product, location, delta).c_str());
+    vals.Parse(
+        fmt::format(R"({{"product_id": {}, "location_id": {}, "quantity": {}}})", product, location, delta).c_str());
     db.create("stock.quant", vals, ctx);
   }
 }
@@ -80,13 +84,15 @@ void adjust_quant(Database& db, std::int64_t product, std::int64_t location, dou
 // Reserves (or, with a negative amount, unreserves) up to `qty` units on a product's quant at an internal
 // location, as Odoo's action_assign does for a delivery: never more than is on hand and unreserved.
 double reserve_quant(Database& db, std::int64_t product, std::int64_t location, double qty, const Context& ctx) {
-  Doc found = search_read(db, "stock.quant", fmt::format(R"([["product_id", "=", {}], ["location_id", "=", {}]])", product, location),
+  Doc found = search_read(db, "stock.quant",
+                          fmt::format(R"([["product_id", "=", {}], ["location_id", "=", {}]])", product, location),
                           {"quantity", "reserved_quantity"}, ctx);
   if (found.Empty()) return 0;
   const double on_hand = num_of(found[0]["quantity"]), reserved = num_of(found[0]["reserved_quantity"]);
   const double change = qty >= 0 ? std::min(qty, std::max(0.0, on_hand - reserved)) : -std::min(-qty, reserved);
   if (is_zero(change)) return 0;
-  write(db, "stock.quant", found[0]["id"].GetInt64(), fmt::format(R"({{"reserved_quantity": {}}})", reserved + change), ctx);
+  write(db, "stock.quant", found[0]["id"].GetInt64(), fmt::format(R"({{"reserved_quantity": {}}})", reserved + change),
+        ctx);
   return change;
 }
 
@@ -129,12 +135,15 @@ void confirm_orders(Database& db, const ButtonCall& c, Doc& out) {
     Doc order = read_one(db, "sale.order", id, {"name", "partner_id"});
     Doc type = read_one(db, "stock.picking.type", 2, {"default_location_src_id", "default_location_dest_id"});
     const std::int64_t src = id_of(type["default_location_src_id"]), dest = id_of(type["default_location_dest_id"]);
-    Doc lines = search_read(db, "sale.order.line", fmt::format(R"([["order_id", "=", {}]])", id), {"product_id", "product_uom_qty", "name"}, ctx);
+    Doc lines = search_read(db, "sale.order.line", fmt::format(R"([["order_id", "=", {}]])", id),
+                            {"product_id", "product_uom_qty", "name"}, ctx);
     if (lines.Empty()) continue;
     Doc picking;
-    picking.Parse(fmt::format(R"({{"picking_type_id": 2, "location_id": {}, "location_dest_id": {}, "partner_id": {}, "origin": "{}", "sale_id": {}, "state": "confirmed"}})",
-                              src, dest, id_of(order["partner_id"]), sv(order["name"]), id)
-                      .c_str());
+    picking.Parse(
+        fmt::format(
+            R"({{"picking_type_id": 2, "location_id": {}, "location_dest_id": {}, "partner_id": {}, "origin": "{}", "sale_id": {}, "state": "confirmed"}})",
+            src, dest, id_of(order["partner_id"]), sv(order["name"]), id)
+            .c_str());
     const std::int64_t pick = db.create("stock.picking", picking, ctx).front();
     bool any_reserved = false;
     for (const auto& l : lines.GetArray()) {
@@ -146,7 +155,8 @@ void confirm_orders(Database& db, const ButtonCall& c, Doc& out) {
       Doc mv;
       mv.SetObject();
       auto& a = mv.GetAllocator();
-      if (db.model("stock.move")->fields.count("name")) mv.AddMember("name", Val(l["name"], a), a);  // 18 has it, 19 not
+      if (db.model("stock.move")->fields.count("name"))
+        mv.AddMember("name", Val(l["name"], a), a);  // 18 has it, 19 not
       mv.AddMember("product_id", Val(product), a);
       mv.AddMember("product_uom_qty", Val(demand), a);
       mv.AddMember("quantity", Val(reserved), a);
@@ -154,7 +164,9 @@ void confirm_orders(Database& db, const ButtonCall& c, Doc& out) {
       mv.AddMember("location_dest_id", Val(dest), a);
       mv.AddMember("picking_id", Val(pick), a);
       mv.AddMember("origin", Val(order["name"], a), a);
-      const char* state = is_zero(reserved) ? "confirmed" : reserved + 1e-9 < demand ? "partially_available" : "assigned";
+      const char* state = is_zero(reserved)          ? "confirmed"
+                          : reserved + 1e-9 < demand ? "partially_available"
+                                                     : "assigned";
       mv.AddMember("state", Val(rapidjson::StringRef(state)), a);
       db.create("stock.move", mv, ctx);
     }
@@ -181,29 +193,34 @@ void cancel_orders(Database& db, const ButtonCall& c, Doc& out) {
         std::string list;
         for (auto id : c.ids) list += (list.empty() ? "" : ", ") + std::to_string(id);
         throw OdooException{"builtins.ValueError",
-                            fmt::format("Expected singleton: sale.order({}{})", list, c.ids.size() == 1 ? "," : ""), 500};
+                            fmt::format("Expected singleton: sale.order({}{})", list, c.ids.size() == 1 ? "," : ""),
+                            500};
       }
       Doc o = read_one(db, "sale.order", c.ids.front(), {"state"});
       const std::string st = sv(o["state"]);
       const std::string type_name = st == "draft" || st == "sent" || st == "cancel" ? "Quotation" : "Sales Order";
       const Refs r = refs(c.version);
-      out.Parse(fmt::format(R"({{"name": "Cancel {}", "view_mode": "form", "res_model": "sale.order.cancel", "view_id": {}, )"
-                            R"("type": "ir.actions.act_window", "context": {{"default_template_id": {}, "default_order_id": {}, )"
-                            R"("mark_so_as_canceled": true, "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature", )"
-                            R"("model_description": "{}"}}, "target": "new"}})",
-                            type_name, r.sale_order_cancel_view, r.sale_cancel_template, c.ids.front(), type_name)
-                    .c_str());
+      out.Parse(
+          fmt::format(
+              R"({{"name": "Cancel {}", "view_mode": "form", "res_model": "sale.order.cancel", "view_id": {}, )"
+              R"("type": "ir.actions.act_window", "context": {{"default_template_id": {}, "default_order_id": {}, )"
+              R"("mark_so_as_canceled": true, "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature", )"
+              R"("model_description": "{}"}}, "target": "new"}})",
+              type_name, r.sale_order_cancel_view, r.sale_cancel_template, c.ids.front(), type_name)
+              .c_str());
       return;
     }
   }
   for (auto id : c.ids) write(db, "sale.order", id, R"({"state": "cancel"})", ctx);
   // sale_stock: its open deliveries are cancelled and their reservations released.
   for (auto id : c.ids) {
-    Doc pickings = search_read(db, "stock.picking", fmt::format(R"([["sale_id", "=", {}], ["state", "not in", ["done", "cancel"]]])", id),
+    Doc pickings = search_read(db, "stock.picking",
+                               fmt::format(R"([["sale_id", "=", {}], ["state", "not in", ["done", "cancel"]]])", id),
                                {"state"}, ctx);
     for (const auto& pk : pickings.GetArray()) {
       const std::int64_t pid = pk["id"].GetInt64();
-      Doc moves = search_read(db, "stock.move", fmt::format(R"([["picking_id", "=", {}]])", pid), {"product_id", "quantity", "location_id", "state"}, ctx);
+      Doc moves = search_read(db, "stock.move", fmt::format(R"([["picking_id", "=", {}]])", pid),
+                              {"product_id", "quantity", "location_id", "state"}, ctx);
       for (const auto& mv : moves.GetArray()) {
         const std::int64_t product = id_of(mv["product_id"]), from = id_of(mv["location_id"]);
         if (product && internal(db, from)) reserve_quant(db, product, from, -num_of(mv["quantity"]), ctx);
@@ -230,7 +247,9 @@ struct Picking {
 };
 
 Picking load_picking(Database& db, std::int64_t id, const Context& ctx) {
-  Doc p = read_one(db, "stock.picking", id, {"state", "name", "sale_id", "picking_type_id", "partner_id", "location_id", "location_dest_id", "origin"});
+  Doc p = read_one(
+      db, "stock.picking", id,
+      {"state", "name", "sale_id", "picking_type_id", "partner_id", "location_id", "location_dest_id", "origin"});
   Picking pk;
   pk.id = id;
   pk.state = sv(p["state"]);
@@ -243,11 +262,13 @@ Picking load_picking(Database& db, std::int64_t id, const Context& ctx) {
   pk.to = id_of(p["location_dest_id"]);
   if (pk.type) {
     Doc t = read_one(db, "stock.picking.type", pk.type, {"create_backorder"});
-    if (t.HasMember("create_backorder") && t["create_backorder"].IsString()) pk.create_backorder = sv(t["create_backorder"]);
+    if (t.HasMember("create_backorder") && t["create_backorder"].IsString())
+      pk.create_backorder = sv(t["create_backorder"]);
   }
   const bool named = db.model("stock.move")->fields.count("name") > 0;
-  Doc moves = search_read(db, "stock.move", fmt::format(R"([["picking_id", "=", {}]])", id),
-                          {"product_id", "product_uom_qty", "quantity", "picked", "state", "location_id", "location_dest_id"}, ctx);
+  Doc moves = search_read(
+      db, "stock.move", fmt::format(R"([["picking_id", "=", {}]])", id),
+      {"product_id", "product_uom_qty", "quantity", "picked", "state", "location_id", "location_dest_id"}, ctx);
   for (const auto& mv : moves.GetArray()) {
     Move m;
     m.id = mv["id"].GetInt64();
@@ -293,15 +314,20 @@ void validate_pickings(Database& db, const ButtonCall& c, Doc& out) {
       for (const auto& m : p.moves) has_pick = has_pick || (m.picked && m.state != "done" && m.state != "cancel");
       bool all_zero = true;
       for (const auto& m : p.moves)
-        if (m.state != "done" && m.state != "cancel" && (c.version < 19 || !has_pick || m.picked) && !is_zero(m.qty)) all_zero = false;
+        if (m.state != "done" && m.state != "cancel" && (c.version < 19 || !has_pick || m.picked) && !is_zero(m.qty))
+          all_zero = false;
       without_quantities = without_quantities || all_zero;
     }
     if (!show_transfers) {
-      if (!without_moves.empty()) user_error("You can\u2019t validate an empty transfer. Please add some products to move before proceeding.");
+      if (!without_moves.empty())
+        user_error("You can\u2019t validate an empty transfer. Please add some products to move before proceeding.");
       if (without_quantities) {
-        user_error(c.version >= 19 ? "Transfer trouble alert! Validating a zero quantity transfer? You're not moving invisible goods "
-                                     "around are you?\nSet some quantities and let's get moving!"
-                                   : "You cannot validate a transfer if no quantities are reserved. To force the transfer, encode quantities.");
+        user_error(
+            c.version >= 19
+                ? "Transfer trouble alert! Validating a zero quantity transfer? You're not moving invisible goods "
+                  "around are you?\nSet some quantities and let's get moving!"
+                : "You cannot validate a transfer if no quantities are reserved. To force the transfer, encode "
+                  "quantities.");
       }
     } else if (!without_moves.empty()) {
       std::string names;
@@ -359,8 +385,10 @@ void validate_pickings(Database& db, const ButtonCall& c, Doc& out) {
         context.AddMember("button_validate_picking_ids", ids, a);
       }
       auto set = [&](const char* key, Val v) {
-        if (context.HasMember(key)) context[key] = v;
-        else context.AddMember(Val(key, a), v, a);
+        if (context.HasMember(key))
+          context[key] = v;
+        else
+          context.AddMember(Val(key, a), v, a);
       };
       set("default_show_transfers", Val(show_transfers));
       Val pick_ids(rapidjson::kArrayType);
@@ -381,13 +409,15 @@ void validate_pickings(Database& db, const ButtonCall& c, Doc& out) {
   const bool named = db.model("stock.move")->fields.count("name") > 0;
   for (auto& p : picks) {
     if (p.state == "done" || p.state == "cancel") continue;
-    const bool cancel_rest = p.create_backorder == "never" || (no_backorder.count(p.id) && p.create_backorder != "always");
+    const bool cancel_rest =
+        p.create_backorder == "never" || (no_backorder.count(p.id) && p.create_backorder != "always");
     std::vector<std::pair<Move, bool>> rest;  // the remainder, and whether it is a new move
     for (auto& m : p.moves) {
       if (m.state == "done" || m.state == "cancel") continue;
       const double done_qty = m.picked ? m.qty : 0.0;
       const double remaining = m.demand - done_qty;
-      if (p.sale && m.product && internal(db, m.from)) reserve_quant(db, m.product, m.from, -m.qty, ctx);  // the move's reservation ends
+      if (p.sale && m.product && internal(db, m.from))
+        reserve_quant(db, m.product, m.from, -m.qty, ctx);  // the move's reservation ends
       if (!is_zero(done_qty)) {
         if (m.product && internal(db, m.from)) adjust_quant(db, m.product, m.from, -done_qty, ctx);
         if (m.product && internal(db, m.to)) adjust_quant(db, m.product, m.to, done_qty, ctx);
@@ -410,10 +440,12 @@ void validate_pickings(Database& db, const ButtonCall& c, Doc& out) {
     std::int64_t backorder = 0;
     if (!rest.empty() && !cancel_rest) {
       Doc b;
-      b.Parse(fmt::format(R"({{"picking_type_id": {}, "location_id": {}, "location_dest_id": {}, "origin": "{}", "backorder_id": {}, "state": "confirmed"}})",
-                          p.type ? std::to_string(p.type) : "false", p.from ? std::to_string(p.from) : "false",
-                          p.to ? std::to_string(p.to) : "false", p.origin, p.id)
-                  .c_str());
+      b.Parse(
+          fmt::format(
+              R"({{"picking_type_id": {}, "location_id": {}, "location_dest_id": {}, "origin": "{}", "backorder_id": {}, "state": "confirmed"}})",
+              p.type ? std::to_string(p.type) : "false", p.from ? std::to_string(p.from) : "false",
+              p.to ? std::to_string(p.to) : "false", p.origin, p.id)
+              .c_str());
       if (p.partner) b.AddMember("partner_id", Val(p.partner), b.GetAllocator());
       if (p.sale) b.AddMember("sale_id", Val(p.sale), b.GetAllocator());
       backorder = db.create("stock.picking", b, ctx).front();
@@ -421,9 +453,13 @@ void validate_pickings(Database& db, const ButtonCall& c, Doc& out) {
     bool reserved_any = false;
     for (auto& [m, fresh] : rest) {
       double reserved = 0;
-      if (!cancel_rest && p.sale && m.product && internal(db, m.from)) reserved = reserve_quant(db, m.product, m.from, m.demand, ctx);
+      if (!cancel_rest && p.sale && m.product && internal(db, m.from))
+        reserved = reserve_quant(db, m.product, m.from, m.demand, ctx);
       reserved_any = reserved_any || reserved > 0;
-      const std::string state = cancel_rest ? "cancel" : is_zero(reserved) ? "confirmed" : reserved + 1e-9 < m.demand ? "partially_available" : "assigned";
+      const std::string state = cancel_rest                  ? "cancel"
+                                : is_zero(reserved)          ? "confirmed"
+                                : reserved + 1e-9 < m.demand ? "partially_available"
+                                                             : "assigned";
       if (fresh) {
         Doc mv;
         mv.SetObject();
@@ -440,8 +476,8 @@ void validate_pickings(Database& db, const ButtonCall& c, Doc& out) {
         db.create("stock.move", mv, ctx);
       } else {
         write(db, "stock.move", m.id,
-              fmt::format(R"({{"picking_id": {}, "quantity": {}, "picked": false, "state": "{}"}})", cancel_rest ? p.id : backorder,
-                          reserved, state),
+              fmt::format(R"({{"picking_id": {}, "quantity": {}, "picked": false, "state": "{}"}})",
+                          cancel_rest ? p.id : backorder, reserved, state),
               ctx);
       }
     }
@@ -457,10 +493,11 @@ void validate_pickings(Database& db, const ButtonCall& c, Doc& out) {
 // for the prefix, plus one). A call that started before other posts committed does not see them.
 std::string next_name(Database& db, const std::string& model, std::int64_t journal, const std::string& prefix,
                       const std::optional<std::uint64_t>& snapshot, const Context& ctx) {
-  Doc rows = search_read(db, model,
-                         journal ? fmt::format(R"([["journal_id", "=", {}], ["name", "=like", "{}%"]])", journal, prefix)
-                                 : fmt::format(R"([["journal_id", "=", false], ["name", "=like", "{}%"]])", prefix),
-                         {"name"}, ctx);
+  Doc rows =
+      search_read(db, model,
+                  journal ? fmt::format(R"([["journal_id", "=", {}], ["name", "=like", "{}%"]])", journal, prefix)
+                          : fmt::format(R"([["journal_id", "=", false], ["name", "=like", "{}%"]])", prefix),
+                  {"name"}, ctx);
   long highest = 0;
   for (const auto& r : rows.GetArray()) {
     const std::int64_t id = r["id"].GetInt64();
@@ -472,8 +509,7 @@ std::string next_name(Database& db, const std::string& model, std::int64_t journ
     if (name.size() <= prefix.size()) continue;
     try {
       highest = std::max(highest, std::stol(name.substr(prefix.size())));
-    } catch (...) {
-    }
+    } catch (...) {}
   }
   return fmt::format("{}{:05}", prefix, highest + 1);
 }
@@ -495,8 +531,8 @@ std::string bump(const std::string& name) {
                       "The operation cannot be completed: Another entry with the same name already exists.", 422};
 }
 
-bool name_taken(Database& db, const std::string& model, std::int64_t journal, const std::string& name, std::int64_t self,
-                const Context& ctx) {
+bool name_taken(Database& db, const std::string& model, std::int64_t journal, const std::string& name,
+                std::int64_t self, const Context& ctx) {
   Doc rows = search_read(db, model,
                          fmt::format(R"([["name", "=", "{}"], ["journal_id", "=", {}], ["id", "!=", {}]])", name,
                                      journal ? std::to_string(journal) : "false", self),
@@ -514,7 +550,8 @@ void post_moves(Database& db, const ButtonCall& c, Doc& out) {
   for (auto id : c.ids) {
     Doc mv = read_one(db, "account.move", id, {"state", "name"});
     const std::string st = sv(mv["state"]);
-    if (st == "posted" || st == "cancel") problems.push_back(fmt::format("The entry {} (id {}) must be in draft.", sv(mv["name"]), id));
+    if (st == "posted" || st == "cancel")
+      problems.push_back(fmt::format("The entry {} (id {}) must be in draft.", sv(mv["name"]), id));
   }
   if (!problems.empty()) {
     std::string msg;
@@ -528,11 +565,15 @@ void post_moves(Database& db, const ButtonCall& c, Doc& out) {
     const bool computed = name.empty() || name == "/";
     if (computed) {
       const std::string type = sv(mv["move_type"]);
-      const std::string code = type == "out_refund" ? "RINV" : type == "in_invoice" ? "BILL" : type == "in_refund" ? "RBILL" : "INV";
+      const std::string code = type == "out_refund"   ? "RINV"
+                               : type == "in_invoice" ? "BILL"
+                               : type == "in_refund"  ? "RBILL"
+                                                      : "INV";
       std::string date = sv(mv["invoice_date"]);
       if (date.size() < 4) date = sv(mv["date"]);
       if (date.size() < 4) date = db.now();
-      name = next_name(db, "account.move", journal, fmt::format("{}/{}/", code, date.substr(0, 4)), c.snapshot_commit, ctx);
+      name = next_name(db, "account.move", journal, fmt::format("{}/{}/", code, date.substr(0, 4)), c.snapshot_commit,
+                       ctx);
     }
     if (computed) {
       // sequence.mixin._set_next_sequence: a number another transaction took meanwhile (its posted row
@@ -566,7 +607,8 @@ void post_payments(Database& db, const ButtonCall& c, bool& none) {
       move_state = sv(mv["state"]);
       move_name = sv(mv["name"]);
     }
-    const bool reposted = (c.version <= 17 && st != "draft") || (c.version == 18 && move && move_state == "posted" && st == "in_process");
+    const bool reposted =
+        (c.version <= 17 && st != "draft") || (c.version == 18 && move && move_state == "posted" && st == "in_process");
     if (reposted) user_error(fmt::format("The entry {} (id {}) must be in draft.", move_name, move ? move : id));
     if (st != "draft" && st != "in_process" && !st.empty()) continue;
     if (st == "in_process") continue;  // already posted: its name stays
@@ -580,7 +622,8 @@ void post_payments(Database& db, const ButtonCall& c, bool& none) {
       }
       std::string date = sv(pay["date"]);
       if (date.size() < 4) date = db.now();
-      name = next_name(db, "account.payment", journal, fmt::format("P{}/{}/", code, date.substr(0, 4)), c.snapshot_commit, ctx);
+      name = next_name(db, "account.payment", journal, fmt::format("P{}/{}/", code, date.substr(0, 4)),
+                       c.snapshot_commit, ctx);
     }
     while (name_taken(db, "account.payment", journal, name, id, ctx)) name = bump(name);
     Doc vals;
@@ -602,7 +645,9 @@ void apply_inventory(Database& db, const ButtonCall& c, bool& none) {
     const double counted = num_of(q["inventory_quantity"]);
     // _apply_inventory: the quantity becomes the count; then inventory_quantity is reset to 0 and
     // inventory_quantity_set to False.
-    write(db, "stock.quant", id, fmt::format(R"({{"quantity": {}, "inventory_quantity": 0.0, "inventory_quantity_set": false}})", counted), ctx);
+    write(db, "stock.quant", id,
+          fmt::format(R"({{"quantity": {}, "inventory_quantity": 0.0, "inventory_quantity_set": false}})", counted),
+          ctx);
   }
   none = true;
 }
@@ -610,13 +655,20 @@ void apply_inventory(Database& db, const ButtonCall& c, bool& none) {
 }  // namespace
 
 bool run_button(Database& db, const ButtonCall& c, Doc& out, bool& none) {
-  if (c.model == "sale.order" && c.method == "action_confirm") confirm_orders(db, c, out);
-  else if (c.model == "sale.order" && c.method == "action_cancel") cancel_orders(db, c, out);
-  else if (c.model == "stock.picking" && c.method == "button_validate") validate_pickings(db, c, out);
-  else if (c.model == "account.move" && c.method == "action_post") post_moves(db, c, out);
-  else if (c.model == "account.payment" && c.method == "action_post") post_payments(db, c, none);
-  else if (c.model == "stock.quant" && c.method == "action_apply_inventory") apply_inventory(db, c, none);
-  else return false;
+  if (c.model == "sale.order" && c.method == "action_confirm")
+    confirm_orders(db, c, out);
+  else if (c.model == "sale.order" && c.method == "action_cancel")
+    cancel_orders(db, c, out);
+  else if (c.model == "stock.picking" && c.method == "button_validate")
+    validate_pickings(db, c, out);
+  else if (c.model == "account.move" && c.method == "action_post")
+    post_moves(db, c, out);
+  else if (c.model == "account.payment" && c.method == "action_post")
+    post_payments(db, c, none);
+  else if (c.model == "stock.quant" && c.method == "action_apply_inventory")
+    apply_inventory(db, c, none);
+  else
+    return false;
   return true;
 }
 

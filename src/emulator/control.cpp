@@ -27,15 +27,18 @@ HttpReply Emulator::control(const HttpRequest& request, const std::string& path)
   if (!request.body.empty()) body.Parse(request.body.c_str(), request.body.size());
   if (path == "/__emulator__/faults") {
     if (request.method == "POST") {
-      if (!body.IsObject() || !body.HasMember("kind")) return json_reply(400, R"({"error": "expected {\"kind\": ...}"})");
+      if (!body.IsObject() || !body.HasMember("kind"))
+        return json_reply(400, R"({"error": "expected {\"kind\": ...}"})");
       Fault f;
       f.kind = sv(body["kind"]);
       if (body.HasMember("model")) f.model = sv(body["model"]);
       if (body.HasMember("method")) f.method = sv(body["method"]);
       if (body.HasMember("times") && body["times"].IsInt()) f.times = body["times"].GetInt();
       if (body.HasMember("latency_ms") && body["latency_ms"].IsInt()) f.latency_ms = body["latency_ms"].GetInt();
-      if (body.HasMember("retry_after_s") && body["retry_after_s"].IsInt()) f.retry_after_s = body["retry_after_s"].GetInt();
-      if (body.HasMember("probability") && body["probability"].IsNumber()) f.probability = body["probability"].GetDouble();
+      if (body.HasMember("retry_after_s") && body["retry_after_s"].IsInt())
+        f.retry_after_s = body["retry_after_s"].GetInt();
+      if (body.HasMember("probability") && body["probability"].IsNumber())
+        f.probability = body["probability"].GetDouble();
       faults_.push_back(f);
       return json_reply(200, R"({"ok": true})");
     }
@@ -46,8 +49,8 @@ HttpReply Emulator::control(const HttpRequest& request, const std::string& path)
     std::string out = "[";
     for (std::size_t i = 0; i < faults_.size(); ++i) {
       const auto& f = faults_[i];
-      out += fmt::format(R"({}{{"kind": "{}", "model": "{}", "method": "{}", "times": {}, "consumed": {}{}}})", i ? ", " : "",
-                         f.kind, f.model, f.method, f.times, f.consumed,
+      out += fmt::format(R"({}{{"kind": "{}", "model": "{}", "method": "{}", "times": {}, "consumed": {}{}}})",
+                         i ? ", " : "", f.kind, f.model, f.method, f.times, f.consumed,
                          f.probability < 1.0 ? fmt::format(", \"probability\": {}", f.probability) : std::string());
     }
     return json_reply(200, out + "]");
@@ -56,7 +59,8 @@ HttpReply Emulator::control(const HttpRequest& request, const std::string& path)
     // {"freeze": "YYYY-MM-DD HH:MM:SS[.ffffff]"} or {"freeze": true} (where it stands), {"advance_ms": N},
     // {"run": true}; GET tells the time and whether it is frozen.
     if (request.method == "POST") {
-      if (!body.IsObject()) return json_reply(400, R"({"error": "expected {\"freeze\": ..., \"advance_ms\": ..., \"run\": true}"})");
+      if (!body.IsObject())
+        return json_reply(400, R"({"error": "expected {\"freeze\": ..., \"advance_ms\": ..., \"run\": true}"})");
       if (body.HasMember("freeze")) {
         if (body["freeze"].IsString()) {
           const auto us = parse_datetime_us(sv(body["freeze"]));
@@ -80,8 +84,8 @@ HttpReply Emulator::control(const HttpRequest& request, const std::string& path)
     const auto now = std::chrono::steady_clock::now();
     for (const auto& f : in_flight_) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(f.commit_at - now).count();
-      out += fmt::format(R"({}{{"id": {}, "model": "{}", "method": "{}", "started": "{}", "commit_in_ms": {}}})", out.size() > 1 ? ", " : "",
-                         f.id, f.model, f.method, f.started, std::max<long long>(0, left));
+      out += fmt::format(R"({}{{"id": {}, "model": "{}", "method": "{}", "started": "{}", "commit_in_ms": {}}})",
+                         out.size() > 1 ? ", " : "", f.id, f.model, f.method, f.started, std::max<long long>(0, left));
     }
     return json_reply(200, out + "]");
   }
@@ -108,7 +112,8 @@ HttpReply Emulator::control(const HttpRequest& request, const std::string& path)
     return json_reply(200, dump(out));
   }
   if (path == "/__emulator__/reset" && request.method == "POST") {
-    const std::string dir = (std::filesystem::path(options_.data_dir) / (options_.odoo_version >= 19 ? "odoo19" : "odoo18")).string();
+    const std::string dir =
+        (std::filesystem::path(options_.data_dir) / (options_.odoo_version >= 19 ? "odoo19" : "odoo18")).string();
     db_ = Database::load(dir, options_.odoo_version);
     db_.set_clock(clock_);
     db_.begin(clock_->now_us());

@@ -40,7 +40,8 @@ result<std::unique_ptr<EmulatedOdoo>> EmulatedOdoo::start(EmulatedOdooOptions op
   auto impl = std::make_unique<Impl>();
   impl->version = options.odoo_version;
   try {
-    impl->server = std::make_unique<emulator::EmulatorServer>(o, emulator::ServerOptions{options.port, options.keep_alive});
+    impl->server =
+        std::make_unique<emulator::EmulatorServer>(o, emulator::ServerOptions{options.port, options.keep_alive});
   } catch (const emulator::OdooException& e) {
     return Error::validation("the fixture was refused: " + e.name + ": " + e.message);
   } catch (const std::exception& e) {

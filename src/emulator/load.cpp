@@ -51,11 +51,15 @@ std::pair<std::string, std::string> split_xmlid(const std::string& xmlid) {
 }
 
 // The inverse many2one of a one2many (order_line → order_id, invoice_line_ids → move_id, move_ids → picking_id).
-std::string inverse_of(const std::map<std::string, ModelDef, std::less<>>& models, const std::string& model, const FieldDef& o2m) {
+std::string inverse_of(const std::map<std::string, ModelDef, std::less<>>& models, const std::string& model,
+                       const FieldDef& o2m) {
   static const std::map<std::pair<std::string, std::string>, std::string> known = {
-      {{"sale.order", "order_line"}, "order_id"},       {{"account.move", "invoice_line_ids"}, "move_id"},
-      {{"account.move", "line_ids"}, "move_id"},        {{"stock.picking", "move_ids"}, "picking_id"},
-      {{"stock.picking", "move_ids_without_package"}, "picking_id"}, {{"purchase.order", "order_line"}, "order_id"},
+      {{"sale.order", "order_line"}, "order_id"},
+      {{"account.move", "invoice_line_ids"}, "move_id"},
+      {{"account.move", "line_ids"}, "move_id"},
+      {{"stock.picking", "move_ids"}, "picking_id"},
+      {{"stock.picking", "move_ids_without_package"}, "picking_id"},
+      {{"purchase.order", "order_line"}, "order_id"},
       {{"pos.order", "lines"}, "order_id"}};
   if (auto k = known.find({model, o2m.name}); k != known.end()) return k->second;
   auto rel = models.find(o2m.relation);
@@ -88,7 +92,8 @@ std::int64_t Database::xmlid_lookup(const std::string& module, const std::string
 
 void Database::load(const std::string& model, const Val& fields, const Val& rows, const Context& ctx, Doc& out) {
   const ModelDef& def = require_model(model);
-  if (!fields.IsArray() || !rows.IsArray()) throw OdooException{"builtins.TypeError", "load() needs fields and data lists", 422};
+  if (!fields.IsArray() || !rows.IsArray())
+    throw OdooException{"builtins.TypeError", "load() needs fields and data lists", 422};
   std::vector<Path> paths;
   for (const auto& f : fields.GetArray()) {
     Path p = split_path(sv(f));
@@ -97,7 +102,8 @@ void Database::load(const std::string& model, const Val& fields, const Val& rows
     }
     if (p.size() > 1) {
       const FieldDef& top = def.fields.at(p[0]);
-      if (top.relation.empty()) throw OdooException{"builtins.ValueError", fmt::format("Invalid field name '{}'", sv(f)), 500};
+      if (top.relation.empty())
+        throw OdooException{"builtins.ValueError", fmt::format("Invalid field name '{}'", sv(f)), 500};
       if (top.type == "one2many" && p.size() > 1 && p[1] != "id" && p[1] != ".id" &&
           (!models_.count(top.relation) || !models_.at(top.relation).fields.count(p[1]))) {
         throw OdooException{"builtins.ValueError", fmt::format("Invalid field name '{}'", p[1]), 500};
@@ -131,8 +137,8 @@ void Database::load(const std::string& model, const Val& fields, const Val& rows
 
   // Converts the cells of one (sub-)record. `prefix` is the label path for messages ("Order Lines/").
   auto convert = [&](const std::string& on_model, const std::vector<std::pair<Path, std::string>>& cells, Doc& vals,
-                     std::string& xmlid, std::string& dbid, const Record& rec, std::size_t index, const std::string& top_field,
-                     const std::string& top_label, const std::string& label_prefix) {
+                     std::string& xmlid, std::string& dbid, const Record& rec, std::size_t index,
+                     const std::string& top_field, const std::string& top_label, const std::string& label_prefix) {
     const ModelDef& mdef = require_model(on_model);
     vals.SetObject();
     auto& a = vals.GetAllocator();
@@ -149,7 +155,8 @@ void Database::load(const std::string& model, const Val& fields, const Val& rows
       const std::string label = label_prefix + f.string;
       auto problem = [&](std::string message, bool moreinfo = false, bool xmlid_domain = false) {
         problems.push_back({rec.from, rec.to, index, top_field.empty() ? f.name : top_field,
-                            top_field.empty() ? f.string : top_label, std::move(message), f.relation, moreinfo, xmlid_domain});
+                            top_field.empty() ? f.string : top_label, std::move(message), f.relation, moreinfo,
+                            xmlid_domain});
       };
       const std::string sub = path.size() > 1 ? path[1] : "";
       Val v;
@@ -197,7 +204,8 @@ void Database::load(const std::string& model, const Val& fields, const Val& rows
             auto [mod, name] = split_xmlid(ref);
             id = xmlid_lookup(mod, name, f.relation);
             if (!id) {
-              problem(fmt::format("No matching record found for external id '{}' in field '{}'", ref, label), true, true);
+              problem(fmt::format("No matching record found for external id '{}' in field '{}'", ref, label), true,
+                      true);
               bad = true;
               break;
             }
@@ -210,7 +218,8 @@ void Database::load(const std::string& model, const Val& fields, const Val& rows
               break;
             }
             if (!exists(f.relation, n)) {
-              problem(fmt::format("No matching record found for database id '{}' in field '{}'", ref, label), true, true);
+              problem(fmt::format("No matching record found for database id '{}' in field '{}'", ref, label), true,
+                      true);
               bad = true;
               break;
             }
@@ -280,7 +289,8 @@ void Database::load(const std::string& model, const Val& fields, const Val& rows
       std::int64_t n = 0;
       auto [p, ec] = std::from_chars(rec.dbid.data(), rec.dbid.data() + rec.dbid.size(), n);
       if (ec != std::errc{} || p != rec.dbid.data() + rec.dbid.size() || !exists(model, n)) {
-        problems.push_back({rec.from, rec.to, index, ".id", "", fmt::format("Unknown database identifier '{}'", rec.dbid), "", false, false});
+        problems.push_back({rec.from, rec.to, index, ".id", "",
+                            fmt::format("Unknown database identifier '{}'", rec.dbid), "", false, false});
       }
     }
     // one2many: per field, a sub-record for every row of the span with a value in that field's columns
@@ -386,7 +396,8 @@ void Database::load(const std::string& model, const Val& fields, const Val& rows
               const Val* parent = field_value(model, id, def.inherits_field);
               std::string suffix = def.inherits_model;
               std::replace(suffix.begin(), suffix.end(), '.', '_');
-              if (parent && parent->IsInt64()) register_xmlid(rec.xmlid + "_" + suffix, def.inherits_model, parent->GetInt64());
+              if (parent && parent->IsInt64())
+                register_xmlid(rec.xmlid + "_" + suffix, def.inherits_model, parent->GetInt64());
             }
             register_xmlid(rec.xmlid, model, id);
           }
@@ -400,8 +411,10 @@ void Database::load(const std::string& model, const Val& fields, const Val& rows
             Doc vals;
             vals.CopyFrom(s.vals, vals.GetAllocator());
             if (!inverse.empty()) {
-              if (vals.HasMember(inverse.c_str())) vals[inverse.c_str()].SetInt64(id);
-              else vals.AddMember(Val(inverse.c_str(), vals.GetAllocator()), Val(id), vals.GetAllocator());
+              if (vals.HasMember(inverse.c_str()))
+                vals[inverse.c_str()].SetInt64(id);
+              else
+                vals.AddMember(Val(inverse.c_str(), vals.GetAllocator()), Val(id), vals.GetAllocator());
             }
             std::int64_t line = 0;
             if (!s.xmlid.empty()) {
@@ -411,11 +424,13 @@ void Database::load(const std::string& model, const Val& fields, const Val& rows
             } else if (!s.dbid.empty()) {
               std::int64_t n = 0;
               auto [p, ec] = std::from_chars(s.dbid.data(), s.dbid.data() + s.dbid.size(), n);
-              if (ec == std::errc{} && exists(f.relation, n)) line = n;
+              if (ec == std::errc{} && exists(f.relation, n))
+                line = n;
               else {
-                problems.push_back({rec.from, rec.to, index, f.name, f.string,
-                                    fmt::format("No matching record found for database id '{}' in field '{}'", s.dbid, f.string),
-                                    f.relation, true, true});
+                problems.push_back(
+                    {rec.from, rec.to, index, f.name, f.string,
+                     fmt::format("No matching record found for database id '{}' in field '{}'", s.dbid, f.string),
+                     f.relation, true, true});
                 continue;
               }
             }

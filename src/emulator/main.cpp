@@ -16,7 +16,8 @@ void on_signal(int) { stop_requested = 1; }
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"odoosync-emulator: a loopback Odoo (18 JSON-RPC or 19 JSON-2) with retail demo data and fault injection"};
+  CLI::App app{
+      "odoosync-emulator: a loopback Odoo (18 JSON-RPC or 19 JSON-2) with retail demo data and fault injection"};
   odoosync::emulator::Options options;
   odoosync::emulator::ServerOptions server;
   options.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
@@ -26,20 +27,25 @@ int main(int argc, char** argv) {
     auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) options.data_dir = (exe.parent_path().parent_path() / "share" / "odoosync" / "emulator").string();
   }
-  app.add_option("--odoo-version", options.odoo_version, "17, 18 or 19 (default 18; 17 is 18's data with 17's product types, name_search and name_get)")->check(CLI::IsMember({17, 18, 19}));
+  app.add_option("--odoo-version", options.odoo_version,
+                 "17, 18 or 19 (default 18; 17 is 18's data with 17's product types, name_search and name_get)")
+      ->check(CLI::IsMember({17, 18, 19}));
   app.add_option("--port", server.port, "port on 127.0.0.1 (default: any free one, printed)");
   app.add_flag("--keep-alive", server.keep_alive, "keep connections open (real Odoo sends Connection: close)");
   app.add_option("--products", options.extra_products, "extra generated products with barcodes and references");
-  app.add_option("--data", options.fixture, "JSON fixture applied over the seed: {\"model\": [records]}")->check(CLI::ExistingFile);
+  app.add_option("--data", options.fixture, "JSON fixture applied over the seed: {\"model\": [records]}")
+      ->check(CLI::ExistingFile);
   app.add_option("--data-dir", options.data_dir, "folder with odoo18/ and odoo19/ (fields and records)");
   app.add_option("--seed", options.seed, "seed for faults given a probability (same seed, same sequence)");
   app.add_option("--api-key", options.admin_api_key, "admin's API key (default: a fixed test key, printed)");
   std::vector<std::string> faults;
-  app.add_option("--fault", faults, "a fault from the start: KIND[:MODEL[:METHOD[:TIMES]]], e.g. http_503 or "
-                                    "reset_after:res.partner:create:1 (times 0 = until cleared); a 5th part is a probability, "
-                                    "e.g. http_503:::0:0.1 for 10 % of all calls");
-  app.footer("Control endpoint: POST/GET/DELETE /__emulator__/faults, GET /__emulator__/log, /counters, "
-             "/snapshot?model=M, POST /__emulator__/reset. See docs/emulator.md.");
+  app.add_option("--fault", faults,
+                 "a fault from the start: KIND[:MODEL[:METHOD[:TIMES]]], e.g. http_503 or "
+                 "reset_after:res.partner:create:1 (times 0 = until cleared); a 5th part is a probability, "
+                 "e.g. http_503:::0:0.1 for 10 % of all calls");
+  app.footer(
+      "Control endpoint: POST/GET/DELETE /__emulator__/faults, GET /__emulator__/log, /counters, "
+      "/snapshot?model=M, POST /__emulator__/reset. See docs/emulator.md.");
   CLI11_PARSE(app, argc, argv);
   try {
     odoosync::emulator::EmulatorServer s(options, server);

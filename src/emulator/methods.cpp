@@ -39,7 +39,8 @@ std::vector<User> users_for(int version, const std::string& admin_key) {
 const std::map<std::string, Signature>& signatures(int version) {
   static const std::map<std::string, Signature> common = {
       {"search", {false, {{"domain", true}, {"offset", false}, {"limit", false}, {"order", false}}}},
-      {"search_read", {false, {{"domain", false}, {"fields", false}, {"offset", false}, {"limit", false}, {"order", false}}}},
+      {"search_read",
+       {false, {{"domain", false}, {"fields", false}, {"offset", false}, {"limit", false}, {"order", false}}}},
       {"search_count", {false, {{"domain", true}, {"limit", false}}}},
       {"read", {true, {{"fields", false}, {"load", false}}}},
       {"create", {false, {{"vals_list", true}}}},
@@ -48,8 +49,15 @@ const std::map<std::string, Signature>& signatures(int version) {
       {"copy", {true, {{"default", false}}}},
       {"name_search", {false, {{"name", false}, {"domain", false}, {"operator", false}, {"limit", false}}}},
       {"fields_get", {false, {{"allfields", false}, {"attributes", false}}}},
-      {"read_group", {false, {{"domain", true}, {"fields", true}, {"groupby", true}, {"offset", false}, {"limit", false},
-                              {"orderby", false}, {"lazy", false}}}},
+      {"read_group",
+       {false,
+        {{"domain", true},
+         {"fields", true},
+         {"groupby", true},
+         {"offset", false},
+         {"limit", false},
+         {"orderby", false},
+         {"lazy", false}}}},
       {"load", {false, {{"fields", true}, {"data", true}}}},
       {"exists", {true, {}}},
       {"action_confirm", {true, {}}},
@@ -58,13 +66,21 @@ const std::map<std::string, Signature>& signatures(int version) {
       {"action_post", {true, {}}},
       {"button_validate", {true, {}}},
       {"context_get", {false, {}}},
-      {"formatted_read_group", {false, {{"domain", false}, {"groupby", false}, {"aggregates", false}, {"having", false},
-                                        {"offset", false}, {"limit", false}, {"order", false}}}},
+      {"formatted_read_group",
+       {false,
+        {{"domain", false},
+         {"groupby", false},
+         {"aggregates", false},
+         {"having", false},
+         {"offset", false},
+         {"limit", false},
+         {"order", false}}}},
   };
   static const std::map<std::string, Signature> v18 = [] {
     auto m = common;
     m["default_get"] = {false, {{"fields_list", true}}};
-    m["search_fetch"] = {false, {{"domain", true}, {"field_names", true}, {"offset", false}, {"limit", false}, {"order", false}}};
+    m["search_fetch"] = {
+        false, {{"domain", true}, {"field_names", true}, {"offset", false}, {"limit", false}, {"order", false}}};
     m["sudo"] = {true, {{"flag", false}}};
     m.erase("formatted_read_group");
     return m;
@@ -87,14 +103,18 @@ const std::map<std::string, Signature>& signatures(int version) {
 
 void run_method(Database& db, int version, const std::string& admin_api_key, MethodCall& call, Doc& out, bool& none) {
   const int v = version;
-  if ((!call.method.empty() && call.method[0] == '_') || (v >= 19 && (call.method == "search_fetch" || call.method == "sudo"))) {
-    throw OdooException{"odoo.exceptions.AccessError",
-                        v >= 19 ? fmt::format("Private methods (such as '{}.{}') cannot be called remotely.", call.model, call.method)
-                                : fmt::format("Private methods (such as {}) cannot be called remotely.", call.method),
-                        403};
+  if ((!call.method.empty() && call.method[0] == '_') ||
+      (v >= 19 && (call.method == "search_fetch" || call.method == "sudo"))) {
+    throw OdooException{
+        "odoo.exceptions.AccessError",
+        v >= 19 ? fmt::format("Private methods (such as '{}.{}') cannot be called remotely.", call.model, call.method)
+                : fmt::format("Private methods (such as {}) cannot be called remotely.", call.method),
+        403};
   }
   if (!db.has_model(call.model)) {
-    if (v >= 19) throw OdooException{"werkzeug.exceptions.NotFound", fmt::format("the model '{}' does not exist", call.model), 404};
+    if (v >= 19)
+      throw OdooException{"werkzeug.exceptions.NotFound", fmt::format("the model '{}' does not exist", call.model),
+                          404};
     throw OdooException{"odoo.exceptions.UserError", fmt::format("Object {} doesn't exist", call.model), 422};
   }
   const auto& sigs = signatures(v);
@@ -136,19 +156,22 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
     pos = 1;
   }
   if (ids_value) {
-    if (ids_value->IsInt64()) ids.push_back(ids_value->GetInt64());
+    if (ids_value->IsInt64())
+      ids.push_back(ids_value->GetInt64());
     else if (ids_value->IsArray()) {
       for (const auto& x : ids_value->GetArray()) {
         if (!x.IsInt64()) {
-          throw OdooException{"psycopg2.errors.InvalidTextRepresentation",
-                              fmt::format("invalid input syntax for type integer: \"{}\"", x.IsString() ? sv(x).substr(0, 1) : dump(x)),
-                              500};
+          throw OdooException{
+              "psycopg2.errors.InvalidTextRepresentation",
+              fmt::format("invalid input syntax for type integer: \"{}\"", x.IsString() ? sv(x).substr(0, 1) : dump(x)),
+              500};
         }
         ids.push_back(x.GetInt64());
       }
     } else if (ids_value->IsString()) {
       throw OdooException{"psycopg2.errors.InvalidTextRepresentation",
-                          fmt::format("invalid input syntax for type integer: \"{}\"", sv(*ids_value).substr(0, 1)), 500};
+                          fmt::format("invalid input syntax for type integer: \"{}\"", sv(*ids_value).substr(0, 1)),
+                          500};
     }
   }
   if (call.args.IsArray()) {
@@ -196,7 +219,10 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
     if (x && x->IsInt64()) return x->GetInt64();
     return std::nullopt;
   };
-  auto order_arg = [&]() { const Val* x = arg("order"); return x && x->IsString() ? sv(*x) : std::string(); };
+  auto order_arg = [&]() {
+    const Val* x = arg("order");
+    return x && x->IsString() ? sv(*x) : std::string();
+  };
   Doc empty_domain;
   empty_domain.SetArray();
   auto domain_arg = [&]() -> const Val& {
@@ -221,9 +247,10 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
                         call.model.rfind("pos.", 0) == 0;
   if ((limited || portal) && (accounting || (writes && (business || portal)))) {
     const std::string& label = call.model;
-    throw OdooException{"odoo.exceptions.AccessError",
-                        fmt::format("You are not allowed to {} '{}' ({}) records.", writes ? "modify" : "access", label, call.model),
-                        403};
+    throw OdooException{
+        "odoo.exceptions.AccessError",
+        fmt::format("You are not allowed to {} '{}' ({}) records.", writes ? "modify" : "access", label, call.model),
+        403};
   }
 
   Context& ctx = call.ctx;
@@ -260,8 +287,10 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
         vals_doc.CopyFrom(q, vals_doc.GetAllocator());
         const bool apply = q.HasMember("inventory_quantity_auto_apply");
         auto put = [&](const char* key, Val value) {
-          if (vals_doc.HasMember(key)) vals_doc[key] = value;
-          else vals_doc.AddMember(Val(key, vals_doc.GetAllocator()), value, vals_doc.GetAllocator());
+          if (vals_doc.HasMember(key))
+            vals_doc[key] = value;
+          else
+            vals_doc.AddMember(Val(key, vals_doc.GetAllocator()), value, vals_doc.GetAllocator());
         };
         if (apply) {
           // _set_inventory_quantity: the count is applied at once (action_apply_inventory), which
@@ -288,8 +317,10 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
           result.push_back(created.front());
         }
       };
-      if (vals.IsArray()) for (const auto& q : vals.GetArray()) one(q);
-      else one(vals);
+      if (vals.IsArray())
+        for (const auto& q : vals.GetArray()) one(q);
+      else
+        one(vals);
       out.SetArray();
       for (auto id : result) out.PushBack(Val(id), a);
       if (!call.json2 && vals.IsObject()) out.SetInt64(result.front());
@@ -307,7 +338,8 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
     if (call.model == "res.partner" && vals.IsObject() && vals.HasMember("parent_id") && vals["parent_id"].IsInt64()) {
       for (auto id : ids)
         if (vals["parent_id"].GetInt64() == id)
-          throw OdooException{"odoo.exceptions.ValidationError", "You cannot create recursive Partner hierarchies.", 422};
+          throw OdooException{"odoo.exceptions.ValidationError", "You cannot create recursive Partner hierarchies.",
+                              422};
     }
     db.write(call.model, ids, vals, ctx);
     out.SetBool(true);
@@ -320,7 +352,8 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
   } else if (m == "name_search") {
     const Val* name = arg("name");
     const Val* op = arg("operator");
-    db.name_search(call.model, name ? sv(*name) : "", arg(v <= 17 ? "args" : "domain"), op ? sv(*op) : "ilike", int_arg("limit", 100), ctx, out);
+    db.name_search(call.model, name ? sv(*name) : "", arg(v <= 17 ? "args" : "domain"), op ? sv(*op) : "ilike",
+                   int_arg("limit", 100), ctx, out);
   } else if (m == "name_get" && v <= 17) {
     // [[id, display_name], ...] for the records that exist
     Doc f = fields_doc({"display_name"});
@@ -341,7 +374,8 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
     db.default_get(call.model, *bound.begin()->second, out);
   } else if (m == "read_group") {
     const Val* lazy = arg("lazy");
-    db.read_group(call.model, domain_arg(), *bound["fields"], *bound["groupby"], !lazy || (lazy->IsBool() && lazy->GetBool()), ctx, out);
+    db.read_group(call.model, domain_arg(), *bound["fields"], *bound["groupby"],
+                  !lazy || (lazy->IsBool() && lazy->GetBool()), ctx, out);
     // offset and limit apply to the groups
     const auto offset = static_cast<rapidjson::SizeType>(std::max<std::int64_t>(0, int_arg("offset", 0)));
     for (rapidjson::SizeType i = 0; i < offset && !out.Empty(); ++i) out.Erase(out.Begin());
@@ -365,8 +399,10 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
     if (aggs && aggs->IsArray())
       for (const auto& x : aggs->GetArray()) fields.PushBack(Val(x, fields.GetAllocator()), fields.GetAllocator());
     Doc groupby;
-    if (const Val* g = arg("groupby")) groupby.CopyFrom(*g, groupby.GetAllocator());
-    else groupby.SetArray();
+    if (const Val* g = arg("groupby"))
+      groupby.CopyFrom(*g, groupby.GetAllocator());
+    else
+      groupby.SetArray();
     Doc rows;
     db.read_group(call.model, domain_arg(), fields, groupby, false, ctx, rows);
     // 19's shape: "<field>:<agg>" keys, __count only when asked, __extra_domain = the group's own condition
@@ -380,7 +416,8 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
           const auto& dom = mm.value;
           // the group's own conditions: the last leaves of the combined domain, one per groupby field
           const rapidjson::SizeType n = groupby.IsArray() ? groupby.Size() : 1;
-          for (rapidjson::SizeType i = dom.Size() >= n ? dom.Size() - n : 0; i < dom.Size(); ++i) extra.PushBack(Val(dom[i], a), a);
+          for (rapidjson::SizeType i = dom.Size() >= n ? dom.Size() - n : 0; i < dom.Size(); ++i)
+            extra.PushBack(Val(dom[i], a), a);
           g.AddMember("__extra_domain", extra, a);
         } else if (k == "__count") {
           bool asked = false;
@@ -403,7 +440,9 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
       if (db.exists(call.model, id)) out.PushBack(Val(id), a);
   } else if (m == "context_get") {
     // only the admin has a time zone in the demo databases
-    out.Parse(fmt::format(R"({{"lang": "{}", "tz": {}, "uid": {}}})", ctx.lang, call.uid == 2 ? "\"Europe/Brussels\"" : "false", call.uid).c_str());
+    out.Parse(fmt::format(R"({{"lang": "{}", "tz": {}, "uid": {}}})", ctx.lang,
+                          call.uid == 2 ? "\"Europe/Brussels\"" : "false", call.uid)
+                  .c_str());
   } else if (run_button(db, ButtonCall{v, call.model, m, ids, &ctx, call.snapshot_commit}, out, none)) {
     // a button (business method): business.cpp
   } else {

@@ -15,7 +15,7 @@ namespace odoosync::emulator {
 
 // A public method: whether it runs on records (ids come first) and its parameters in order.
 struct Signature {
-  bool record = false;  // first positional is ids
+  bool record = false;                               // first positional is ids
   std::vector<std::pair<std::string, bool>> params;  // name, required
 };
 

@@ -175,7 +175,8 @@ Database Database::load(const std::string& dir, int odoo_version) {
         row.AddMember(Val(sv(m.name).c_str(), row.GetAllocator()), value, row.GetAllocator());
       }
       if (odoo_version <= 17 && (model == "product.template" || model == "product.product")) {
-        const bool storable = row.HasMember("is_storable") && row["is_storable"].IsBool() && row["is_storable"].GetBool();
+        const bool storable =
+            row.HasMember("is_storable") && row["is_storable"].IsBool() && row["is_storable"].GetBool();
         if (row.HasMember("is_storable")) row.RemoveMember("is_storable");
         if (storable && row.HasMember("type")) row["type"].SetString("product");
         if (row.HasMember("type")) {
@@ -215,7 +216,8 @@ const FieldDef& Database::require_field(const ModelDef& m, std::string_view fiel
 
 namespace {
 std::int64_t system_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 }  // namespace
 
@@ -230,8 +232,10 @@ void Clock::freeze(std::int64_t us) {
 }
 void Clock::advance(std::int64_t us) {
   std::lock_guard lock(mutex_);
-  if (frozen_) frozen_at_ += us;
-  else offset_ += us;
+  if (frozen_)
+    frozen_at_ += us;
+  else
+    offset_ += us;
 }
 void Clock::run() {
   std::lock_guard lock(mutex_);
@@ -250,8 +254,8 @@ std::string format_datetime_us(std::int64_t us) {
   std::time_t t = static_cast<std::time_t>(secs);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec, frac);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
 
 std::optional<std::int64_t> parse_datetime_us(std::string_view text) {
@@ -266,12 +270,14 @@ std::optional<std::int64_t> parse_datetime_us(std::string_view text) {
     return true;
   };
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-  if (!digits(0, 4, y) || text.size() < 10 || text[4] != '-' || !digits(5, 2, mo) || text[7] != '-' || !digits(8, 2, d)) {
+  if (!digits(0, 4, y) || text.size() < 10 || text[4] != '-' || !digits(5, 2, mo) || text[7] != '-' ||
+      !digits(8, 2, d)) {
     return std::nullopt;
   }
   std::int64_t frac = 0;
   if (text.size() > 10) {
-    if ((text[10] != ' ' && text[10] != 'T') || !digits(11, 2, h) || text.size() < 16 || text[13] != ':' || !digits(14, 2, mi)) {
+    if ((text[10] != ' ' && text[10] != 'T') || !digits(11, 2, h) || text.size() < 16 || text[13] != ':' ||
+        !digits(14, 2, mi)) {
       return std::nullopt;
     }
     if (text.size() > 16) {
@@ -314,8 +320,10 @@ void Database::mark(const std::string& model, std::int64_t id, const char* key, 
   auto t = tables_.find(model);
   if (t == tables_.end() || !t->second.rows.count(id)) return;
   Doc& row = t->second.rows.at(id);
-  if (auto m = row.FindMember(key); m != row.MemberEnd()) m->value.SetInt64(value);
-  else row.AddMember(Val(key, row.GetAllocator()), Val(value), row.GetAllocator());
+  if (auto m = row.FindMember(key); m != row.MemberEnd())
+    m->value.SetInt64(value);
+  else
+    row.AddMember(Val(key, row.GetAllocator()), Val(value), row.GetAllocator());
 }
 
 std::optional<std::int64_t> Database::mark_of(const std::string& model, std::int64_t id, const char* key) const {
@@ -367,7 +375,8 @@ const Val* Database::field_value(const std::string& model, std::int64_t id, std:
   if (t == tables_.end()) return nullptr;
   auto r = t->second.rows.find(id);
   if (r == t->second.rows.end()) return nullptr;
-  auto m = r->second.FindMember(Val(rapidjson::StringRef(field.data(), static_cast<rapidjson::SizeType>(field.size()))));
+  auto m =
+      r->second.FindMember(Val(rapidjson::StringRef(field.data(), static_cast<rapidjson::SizeType>(field.size()))));
   if (m != r->second.MemberEnd()) return &m->value;
   const ModelDef* def = this->model(model);
   if (def && !def->inherits_model.empty()) {
@@ -540,7 +549,8 @@ bool Database::eval_term(const std::string& model, std::int64_t id, const Val& t
 
   // Compare a stored scalar (or a many2one / x2many) with the value.
   // A stored false is "not set" for every type but boolean (Odoo answers false for empty char fields).
-  const bool empty = !truthy(stored) && !(stored && stored->IsNumber()) && !(stored && stored->IsBool() && f.type == "boolean");
+  const bool empty =
+      !truthy(stored) && !(stored && stored->IsNumber()) && !(stored && stored->IsBool() && f.type == "boolean");
   auto text_of = [&]() -> std::string {
     if (f.type == "many2one") return stored && stored->IsInt64() ? display_name(f.relation, stored->GetInt64()) : "";
     return stored && stored->IsString() ? sv(*stored) : "";
@@ -569,13 +579,17 @@ bool Database::eval_term(const std::string& model, std::int64_t id, const Val& t
     bool found = false;
     if (!value.IsArray()) value_error(fmt::format("The operator '{}' needs a list, got {}", op, repr(value)));
     for (const auto& x : value.GetArray()) {
-      if (x.IsBool() && !x.GetBool() && empty) found = true;
-      else if (f.type == "many2one" && x.IsInt64() && stored && stored->IsInt64() && stored->GetInt64() == x.GetInt64()) found = true;
+      if (x.IsBool() && !x.GetBool() && empty)
+        found = true;
+      else if (f.type == "many2one" && x.IsInt64() && stored && stored->IsInt64() && stored->GetInt64() == x.GetInt64())
+        found = true;
       else if ((f.type == "many2many" || f.type == "one2many") && x.IsInt64() && stored && stored->IsArray()) {
         for (const auto& s : stored->GetArray())
           if (s.IsInt64() && s.GetInt64() == x.GetInt64()) found = true;
-      } else if (x.IsString() && stored && stored->IsString() && sv(*stored) == sv(x)) found = true;
-      else if (x.IsNumber() && stored && stored->IsNumber() && stored->GetDouble() == x.GetDouble()) found = true;
+      } else if (x.IsString() && stored && stored->IsString() && sv(*stored) == sv(x))
+        found = true;
+      else if (x.IsNumber() && stored && stored->IsNumber() && stored->GetDouble() == x.GetDouble())
+        found = true;
     }
     return op == "in" ? found : !found;
   }
@@ -756,9 +770,8 @@ std::vector<std::int64_t> Database::search_ids(const std::string& model, const V
                                                std::optional<std::int64_t> limit, std::string_view order,
                                                const Context& ctx) const {
   const ModelDef& def = require_model(model);
-  const bool filter_active = ctx.active_test && def.fields.count("active") > 0 &&
-                             dump(domain).find("\"active\"") ==
-                                 std::string::npos;
+  const bool filter_active =
+      ctx.active_test && def.fields.count("active") > 0 && dump(domain).find("\"active\"") == std::string::npos;
   std::vector<std::int64_t> ids;
   auto t = tables_.find(model);
   if (t != tables_.end()) {
@@ -783,9 +796,12 @@ std::vector<std::int64_t> Database::search_ids(const std::string& model, const V
     }
     auto compare = [](const SortPart& x, const SortPart& y) {
       int c = 0;
-      if (x.null != y.null) c = x.null ? 1 : -1;  // NULL is larger than any value
-      else if (!x.null && x.number) c = x.num < y.num ? -1 : x.num > y.num ? 1 : 0;
-      else if (!x.null) c = x.text < y.text ? -1 : x.text > y.text ? 1 : 0;
+      if (x.null != y.null)
+        c = x.null ? 1 : -1;  // NULL is larger than any value
+      else if (!x.null && x.number)
+        c = x.num < y.num ? -1 : x.num > y.num ? 1 : 0;
+      else if (!x.null)
+        c = x.text < y.text ? -1 : x.text > y.text ? 1 : 0;
       return x.desc ? -c : c;
     };
     std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
@@ -852,13 +868,16 @@ void Database::format_value(const FieldDef& f, const Val* stored, bool classic_m
     out.CopyFrom(*stored, a);
     return;
   }
-  if (t == "integer") out.SetInt64(0);
-  else if (t == "float" || t == "monetary") out.SetDouble(0.0);
-  else out.SetBool(false);
+  if (t == "integer")
+    out.SetInt64(0);
+  else if (t == "float" || t == "monetary")
+    out.SetDouble(0.0);
+  else
+    out.SetBool(false);
 }
 
-void Database::read(const std::string& model, const std::vector<std::int64_t>& ids, const Val* fields,
-                    bool classic_m2o, Doc& out) const {
+void Database::read(const std::string& model, const std::vector<std::int64_t>& ids, const Val* fields, bool classic_m2o,
+                    Doc& out) const {
   const ModelDef& def = require_model(model);
   std::vector<const FieldDef*> wanted;
   if (fields && fields->IsArray() && !fields->Empty()) {
@@ -925,16 +944,22 @@ void Database::set_field(const std::string& model, std::int64_t id, Doc& row, co
   auto& a = row.GetAllocator();
   Val stored;
   if (f.type == "many2one") {
-    if (v.IsInt64()) stored.SetInt64(v.GetInt64());
-    else if (v.IsBool() && !v.GetBool()) stored.SetBool(false);
-    else if (v.IsArray()) value_error(fmt::format("Expected singleton: {}({}, '{}')", f.relation, v.Size() ? repr(v[0]) : "", v.Size() > 1 ? sv(v[1]) : ""));
-    else value_error(fmt::format("Wrong value for {}.{}: {}", model, f.name, repr(v)));
+    if (v.IsInt64())
+      stored.SetInt64(v.GetInt64());
+    else if (v.IsBool() && !v.GetBool())
+      stored.SetBool(false);
+    else if (v.IsArray())
+      value_error(fmt::format("Expected singleton: {}({}, '{}')", f.relation, v.Size() ? repr(v[0]) : "",
+                              v.Size() > 1 ? sv(v[1]) : ""));
+    else
+      value_error(fmt::format("Wrong value for {}.{}: {}", model, f.name, repr(v)));
   } else if (f.type == "selection") {
     if (!(v.IsBool() && !v.GetBool())) {
       const std::string s = sv(v);
       bool ok = false;
       for (const auto& [key, label] : f.selection) ok = ok || key == s;
-      if (!v.IsString() || (!ok && !f.selection.empty())) value_error(fmt::format("Wrong value for {}.{}: {}", model, f.name, repr(v)));
+      if (!v.IsString() || (!ok && !f.selection.empty()))
+        value_error(fmt::format("Wrong value for {}.{}: {}", model, f.name, repr(v)));
     }
     stored.CopyFrom(v, a);
   } else if (f.type == "one2many" || f.type == "many2many") {
@@ -961,8 +986,10 @@ void Database::set_field(const std::string& model, std::int64_t id, Doc& row, co
       const std::int64_t target = cmd.Size() > 1 && cmd[1].IsInt64() ? cmd[1].GetInt64() : 0;
       if (code == 0) {
         Doc vals;
-        if (cmd.Size() > 2 && cmd[2].IsObject()) vals.CopyFrom(cmd[2], vals.GetAllocator());
-        else vals.SetObject();
+        if (cmd.Size() > 2 && cmd[2].IsObject())
+          vals.CopyFrom(cmd[2], vals.GetAllocator());
+        else
+          vals.SetObject();
         if (!inverse.empty()) vals.AddMember(Val(inverse.c_str(), vals.GetAllocator()), Val(id), vals.GetAllocator());
         current.push_back(create_one(f.relation, vals, ctx));
       } else if (code == 1) {
@@ -988,35 +1015,50 @@ void Database::set_field(const std::string& model, std::int64_t id, Doc& row, co
     stored.SetArray();
     for (auto x : current) stored.PushBack(Val(x), a);
   } else if (f.type == "integer") {
-    if (!v.IsNumber() && !(v.IsBool() && !v.GetBool())) value_error(fmt::format("Wrong value for {}.{}: {}", model, f.name, repr(v)));
+    if (!v.IsNumber() && !(v.IsBool() && !v.GetBool()))
+      value_error(fmt::format("Wrong value for {}.{}: {}", model, f.name, repr(v)));
     stored.CopyFrom(v, a);
   } else if (f.type == "float" || f.type == "monetary") {
-    if (v.IsNumber()) stored.SetDouble(v.GetDouble());
-    else if (v.IsBool() && !v.GetBool()) stored.SetDouble(0.0);
-    else value_error(fmt::format("Wrong value for {}.{}: {}", model, f.name, repr(v)));
+    if (v.IsNumber())
+      stored.SetDouble(v.GetDouble());
+    else if (v.IsBool() && !v.GetBool())
+      stored.SetDouble(0.0);
+    else
+      value_error(fmt::format("Wrong value for {}.{}: {}", model, f.name, repr(v)));
   } else {
     stored.CopyFrom(v, a);
   }
-  if (auto m = row.FindMember(f.name.c_str()); m != row.MemberEnd()) m->value = stored;
-  else row.AddMember(Val(f.name.c_str(), a), stored, a);
+  if (auto m = row.FindMember(f.name.c_str()); m != row.MemberEnd())
+    m->value = stored;
+  else
+    row.AddMember(Val(f.name.c_str(), a), stored, a);
 }
 
 namespace {
 // Fields Odoo fills itself when a create leaves them out (a small, explicit set).
 void default_for(const std::string& model, const FieldDef& f, Database& db, Val& out, Alloc& a, std::int64_t id) {
-  if (f.name == "company_id") out.SetInt64(1);
-  else if (f.name == "currency_id") out.SetInt64(1);
-  else if (f.name == "user_id" || f.name == "create_uid" || f.name == "write_uid") out.SetInt64(2);
-  else if (f.name == "active") out.SetBool(true);
-  else if (f.name == "state" && !f.selection.empty()) out.SetString(f.selection.front().first.c_str(), a);
+  if (f.name == "company_id")
+    out.SetInt64(1);
+  else if (f.name == "currency_id")
+    out.SetInt64(1);
+  else if (f.name == "user_id" || f.name == "create_uid" || f.name == "write_uid")
+    out.SetInt64(2);
+  else if (f.name == "active")
+    out.SetBool(true);
+  else if (f.name == "state" && !f.selection.empty())
+    out.SetString(f.selection.front().first.c_str(), a);
   else if (f.name == "name" && model == "account.move")
     out.SetString("/", a);  // a draft has no number yet (_compute_name); posting gives it the journal's next
   else if (f.name == "name" && (model == "sale.order" || model == "stock.picking"))
     out.SetString(fmt::format("{}{:05}", model == "sale.order" ? "S" : "WH/OUT/", id).c_str(), a);
-  else if (f.name == "date_order") out.SetString(db.now().c_str(), a);
-  else if (f.name == "uom_id" || f.name == "uom_po_id" || f.name == "categ_id" || f.name == "warehouse_id") out.SetInt64(1);
-  else if (f.name == "type" && model.starts_with("product.")) out.SetString("consu", a);
-  else out.SetNull();
+  else if (f.name == "date_order")
+    out.SetString(db.now().c_str(), a);
+  else if (f.name == "uom_id" || f.name == "uom_po_id" || f.name == "categ_id" || f.name == "warehouse_id")
+    out.SetInt64(1);
+  else if (f.name == "type" && model.starts_with("product."))
+    out.SetString("consu", a);
+  else
+    out.SetNull();
 }
 }  // namespace
 
@@ -1026,9 +1068,9 @@ namespace {
 // onchanges would give them.
 bool enforced_required(const std::string& model, const std::string& field) {
   static const std::set<std::pair<std::string, std::string>> fields = {
-      {"res.partner", "name"},       {"product.template", "name"}, {"sale.order", "partner_id"},
+      {"res.partner", "name"},         {"product.template", "name"},  {"sale.order", "partner_id"},
       {"sale.order.line", "order_id"}, {"stock.quant", "product_id"}, {"stock.quant", "location_id"},
-      {"stock.location", "name"},    {"uom.uom", "name"},          {"product.category", "name"}};
+      {"stock.location", "name"},      {"uom.uom", "name"},           {"product.category", "name"}};
   return fields.count({model, field}) > 0;
 }
 }  // namespace
@@ -1041,8 +1083,10 @@ void Database::derive(const std::string& model, std::int64_t id) {
   auto& a = row.GetAllocator();
   auto set_if_missing = [&](const char* key, Val v) {
     auto m = row.FindMember(key);
-    if (m == row.MemberEnd()) row.AddMember(Val(key, a), v, a);
-    else if (m->value.IsNull() || (m->value.IsBool() && !m->value.GetBool())) m->value = v;
+    if (m == row.MemberEnd())
+      row.AddMember(Val(key, a), v, a);
+    else if (m->value.IsNull() || (m->value.IsBool() && !m->value.GetBool()))
+      m->value = v;
   };
   auto number = [&](const char* key) {
     auto m = row.FindMember(key);
@@ -1050,8 +1094,10 @@ void Database::derive(const std::string& model, std::int64_t id) {
   };
   auto set_number = [&](const char* key, double v) {
     auto m = row.FindMember(key);
-    if (m == row.MemberEnd()) row.AddMember(Val(key, a), Val(v), a);
-    else m->value.SetDouble(v);
+    if (m == row.MemberEnd())
+      row.AddMember(Val(key, a), Val(v), a);
+    else
+      m->value.SetDouble(v);
   };
   if (model == "sale.order") {
     const Val* partner = field_value(model, id, "partner_id");
@@ -1080,7 +1126,8 @@ void Database::derive(const std::string& model, std::int64_t id) {
       const std::int64_t pid = product->GetInt64();
       set_if_missing("name", Val(display_name("product.product", pid).c_str(), a));
       const Val* price = field_value("product.product", pid, "list_price");
-      if (!row.HasMember("price_unit")) row.AddMember("price_unit", Val(price && price->IsNumber() ? price->GetDouble() : 0.0), a);
+      if (!row.HasMember("price_unit"))
+        row.AddMember("price_unit", Val(price && price->IsNumber() ? price->GetDouble() : 0.0), a);
       const Val* uom = field_value("product.product", pid, "uom_id");
       const char* uom_field = version_ >= 19 ? "product_uom_id" : "product_uom";
       if (uom && uom->IsInt64() && model_def_has(model, uom_field)) set_if_missing(uom_field, Val(uom->GetInt64()));
@@ -1151,12 +1198,13 @@ std::int64_t Database::create_one(const std::string& model, const Val& vals, con
                             f.string, name, model, model),
                 422);
         }
-        raise("odoo.exceptions.ValidationError",
-              fmt::format("The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n- Delete: "
-                          "another model requires the record being deleted. If possible, archive it instead.\n\nModel: "
-                          "{} ({})\nField: {} ({})\n",
-                          model, model, f.string, name),
-              422);
+        raise(
+            "odoo.exceptions.ValidationError",
+            fmt::format("The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n- Delete: "
+                        "another model requires the record being deleted. If possible, archive it instead.\n\nModel: "
+                        "{} ({})\nField: {} ({})\n",
+                        model, model, f.string, name),
+            422);
       }
     }
   } catch (...) {
@@ -1198,8 +1246,10 @@ void Database::write(const std::string& model, const std::vector<std::int64_t>& 
       }
       set_field(model, id, row, f, m.value, ctx);
     }
-    if (auto wd = row.FindMember("write_date"); wd != row.MemberEnd()) wd->value.SetString(stamp.c_str(), row.GetAllocator());
-    else row.AddMember("write_date", Val(stamp.c_str(), row.GetAllocator()), row.GetAllocator());
+    if (auto wd = row.FindMember("write_date"); wd != row.MemberEnd())
+      wd->value.SetString(stamp.c_str(), row.GetAllocator());
+    else
+      row.AddMember("write_date", Val(stamp.c_str(), row.GetAllocator()), row.GetAllocator());
     derive(model, id);
   }
 }
@@ -1234,7 +1284,8 @@ std::int64_t Database::copy(const std::string& model, std::int64_t id, const Val
   for (const auto& m : tables_.at(model).rows.at(id).GetObject()) {
     const std::string name = sv(m.name);
     auto f = def.fields.find(name);
-    if (name == "id" || f == def.fields.end() || !f->second.store || f->second.readonly || f->second.type == "one2many") continue;
+    if (name == "id" || f == def.fields.end() || !f->second.store || f->second.readonly || f->second.type == "one2many")
+      continue;
     if (name == "create_date" || name == "write_date") continue;
     vals.AddMember(Val(m.name, a), Val(m.value, a), a);
   }
@@ -1242,8 +1293,10 @@ std::int64_t Database::copy(const std::string& model, std::int64_t id, const Val
     vals["name"].SetString((sv(vals["name"]) + " (copy)").c_str(), a);
   if (defaults && defaults->IsObject())
     for (const auto& m : defaults->GetObject()) {
-      if (vals.HasMember(m.name)) vals[m.name].CopyFrom(m.value, a);
-      else vals.AddMember(Val(m.name, a), Val(m.value, a), a);
+      if (vals.HasMember(m.name))
+        vals[m.name].CopyFrom(m.value, a);
+      else
+        vals.AddMember(Val(m.name, a), Val(m.value, a), a);
     }
   return create_one(model, vals, ctx);
 }
@@ -1263,9 +1316,12 @@ void Database::name_search(const std::string& model, std::string_view name, cons
         pattern = lower(pattern);
         subject = lower(subject);
       }
-      if (op == "=" ) m = subject == pattern;
-      else if (op.starts_with("=")) m = like_match(subject, pattern);
-      else m = like_match(subject, "%" + pattern + "%");
+      if (op == "=")
+        m = subject == pattern;
+      else if (op.starts_with("="))
+        m = like_match(subject, pattern);
+      else
+        m = like_match(subject, "%" + pattern + "%");
       if (op.starts_with("not")) m = !m;
     }
     if (!m) continue;
@@ -1325,8 +1381,8 @@ void Database::default_get(const std::string& model, const Val& fields, Doc& out
   }
 }
 
-void Database::read_group(const std::string& model, const Val& domain, const Val& fields, const Val& groupby,
-                          bool lazy, const Context& ctx, Doc& out) const {
+void Database::read_group(const std::string& model, const Val& domain, const Val& fields, const Val& groupby, bool lazy,
+                          const Context& ctx, Doc& out) const {
   const ModelDef& def = require_model(model);
   std::vector<std::string> groups;
   if (groupby.IsString()) groups.push_back(sv(groupby));
@@ -1339,7 +1395,8 @@ void Database::read_group(const std::string& model, const Val& domain, const Val
       std::string spec = sv(f);
       std::string name = spec.substr(0, spec.find(':'));
       auto it = def.fields.find(name);
-      if (it != def.fields.end() && (it->second.type == "float" || it->second.type == "integer" || it->second.type == "monetary"))
+      if (it != def.fields.end() &&
+          (it->second.type == "float" || it->second.type == "integer" || it->second.type == "monetary"))
         sums.push_back(name);
     }
   std::map<std::vector<std::string>, std::vector<std::int64_t>> buckets;
@@ -1381,8 +1438,10 @@ void Database::read_group(const std::string& model, const Val& domain, const Val
       cond.PushBack(Val(groups[i].c_str(), a), a);
       cond.PushBack("=", a);
       Val raw;
-      if (v) raw.CopyFrom(*v, a);
-      else raw.SetBool(false);
+      if (v)
+        raw.CopyFrom(*v, a);
+      else
+        raw.SetBool(false);
       cond.PushBack(raw, a);
       conds.PushBack(cond, a);
       ++leaves;

@@ -24,7 +24,7 @@ using Doc = rapidjson::GenericDocument<rapidjson::UTF8<>, Alloc>;
 
 // What an ORM method raises: Odoo's exception class and message (and HTTP status for JSON-2).
 struct OdooException {
-  std::string name;     // e.g. "odoo.exceptions.MissingError"
+  std::string name;  // e.g. "odoo.exceptions.MissingError"
   std::string message;
   int json2_status = 500;
 };
@@ -33,10 +33,10 @@ struct OdooException {
 // stepped by tests (POST /__emulator__/clock). Thread-safe.
 class Clock {
  public:
-  std::int64_t now_us() const;            // microseconds since the epoch
-  void freeze(std::int64_t us);           // stands still at `us` until run()
-  void advance(std::int64_t us);          // moves forward by `us` (frozen or running)
-  void run();                             // advances in real time again, from where it stands
+  std::int64_t now_us() const;    // microseconds since the epoch
+  void freeze(std::int64_t us);   // stands still at `us` until run()
+  void advance(std::int64_t us);  // moves forward by `us` (frozen or running)
+  void run();                     // advances in real time again, from where it stands
   bool frozen() const;
 
  private:
@@ -71,7 +71,7 @@ struct Context {
   // The whole context as the call gave it (an object), for the keys business methods read
   // (disable_cancel_warning, skip_backorder, picking_ids_not_to_backorder, ...).
   std::shared_ptr<const Doc> raw;
-  bool flag(const char* key) const;                  // a truthy value under `key`
+  bool flag(const char* key) const;                      // a truthy value under `key`
   std::vector<std::int64_t> ids(const char* key) const;  // a list of ids (or one id) under `key`
 };
 
@@ -124,8 +124,8 @@ class Database {
   void begin(std::int64_t stamp_us, std::optional<std::int64_t> snapshot_xmlids_below = std::nullopt);
   void set_clock(std::shared_ptr<Clock> clock) { clock_ = std::move(clock); }
   const std::shared_ptr<Clock>& clock() const { return clock_; }
-  std::string now() const;      // "YYYY-MM-DD HH:MM:SS" UTC: the transaction's start, to the second
-  std::string now_us() const;   // the same with microseconds (create_date / write_date as stored)
+  std::string now() const;     // "YYYY-MM-DD HH:MM:SS" UTC: the transaction's start, to the second
+  std::string now_us() const;  // the same with microseconds (create_date / write_date as stored)
   std::int64_t next_id(const std::string& model) const;
   // Commits so far (the protocol layer counts one per call): a snapshot is the count when it was taken.
   std::uint64_t commit_seq() const { return commits_; }
@@ -167,7 +167,8 @@ class Database {
   };
   void sort_keys(const std::string& model, std::int64_t id, std::string_view order, bool reverse, int depth,
                  std::vector<SortPart>& out) const;
-  std::vector<std::pair<std::string, bool>> parse_order(const std::string& model, std::string_view order, bool strict) const;
+  std::vector<std::pair<std::string, bool>> parse_order(const std::string& model, std::string_view order,
+                                                        bool strict) const;
   std::int64_t xmlid_lookup(const std::string& module, const std::string& name, const std::string& model,
                             bool* invisible = nullptr) const;
 

@@ -78,7 +78,8 @@ std::shared_ptr<const Doc> copy_context(const Val& c) {
 
 Emulator::Emulator(Options options) : options_(std::move(options)), rng_(options_.seed) {
   if (options_.database.empty()) options_.database = options_.odoo_version >= 19 ? "retail19" : "retail18";
-  const std::string dir = (std::filesystem::path(options_.data_dir) / (options_.odoo_version >= 19 ? "odoo19" : "odoo18")).string();
+  const std::string dir =
+      (std::filesystem::path(options_.data_dir) / (options_.odoo_version >= 19 ? "odoo19" : "odoo18")).string();
   db_ = Database::load(dir, options_.odoo_version);
   db_.set_clock(clock_);
   if (options_.extra_products) db_.add_products(options_.extra_products);
@@ -133,7 +134,8 @@ HttpReply Emulator::handle(const HttpRequest& request) {
     }
     HttpReply reply = route(request, path);
     db_.committed();
-    if (state.reset_after) reply.delivery = Delivery::reset_after;  // applied and committed; the client never hears back
+    if (state.reset_after)
+      reply.delivery = Delivery::reset_after;  // applied and committed; the client never hears back
     return reply;
   } catch (const Abandoned&) {
     HttpReply r;
@@ -198,7 +200,8 @@ HttpReply Emulator::network_fault(const HttpRequest& request, const std::string&
   }
   HttpReply r;
   r.status = 0;
-  auto f = take_fault(model, method, {"latency", "http_502", "http_503", "http_504", "http_429", "reset_before", "down"});
+  auto f =
+      take_fault(model, method, {"latency", "http_502", "http_503", "http_504", "http_429", "reset_before", "down"});
   if (!f) return r;
   if (f->kind == "latency") {
     HttpReply slow = route(request, path);
@@ -211,7 +214,11 @@ HttpReply Emulator::network_fault(const HttpRequest& request, const std::string&
     return r;
   }
   const int status = f->kind == "http_502" ? 502 : f->kind == "http_504" ? 504 : f->kind == "http_429" ? 429 : 503;
-  r = html_reply(status, status == 429 ? "Too Many Requests" : status == 502 ? "Bad Gateway" : status == 504 ? "Gateway Timeout" : "Service Unavailable",
+  r = html_reply(status,
+                 status == 429   ? "Too Many Requests"
+                 : status == 502 ? "Bad Gateway"
+                 : status == 504 ? "Gateway Timeout"
+                                 : "Service Unavailable",
                  "injected by the odoosync emulator");
   if (status == 429 || status == 503) r.headers.emplace_back("Retry-After", std::to_string(f->retry_after_s));
   return r;
@@ -258,8 +265,9 @@ void Emulator::execute(MethodCall& call, Doc& out, bool& none) {
     const std::int64_t started = clock_->now_us();
     const std::int64_t xmlids_below = db_.next_id("ir.model.data");
     call.snapshot_commit = db_.commit_seq();
-    auto& entry = in_flight_.emplace_back(InFlight{++in_flight_counter_, call.model, call.method, format_datetime_us(started),
-                                                   std::chrono::steady_clock::now() + std::chrono::milliseconds(slow->latency_ms)});
+    auto& entry = in_flight_.emplace_back(
+        InFlight{++in_flight_counter_, call.model, call.method, format_datetime_us(started),
+                 std::chrono::steady_clock::now() + std::chrono::milliseconds(slow->latency_ms)});
     const std::uint64_t mine = entry.id;
     const bool commit = wait_unlocked(entry.commit_at);
     in_flight_.remove_if([&](const InFlight& f) { return f.id == mine; });
@@ -277,12 +285,14 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
   const std::string mime = ctype.substr(0, ctype.find(';'));
   if (request.method != "POST" || (mime != "application/json" && mime != "application/json-rpc")) {
     if (v >= 19) {
-      auto r = html_reply(415, "Unsupported Media Type",
-                          fmt::format("Request inferred type is compatible with ['http', 'json2'] but '{}' is type='jsonrpc'.", path));
+      auto r = html_reply(
+          415, "Unsupported Media Type",
+          fmt::format("Request inferred type is compatible with ['http', 'json2'] but '{}' is type='jsonrpc'.", path));
       r.headers.emplace_back("Accept", "application/json, application/json-rpc");
       return r;
     }
-    return html_reply(400, "Bad Request", fmt::format("Request inferred type is compatible with ['http'] but '{}' is type='json'.", path));
+    return html_reply(400, "Bad Request",
+                      fmt::format("Request inferred type is compatible with ['http'] but '{}' is type='json'.", path));
   }
   Doc body;
   body.Parse(request.body.c_str(), request.body.size());
@@ -302,9 +312,11 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
   }
   const std::string id_json = body.HasMember("id") ? dump(body["id"]) : "null";
 
-  auto envelope = [&](const std::string& result_json, bool none, std::vector<std::pair<std::string, std::string>> headers = {}) {
-    HttpReply r = json_reply(200, none ? fmt::format(R"({{"jsonrpc": "2.0", "id": {}}})", id_json)
-                                       : fmt::format(R"({{"jsonrpc": "2.0", "id": {}, "result": {}}})", id_json, result_json));
+  auto envelope = [&](const std::string& result_json, bool none,
+                      std::vector<std::pair<std::string, std::string>> headers = {}) {
+    HttpReply r =
+        json_reply(200, none ? fmt::format(R"({{"jsonrpc": "2.0", "id": {}}})", id_json)
+                             : fmt::format(R"({{"jsonrpc": "2.0", "id": {}, "result": {}}})", id_json, result_json));
     for (auto& h : headers) r.headers.push_back(std::move(h));
     return r;
   };
@@ -319,7 +331,8 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
     Val data(rapidjson::kObjectType);
     Val args(rapidjson::kArrayType);
     args.PushBack(Val(e.message.c_str(), a), a);
-    const std::string dbg = (v >= 19 && e.name == "odoo.exceptions.AccessDenied") ? e.name + ": " + e.message + "\n" : traceback(e);
+    const std::string dbg =
+        (v >= 19 && e.name == "odoo.exceptions.AccessDenied") ? e.name + ": " + e.message + "\n" : traceback(e);
     data.AddMember("name", Val(e.name.c_str(), a), a);
     if (v < 19) data.AddMember("debug", Val(dbg.c_str(), a), a);
     data.AddMember("message", Val(e.message.c_str(), a), a);
@@ -327,12 +340,15 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
     data.AddMember("context", Val(rapidjson::kObjectType), a);
     if (v >= 19) data.AddMember("debug", Val(dbg.c_str(), a), a);
     err.AddMember("data", data, a);
-    return json_reply(200, fmt::format(R"({{"jsonrpc": "2.0", "id": {}, "error": {}}})", expired ? "null" : id_json, dump(err)));
+    return json_reply(
+        200, fmt::format(R"({{"jsonrpc": "2.0", "id": {}, "error": {}}})", expired ? "null" : id_json, dump(err)));
   };
   const Val* params = body.HasMember("params") ? &body["params"] : nullptr;
   const auto& us = users_for(v, options_.admin_api_key);
   auto version_info = [&]() {
-    return fmt::format(R"({{"server_version": "{0}.0", "server_version_info": [{0}, 0, 0, "final", 0, ""], "server_serie": "{0}.0", "protocol_version": 1}})", v);
+    return fmt::format(
+        R"({{"server_version": "{0}.0", "server_version_info": [{0}, 0, 0, "final", 0, ""], "server_serie": "{0}.0", "protocol_version": 1}})",
+        v);
   };
   auto session_uid = [&]() -> std::optional<std::int64_t> {
     const std::string cookie = request.header("Cookie");
@@ -363,15 +379,21 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
       for (const auto& u : us)
         if (u.login == login && u.password == password) user = &u;
       if (!user) throw OdooException{"odoo.exceptions.AccessDenied", "Access Denied", 403};
-      const std::string sid = fmt::format("{:040x}", std::hash<std::string>{}(login) ^ (++session_counter_ * 0x9E3779B97F4A7C15ULL));
+      const std::string sid =
+          fmt::format("{:040x}", std::hash<std::string>{}(login) ^ (++session_counter_ * 0x9E3779B97F4A7C15ULL));
       sessions_[sid] = user->uid;
       const std::string info = session_info(*user);
-      return envelope(info, false, {{"Set-Cookie", "session_id=" + sid + "; Expires=Mon, 22 Nov 2027 15:04:57 GMT; Max-Age=604800; HttpOnly; Path=/"}});
+      return envelope(
+          info, false,
+          {{"Set-Cookie",
+            "session_id=" + sid + "; Expires=Mon, 22 Nov 2027 15:04:57 GMT; Max-Age=604800; HttpOnly; Path=/"}});
     }
     if (path == "/web/session/destroy") {
       const std::string cookie = request.header("Cookie");
       auto p = cookie.find("session_id=");
-      if (p != std::string::npos) sessions_.erase(cookie.substr(p + 11, cookie.find(';', p) == std::string::npos ? std::string::npos : cookie.find(';', p) - p - 11));
+      if (p != std::string::npos)
+        sessions_.erase(cookie.substr(
+            p + 11, cookie.find(';', p) == std::string::npos ? std::string::npos : cookie.find(';', p) - p - 11));
       return envelope("", true, {{"Set-Cookie", "session_id=; Max-Age=0; Path=/"}});
     }
     if (path == "/web/session/get_session_info") {
@@ -396,7 +418,8 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
       call.kwargs.CopyFrom((*params)["kwargs"], call.kwargs.GetAllocator());
       if (call.kwargs.IsObject() && call.kwargs.HasMember("context") && call.kwargs["context"].IsObject()) {
         const auto& c = call.kwargs["context"];
-        call.ctx.inventory_mode = c.HasMember("inventory_mode") && c["inventory_mode"].IsBool() && c["inventory_mode"].GetBool();
+        call.ctx.inventory_mode =
+            c.HasMember("inventory_mode") && c["inventory_mode"].IsBool() && c["inventory_mode"].GetBool();
         call.ctx.raw = copy_context(c);
       }
       if (take_fault(call.model, call.method, {"session_expired"})) {
@@ -411,10 +434,12 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
     // /jsonrpc
     if (!params) {
       throw OdooException{"builtins.TypeError",
-                          "RPC.jsonrpc() missing 3 required positional arguments: 'service', 'method', and 'args'", 500};
+                          "RPC.jsonrpc() missing 3 required positional arguments: 'service', 'method', and 'args'",
+                          500};
     }
     if (!params->IsObject()) {
-      throw OdooException{"builtins.ValueError", "dictionary update sequence element #0 has length 6; 2 is required", 500};
+      throw OdooException{"builtins.ValueError", "dictionary update sequence element #0 has length 6; 2 is required",
+                          500};
     }
     const std::string service = params->HasMember("service") ? sv((*params)["service"]) : "";
     const std::string method = params->HasMember("method") ? sv((*params)["method"]) : "";
@@ -441,17 +466,23 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
       throw OdooException{"builtins.Exception", "Method not found: " + method, 500};
     }
     if (service == "object") {
-      if (method != "execute_kw" && method != "execute") throw OdooException{"builtins.NameError", "Method not available " + method, 500};
+      if (method != "execute_kw" && method != "execute")
+        throw OdooException{"builtins.NameError", "Method not available " + method, 500};
       if (!args || !args->IsArray() || args->Size() < 5) {
         throw OdooException{"builtins.TypeError", "execute_kw() missing required positional arguments", 500};
       }
       const Val& a = *args;
       if (sv(a[0]) != options_.database) {
-        throw OdooException{"psycopg2.OperationalError",
-                            fmt::format("connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  database \"{}\" does not exist\n", sv(a[0])),
-                            500};
+        throw OdooException{
+            "psycopg2.OperationalError",
+            fmt::format(
+                "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  database \"{}\" does not exist\n",
+                sv(a[0])),
+            500};
       }
-      if (a[1].IsString()) throw OdooException{"builtins.ValueError", fmt::format("invalid literal for int() with base 10: '{}'", sv(a[1])), 500};
+      if (a[1].IsString())
+        throw OdooException{"builtins.ValueError",
+                            fmt::format("invalid literal for int() with base 10: '{}'", sv(a[1])), 500};
       const std::int64_t uid = a[1].IsInt64() ? a[1].GetInt64() : 0;
       const std::string secret = sv(a[2]);
       const User* user = nullptr;
@@ -464,18 +495,24 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
       if (take_fault(call.model, call.method, {"key_expired"})) user = nullptr;
       if (!user) throw OdooException{"odoo.exceptions.AccessDenied", "Access Denied", 403};
       if (method == "execute_kw") {
-        if (a.Size() > 5) call.args.CopyFrom(a[5], call.args.GetAllocator());
-        else call.args.SetArray();
-        if (a.Size() > 6) call.kwargs.CopyFrom(a[6], call.kwargs.GetAllocator());
-        else call.kwargs.SetObject();
+        if (a.Size() > 5)
+          call.args.CopyFrom(a[5], call.args.GetAllocator());
+        else
+          call.args.SetArray();
+        if (a.Size() > 6)
+          call.kwargs.CopyFrom(a[6], call.kwargs.GetAllocator());
+        else
+          call.kwargs.SetObject();
       } else {  // execute: positional after the method name
         call.args.SetArray();
-        for (rapidjson::SizeType i = 5; i < a.Size(); ++i) call.args.PushBack(Val(a[i], call.args.GetAllocator()), call.args.GetAllocator());
+        for (rapidjson::SizeType i = 5; i < a.Size(); ++i)
+          call.args.PushBack(Val(a[i], call.args.GetAllocator()), call.args.GetAllocator());
         call.kwargs.SetObject();
       }
       if (call.kwargs.IsObject() && call.kwargs.HasMember("context") && call.kwargs["context"].IsObject()) {
         const auto& c = call.kwargs["context"];
-        call.ctx.inventory_mode = c.HasMember("inventory_mode") && c["inventory_mode"].IsBool() && c["inventory_mode"].GetBool();
+        call.ctx.inventory_mode =
+            c.HasMember("inventory_mode") && c["inventory_mode"].IsBool() && c["inventory_mode"].GetBool();
         call.ctx.raw = copy_context(c);
         if (c.HasMember("active_test") && c["active_test"].IsBool()) call.ctx.active_test = c["active_test"].GetBool();
       }
@@ -528,10 +565,13 @@ HttpReply Emulator::json2(const HttpRequest& request, const std::string& path) {
   }
   if (path.rfind("/doc-bearer/", 0) == 0) {
     if (!user) return error({"werkzeug.exceptions.Unauthorized", "Invalid apikey", 401}, 401);
-    if (user->uid != 2) return error({"odoo.exceptions.AccessError", "This page is only accessible to Technical Documentation users.", 403}, 403);
+    if (user->uid != 2)
+      return error(
+          {"odoo.exceptions.AccessError", "This page is only accessible to Technical Documentation users.", 403}, 403);
     std::string model = path.substr(12);
     if (model.ends_with(".json")) model.resize(model.size() - 5);
-    if (!db_.has_model(model)) return error({"werkzeug.exceptions.NotFound", fmt::format("the model '{}' does not exist", model), 404}, 404);
+    if (!db_.has_model(model))
+      return error({"werkzeug.exceptions.NotFound", fmt::format("the model '{}' does not exist", model), 404}, 404);
     Doc out;
     out.SetObject();
     auto& a = out.GetAllocator();
@@ -570,7 +610,8 @@ HttpReply Emulator::json2(const HttpRequest& request, const std::string& path) {
   const std::string ctype = request.header("Content-Type");
   if (!request.body.empty() && ctype.substr(0, ctype.find(';')) != "application/json") {
     auto r = html_reply(415, "Unsupported Media Type",
-                        "Request inferred type is compatible with ['http'] but '/json/2/<__model__>/<__method__>' is type='json2'. Please verify the Content-Type request header and try again.");
+                        "Request inferred type is compatible with ['http'] but '/json/2/<__model__>/<__method__>' is "
+                        "type='json2'. Please verify the Content-Type request header and try again.");
     r.headers.emplace_back("Accept", "application/json");
     return r;
   }
@@ -581,7 +622,9 @@ HttpReply Emulator::json2(const HttpRequest& request, const std::string& path) {
   if (take_fault(call.model, call.method, {"key_expired"})) user = nullptr;
   if (!user) {
     if (auth.empty() || !iequal(auth.substr(0, std::min<std::size_t>(7, auth.size())), "bearer ")) {
-      return error({"werkzeug.exceptions.Unauthorized", "User not authenticated, use an API Key with a Bearer Authorization header.", 401}, 401);
+      return error({"werkzeug.exceptions.Unauthorized",
+                    "User not authenticated, use an API Key with a Bearer Authorization header.", 401},
+                   401);
     }
     return error({"werkzeug.exceptions.Unauthorized", "Invalid apikey", 401}, 401);
   }
@@ -615,9 +658,12 @@ HttpReply Emulator::json2(const HttpRequest& request, const std::string& path) {
         call.ids.CopyFrom(m.value, call.ids.GetAllocator());
         call.has_ids = !(m.value.IsArray() && m.value.Empty());
       } else if (name == "context") {
-        if (!m.value.IsObject()) return error({"builtins.ValueError", "dictionary update sequence element #0 has length 1; 2 is required", 500}, 500);
+        if (!m.value.IsObject())
+          return error(
+              {"builtins.ValueError", "dictionary update sequence element #0 has length 1; 2 is required", 500}, 500);
         const auto& c = m.value;
-        if (c.HasMember("inventory_mode") && c["inventory_mode"].IsBool()) call.ctx.inventory_mode = c["inventory_mode"].GetBool();
+        if (c.HasMember("inventory_mode") && c["inventory_mode"].IsBool())
+          call.ctx.inventory_mode = c["inventory_mode"].GetBool();
         call.ctx.raw = copy_context(c);
         if (c.HasMember("active_test") && c["active_test"].IsBool()) call.ctx.active_test = c["active_test"].GetBool();
         if (c.HasMember("lang") && c["lang"].IsString()) {

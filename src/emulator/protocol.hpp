@@ -46,18 +46,18 @@ struct MethodCall;  // methods.hpp
 
 struct Options {
   int odoo_version = 18;
-  std::string data_dir;          // holds odoo18/ and odoo19/ (fields, records)
+  std::string data_dir;  // holds odoo18/ and odoo19/ (fields, records)
   std::size_t extra_products = 0;
-  std::string fixture;           // a JSON file applied over the seed (--data)
-  std::uint64_t seed = 1;        // fault choices that are random (probabilities) draw from it
-  std::string database;          // default: retail18 / retail19
+  std::string fixture;     // a JSON file applied over the seed (--data)
+  std::uint64_t seed = 1;  // fault choices that are random (probabilities) draw from it
+  std::string database;    // default: retail18 / retail19
   std::string admin_api_key = "0dd05ec0ffee0dd05ec0ffee0dd05ec0ffee0dd0";
 };
 
 // A fault, scoped to a model/method (empty = any) and consumed `times` times (0 = until cleared).
 struct Fault {
-  std::string kind;   // latency, http_502, http_503, http_504, http_429, reset_before, reset_after,
-                      // serialization_failure, session_expired, key_expired, down, slow_commit
+  std::string kind;  // latency, http_502, http_503, http_504, http_429, reset_before, reset_after,
+                     // serialization_failure, session_expired, key_expired, down, slow_commit
   std::string model, method;
   int times = 1;
   int latency_ms = 0;
@@ -78,7 +78,7 @@ class Emulator {
   void shutdown();
   // Calls running right now that have not committed yet (slow_commit), for tests and the harness.
   std::size_t in_flight() const;
-  std::uint64_t slow_calls_started() const;  // slow_commit calls begun so far
+  std::uint64_t slow_calls_started() const;          // slow_commit calls begun so far
   std::vector<std::string> in_flight_calls() const;  // "model.method" of each call waiting to commit
 
  private:
@@ -117,7 +117,7 @@ class Emulator {
   std::map<std::string, std::int64_t> sessions_;  // session id → uid
   std::uint64_t session_counter_ = 0;
   std::vector<Fault> faults_;
-  std::mt19937_64 rng_;  // seeded from Options::seed: the same seed gives the same fault sequence
+  std::mt19937_64 rng_;           // seeded from Options::seed: the same seed gives the same fault sequence
   std::vector<std::string> log_;  // "model.method" per call, for tests
   std::map<std::string, std::int64_t> counters_;
 };

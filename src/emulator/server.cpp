@@ -132,7 +132,9 @@ EmulatorServer::EmulatorServer(Options options, ServerOptions server)
   if (!ec) state_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) state_->acceptor.bind(ep, ec);
   if (!ec) state_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) throw std::runtime_error("odoosync emulator: cannot listen on 127.0.0.1:" + std::to_string(server.port) + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("odoosync emulator: cannot listen on 127.0.0.1:" + std::to_string(server.port) + ": " +
+                             ec.message());
   state_->port = state_->acceptor.local_endpoint().port();
   state_->accept_thread = std::thread([s = state_.get()] { s->accept_loop(); });
 }

@@ -38,9 +38,7 @@ bool CircuitBreaker::allow() {
     std::lock_guard lock(mutex_);
     const auto now = clock_.now();
     switch (state_) {
-      case CircuitState::closed:
-        allowed = true;
-        break;
+      case CircuitState::closed: allowed = true; break;
       case CircuitState::open:
         if (now - opened_at_ >= options_.cool_down) {
           transition(CircuitState::half_open, now);
@@ -127,7 +125,8 @@ CircuitBreaker::Verdict CircuitBreaker::judge(const result<Response>& r) noexcep
   return verdict(r ? classify_status(r.value().status).health : classify(r.error()).health);
 }
 
-CircuitBreakerTransport::CircuitBreakerTransport(std::shared_ptr<Transport> next, std::shared_ptr<CircuitBreaker> breaker)
+CircuitBreakerTransport::CircuitBreakerTransport(std::shared_ptr<Transport> next,
+                                                 std::shared_ptr<CircuitBreaker> breaker)
     : next_(std::move(next)), breaker_(std::move(breaker)) {}
 
 result<Response> CircuitBreakerTransport::send(const Request& request) {

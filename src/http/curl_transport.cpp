@@ -80,10 +80,8 @@ bool is_tls_failure(CURLcode c) {
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_USE_SSL_FAILED:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-      return true;
-    default:
-      return false;
+    case CURLE_SSL_SHUTDOWN_FAILED: return true;
+    default: return false;
   }
 }
 
@@ -233,7 +231,8 @@ result<Response> CurlTransport::send(const Request& request) {
     std::string line = value.empty() ? name + ";" : name + ": " + value;  // "Name;" sends an empty value
     headers = curl_slist_append(headers, line.c_str());
   }
-  if (!request.body.empty() && !has_content_type) headers = curl_slist_append(headers, "Content-Type: application/json");
+  if (!request.body.empty() && !has_content_type)
+    headers = curl_slist_append(headers, "Content-Type: application/json");
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip for large bodies
   if (!request.correlation_id.empty() && !request.headers.contains("X-Correlation-Id")) {
     headers = curl_slist_append(headers, ("X-Correlation-Id: " + request.correlation_id).c_str());
@@ -252,12 +251,8 @@ result<Response> CurlTransport::send(const Request& request) {
   curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, nullptr);
   curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
   switch (request.method) {
-    case Method::get:
-      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-      break;
-    case Method::head:
-      curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-      break;
+    case Method::get: curl_easy_setopt(h, CURLOPT_HTTPGET, 1L); break;
+    case Method::head: curl_easy_setopt(h, CURLOPT_NOBODY, 1L); break;
     default:
       // POSTFIELDS (not a read callback) lets libcurl send head and body in one write: a read callback
       // costs an extra send and about a quarter of the round-trip rate on loopback (docs/benchmarks.md).
@@ -319,12 +314,11 @@ result<Response> CurlTransport::send(const Request& request) {
       case CURLE_HTTP2_STREAM:
         e = Error::transport(TransportFailure::reset, sent,
                              fmt::format("connection {} {}: {}", rc == CURLE_PARTIAL_FILE ? "closed" : "reset",
-                                         sent ? "after the request was sent" : "before the request was sent",
-                                         detail));
+                                         sent ? "after the request was sent" : "before the request was sent", detail));
         break;
       case CURLE_FILESIZE_EXCEEDED:
-        e = Error::protocol(fmt::format("response larger than the limit of {} bytes",
-                                        impl_->options.max_response_bytes))
+        e = Error::protocol(
+                fmt::format("response larger than the limit of {} bytes", impl_->options.max_response_bytes))
                 .with_outcome_unknown(true);
         break;
       case CURLE_WRITE_ERROR:
@@ -341,9 +335,7 @@ result<Response> CurlTransport::send(const Request& request) {
                 .with_outcome_unknown(sent);
         break;
       case CURLE_URL_MALFORMAT:
-      case CURLE_UNSUPPORTED_PROTOCOL:
-        e = Error::validation(fmt::format("invalid URL: {}", detail));
-        break;
+      case CURLE_UNSUPPORTED_PROTOCOL: e = Error::validation(fmt::format("invalid URL: {}", detail)); break;
       default:
         if (is_tls_failure(rc)) {
           e = Error::transport(TransportFailure::tls, false, fmt::format("TLS failure: {}", detail));

@@ -39,10 +39,10 @@ result<Response> InstrumentedTransport::send(const Request& request) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const std::string_view method = to_string(request.method);
 
-  std::string status = r ? std::to_string(r.value().status)
-                         : fmt::format("error:{}", r.error().kind() == ErrorKind::transport
-                                                       ? to_string(r.error().transport_failure())
-                                                       : to_string(r.error().kind()));
+  std::string status =
+      r ? std::to_string(r.value().status)
+        : fmt::format("error:{}", r.error().kind() == ErrorKind::transport ? to_string(r.error().transport_failure())
+                                                                           : to_string(r.error().kind()));
   if (metrics_) {
     const MetricLabel count_labels[] = {{"method", method}, {"status", status}};
     metrics_->increment("odoosync_http_requests_total", count_labels);

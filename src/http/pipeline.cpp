@@ -22,14 +22,16 @@ result<std::shared_ptr<Transport>> make_pipeline(std::shared_ptr<Transport> bott
   std::shared_ptr<Transport> t = std::move(bottom);
   // The limiter innermost: every attempt spends a token. Retry outside the breaker: its backoff lets
   // the cool-down pass. Instrumentation outermost: one record per call, attempts included.
-  if (options.rate_limit) t = std::make_shared<RateLimitTransport>(t, std::make_shared<RateLimiter>(*options.rate_limit, clock));
+  if (options.rate_limit)
+    t = std::make_shared<RateLimitTransport>(t, std::make_shared<RateLimiter>(*options.rate_limit, clock));
   if (options.shared_breaker) {
     t = std::make_shared<CircuitBreakerTransport>(t, options.shared_breaker);
   } else if (options.breaker) {
     t = std::make_shared<CircuitBreakerTransport>(t, std::make_shared<CircuitBreaker>(*options.breaker, clock));
   }
   if (options.retry) t = std::make_shared<RetryTransport>(t, *options.retry, clock);
-  if (options.metrics || options.logger.attached()) t = std::make_shared<InstrumentedTransport>(t, options.logger, options.metrics);
+  if (options.metrics || options.logger.attached())
+    t = std::make_shared<InstrumentedTransport>(t, options.logger, options.metrics);
   return t;
 }
 

@@ -41,7 +41,8 @@ Clock::duration RateLimiter::wait_estimate(std::string_view host) {
   auto& b = bucket(host, now);
   refill(b, now);
   if (b.tokens >= 1 || b.limit.per_second <= 0) return Clock::duration::zero();
-  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>((1 - b.tokens) / b.limit.per_second));
+  return std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>((1 - b.tokens) / b.limit.per_second));
 }
 
 result<void> RateLimiter::acquire(std::string_view host, std::optional<Clock::time_point> deadline) {

@@ -61,7 +61,8 @@ result<std::string> Connection::context_for(const CallOptions& o) {
   json::Document own;
   if (!o.context_json.empty()) {
     auto parsed = json::parse(o.context_json);
-    if (!parsed || !parsed.value().IsObject()) return Error::validation("CallOptions::context_json must be a JSON object");
+    if (!parsed || !parsed.value().IsObject())
+      return Error::validation("CallOptions::context_json must be a JSON object");
     own = std::move(parsed.value());
   } else {
     own.SetObject();
@@ -172,12 +173,12 @@ struct Client::Impl {
     if (!v) return v.error();
     std::lock_guard lock(conn.mutex);
     // JSON-2 came in saas~18.4 in an incompatible form: only 19+ gets it, and only with an API key.
-    const Protocol chosen =
-        v.value().major >= 19 && !conn.config.api_key.empty() ? Protocol::json2 : Protocol::jsonrpc;
+    const Protocol chosen = v.value().major >= 19 && !conn.config.api_key.empty() ? Protocol::json2 : Protocol::jsonrpc;
     if (chosen == Protocol::jsonrpc && (conn.config.database.empty() || conn.config.login.empty())) {
-      return Error::validation(fmt::format("ODOO_DB / ODOO_USER: Odoo {} speaks JSON-RPC here, which needs the "
-                                           "database and the login of the API key",
-                                           v.value().text));
+      return Error::validation(
+          fmt::format("ODOO_DB / ODOO_USER: Odoo {} speaks JSON-RPC here, which needs the "
+                      "database and the login of the API key",
+                      v.value().text));
     }
     return settle_protocol(chosen);
   }
@@ -294,12 +295,14 @@ std::string order_json(const std::string& order) {
 }
 }  // namespace
 
-result<std::vector<std::int64_t>> Client::search(std::string_view model, const Domain& domain, const SearchOptions& page,
-                                                 const CallOptions& options) {
+result<std::vector<std::int64_t>> Client::search(std::string_view model, const Domain& domain,
+                                                 const SearchOptions& page, const CallOptions& options) {
   auto d = domain.encode();
   if (!d) return d.error();
   auto r = impl_->invoke(model, "search", nullptr,
-                         {{"domain", d.value()}, {"offset", std::to_string(page.offset)}, {"limit", limit_json(page.limit)},
+                         {{"domain", d.value()},
+                          {"offset", std::to_string(page.offset)},
+                          {"limit", limit_json(page.limit)},
                           {"order", order_json(page.order)}},
                          read_only(options));
   if (!r) return r.error();
@@ -404,8 +407,10 @@ result<std::vector<NameSearchResult>> Client::name_search(std::string_view model
   auto n = w.view();
   if (!n) return n.error();
   auto r = impl_->invoke(model, "name_search", nullptr,
-                         {{"name", std::string(n.value())}, {"domain", d.value()},
-                          {"operator", std::string(wop.unchecked_view())}, {"limit", std::to_string(limit)}},
+                         {{"name", std::string(n.value())},
+                          {"domain", d.value()},
+                          {"operator", std::string(wop.unchecked_view())},
+                          {"limit", std::to_string(limit)}},
                          read_only(options));
   if (!r) return r.error();
   std::vector<NameSearchResult> out;
@@ -420,9 +425,9 @@ result<std::vector<NameSearchResult>> Client::name_search(std::string_view model
 }
 
 result<json::Document> Client::read_group(std::string_view model, const Domain& domain,
-                                           const std::vector<std::string>& fields,
-                                           const std::vector<std::string>& groupby, bool lazy,
-                                           const CallOptions& options) {
+                                          const std::vector<std::string>& fields,
+                                          const std::vector<std::string>& groupby, bool lazy,
+                                          const CallOptions& options) {
   auto d = domain.encode();
   if (!d) return d.error();
   return impl_->invoke(model, "read_group", nullptr,
@@ -470,8 +475,8 @@ result<LoadResult> Client::load(std::string_view model, const std::vector<std::s
   w.end_array();
   auto data = w.view();
   if (!data) return std::move(data.error()).with_message_prefix("load");
-  auto r = impl_->invoke(model, "load", nullptr, {{"fields", strings_json(fields)}, {"data", std::string(data.value())}},
-                         options);
+  auto r = impl_->invoke(model, "load", nullptr,
+                         {{"fields", strings_json(fields)}, {"data", std::string(data.value())}}, options);
   if (!r) return r.error();
   const auto& v = r.value();
   LoadResult out;

@@ -52,7 +52,8 @@ result<Config> Config::from_env(Config base) {
     std::string_view s(v);
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), ms);
     if (ec != std::errc{} || p != s.data() + s.size() || ms <= 0) {
-      return Error::validation(fmt::format("ODOO_TIMEOUT_MS: '{}' is not a positive number of milliseconds", s.substr(0, 20)));
+      return Error::validation(
+          fmt::format("ODOO_TIMEOUT_MS: '{}' is not a positive number of milliseconds", s.substr(0, 20)));
     }
     base.timeout = std::chrono::milliseconds(ms);
   }
@@ -83,11 +84,13 @@ result<void> Config::validate() const {
   auto bad = [](std::string_view setting, std::string_view why) {
     return Error::validation(fmt::format("{}: {}", setting, why));
   };
-  if (url.empty()) return bad("ODOO_URL / Config::url", "is empty; give the server's address, e.g. https://odoo.example.com");
+  if (url.empty())
+    return bad("ODOO_URL / Config::url", "is empty; give the server's address, e.g. https://odoo.example.com");
   auto parsed = http::parse_url(url);
   if (!parsed) return std::move(parsed.error()).with_message_prefix("ODOO_URL / Config::url");
-  if (parsed.value().target != "/" ) {
-    return bad("ODOO_URL / Config::url", "must be the server's root without a path (odoosync adds /jsonrpc, /json/2, ...)");
+  if (parsed.value().target != "/") {
+    return bad("ODOO_URL / Config::url",
+               "must be the server's root without a path (odoosync adds /jsonrpc, /json/2, ...)");
   }
   if (api_key.empty() && password.empty()) {
     return bad("ODOO_API_KEY / ODOO_PASSWORD", "neither is set; an API key is preferred");

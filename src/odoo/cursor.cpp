@@ -122,13 +122,15 @@ result<std::optional<json::Document>> ChangeCursor::next() {
       if (rows.Empty()) continue;
       for (const auto& r : rows.GetArray()) {
         ODOOSYNC_TRY(st, stamp_of(r, model_));
-        if (st.id <= checkpoint_.id) return Error::protocol(fmt::format("{}: ids did not increase within a second", model_));
+        if (st.id <= checkpoint_.id)
+          return Error::protocol(fmt::format("{}: ids did not increase within a second", model_));
         checkpoint_.id = st.id;
       }
       return std::optional<json::Document>(std::move(rows));
     }
     Domain later = domain_;
-    if (checkpoint_.write_date) later = later && field("write_date") >= checkpoint_.write_date->plus(std::chrono::seconds{1});
+    if (checkpoint_.write_date)
+      later = later && field("write_date") >= checkpoint_.write_date->plus(std::chrono::seconds{1});
     if (until_) later = later && field("write_date") < *until_;
     auto page = read(later, "write_date asc, id asc");
     if (!page) return page.error();

@@ -28,7 +28,8 @@ bool is_concurrency_class(std::string_view cls) {
 // account.move's unique name index ("Another entry with the same name already exists."). Odoo does not
 // retry it (it retries serialization failures only); the same call passes once the other has committed.
 bool is_sequence_race(std::string_view cls, std::string_view message) {
-  return (cls == "odoo.exceptions.ValidationError" || contains(cls, "IntegrityError") || contains(cls, "UniqueViolation")) &&
+  return (cls == "odoo.exceptions.ValidationError" || contains(cls, "IntegrityError") ||
+          contains(cls, "UniqueViolation")) &&
          (contains(message, "Another entry with the same name already exists") ||
           contains(message, "account_move_unique_name"));
 }
@@ -44,8 +45,14 @@ std::string html_text(std::string_view html) {
   bool in_tag = false;
   for (std::size_t i = 0; i < part.size(); ++i) {
     char c = part[i];
-    if (c == '<') { in_tag = true; continue; }
-    if (c == '>') { in_tag = false; continue; }
+    if (c == '<') {
+      in_tag = true;
+      continue;
+    }
+    if (c == '>') {
+      in_tag = false;
+      continue;
+    }
     if (in_tag) continue;
     if (c == '&') {
       static constexpr std::pair<std::string_view, char> entities[] = {
@@ -178,9 +185,10 @@ result<json::Document> decode_json2_answer(const http::Response& r, bool keep_de
   const bool object = doc && doc.value().IsObject() && json::find(doc.value(), "name");
   if (!object) {
     if (s == 404) {
-      return Error(ErrorKind::not_found,
-                   fmt::format("Odoo answered 404 outside JSON-2 (unknown database? check X-Odoo-Database / ODOO_DB): {}",
-                               html_text(r.body)))
+      return Error(
+                 ErrorKind::not_found,
+                 fmt::format("Odoo answered 404 outside JSON-2 (unknown database? check X-Odoo-Database / ODOO_DB): {}",
+                             html_text(r.body)))
           .with_http_status(404);
     }
     return http_failure(r, "Odoo");
@@ -188,13 +196,20 @@ result<json::Document> decode_json2_answer(const http::Response& r, bool keep_de
   const json::Value& v = doc.value();
   std::string cls = member_string(v, "name");
   ErrorKind kind = ErrorKind::odoo;
-  if (s == 401) kind = ErrorKind::auth;
-  else if (s == 403) kind = cls == "odoo.exceptions.AccessDenied" ? ErrorKind::auth : ErrorKind::odoo;
-  else if (s == 404) kind = ErrorKind::not_found;
-  else if (s == 409) kind = ErrorKind::conflict;
-  else if (s == 400 || s == 415) kind = ErrorKind::protocol;
-  else if (s == 429 || s == 502 || s == 503 || s == 504) kind = ErrorKind::http;
-  else if (is_concurrency_class(cls) || is_sequence_race(cls, member_string(v, "message"))) kind = ErrorKind::conflict;
+  if (s == 401)
+    kind = ErrorKind::auth;
+  else if (s == 403)
+    kind = cls == "odoo.exceptions.AccessDenied" ? ErrorKind::auth : ErrorKind::odoo;
+  else if (s == 404)
+    kind = ErrorKind::not_found;
+  else if (s == 409)
+    kind = ErrorKind::conflict;
+  else if (s == 400 || s == 415)
+    kind = ErrorKind::protocol;
+  else if (s == 429 || s == 502 || s == 503 || s == 504)
+    kind = ErrorKind::http;
+  else if (is_concurrency_class(cls) || is_sequence_race(cls, member_string(v, "message")))
+    kind = ErrorKind::conflict;
   Error e = from_exception(kind, v, fmt::format("HTTP {}", s), keep_debug);
   if (s == 401) {
     // Odoo says only "Invalid apikey"; say what that means for the host.

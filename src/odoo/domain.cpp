@@ -15,12 +15,18 @@ void write_value(json::Writer& w, const DomainValue& v) {
   std::visit(
       [&w](const auto& x) {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, bool>) w.boolean(x);
-        else if constexpr (std::is_same_v<T, std::int64_t>) w.integer(x);
-        else if constexpr (std::is_same_v<T, double>) w.number(x);
-        else if constexpr (std::is_same_v<T, std::string>) w.string(x);
-        else if constexpr (std::is_same_v<T, Decimal>) w.decimal(x.to_string());
-        else if constexpr (std::is_same_v<T, Date> || std::is_same_v<T, DateTime>) w.string(x.to_string());
+        if constexpr (std::is_same_v<T, bool>)
+          w.boolean(x);
+        else if constexpr (std::is_same_v<T, std::int64_t>)
+          w.integer(x);
+        else if constexpr (std::is_same_v<T, double>)
+          w.number(x);
+        else if constexpr (std::is_same_v<T, std::string>)
+          w.string(x);
+        else if constexpr (std::is_same_v<T, Decimal>)
+          w.decimal(x.to_string());
+        else if constexpr (std::is_same_v<T, Date> || std::is_same_v<T, DateTime>)
+          w.string(x.to_string());
         else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>) {
           w.begin_array();
           for (auto i : x) w.integer(i);
@@ -37,8 +43,8 @@ void write_value(json::Writer& w, const DomainValue& v) {
 }
 
 constexpr std::array<std::string_view, 19> operators = {
-    "=",     "!=",     "<",        ">",      "<=",     ">=",    "=?",      "like",   "not like", "ilike",
-    "not ilike", "=like", "=ilike", "in",     "not in", "child_of", "parent_of", "any", "not any"};
+    "=",         "!=",    "<",      ">",  "<=",     ">=",       "=?",        "like", "not like", "ilike",
+    "not ilike", "=like", "=ilike", "in", "not in", "child_of", "parent_of", "any",  "not any"};
 
 bool known_operator(std::string_view op) {
   for (auto o : operators)
@@ -58,7 +64,8 @@ Domain Domain::condition(std::string_view field, std::string_view op, DomainValu
     d.items_.emplace_back(text.value());
   } else {
     // Kept, not thrown: the domain is refused with this error when a call tries to send it.
-    d.error_ = std::make_shared<const Error>(std::move(text.error()).with_message_prefix(fmt::format("domain condition on '{}'", field)));
+    d.error_ = std::make_shared<const Error>(
+        std::move(text.error()).with_message_prefix(fmt::format("domain condition on '{}'", field)));
   }
   return d;
 }
@@ -122,11 +129,14 @@ result<Domain> Domain::from_json(std::string_view json_text) {
   for (const auto& item : v.GetArray()) {
     if (item.IsString()) {
       std::string_view op(item.GetString(), item.GetStringLength());
-      if (op == "&" || op == "|") ++needed;
-      else if (op != "!") return Error::validation(fmt::format("domain element {}: unknown operator '{}'", i, op));
+      if (op == "&" || op == "|")
+        ++needed;
+      else if (op != "!")
+        return Error::validation(fmt::format("domain element {}: unknown operator '{}'", i, op));
     } else if (item.IsArray() && item.Size() == 3 && item[1].IsString()) {
       std::string_view op(item[1].GetString(), item[1].GetStringLength());
-      if (!known_operator(op)) return Error::validation(fmt::format("domain element {}: unknown comparison '{}'", i, op));
+      if (!known_operator(op))
+        return Error::validation(fmt::format("domain element {}: unknown comparison '{}'", i, op));
       if (!item[0].IsString() && !item[0].IsInt()) {
         return Error::validation(fmt::format("domain element {}: the field must be a string", i));
       }

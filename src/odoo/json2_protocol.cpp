@@ -14,8 +14,8 @@ namespace detail {
 namespace {
 
 struct DocMethod {
-  bool model_method = false;               // @api.model: no ids
-  std::vector<std::string> parameters;     // in order, without **kwargs
+  bool model_method = false;            // @api.model: no ids
+  std::vector<std::string> parameters;  // in order, without **kwargs
   bool var_positional = false;
 };
 
@@ -63,7 +63,8 @@ class Json2Protocol final : public WireProtocol {
       for (std::size_t i = next; i < a.Size(); ++i) {
         const std::string& name = names[i - next];
         if (json::find(raw.kwargs, name)) {
-          return Error::validation(fmt::format("call: {}.{} got '{}' both by position and by name", model, method, name));
+          return Error::validation(
+              fmt::format("call: {}.{} got '{}' both by position and by name", model, method, name));
         }
         w.key(name).value(a[i]);
       }
@@ -123,7 +124,8 @@ class Json2Protocol final : public WireProtocol {
       if (m != docs_.end()) {
         auto it = m->second.find(std::string(method));
         if (it == m->second.end()) {
-          return Error(ErrorKind::not_found, fmt::format("{} has no public method '{}' (per /doc-bearer)", model, method));
+          return Error(ErrorKind::not_found,
+                       fmt::format("{} has no public method '{}' (per /doc-bearer)", model, method));
         }
         return it->second;
       }
@@ -139,8 +141,9 @@ class Json2Protocol final : public WireProtocol {
     if (!r) return r.error();
     auto doc = decode_json2(r.value(), c_.config.keep_debug);
     if (!doc) {
-      return std::move(doc.error()).with_message_prefix(
-          fmt::format("naming positional arguments for {}.{} needs /doc-bearer/{}.json", model, method, model));
+      return std::move(doc.error())
+          .with_message_prefix(
+              fmt::format("naming positional arguments for {}.{} needs /doc-bearer/{}.json", model, method, model));
     }
     const auto* methods = json::find(doc.value(), "methods");
     if (!methods || !methods->IsObject()) return Error::protocol("/doc-bearer answer has no 'methods' object");

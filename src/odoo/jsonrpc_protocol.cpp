@@ -142,7 +142,11 @@ class JsonRpcProtocol final : public WireProtocol {
         if (!cookie) return cookie.error();
         json::Writer w;
         w.begin_object().member("model", model).member("method", method);
-        w.key("args").raw(args).key("kwargs").raw(no_kwargs ? std::string_view("{}") : std::string_view(kw)).end_object();
+        w.key("args")
+            .raw(args)
+            .key("kwargs")
+            .raw(no_kwargs ? std::string_view("{}") : std::string_view(kw))
+            .end_object();
         auto params = w.view();
         if (!params) return params.error();
         auto r = post_jsonrpc(c_, fmt::format("/web/dataset/call_kw/{}/{}", model, method), params.value(), o,
@@ -176,8 +180,8 @@ class JsonRpcProtocol final : public WireProtocol {
 
 }  // namespace
 
-result<json::Document> post_jsonrpc(Connection& c, std::string_view path, std::string_view params,
-                                    const CallOptions& o, const std::string& cookie) {
+result<json::Document> post_jsonrpc(Connection& c, std::string_view path, std::string_view params, const CallOptions& o,
+                                    const std::string& cookie) {
   auto req = c.request(c.base(path), envelope(c, params), o);
   if (!cookie.empty()) req.headers.add("Cookie", "session_id=" + cookie);
   auto r = c.transport->send(req);

@@ -72,8 +72,8 @@ std::unique_ptr<WireProtocol> make_json2_protocol(Connection& c);
 
 // A JSON-RPC envelope around `params` (JSON text) posted to `path`, and the value it answers. Version
 // detection uses it too (servers before 19 tell their version over JSON-RPC only).
-result<json::Document> post_jsonrpc(Connection& c, std::string_view path, std::string_view params,
-                                    const CallOptions& o, const std::string& cookie = {});
+result<json::Document> post_jsonrpc(Connection& c, std::string_view path, std::string_view params, const CallOptions& o,
+                                    const std::string& cookie = {});
 
 // "[1,2,3]"
 std::string ids_json(const std::vector<std::int64_t>& ids);

@@ -31,7 +31,8 @@ std::string decode_field(const json::Value& v, bool& out) {
 }
 
 std::string decode_field(const json::Value& v, std::string& out) {
-  if (!v.IsString()) return "expected a string, got " + got(v) + (v.IsFalse() ? " (empty: declare it std::optional)" : "");
+  if (!v.IsString())
+    return "expected a string, got " + got(v) + (v.IsFalse() ? " (empty: declare it std::optional)" : "");
   out.assign(v.GetString(), v.GetStringLength());
   return {};
 }

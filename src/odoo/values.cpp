@@ -98,7 +98,8 @@ result<DateTime> DateTime::parse(std::string_view text) {
 result<DateTime> DateTime::parse_truncated(std::string_view text) {
   if (text.size() > 20 && text[19] == '.') {
     std::string_view frac = text.substr(20);
-    if (frac.size() <= 6 && frac.find_first_not_of("0123456789") == std::string_view::npos) return parse(text.substr(0, 19));
+    if (frac.size() <= 6 && frac.find_first_not_of("0123456789") == std::string_view::npos)
+      return parse(text.substr(0, 19));
   }
   return parse(text);
 }

@@ -15,14 +15,17 @@ struct DecimalText {
   bool negative = false;
   bool too_many_digits = false;
   i128 digits = 0;   // all digits as one integer
-  int decimals = 0;      // how many after the point
+  int decimals = 0;  // how many after the point
 };
 
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?  — at most 18 significant digits in all.
 inline DecimalText parse_decimal_text(std::string_view s) {
   DecimalText d;
   std::size_t i = 0;
-  if (i < s.size() && s[i] == '-') { d.negative = true; ++i; }
+  if (i < s.size() && s[i] == '-') {
+    d.negative = true;
+    ++i;
+  }
   const std::size_t int_start = i;
   while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
   const std::size_t int_len = i - int_start;
@@ -40,7 +43,11 @@ inline DecimalText parse_decimal_text(std::string_view s) {
   for (char c : s) {
     if (c < '0' || c > '9') continue;
     if (count > 0 || c != '0') ++count;  // leading zeros are not significant
-    if (count > 18) { d.too_many_digits = true; d.ok = true; return d; }
+    if (count > 18) {
+      d.too_many_digits = true;
+      d.ok = true;
+      return d;
+    }
     d.digits = d.digits * 10 + (c - '0');
   }
   d.decimals = static_cast<int>(frac_len);

@@ -46,9 +46,12 @@ class Path {
         continue;
       }
       for (char c : e.key) {
-        if (c == '~') s += "~0";
-        else if (c == '/') s += "~1";
-        else s += c;
+        if (c == '~')
+          s += "~0";
+        else if (c == '/')
+          s += "~1";
+        else
+          s += c;
       }
     }
     return s;
@@ -201,7 +204,8 @@ class Obj {
   Money money(std::string_view key, Sign sign, const Currency* expected = nullptr, std::string_view like = {}) {
     return money_of(key, need(key), sign, expected, like);
   }
-  std::optional<Money> opt_money(std::string_view key, Sign sign, const Currency* expected = nullptr, std::string_view like = {}) {
+  std::optional<Money> opt_money(std::string_view key, Sign sign, const Currency* expected = nullptr,
+                                 std::string_view like = {}) {
     const Value* m = find(key);
     if (!m) return std::nullopt;
     return money_of(key, *m, sign, expected, like);
@@ -469,7 +473,8 @@ OrderCreated read_order(Obj& o) {
     const Money expected(gross.value().minor_units() - discount, cur);
     if (!(expected == l.total)) {
       Enter et(w, "total");
-      w.fail_at("amount", "must be " + expected.amount() + " (quantity × unit_price − discount), not " + l.total.amount());
+      w.fail_at("amount",
+                "must be " + expected.amount() + " (quantity × unit_price − discount), not " + l.total.amount());
     }
     overflow |= __builtin_add_overflow(subtotal, l.total.minor_units(), &subtotal);
     overflow |= __builtin_add_overflow(tax, l.tax ? l.tax->minor_units() : 0, &tax);
@@ -477,11 +482,13 @@ OrderCreated read_order(Obj& o) {
   if (overflow) w.fail_at("lines", "the sum of the lines is out of range");
   if (subtotal != r.subtotal.minor_units()) {
     Enter e(w, "subtotal");
-    w.fail_at("amount", "must be " + Money(subtotal, cur).amount() + " (the sum of line totals), not " + r.subtotal.amount());
+    w.fail_at("amount",
+              "must be " + Money(subtotal, cur).amount() + " (the sum of line totals), not " + r.subtotal.amount());
   }
   if (tax != r.tax_total.minor_units()) {
     Enter e(w, "tax_total");
-    w.fail_at("amount", "must be " + Money(tax, cur).amount() + " (the sum of line taxes), not " + r.tax_total.amount());
+    w.fail_at("amount",
+              "must be " + Money(tax, cur).amount() + " (the sum of line taxes), not " + r.tax_total.amount());
   }
   std::int64_t total = 0;
   if (__builtin_add_overflow(subtotal, tax, &total)) w.fail_at("total", "is out of range");
@@ -531,7 +538,8 @@ RefundApproved read_refund(Obj& o) {
     bool overflow = false;
     for (const auto& l : *r.lines) overflow |= __builtin_add_overflow(sum, l.amount.minor_units(), &sum);
     if (overflow || sum != r.amount.minor_units()) {
-      o.walk().fail_at("lines", "amounts add up to " + (overflow ? std::string("more than the range") : Money(sum, cur).amount()) +
+      o.walk().fail_at("lines", "amounts add up to " +
+                                    (overflow ? std::string("more than the range") : Money(sum, cur).amount()) +
                                     ", not the refund's " + r.amount.amount());
     }
   }
@@ -605,9 +613,9 @@ const TypeEntry type_table[] = {
     {CustomerUpserted::type, wrap<CustomerUpserted, read_customer>},
 };
 
-constexpr std::string_view known_attributes[] = {"specversion", "id",         "source",   "type",
-                                                 "time",        "subject",    "datacontenttype",
-                                                 "dataschema",  "sequence",   "traceparent", "data"};
+constexpr std::string_view known_attributes[] = {
+    "specversion",     "id",         "source",   "type",        "time", "subject",
+    "datacontenttype", "dataschema", "sequence", "traceparent", "data"};
 
 bool is_hex_lower(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -706,8 +714,8 @@ Event decode_document(const Value& root, std::span<const CustomType> custom) {
            std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!form) w.fail_at("dataschema", "must be " + std::string(schema_prefix) + std::string(type) + ".v<N>.json");
     if (n != "1") {
-      w.fail_at("dataschema", "version " + std::string(n) + " of " + std::string(type) +
-                                  " is not supported (this build knows v1)");
+      w.fail_at("dataschema",
+                "version " + std::string(n) + " of " + std::string(type) + " is not supported (this build knows v1)");
     }
   }
   if (const Value* seq = env.find("sequence")) {
@@ -725,8 +733,10 @@ Event decode_document(const Value& root, std::span<const CustomType> custom) {
   }
   for (auto m = root.MemberBegin(); m != root.MemberEnd(); ++m) {
     const std::string_view name = sv(m->name);
-    if (std::find(std::begin(known_attributes), std::end(known_attributes), name) != std::end(known_attributes)) continue;
-    if (!extension_name_ok(name)) w.fail_at(name, "not a CloudEvents attribute name (1-20 lowercase letters or digits)");
+    if (std::find(std::begin(known_attributes), std::end(known_attributes), name) != std::end(known_attributes))
+      continue;
+    if (!extension_name_ok(name))
+      w.fail_at(name, "not a CloudEvents attribute name (1-20 lowercase letters or digits)");
     if (!(m->value.IsString() || m->value.IsInt64() || m->value.IsBool())) {
       w.fail_at(name, "extension attributes must be strings, integers or booleans");
     }
@@ -838,7 +848,9 @@ struct DataWriter {
     const Order& o = e.order;
     w.member("number", o.number).member("channel", o.channel.value);
     put_text(w, "customer", o.customer);
-    w.member("currency", o.currency.code()).member("ordered_at", o.ordered_at.to_string()).member("warehouse", o.warehouse);
+    w.member("currency", o.currency.code())
+        .member("ordered_at", o.ordered_at.to_string())
+        .member("warehouse", o.warehouse);
     w.key("lines").begin_array();
     for (const auto& l : o.lines) {
       w.begin_object().member("sku", l.sku.value);
@@ -886,7 +898,9 @@ struct DataWriter {
   }
   void operator()(const ShipmentDispatched& e) const {
     const Shipment& s = e.shipment;
-    w.member("reference", s.reference).member("order_number", s.order_number).member("dispatched_at", s.dispatched_at.to_string());
+    w.member("reference", s.reference)
+        .member("order_number", s.order_number)
+        .member("dispatched_at", s.dispatched_at.to_string());
     put_text(w, "carrier", s.carrier);
     put_text(w, "tracking_number", s.tracking_number);
     if (s.lines) put_lines(w, "lines", *s.lines);
@@ -994,8 +1008,7 @@ void encode_into(json::Writer& w, const Event& ev) {
   // A host type made in code may not have its subject yet: the decoder's rule gives it.
   const std::string subject = ev.subject.empty() ? subject_of(ev.data) : ev.subject;
   if (!subject.empty()) w.member("subject", subject);
-  w.member("datacontenttype", "application/json")
-      .member("dataschema", dataschema_for(type));
+  w.member("datacontenttype", "application/json").member("dataschema", dataschema_for(type));
   if (ev.sequence) w.member("sequence", std::to_string(*ev.sequence));
   if (ev.traceparent) w.member("traceparent", *ev.traceparent);
   for (const auto& x : ev.extensions) w.key(x.name).raw(x.json);

@@ -46,8 +46,9 @@ constexpr std::int64_t i64_max = std::numeric_limits<std::int64_t>::max();
 
 result<Currency> Currency::of(std::string_view code) {
   if (code.size() == 3) {
-    auto it = std::lower_bound(std::begin(currencies), std::end(currencies), code,
-                               [](const CurrencyInfo& c, std::string_view k) { return std::string_view(c.code, 3) < k; });
+    auto it =
+        std::lower_bound(std::begin(currencies), std::end(currencies), code,
+                         [](const CurrencyInfo& c, std::string_view k) { return std::string_view(c.code, 3) < k; });
     if (it != std::end(currencies) && std::string_view(it->code, 3) == code) {
       Currency c;
       std::copy_n(it->code, 3, c.code_.begin());
@@ -72,7 +73,8 @@ result<Money> Money::parse(std::string_view amount, Currency currency) {
                              " allows " + std::to_string(currency.exponent()));
   }
   const i128 v = d.digits * detail::pow10_128(currency.exponent() - d.decimals);
-  if (v >= static_cast<i128>(1'000'000'000'000'000'000)) return Error::validation("is out of range");  // 18 digits in minor units
+  if (v >= static_cast<i128>(1'000'000'000'000'000'000))
+    return Error::validation("is out of range");  // 18 digits in minor units
   return Money(static_cast<std::int64_t>(d.negative ? -v : v), currency);
 }
 
@@ -81,7 +83,8 @@ std::string Money::to_string() const { return amount() + " " + std::string(curre
 
 result<Money> Money::plus(const Money& other) const {
   if (!(currency_ == other.currency_)) {
-    return Error::validation("cannot add " + std::string(other.currency_.code()) + " to " + std::string(currency_.code()));
+    return Error::validation("cannot add " + std::string(other.currency_.code()) + " to " +
+                             std::string(currency_.code()));
   }
   std::int64_t r = 0;
   if (__builtin_add_overflow(minor_, other.minor_, &r)) return Error::validation("amount is out of range");
@@ -90,7 +93,8 @@ result<Money> Money::plus(const Money& other) const {
 
 result<Money> Money::minus(const Money& other) const {
   if (!(currency_ == other.currency_)) {
-    return Error::validation("cannot subtract " + std::string(other.currency_.code()) + " from " + std::string(currency_.code()));
+    return Error::validation("cannot subtract " + std::string(other.currency_.code()) + " from " +
+                             std::string(currency_.code()));
   }
   std::int64_t r = 0;
   if (__builtin_sub_overflow(minor_, other.minor_, &r)) return Error::validation("amount is out of range");
@@ -129,8 +133,10 @@ result<Money> extend(const Quantity& quantity, const Money& unit_price) {
   const i128 half = Quantity::scale / 2;
   i128 q = p / Quantity::scale;
   const i128 rem = p % Quantity::scale;
-  if (rem >= half) ++q;            // half away from zero, positive side
-  else if (rem <= -half) --q;      // and negative side
+  if (rem >= half)
+    ++q;  // half away from zero, positive side
+  else if (rem <= -half)
+    --q;  // and negative side
   if (q > i64_max || q < -i64_max) return Error::validation("amount is out of range");
   return Money(static_cast<std::int64_t>(q), unit_price.currency());
 }

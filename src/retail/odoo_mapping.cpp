@@ -20,8 +20,8 @@ namespace {
 
 using odoo::Command;
 using odoo::Decimal;
-using odoo::Values;
 using odoo::field;
+using odoo::Values;
 
 __extension__ typedef __int128 i128;
 
@@ -50,7 +50,8 @@ std::string derived_token(std::span<const Event* const> events) {
     mix(e->id);
   }
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(a), static_cast<unsigned long long>(b));
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(a),
+                static_cast<unsigned long long>(b));
   return buf;
 }
 
@@ -89,9 +90,10 @@ result<void> acted(const json::Document& answer, std::string_view model, std::st
   if (const auto* t = json::find(answer, "type"); t && t->IsString()) type = str(*t);
   if (const auto* m = json::find(answer, "res_model"); m && m->IsString()) target = str(*m);
   if (type != "ir.actions.act_window") return success();
-  return Error(ErrorKind::odoo, fmt::format("{}.{} on {} answered with an action{}{} instead of acting: Odoo did not do it",
-                                            model, method, ids_json(ids), type.empty() ? "" : " " + type,
-                                            target.empty() ? "" : " (" + target + ")"));
+  return Error(
+      ErrorKind::odoo,
+      fmt::format("{}.{} on {} answered with an action{}{} instead of acting: Odoo did not do it", model, method,
+                  ids_json(ids), type.empty() ? "" : " " + type, target.empty() ? "" : " (" + target + ")"));
 }
 
 result<void> act(Resolver& r, const std::string& model, const std::string& method, const std::vector<std::int64_t>& ids,
@@ -103,8 +105,9 @@ result<void> act(Resolver& r, const std::string& model, const std::string& metho
 // button_validate acts without a wizard: quantities are ours (no backorder is wanted), no SMS, and in 17
 // no immediate-transfer question. The answer is still checked (an action is never "done").
 std::string validate_context(const std::vector<std::int64_t>& ids) {
-  return fmt::format(R"({{"skip_backorder": true, "picking_ids_not_to_backorder": {}, "skip_sms": true, "skip_immediate": true, "cancel_backorder": true}})",
-                     ids_json(ids));
+  return fmt::format(
+      R"({{"skip_backorder": true, "picking_ids_not_to_backorder": {}, "skip_sms": true, "skip_immediate": true, "cancel_backorder": true}})",
+      ids_json(ids));
 }
 
 // --- records created by `load` under our external ids, then acted on (confirm, validate, post) -------
@@ -116,19 +119,21 @@ std::string validate_context(const std::vector<std::int64_t>& ids) {
 using Cells = std::vector<std::pair<std::string, std::string>>;  // column → cell, in load's text form
 
 struct LoadRecord {
-  std::string key;    // what the event calls it: the order number, the origin, the reference
-  std::string xmlid;  // module.name
-  Cells head;         // the record's own columns
+  std::string key;           // what the event calls it: the order number, the origin, the reference
+  std::string xmlid;         // module.name
+  Cells head;                // the record's own columns
   std::vector<Cells> lines;  // its one2many rows (spec.lines_field), in order
 };
 
 struct LoadThenActSpec {
   std::string model;
-  std::string what;                        // "order", "transfer", "payment", "invoice", "refund"
-  std::string lines_field;                 // order_line, move_ids, invoice_line_ids; empty: none
-  std::string action;                      // action_confirm, button_validate, action_post
-  std::vector<std::string> done_states;    // states in which the action has happened
-  std::function<std::string(const std::vector<std::int64_t>&)> action_context = [](const auto&) { return std::string("{}"); };
+  std::string what;                      // "order", "transfer", "payment", "invoice", "refund"
+  std::string lines_field;               // order_line, move_ids, invoice_line_ids; empty: none
+  std::string action;                    // action_confirm, button_validate, action_post
+  std::vector<std::string> done_states;  // states in which the action has happened
+  std::function<std::string(const std::vector<std::int64_t>&)> action_context = [](const auto&) {
+    return std::string("{}");
+  };
   std::function<result<std::vector<LoadRecord>>(Resolver&)> build;
 };
 
@@ -179,7 +184,8 @@ std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>> load_
 bool lost_a_race(const std::vector<odoo::LoadMessage>& messages) {
   for (const auto& m : messages) {
     const std::string& t = m.message;
-    const bool model_data = t.find("ir_model_data") != std::string::npos || t.find("ir.model.data") != std::string::npos;
+    const bool model_data =
+        t.find("ir_model_data") != std::string::npos || t.find("ir.model.data") != std::string::npos;
     if ((model_data && (t.find("unique") != std::string::npos || t.find("duplicate key") != std::string::npos ||
                         t.find("already exists") != std::string::npos)) ||
         t.find("could not serialize access") != std::string::npos) {
@@ -209,7 +215,8 @@ class LoadThenAct final : public OdooEffect {
     }
     w.end_array().end_object();
     std::vector<PlannedCall> calls{{spec_.model, "load", std::string(w.unchecked_view())}};
-    if (!spec_.action.empty()) calls.push_back({spec_.model, spec_.action, "the ids loaded, context " + spec_.action_context({})});
+    if (!spec_.action.empty())
+      calls.push_back({spec_.model, spec_.action, "the ids loaded, context " + spec_.action_context({})});
     return calls;
   }
 
@@ -224,7 +231,8 @@ class LoadThenAct final : public OdooEffect {
       if (it == found.end()) {
         detail += fmt::format("{} {}: not in Odoo", spec_.what, rec.key);
       } else {
-        detail += fmt::format("{} {}: {} {} in state {}", spec_.what, rec.key, spec_.model, it->second.id, it->second.state);
+        detail +=
+            fmt::format("{} {}: {} {} in state {}", spec_.what, rec.key, spec_.model, it->second.id, it->second.state);
         if (it->second.done) ++done;
       }
     }
@@ -246,8 +254,10 @@ class LoadThenAct final : public OdooEffect {
     std::vector<std::int64_t> todo;
     for (const auto& rec : records) {
       auto it = found.find(rec.xmlid);
-      if (it == found.end()) missing.push_back(&rec);
-      else if (!it->second.done) todo.push_back(it->second.id);
+      if (it == found.end())
+        missing.push_back(&rec);
+      else if (!it->second.done)
+        todo.push_back(it->second.id);
     }
     if (!missing.empty()) {
       auto [columns, rows] = load_matrix(missing, spec_.lines_field);
@@ -255,7 +265,8 @@ class LoadThenAct final : public OdooEffect {
       if (!loaded.written()) {
         const Error refused = loaded.refusal(spec_.model);
         if (lost_a_race(loaded.messages)) {
-          return Error(ErrorKind::conflict, "a concurrent attempt wrote the same external id first: " + refused.message());
+          return Error(ErrorKind::conflict,
+                       "a concurrent attempt wrote the same external id first: " + refused.message());
         }
         return refused;
       }
@@ -291,15 +302,18 @@ class LoadThenAct final : public OdooEffect {
     std::map<std::int64_t, std::string> xmlid_of;
     std::vector<std::string> names;
     for (const auto& rec : records) {
-      if (auto k = known_.find(rec.xmlid); k != known_.end()) xmlid_of[k->second] = rec.xmlid;
-      else names.push_back(rec.xmlid.substr(rec.xmlid.find('.') + 1));
+      if (auto k = known_.find(rec.xmlid); k != known_.end())
+        xmlid_of[k->second] = rec.xmlid;
+      else
+        names.push_back(rec.xmlid.substr(rec.xmlid.find('.') + 1));
     }
     if (!names.empty()) {
       ODOOSYNC_TRY(links, r.client().search_read("ir.model.data",
                                                  field("module") == r.options().module && field("name").in(names) &&
                                                      field("model") == spec_.model,
                                                  {"name", "res_id"}, {}, {.idempotent = true}));
-      for (const auto& row : links.GetArray()) xmlid_of[row["res_id"].GetInt64()] = r.options().module + "." + str(row["name"]);
+      for (const auto& row : links.GetArray())
+        xmlid_of[row["res_id"].GetInt64()] = r.options().module + "." + str(row["name"]);
     }
     std::map<std::string, Found> out;
     if (xmlid_of.empty()) return out;
@@ -326,12 +340,12 @@ class LoadThenAct final : public OdooEffect {
 
 struct LoadSpec {
   std::string model;
-  std::vector<std::string> columns;                   // first is "id"
+  std::vector<std::string> columns;  // first is "id"
   std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> keys;                      // per row: the SKU or ref the external id is made of
-  std::string prefix;                                 // product, customer
-  std::string compare_field;                          // probe compares it with the row's value at column 2
-  bool adopt_by_default_code = false;                 // products made in Odoo by hand get our external id first
+  std::vector<std::string> keys;       // per row: the SKU or ref the external id is made of
+  std::string prefix;                  // product, customer
+  std::string compare_field;           // probe compares it with the row's value at column 2
+  bool adopt_by_default_code = false;  // products made in Odoo by hand get our external id first
 
   // One row per key: a later upsert of the same key replaces the earlier one (the last one wins).
   void upsert_row(const std::string& key, std::vector<std::string> row) {
@@ -343,7 +357,7 @@ struct LoadSpec {
     keys.push_back(key);
     rows.push_back(std::move(row));
   }
-  std::map<std::string, std::size_t> row_of;          // key → its row
+  std::map<std::string, std::size_t> row_of;  // key → its row
   // An empty optional cell would clear the field: leave out each column no row has a value for.
   void drop_empty_columns() {
     for (std::size_t c = columns.size(); c-- > 1;) {
@@ -472,7 +486,8 @@ class LoadUpsert final : public OdooEffect {
 
 class StockCount final : public OdooEffect {
  public:
-  StockCount(std::string token, std::vector<StockAdjusted> counts) : OdooEffect(std::move(token)), counts_(std::move(counts)) {}
+  StockCount(std::string token, std::vector<StockAdjusted> counts)
+      : OdooEffect(std::move(token)), counts_(std::move(counts)) {}
 
   result<std::vector<PlannedCall>> plan(Resolver& r) override {
     ODOOSYNC_TRY(vals, values(r));
@@ -493,7 +508,8 @@ class StockCount final : public OdooEffect {
       locations.push_back(location);
       want[{product, location}] = static_cast<double>(c.counted->micro_units()) / Quantity::scale;
     }
-    ODOOSYNC_TRY(rows, r.client().search_read("stock.quant", field("product_id").in(products) && field("location_id").in(locations),
+    ODOOSYNC_TRY(rows, r.client().search_read("stock.quant",
+                                              field("product_id").in(products) && field("location_id").in(locations),
                                               {"product_id", "location_id", "quantity"}, {}, {.idempotent = true}));
     std::map<std::pair<std::int64_t, std::int64_t>, double> have;
     for (const auto& row : rows.GetArray()) {
@@ -509,8 +525,8 @@ class StockCount final : public OdooEffect {
       if (got - q < 1e-6 && q - got < 1e-6) {
         ++equal;
       } else {
-        detail_ += fmt::format("{}product {} at location {}: Odoo holds {}, the count is {}", detail_.empty() ? "" : "; ",
-                               key.first, key.second, got, q);
+        detail_ += fmt::format("{}product {} at location {}: Odoo holds {}, the count is {}",
+                               detail_.empty() ? "" : "; ", key.first, key.second, got, q);
       }
     }
     return equal == want.size() ? EffectState::applied : equal == 0 ? EffectState::absent : EffectState::partial;
@@ -528,8 +544,11 @@ class StockCount final : public OdooEffect {
     ODOOSYNC_TRY(vals, values(r));
     const std::string ctx(inventory_mode);
     ODOOSYNC_TRY(ids, r.client().create("stock.quant", vals, {.context_json = ctx}));
-    if (ids.size() != counts_.size()) return Error::protocol("stock.quant create answered " + std::to_string(ids.size()) + " ids for " + std::to_string(counts_.size()) + " counts");
-    ODOOSYNC_TRY(held, r.client().read("stock.quant", ids, {"inventory_quantity"}, {.context_json = ctx, .idempotent = true}));
+    if (ids.size() != counts_.size())
+      return Error::protocol("stock.quant create answered " + std::to_string(ids.size()) + " ids for " +
+                             std::to_string(counts_.size()) + " counts");
+    ODOOSYNC_TRY(
+        held, r.client().read("stock.quant", ids, {"inventory_quantity"}, {.context_json = ctx, .idempotent = true}));
     std::map<std::int64_t, double> now;
     for (const auto& row : held.GetArray()) now[row["id"].GetInt64()] = row["inventory_quantity"].GetDouble();
     std::map<std::string, std::vector<std::int64_t>> lost;  // count (text) → quants that do not hold it
@@ -544,7 +563,8 @@ class StockCount final : public OdooEffect {
       }
     }
     for (const auto& [text, quants] : lost) {
-      ODOOSYNC_TRYV(r.client().write("stock.quant", quants, Values().set("inventory_quantity", value_of.at(text)), {.context_json = ctx}));
+      ODOOSYNC_TRYV(r.client().write("stock.quant", quants, Values().set("inventory_quantity", value_of.at(text)),
+                                     {.context_json = ctx}));
     }
     std::vector<std::int64_t> unique = ids;
     std::sort(unique.begin(), unique.end());
@@ -570,7 +590,8 @@ class StockCount final : public OdooEffect {
       const StockAdjusted* c = &count;
       ODOOSYNC_TRY(product, r.product(c->sku));
       ODOOSYNC_TRY(location, r.location(c->location));
-      out.push_back(Values().set("product_id", product).set("location_id", location).set("inventory_quantity", dec(*c->counted)));
+      out.push_back(
+          Values().set("product_id", product).set("location_id", location).set("inventory_quantity", dec(*c->counted)));
     }
     return out;
   }
@@ -633,8 +654,8 @@ class ShipmentValidate final : public OdooEffect {
   // The order's deliveries not yet done (an order without any is an error: not confirmed yet).
   result<std::vector<std::int64_t>> deliveries(Resolver& r) {
     ODOOSYNC_TRY(o, r.order(order_));
-    ODOOSYNC_TRY(rows, r.client().search_read("stock.picking", field("sale_id") == o.id && field("state") != "cancel", {"state"}, {},
-                                              {.idempotent = true}));
+    ODOOSYNC_TRY(rows, r.client().search_read("stock.picking", field("sale_id") == o.id && field("state") != "cancel",
+                                              {"state"}, {}, {.idempotent = true}));
     if (rows.Empty()) return not_found("order " + order_ + " has no delivery in Odoo (is it confirmed?)");
     std::vector<std::int64_t> open;
     for (const auto& row : rows.GetArray()) {
@@ -657,21 +678,29 @@ class NoEffect final : public OdooEffect {
 
 std::string bool_cell(bool b) { return b ? "1" : "0"; }
 
-result<std::unique_ptr<OdooEffect>> products(std::span<const Event* const> events, const MappingOptions& o, std::string token) {
+result<std::unique_ptr<OdooEffect>> products(std::span<const Event* const> events, const MappingOptions& o,
+                                             std::string token) {
   LoadSpec s;
   s.model = "product.product";
   s.prefix = "product";
   s.compare_field = "list_price";
   s.adopt_by_default_code = true;
   const bool is_storable_field = o.odoo_major >= 18;
-  s.columns = {"id", "name", "list_price", "default_code", "barcode", "standard_price", "uom_id", "categ_id", "active", "type"};
+  s.columns = {"id",     "name",     "list_price", "default_code", "barcode", "standard_price",
+               "uom_id", "categ_id", "active",     "type"};
   if (is_storable_field) s.columns.push_back("is_storable");
   s.columns.push_back("description_sale");
   for (const Event* e : events) {
     const Product& p = std::get<ProductUpserted>(e->data).product;
-    std::vector<std::string> row = {external_id(o, "product", p.sku.value), p.name, p.list_price.amount(), p.sku.value,
-                                    p.barcode ? p.barcode->value : "", p.cost ? p.cost->amount() : "", p.uom,
-                                    p.category.value_or(""), bool_cell(p.active)};
+    std::vector<std::string> row = {external_id(o, "product", p.sku.value),
+                                    p.name,
+                                    p.list_price.amount(),
+                                    p.sku.value,
+                                    p.barcode ? p.barcode->value : "",
+                                    p.cost ? p.cost->amount() : "",
+                                    p.uom,
+                                    p.category.value_or(""),
+                                    bool_cell(p.active)};
     if (is_storable_field) {
       row.push_back("consu");
       row.push_back(bool_cell(p.storable));
@@ -685,7 +714,8 @@ result<std::unique_ptr<OdooEffect>> products(std::span<const Event* const> event
   return std::unique_ptr<OdooEffect>(new LoadUpsert(std::move(token), std::move(s)));
 }
 
-result<std::unique_ptr<OdooEffect>> prices(std::span<const Event* const> events, const MappingOptions& o, std::string token) {
+result<std::unique_ptr<OdooEffect>> prices(std::span<const Event* const> events, const MappingOptions& o,
+                                           std::string token) {
   LoadSpec s;
   s.model = "product.product";
   s.prefix = "product";
@@ -699,7 +729,8 @@ result<std::unique_ptr<OdooEffect>> prices(std::span<const Event* const> events,
   return std::unique_ptr<OdooEffect>(new LoadUpsert(std::move(token), std::move(s)));
 }
 
-result<std::unique_ptr<OdooEffect>> customers(std::span<const Event* const> events, const MappingOptions& o, std::string token) {
+result<std::unique_ptr<OdooEffect>> customers(std::span<const Event* const> events, const MappingOptions& o,
+                                              std::string token) {
   LoadSpec s;
   s.model = "res.partner";
   s.prefix = "customer";
@@ -707,9 +738,17 @@ result<std::unique_ptr<OdooEffect>> customers(std::span<const Event* const> even
   s.columns = {"id", "name", "ref", "email", "phone", "is_company", "street", "city", "zip", "country_id/code", "vat"};
   for (const Event* e : events) {
     const Customer& c = std::get<CustomerUpserted>(e->data).customer;
-    std::vector<std::string> row = {external_id(o, "customer", c.ref), c.name, c.ref, c.email.value_or(""), c.phone.value_or(""),
-                                    bool_cell(c.is_company), c.street.value_or(""), c.city.value_or(""), c.zip.value_or(""),
-                                    c.country_code.value_or(""), c.vat.value_or("")};
+    std::vector<std::string> row = {external_id(o, "customer", c.ref),
+                                    c.name,
+                                    c.ref,
+                                    c.email.value_or(""),
+                                    c.phone.value_or(""),
+                                    bool_cell(c.is_company),
+                                    c.street.value_or(""),
+                                    c.city.value_or(""),
+                                    c.zip.value_or(""),
+                                    c.country_code.value_or(""),
+                                    c.vat.value_or("")};
     s.upsert_row(c.ref, std::move(row));
   }
   s.drop_empty_columns();
@@ -741,7 +780,8 @@ LoadThenActSpec picking_spec() {
 
 // Stock deltas: coalesced per subject, then one transfer per (location, direction) between the location
 // and Odoo's inventory-adjustment location, loaded under our external id (origin kept for people) and validated.
-result<std::unique_ptr<OdooEffect>> stock_deltas(std::span<const Event* const> events, const MappingOptions& o, std::string token) {
+result<std::unique_ptr<OdooEffect>> stock_deltas(std::span<const Event* const> events, const MappingOptions& o,
+                                                 std::string token) {
   struct Sum {
     Sku sku;
     LocationRef location;
@@ -785,9 +825,12 @@ result<std::unique_ptr<OdooEffect>> stock_deltas(std::span<const Event* const> e
         if (members.empty()) continue;
         const std::string origin = base + "#" + std::to_string(out.size() + 1);
         const std::int64_t from = dir == 0 ? adjust : location, to = dir == 0 ? location : adjust;
-        LoadRecord rec{origin, external_id(opts, "picking", origin),
-                       {{"picking_type_id/.id", cell(wh.internal_type)}, {"location_id/.id", cell(from)},
-                        {"location_dest_id/.id", cell(to)}, {"origin", origin}},
+        LoadRecord rec{origin,
+                       external_id(opts, "picking", origin),
+                       {{"picking_type_id/.id", cell(wh.internal_type)},
+                        {"location_id/.id", cell(from)},
+                        {"location_dest_id/.id", cell(to)},
+                        {"origin", origin}},
                        {}};
         for (const Sum* s : members) {
           ODOOSYNC_TRY(product, r.product(s->sku));
@@ -803,7 +846,8 @@ result<std::unique_ptr<OdooEffect>> stock_deltas(std::span<const Event* const> e
   return std::unique_ptr<OdooEffect>(new LoadThenAct(base, std::move(spec)));
 }
 
-result<std::unique_ptr<OdooEffect>> orders(std::span<const Event* const> events, const MappingOptions& o, std::string token) {
+result<std::unique_ptr<OdooEffect>> orders(std::span<const Event* const> events, const MappingOptions& o,
+                                           std::string token) {
   std::vector<Order> list;
   for (const Event* e : events) list.push_back(std::get<OrderCreated>(e->data).order);
   LoadThenActSpec spec;
@@ -825,14 +869,19 @@ result<std::unique_ptr<OdooEffect>> orders(std::span<const Event* const> events,
       if (!seen.insert(ord.number).second) continue;  // the same order twice in a batch: once
       ODOOSYNC_TRY(partner, r.partner(ord.customer.value_or(opts.walk_in_customer)));
       ODOOSYNC_TRY(wh, r.warehouse(ord.warehouse));
-      LoadRecord rec{ord.number, external_id(opts, "order", ord.number),
-                     {{"partner_id/.id", cell(partner)}, {"client_order_ref", ord.number}, {"origin", ord.channel.value},
-                      {"date_order", ord.ordered_at.to_odoo()}, {"warehouse_id/.id", cell(wh.id)}},
+      LoadRecord rec{ord.number,
+                     external_id(opts, "order", ord.number),
+                     {{"partner_id/.id", cell(partner)},
+                      {"client_order_ref", ord.number},
+                      {"origin", ord.channel.value},
+                      {"date_order", ord.ordered_at.to_odoo()},
+                      {"warehouse_id/.id", cell(wh.id)}},
                      {}};
       if (ord.note) rec.head.emplace_back("note", *ord.note);
       for (const auto& l : ord.lines) {
         ODOOSYNC_TRY(product, r.product(l.sku));
-        Cells lc{{"product_id/.id", cell(product)}, {"product_uom_qty", cell(dec(l.quantity))},
+        Cells lc{{"product_id/.id", cell(product)},
+                 {"product_uom_qty", cell(dec(l.quantity))},
                  {"price_unit", cell(dec(l.unit_price))}};
         if (l.discount && !l.discount->is_zero()) {
           // Odoo takes a percentage of the gross line: discount / (quantity × unit_price) × 100, to 6 places.
@@ -860,18 +909,23 @@ std::unique_ptr<OdooEffect> payment(const Payment& p, const MappingOptions& o) {
   spec.build = [p, memo_field, opts](Resolver& r) -> result<std::vector<LoadRecord>> {
     ODOOSYNC_TRY(order, r.order(p.order_number));
     ODOOSYNC_TRY(journal, r.journal(p.method == "cash" ? "cash" : "bank"));
-    LoadRecord rec{p.reference, external_id(opts, "payment", p.reference),
-                   {{"payment_type", "inbound"}, {"partner_type", "customer"}, {"partner_id/.id", cell(order.partner)},
-                    {"amount", cell(dec(p.amount))}, {"journal_id/.id", cell(journal)},
-                    {"date", p.captured_at.to_odoo().substr(0, 10)}, {memo_field, p.reference}},
+    LoadRecord rec{p.reference,
+                   external_id(opts, "payment", p.reference),
+                   {{"payment_type", "inbound"},
+                    {"partner_type", "customer"},
+                    {"partner_id/.id", cell(order.partner)},
+                    {"amount", cell(dec(p.amount))},
+                    {"journal_id/.id", cell(journal)},
+                    {"date", p.captured_at.to_odoo().substr(0, 10)},
+                    {memo_field, p.reference}},
                    {}};
     return std::vector<LoadRecord>{std::move(rec)};
   };
   return std::unique_ptr<OdooEffect>(new LoadThenAct(p.reference, std::move(spec)));
 }
 
-std::unique_ptr<OdooEffect> account_move(std::string ref, std::string move_type, std::string order_number, Timestamp date,
-                                         std::optional<CalendarDate> due,
+std::unique_ptr<OdooEffect> account_move(std::string ref, std::string move_type, std::string order_number,
+                                         Timestamp date, std::optional<CalendarDate> due,
                                          std::vector<std::tuple<std::optional<Sku>, std::string, Money>> lines,
                                          const MappingOptions& o) {
   LoadThenActSpec spec;
@@ -883,9 +937,13 @@ std::unique_ptr<OdooEffect> account_move(std::string ref, std::string move_type,
   const MappingOptions opts = o;
   spec.build = [=](Resolver& r) -> result<std::vector<LoadRecord>> {
     ODOOSYNC_TRY(order, r.order(order_number));
-    LoadRecord rec{ref, external_id(opts, move_type == "out_refund" ? "refund" : "invoice", ref),
-                   {{"move_type", move_type}, {"partner_id/.id", cell(order.partner)}, {"ref", ref},
-                    {"invoice_origin", order.name}, {"invoice_date", date.to_odoo().substr(0, 10)}},
+    LoadRecord rec{ref,
+                   external_id(opts, move_type == "out_refund" ? "refund" : "invoice", ref),
+                   {{"move_type", move_type},
+                    {"partner_id/.id", cell(order.partner)},
+                    {"ref", ref},
+                    {"invoice_origin", order.name},
+                    {"invoice_date", date.to_odoo().substr(0, 10)}},
                    {}};
     if (due) rec.head.emplace_back("invoice_date_due", due->to_string());
     for (const auto& [sku, label, amount] : lines) {
@@ -903,8 +961,9 @@ std::unique_ptr<OdooEffect> account_move(std::string ref, std::string move_type,
 
 // A receipt from the vendor location, or a transfer between two locations: loaded under our external id
 // (with the origin for people), validated.
-std::unique_ptr<OdooEffect> transfer(std::string origin, std::optional<LocationRef> from, LocationRef to, std::vector<StockLine> lines,
-                                     std::optional<std::string> supplier, const MappingOptions& o) {
+std::unique_ptr<OdooEffect> transfer(std::string origin, std::optional<LocationRef> from, LocationRef to,
+                                     std::vector<StockLine> lines, std::optional<std::string> supplier,
+                                     const MappingOptions& o) {
   LoadThenActSpec spec = picking_spec();
   const int major = o.odoo_major;
   const MappingOptions opts = o;
@@ -925,8 +984,11 @@ std::unique_ptr<OdooEffect> transfer(std::string origin, std::optional<LocationR
       src = s;
       type = wh.receipt_type;
     }
-    LoadRecord rec{origin, external_id(opts, "picking", origin),
-                   {{"picking_type_id/.id", cell(type)}, {"location_id/.id", cell(src)}, {"location_dest_id/.id", cell(dest)},
+    LoadRecord rec{origin,
+                   external_id(opts, "picking", origin),
+                   {{"picking_type_id/.id", cell(type)},
+                    {"location_id/.id", cell(src)},
+                    {"location_dest_id/.id", cell(dest)},
                     {"origin", origin}},
                    {}};
     if (supplier) {
@@ -944,7 +1006,9 @@ std::unique_ptr<OdooEffect> transfer(std::string origin, std::optional<LocationR
 
 }  // namespace
 
-std::string Resolver::xmlid(std::string_view prefix, std::string_view key) const { return external_id(options_, prefix, key); }
+std::string Resolver::xmlid(std::string_view prefix, std::string_view key) const {
+  return external_id(options_, prefix, key);
+}
 
 std::string_view to_string(EffectState s) noexcept {
   switch (s) {
@@ -960,7 +1024,8 @@ std::string batch_key(const Event& e) {
   if (type == StockAdjusted::type) {
     return std::get<StockAdjusted>(e.data).delta ? "retail.stock.adjusted/delta" : "retail.stock.adjusted/counted";
   }
-  if (type == ProductUpserted::type || type == PriceChanged::type || type == CustomerUpserted::type || type == OrderCreated::type) {
+  if (type == ProductUpserted::type || type == PriceChanged::type || type == CustomerUpserted::type ||
+      type == OrderCreated::type) {
     return std::string(type);
   }
   return std::string(type) + "|" + e.source + "|" + e.id;  // one event, one effect
@@ -971,7 +1036,8 @@ result<std::unique_ptr<OdooEffect>> map_to_odoo(std::span<const Event* const> ev
   if (events.empty()) return Error::validation("map_to_odoo: no events");
   const std::string key = batch_key(*events[0]);
   for (const Event* e : events) {
-    if (batch_key(*e) != key) return Error::validation("map_to_odoo: events of different batch keys (" + key + ", " + batch_key(*e) + ")");
+    if (batch_key(*e) != key)
+      return Error::validation("map_to_odoo: events of different batch keys (" + key + ", " + batch_key(*e) + ")");
   }
   if (token.empty()) token = derived_token(events);
   const Event& first = *events[0];
@@ -990,8 +1056,12 @@ result<std::unique_ptr<OdooEffect>> map_to_odoo(std::span<const Event* const> ev
           std::map<std::string, std::size_t> last;  // the last count of a subject wins
           for (const Event* e : events) {
             const auto& s = std::get<StockAdjusted>(e->data);
-            if (auto it = last.find(e->subject); it != last.end()) counts[it->second] = s;
-            else { last[e->subject] = counts.size(); counts.push_back(s); }
+            if (auto it = last.find(e->subject); it != last.end())
+              counts[it->second] = s;
+            else {
+              last[e->subject] = counts.size();
+              counts.push_back(s);
+            }
           }
           return std::unique_ptr<OdooEffect>(new StockCount(token, std::move(counts)));
         } else if constexpr (std::is_same_v<T, StockReserved> || std::is_same_v<T, StockReleased>) {
@@ -1012,17 +1082,21 @@ result<std::unique_ptr<OdooEffect>> map_to_odoo(std::span<const Event* const> ev
           const Refund& rf = d.refund;
           std::vector<std::tuple<std::optional<Sku>, std::string, Money>> lines;
           if (rf.lines && !rf.lines->empty()) {
-            for (const auto& l : *rf.lines) lines.emplace_back(l.sku, "Refund " + l.sku.value + " × " + l.quantity.value(), l.amount);
+            for (const auto& l : *rf.lines)
+              lines.emplace_back(l.sku, "Refund " + l.sku.value + " × " + l.quantity.value(), l.amount);
           } else {
-            lines.emplace_back(std::nullopt, "Refund " + rf.reference + (rf.reason ? ": " + *rf.reason : ""), rf.amount);
+            lines.emplace_back(std::nullopt, "Refund " + rf.reference + (rf.reason ? ": " + *rf.reason : ""),
+                               rf.amount);
           }
-          return account_move(rf.reference, "out_refund", rf.order_number, rf.approved_at, std::nullopt, std::move(lines), options);
+          return account_move(rf.reference, "out_refund", rf.order_number, rf.approved_at, std::nullopt,
+                              std::move(lines), options);
         } else if constexpr (std::is_same_v<T, ShipmentDispatched>) {
           return std::unique_ptr<OdooEffect>(new ShipmentValidate(d.shipment));
         } else if constexpr (std::is_same_v<T, InvoicePosted>) {
           const InvoiceRef& i = d.invoice;
           return account_move(i.number, "out_invoice", i.order_number, i.posted_at, i.due_date,
-                              {{std::nullopt, "Invoice " + i.number + " for order " + i.order_number, i.amount_total}}, options);
+                              {{std::nullopt, "Invoice " + i.number + " for order " + i.order_number, i.amount_total}},
+                              options);
         } else {
           return Error::validation("no Odoo mapping for " + std::string(first.type()) +
                                    ": a host's own type needs an effect registered with sync::EventTypes");

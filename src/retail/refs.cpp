@@ -66,7 +66,8 @@ std::string check_location(std::string_view s) {
   std::size_t start = 0;
   while (true) {
     const std::size_t slash = s.find('/', start);
-    const std::string_view seg = s.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    const std::string_view seg =
+        s.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (seg.empty() || seg.front() == ' ' || seg.back() == ' ') return "must be a location such as \"WH/Stock\"";
     if (slash == std::string_view::npos) break;
     start = slash + 1;
@@ -85,7 +86,9 @@ std::string check_channel(std::string_view s) {
   }
   if (name.empty() || name.size() > 64) return bad();
   for (char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) return bad();
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+          c == '-'))
+      return bad();
   }
   return {};
 }

@@ -42,7 +42,8 @@ result<void> Resolver::prefetch_products(const std::vector<std::string>& skus) {
     names.push_back(std::move(name));
   }
   ODOOSYNC_TRY(links, client_.search_read("ir.model.data",
-                                          field("module") == options_.module && field("model") == "product.product" && field("name").in(names),
+                                          field("module") == options_.module && field("model") == "product.product" &&
+                                              field("name").in(names),
                                           {"name", "res_id"}, {}, read_options));
   for (const auto& row : links.GetArray()) {
     const std::string& sku = sku_of[str(row["name"])];
@@ -50,8 +51,10 @@ result<void> Resolver::prefetch_products(const std::vector<std::string>& skus) {
     wanted.erase(sku);
   }
   if (wanted.empty()) return success();
-  ODOOSYNC_TRY(rows, client_.search_read("product.product", field("default_code").in(std::vector<std::string>(wanted.begin(), wanted.end())),
-                                         {"default_code"}, {.order = "id asc"}, read_options));
+  ODOOSYNC_TRY(rows,
+               client_.search_read("product.product",
+                                   field("default_code").in(std::vector<std::string>(wanted.begin(), wanted.end())),
+                                   {"default_code"}, {.order = "id asc"}, read_options));
   for (const auto& row : rows.GetArray()) {
     products_.try_emplace(str(row["default_code"]), row["id"].GetInt64());  // two with one SKU: the oldest
   }
@@ -67,15 +70,18 @@ result<std::int64_t> Resolver::product(const Sku& sku) {
 
 result<std::int64_t> Resolver::location(const LocationRef& location) {
   if (auto it = locations_.find(location.value); it != locations_.end()) return it->second;
-  ODOOSYNC_TRY(rows, client_.search(std::string_view("stock.location"), field("complete_name") == location.value, {.limit = 1}, read_options));
-  if (rows.empty()) return not_found("unknown location \"" + location.value + "\": no stock.location has this full name");
+  ODOOSYNC_TRY(rows, client_.search(std::string_view("stock.location"), field("complete_name") == location.value,
+                                    {.limit = 1}, read_options));
+  if (rows.empty())
+    return not_found("unknown location \"" + location.value + "\": no stock.location has this full name");
   locations_[location.value] = rows[0];
   return rows[0];
 }
 
 result<std::int64_t> Resolver::partner(std::string_view ref) {
   if (auto it = partners_.find(ref); it != partners_.end()) return it->second;
-  ODOOSYNC_TRY(rows, client_.search("res.partner", field("ref") == std::string(ref), {.limit = 1, .order = "id asc"}, read_options));
+  ODOOSYNC_TRY(rows, client_.search("res.partner", field("ref") == std::string(ref), {.limit = 1, .order = "id asc"},
+                                    read_options));
   std::int64_t id = rows.empty() ? 0 : rows[0];
   if (!id) {
     const std::string x = xmlid("customer", ref);
@@ -92,13 +98,16 @@ result<std::int64_t> Resolver::partner(std::string_view ref) {
 
 result<Resolver::Warehouse> Resolver::warehouse(std::string_view code) {
   if (auto it = warehouses_.find(code); it != warehouses_.end()) return it->second;
-  ODOOSYNC_TRY(rows, client_.search_read("stock.warehouse", field("code") == std::string(code), {"company_id", "lot_stock_id"}, {.limit = 1}, read_options));
-  if (rows.Empty()) return not_found("unknown warehouse \"" + std::string(code) + "\": no stock.warehouse has this short name");
+  ODOOSYNC_TRY(rows, client_.search_read("stock.warehouse", field("code") == std::string(code),
+                                         {"company_id", "lot_stock_id"}, {.limit = 1}, read_options));
+  if (rows.Empty())
+    return not_found("unknown warehouse \"" + std::string(code) + "\": no stock.warehouse has this short name");
   Warehouse w;
   w.id = rows[0]["id"].GetInt64();
   w.company = m2o(rows[0]["company_id"]);
   w.stock_location = m2o(rows[0]["lot_stock_id"]);
-  ODOOSYNC_TRY(types, client_.search_read("stock.picking.type", field("warehouse_id") == w.id, {"code"}, {.order = "id asc"}, read_options));
+  ODOOSYNC_TRY(types, client_.search_read("stock.picking.type", field("warehouse_id") == w.id, {"code"},
+                                          {.order = "id asc"}, read_options));
   for (const auto& t : types.GetArray()) {
     const std::string c = str(t["code"]);
     std::int64_t& slot = c == "incoming" ? w.receipt_type : c == "outgoing" ? w.delivery_type : w.internal_type;
@@ -116,14 +125,17 @@ result<std::int64_t> Resolver::inventory_location(std::int64_t company) {
                                     field("usage") == "inventory" && field("name").ilike("Inventory adjustment") &&
                                         (field("company_id") == company || field("company_id") == false),
                                     {.limit = 1, .order = "id asc"}, read_options));
-  if (rows.empty()) return not_found("no inventory-adjustment location (usage inventory) in Odoo for company " + std::to_string(company));
+  if (rows.empty())
+    return not_found("no inventory-adjustment location (usage inventory) in Odoo for company " +
+                     std::to_string(company));
   inventory_[company] = rows[0];
   return rows[0];
 }
 
 result<std::int64_t> Resolver::vendor_location() {
   if (vendor_) return vendor_;
-  ODOOSYNC_TRY(rows, client_.search("stock.location", field("usage") == "supplier", {.limit = 1, .order = "id asc"}, read_options));
+  ODOOSYNC_TRY(rows, client_.search("stock.location", field("usage") == "supplier", {.limit = 1, .order = "id asc"},
+                                    read_options));
   if (rows.empty()) return not_found("no vendor location (usage supplier) in Odoo");
   vendor_ = rows[0];
   return vendor_;
@@ -131,16 +143,19 @@ result<std::int64_t> Resolver::vendor_location() {
 
 result<std::int64_t> Resolver::journal(std::string_view type) {
   if (auto it = journals_.find(type); it != journals_.end()) return it->second;
-  ODOOSYNC_TRY(rows, client_.search("account.journal", field("type") == std::string(type), {.limit = 1, .order = "id asc"}, read_options));
+  ODOOSYNC_TRY(rows, client_.search("account.journal", field("type") == std::string(type),
+                                    {.limit = 1, .order = "id asc"}, read_options));
   if (rows.empty()) return not_found("no " + std::string(type) + " journal in Odoo");
   journals_[std::string(type)] = rows[0];
   return rows[0];
 }
 
 result<Resolver::SaleOrder> Resolver::order(std::string_view number) {
-  ODOOSYNC_TRY(rows, client_.search_read("sale.order", field("client_order_ref") == std::string(number), {"name", "partner_id", "state"},
-                                         {.limit = 1, .order = "id asc"}, read_options));
-  if (rows.Empty()) return not_found("order " + std::string(number) + " is not in Odoo (no sale.order with this client_order_ref)");
+  ODOOSYNC_TRY(rows,
+               client_.search_read("sale.order", field("client_order_ref") == std::string(number),
+                                   {"name", "partner_id", "state"}, {.limit = 1, .order = "id asc"}, read_options));
+  if (rows.Empty())
+    return not_found("order " + std::string(number) + " is not in Odoo (no sale.order with this client_order_ref)");
   SaleOrder o;
   o.id = rows[0]["id"].GetInt64();
   o.partner = m2o(rows[0]["partner_id"]);

@@ -46,7 +46,8 @@ bool digits(std::string_view s, std::size_t at, std::size_t n, unsigned& out) {
 
 bool parse_date(std::string_view s, int& y, unsigned& m, unsigned& d) {
   unsigned yy = 0;
-  if (s.size() < 10 || !digits(s, 0, 4, yy) || s[4] != '-' || !digits(s, 5, 2, m) || s[7] != '-' || !digits(s, 8, 2, d)) {
+  if (s.size() < 10 || !digits(s, 0, 4, yy) || s[4] != '-' || !digits(s, 5, 2, m) || s[7] != '-' ||
+      !digits(s, 8, 2, d)) {
     return false;
   }
   y = static_cast<int>(yy);
@@ -71,14 +72,16 @@ result<Timestamp> Timestamp::parse(std::string_view s) {
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
     const std::size_t n = i - start;
     if (n == 0 || n > 9) return bad();
-    for (std::size_t k = 0; k < 9; ++k) nanos = nanos * 10 + (k < n ? static_cast<std::uint32_t>(s[start + k] - '0') : 0);
+    for (std::size_t k = 0; k < 9; ++k)
+      nanos = nanos * 10 + (k < n ? static_cast<std::uint32_t>(s[start + k] - '0') : 0);
   }
   std::int64_t offset = 0;
   if (i < s.size() && s[i] == 'Z') {
     ++i;
   } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
     unsigned oh = 0, om = 0;
-    if (!digits(s, i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !digits(s, i + 4, 2, om) || oh > 23 || om > 59) {
+    if (!digits(s, i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !digits(s, i + 4, 2, om) || oh > 23 ||
+        om > 59) {
       return bad();
     }
     offset = (s[i] == '-' ? -1 : 1) * static_cast<std::int64_t>(oh * 3600 + om * 60);
@@ -98,7 +101,10 @@ Timestamp Timestamp::from(std::chrono::system_clock::time_point tp) {
   Timestamp t;
   t.seconds = ns / 1'000'000'000;
   std::int64_t rem = ns % 1'000'000'000;
-  if (rem < 0) { rem += 1'000'000'000; --t.seconds; }
+  if (rem < 0) {
+    rem += 1'000'000'000;
+    --t.seconds;
+  }
   t.nanos = static_cast<std::uint32_t>(rem);
   return t;
 }
@@ -108,7 +114,10 @@ Timestamp Timestamp::now() { return from(std::chrono::system_clock::now()); }
 std::string Timestamp::to_string() const {
   std::int64_t days = seconds / 86400;
   std::int64_t rem = seconds % 86400;
-  if (rem < 0) { rem += 86400; --days; }
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
   int y = 0;
   unsigned m = 0, d = 0;
   civil_from_days(days, y, m, d);

@@ -40,7 +40,8 @@ std::string default_worker_id() {
 
 }  // namespace
 
-odoo::ClientOptions engine_client_options(std::shared_ptr<MetricsSink> metrics, Logger logger, odoo::ClientOptions base) {
+odoo::ClientOptions engine_client_options(std::shared_ptr<MetricsSink> metrics, Logger logger,
+                                          odoo::ClientOptions base) {
   base.pipeline = http::PipelineOptions::without_policies(std::move(logger), std::move(metrics));
   return base;
 }
@@ -189,8 +190,8 @@ struct Engine::Impl {
       for (const auto& m : b.members) ++(type_counters(b.lane, m.event.type).*field);
     }
     const std::string_view outcome = field == &TypeCounters::applied   ? "applied"
-                                      : field == &TypeCounters::retried ? "retried"
-                                                                        : "dead_lettered";
+                                     : field == &TypeCounters::retried ? "retried"
+                                                                       : "dead_lettered";
     for (const auto& m : b.members) report("odoosync_sync_events_total", b.lane, m.event.type, outcome);
   }
 
@@ -198,15 +199,21 @@ struct Engine::Impl {
     // A failed settle leaves the batch leased: it is resumed (and probed) when the lease ends or the
     // next worker starts. Nothing is lost; the effect is not applied twice.
     auto r = store.settle(b.id, owner, s);
-    if (!r) log(LogLevel::error, "settle failed: the batch stays leased and is probed when resumed", b, r.error().to_string());
+    if (!r)
+      log(LogLevel::error, "settle failed: the batch stays leased and is probed when resumed", b,
+          r.error().to_string());
   }
 
   // One line per decision that matters to an operator; never an event's body (it may hold personal data).
   void log(LogLevel level, std::string_view what, const Batch& b, const std::string& error) {
     if (!options.logger.enabled(level)) return;
-    options.logger.log(level, what, {{"batch", b.id}, {"token", b.token}, {"lane", std::string(to_string(b.lane))},
-                                     {"attempt", b.attempt}, {"members", static_cast<std::int64_t>(b.members.size())},
-                                     {"error", error}});
+    options.logger.log(level, what,
+                       {{"batch", b.id},
+                        {"token", b.token},
+                        {"lane", std::string(to_string(b.lane))},
+                        {"attempt", b.attempt},
+                        {"members", static_cast<std::int64_t>(b.members.size())},
+                        {"error", error}});
   }
 
   // The engine's own series, to any sink (odoosync_sync_events_total{lane,type,outcome}, ...).
@@ -240,10 +247,10 @@ struct Engine::Impl {
     if (d.step == FailureStep::probe) {
       count_probe();
       auto p = effect->probe(*resolver);
-      f.probe = !p ? ProbeResult::failed
-                   : p.value() == retail::EffectState::applied ? ProbeResult::applied
-                   : p.value() == retail::EffectState::partial ? ProbeResult::partial
-                                                                 : ProbeResult::absent;
+      f.probe = !p                                          ? ProbeResult::failed
+                : p.value() == retail::EffectState::applied ? ProbeResult::applied
+                : p.value() == retail::EffectState::partial ? ProbeResult::partial
+                                                            : ProbeResult::absent;
       if (p) f.probe_detail = effect->probe_detail();
       if (!p) log(LogLevel::warn, "probe failed", b, p.error().to_string());
       d = decide_failure(f, options.retry, options.unknown_outcome_grace, jitter);
@@ -328,9 +335,10 @@ struct Engine::Impl {
       // left of it after the expired lease (a shared store).
       if (b.abandoned && options.unknown_outcome_grace.count() > 0) {
         const std::int64_t now = now_ms();
-        const std::int64_t ready = options.exclusive
-                                       ? started_ms.load() + options.unknown_outcome_grace.count()
-                                       : now + std::max<std::int64_t>(0, (options.unknown_outcome_grace - options.lease).count());
+        const std::int64_t ready =
+            options.exclusive
+                ? started_ms.load() + options.unknown_outcome_grace.count()
+                : now + std::max<std::int64_t>(0, (options.unknown_outcome_grace - options.lease).count());
         if (now < ready) {
           Settlement s;
           s.kind = SettleKind::retry;
@@ -557,7 +565,8 @@ struct Engine::Impl {
         m.lanes[l].queue_depth = depth ? depth.value()[l] : ls.pending + ls.in_flight;
         m.lanes[l].dead = ls.dead;
         m.lanes[l].oldest_pending_age_s =
-            ls.oldest_pending_ms ? static_cast<double>(std::max<std::int64_t>(0, now - *ls.oldest_pending_ms)) / 1000.0 : 0.0;
+            ls.oldest_pending_ms ? static_cast<double>(std::max<std::int64_t>(0, now - *ls.oldest_pending_ms)) / 1000.0
+                                 : 0.0;
       }
     }
     if (auto* mem = dynamic_cast<InMemoryMetrics*>(options.metrics.get())) {
@@ -593,9 +602,12 @@ result<std::unique_ptr<Engine>> Engine::create(Store& store, odoo::Client* clien
   for (std::size_t l = 0; l < lane_count; ++l) {
     const auto& lo = options.lanes[l];
     const std::string lane(to_string(static_cast<Lane>(l)));
-    if (lo.batch_size == 0) return Error::validation("EngineOptions::lanes[" + lane + "].batch_size must be at least 1");
-    if (lo.concurrency < 1) return Error::validation("EngineOptions::lanes[" + lane + "].concurrency must be at least 1");
-    if (lo.rate_limit < 0) return Error::validation("EngineOptions::lanes[" + lane + "].rate_limit must not be negative");
+    if (lo.batch_size == 0)
+      return Error::validation("EngineOptions::lanes[" + lane + "].batch_size must be at least 1");
+    if (lo.concurrency < 1)
+      return Error::validation("EngineOptions::lanes[" + lane + "].concurrency must be at least 1");
+    if (lo.rate_limit < 0)
+      return Error::validation("EngineOptions::lanes[" + lane + "].rate_limit must not be negative");
     if (lo.flush_interval.count() < 0) {
       return Error::validation("EngineOptions::lanes[" + lane + "].flush_interval must not be negative");
     }

@@ -19,7 +19,8 @@ bool name_ok(std::string_view n) {
 
 // The built-in effect: retail::map_to_odoo picks the mapping by the events' type.
 result<std::unique_ptr<retail::OdooEffect>> builtin_effect(std::span<const retail::Event* const> events,
-                                                           const retail::MappingOptions& options, const std::string& token) {
+                                                           const retail::MappingOptions& options,
+                                                           const std::string& token) {
   return retail::map_to_odoo(events, options, token);
 }
 
@@ -46,10 +47,12 @@ EventTypes EventTypes::builtin() {
 
 result<void> EventTypes::add(EventTypeSpec spec) {
   if (!name_ok(spec.type)) {
-    return Error::validation("event type '" + spec.type +
-                             "': a name is lowercase letters, digits, '_' and '-' in dotted parts (acme.loyalty.points)");
+    return Error::validation(
+        "event type '" + spec.type +
+        "': a name is lowercase letters, digits, '_' and '-' in dotted parts (acme.loyalty.points)");
   }
-  if (find(spec.type)) return Error::validation("event type '" + spec.type + "' is already registered (replace() changes it)");
+  if (find(spec.type))
+    return Error::validation("event type '" + spec.type + "' is already registered (replace() changes it)");
   if (!spec.effect) return Error::validation("event type '" + spec.type + "' has no effect");
   if (!spec.subject) return Error::validation("event type '" + spec.type + "' has no subject rule");
   custom_.push_back(retail::CustomType{spec.type, spec.subject});
@@ -59,16 +62,19 @@ result<void> EventTypes::add(EventTypeSpec spec) {
 
 result<void> EventTypes::replace(std::string_view type, const std::function<void(EventTypeSpec&)>& change) {
   auto it = std::find_if(specs_.begin(), specs_.end(), [&](const EventTypeSpec& s) { return s.type == type; });
-  if (it == specs_.end()) return Error::validation("event type '" + std::string(type) + "' is not registered (add() registers it)");
+  if (it == specs_.end())
+    return Error::validation("event type '" + std::string(type) + "' is not registered (add() registers it)");
   EventTypeSpec edited = *it;
   if (change) change(edited);
   if (edited.type != it->type) return Error::validation("event type '" + it->type + "': replace() cannot rename it");
   if (!edited.effect) return Error::validation("event type '" + it->type + "': replace() left it without an effect");
   const bool host_type = static_cast<bool>(it->subject);
   if (!host_type && edited.subject) {
-    return Error::validation("event type '" + it->type + "' is built in: its data and subject are read by its own reader");
+    return Error::validation("event type '" + it->type +
+                             "' is built in: its data and subject are read by its own reader");
   }
-  if (host_type && !edited.subject) return Error::validation("event type '" + it->type + "': replace() left it without a subject rule");
+  if (host_type && !edited.subject)
+    return Error::validation("event type '" + it->type + "': replace() left it without a subject rule");
   *it = std::move(edited);
   for (auto& c : custom_)
     if (c.type == it->type) c.subject = it->subject;

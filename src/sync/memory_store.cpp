@@ -23,7 +23,7 @@ struct Subject {
 };
 
 struct BatchRecord {
-  Batch batch;                      // members kept as seqs below; batch.members left empty
+  Batch batch;  // members kept as seqs below; batch.members left empty
   std::vector<std::int64_t> members;
   bool open = true;
   std::string owner;
@@ -52,8 +52,8 @@ struct MemoryStore::State {
 
   void record(const StoredEvent& e, std::int64_t now, std::string_view action, std::int64_t batch = 0,
               std::string error = {}, std::string correlation = {}) {
-    audit.push_back(AuditEntry{now, e.event.source, e.event.id, e.event.subject, std::string(action), e.attempts,
-                               batch, std::move(error), std::move(correlation)});
+    audit.push_back(AuditEntry{now, e.event.source, e.event.id, e.event.subject, std::string(action), e.attempts, batch,
+                               std::move(error), std::move(correlation)});
   }
 
   // Every change of an event's status goes through the lifecycle table (sync/lifecycle.hpp): the status,
@@ -108,8 +108,8 @@ result<std::vector<Intake>> MemoryStore::append(std::span<const NewEvent> events
   std::set<std::pair<std::string_view, std::string_view>> seen;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
-    const bool dup = s.by_key.find(std::make_pair(e.source, e.id)) != s.by_key.end() ||
-                     !seen.emplace(e.source, e.id).second;
+    const bool dup =
+        s.by_key.find(std::make_pair(e.source, e.id)) != s.by_key.end() || !seen.emplace(e.source, e.id).second;
     if (dup) {
       out[i] = Intake::duplicate;
       continue;
@@ -175,8 +175,8 @@ result<std::optional<Batch>> MemoryStore::claim(const ClaimRequest& rq) {
     items.reserve(subj.pending.size());
     for (auto p : subj.pending) {
       const auto& x = s.at(p);
-      items.push_back({x.seq, x.event.source, x.event.sequence.has_value(), x.event.sequence.value_or(0), x.event.batch_key,
-                       x.solo});
+      items.push_back({x.seq, x.event.source, x.event.sequence.has_value(), x.event.sequence.value_or(0),
+                       x.event.batch_key, x.solo});
     }
     auto run = detail::subject_run(items, key, solo, rq.max_members - members.size());
     if (run.empty()) continue;  // its head belongs to another batch key: it waits

@@ -68,19 +68,22 @@ std::string EngineMetrics::prometheus() const {
       {"odoosync_events_submitted_total", "Events accepted at intake.", &TypeCounters::submitted},
       {"odoosync_events_duplicate_total", "Submits of an (source, id) already held.", &TypeCounters::duplicates},
       {"odoosync_events_applied_total", "Events whose effect is in Odoo.", &TypeCounters::applied},
-      {"odoosync_events_retried_total", "Event sends that failed transiently and were rescheduled.", &TypeCounters::retried},
+      {"odoosync_events_retried_total", "Event sends that failed transiently and were rescheduled.",
+       &TypeCounters::retried},
       {"odoosync_events_dead_lettered_total", "Events moved to the dead-letter queue.", &TypeCounters::dead_lettered},
   };
   for (const auto& c : counters) {
     header(out, c.name, "counter", c.help);
     for (std::size_t l = 0; l < lane_count; ++l) {
       for (const auto& [type, tc] : lanes[l].by_type) {
-        out += fmt::format("{}{{lane=\"{}\",type=\"{}\"}} {}\n", c.name, to_string(static_cast<Lane>(l)), type, tc.*c.field);
+        out += fmt::format("{}{{lane=\"{}\",type=\"{}\"}} {}\n", c.name, to_string(static_cast<Lane>(l)), type,
+                           tc.*c.field);
       }
     }
   }
   header(out, "odoosync_events_rejected_total", "counter", "Invalid events refused at intake.");
-  for (const auto& [type, n] : rejected) out += fmt::format("odoosync_events_rejected_total{{type=\"{}\"}} {}\n", type, n);
+  for (const auto& [type, n] : rejected)
+    out += fmt::format("odoosync_events_rejected_total{{type=\"{}\"}} {}\n", type, n);
 
   auto per_lane = [&](const char* name, const char* type, const char* help, auto value) {
     header(out, name, type, help);
@@ -88,13 +91,18 @@ std::string EngineMetrics::prometheus() const {
       out += fmt::format("{}{{lane=\"{}\"}} {}\n", name, to_string(static_cast<Lane>(l)), value(lanes[l]));
     }
   };
-  per_lane("odoosync_queue_depth", "gauge", "Events pending or in flight.", [](const LaneMetrics& m) { return m.queue_depth; });
-  per_lane("odoosync_dead_letters", "gauge", "Events in the dead-letter queue.", [](const LaneMetrics& m) { return m.dead; });
+  per_lane("odoosync_queue_depth", "gauge", "Events pending or in flight.",
+           [](const LaneMetrics& m) { return m.queue_depth; });
+  per_lane("odoosync_dead_letters", "gauge", "Events in the dead-letter queue.",
+           [](const LaneMetrics& m) { return m.dead; });
   per_lane("odoosync_oldest_pending_age_seconds", "gauge", "Age of the oldest event not yet settled.",
            [](const LaneMetrics& m) { return fmt::format("{:.3f}", m.oldest_pending_age_s); });
-  per_lane("odoosync_batches_total", "counter", "Batches sent (each send counts).", [](const LaneMetrics& m) { return m.batches; });
-  per_lane("odoosync_batch_events_total", "counter", "Members of the batches sent.", [](const LaneMetrics& m) { return m.batch_events; });
-  per_lane("odoosync_batch_size_max", "gauge", "The largest batch sent.", [](const LaneMetrics& m) { return m.max_batch; });
+  per_lane("odoosync_batches_total", "counter", "Batches sent (each send counts).",
+           [](const LaneMetrics& m) { return m.batches; });
+  per_lane("odoosync_batch_events_total", "counter", "Members of the batches sent.",
+           [](const LaneMetrics& m) { return m.batch_events; });
+  per_lane("odoosync_batch_size_max", "gauge", "The largest batch sent.",
+           [](const LaneMetrics& m) { return m.max_batch; });
   per_lane("odoosync_backpressure_total", "counter", "Submits refused above the high-water mark.",
            [](const LaneMetrics& m) { return m.backpressured; });
 

@@ -88,10 +88,8 @@ FeedSpec spec_of(Feed feed) {
   switch (feed) {
     case Feed::stock_levels:
       return {"stock.quant", field("location_id.usage") == "internal", {"product_id", "location_id", "quantity"}};
-    case Feed::prices:
-      return {"product.product", {}, {"default_code", "list_price", "company_id"}};
-    case Feed::order_states:
-      return {"sale.order", field("state") == "cancel", {"name", "client_order_ref", "state"}};
+    case Feed::prices: return {"product.product", {}, {"default_code", "list_price", "company_id"}};
+    case Feed::order_states: return {"sale.order", field("state") == "cancel", {"name", "client_order_ref", "state"}};
   }
   return {"", {}, {}};
 }
@@ -131,9 +129,9 @@ class Mapper {
       problem(fmt::format("{} record {}: write_date is not a UTC datetime", model, id));
       return;
     }
-    auto ev = retail::make_event(std::move(data), {.source = options_.source,
-                                                   .id = fmt::format("{}/{}@{}", model, id, when->to_string()),
-                                                   .time = *when});
+    auto ev = retail::make_event(
+        std::move(data),
+        {.source = options_.source, .id = fmt::format("{}/{}@{}", model, id, when->to_string()), .time = *when});
     if (!ev) {
       problem(fmt::format("{} record {}: {}", model, id, ev.error().message()));
       return;
@@ -197,22 +195,28 @@ class Mapper {
       if (!products_[many2one_id(row, "product_id")].sku) ++stats_.skipped_no_sku;
     }
     if (!micros.empty()) {
-      ODOOSYNC_TRY(all, client_.search_read("stock.quant",
-                                            field("product_id").in(std::vector<std::int64_t>(wanted_products.begin(), wanted_products.end())) &&
-                                                field("location_id").in(std::vector<std::int64_t>(location_ids.begin(), location_ids.end())),
-                                            {"product_id", "location_id", "quantity"}, {.order = "id asc"}, pull_options));
+      ODOOSYNC_TRY(
+          all, client_.search_read(
+                   "stock.quant",
+                   field("product_id").in(std::vector<std::int64_t>(wanted_products.begin(), wanted_products.end())) &&
+                       field("location_id").in(std::vector<std::int64_t>(location_ids.begin(), location_ids.end())),
+                   {"product_id", "location_id", "quantity"}, {.order = "id asc"}, pull_options));
       for (const auto& q : all.GetArray()) {
         auto slot = micros.find({many2one_id(q, "product_id"), many2one_id(q, "location_id")});
         if (slot == micros.end()) continue;
         auto text = decimal_text(q, "quantity");
-        if (!text) return Error::protocol(fmt::format("stock.quant record {}: field 'quantity' is not a decimal quantity", record_id(q)));
+        if (!text)
+          return Error::protocol(
+              fmt::format("stock.quant record {}: field 'quantity' is not a decimal quantity", record_id(q)));
         auto qty = retail::Quantity::parse(*text);
         if (!qty) {
-          return Error::protocol(fmt::format("stock.quant record {}: field 'quantity' {} {}", record_id(q), *text, qty.error().message()));
+          return Error::protocol(
+              fmt::format("stock.quant record {}: field 'quantity' {} {}", record_id(q), *text, qty.error().message()));
         }
         if (__builtin_add_overflow(slot->second, qty.value().micro_units(), &slot->second)) {
-          return Error::protocol(fmt::format("stock.quant: the quantities of product {} at location {} add up beyond range",
-                                             slot->first.first, slot->first.second));
+          return Error::protocol(
+              fmt::format("stock.quant: the quantities of product {} at location {} add up beyond range",
+                          slot->first.first, slot->first.second));
         }
       }
     }
@@ -295,8 +299,10 @@ class Mapper {
       const std::string name = text_field(row, "name").value_or("");
       retail::OrderCancelled c;
       c.number = text_field(row, "client_order_ref").value_or(name);
-      if (!name.empty() && name != c.number) c.reason = "cancelled in Odoo as " + name;
-      else c.reason = "cancelled in Odoo";
+      if (!name.empty() && name != c.number)
+        c.reason = "cancelled in Odoo as " + name;
+      else
+        c.reason = "cancelled in Odoo";
       emit(out, model, row, std::move(c));
     }
     return out;
@@ -355,7 +361,8 @@ result<std::size_t> OutboundPuller::pull(Feed feed) {
 
   FeedSpec spec = spec_of(feed);
   Mapper mapper(client_, options_, stats);
-  odoo::ChangeCursor cursor(client_, std::string(spec.model), spec.domain, spec.fields, from, options_.page_size, pull_options);
+  odoo::ChangeCursor cursor(client_, std::string(spec.model), spec.domain, spec.fields, from, options_.page_size,
+                            pull_options);
   if (options_.settle) {
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     cursor.stop_before(odoo::DateTime::from_sys(now - *options_.settle));
@@ -372,7 +379,9 @@ result<std::size_t> OutboundPuller::pull(Feed feed) {
     if (!events.value().empty()) {
       for (EventSink* sink : sinks_[index]) {
         auto taken = sink->accept(events.value());
-        if (!taken) return std::move(taken.error()).with_message_prefix(label + ": a sink refused a page (kept for the next pull)");
+        if (!taken)
+          return std::move(taken.error())
+              .with_message_prefix(label + ": a sink refused a page (kept for the next pull)");
       }
     }
     // Every sink has the page: only now may the next pull start after it.

@@ -20,9 +20,9 @@ std::string_view to_string(FailureStep step) noexcept {
 }
 
 std::chrono::milliseconds backoff_cap(int attempt, const RetryOptions& o) noexcept {
-  const double cap = std::min<double>(static_cast<double>(o.max_backoff.count()),
-                                      static_cast<double>(o.initial_backoff.count()) *
-                                          std::pow(2.0, std::min(std::max(attempt, 1) - 1, 30)));
+  const double cap = std::min<double>(
+      static_cast<double>(o.max_backoff.count()),
+      static_cast<double>(o.initial_backoff.count()) * std::pow(2.0, std::min(std::max(attempt, 1) - 1, 30)));
   return std::chrono::milliseconds{static_cast<std::int64_t>(cap)};
 }
 

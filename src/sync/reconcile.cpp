@@ -63,7 +63,8 @@ result<SnapshotRow> make_row(const Cells& c, std::size_t line, Where&& where) {
   if (auto why = retail::rules::check_sku(c.sku); !why.empty()) return bad_value(where("sku"), c.sku, why);
   row.sku.value = std::string(c.sku);
   if (json::find_invalid_utf8(c.location)) return bad_value(where("location"), {}, "must be valid UTF-8");
-  if (auto why = retail::rules::check_location(c.location); !why.empty()) return bad_value(where("location"), c.location, why);
+  if (auto why = retail::rules::check_location(c.location); !why.empty())
+    return bad_value(where("location"), c.location, why);
   row.location.value = std::string(c.location);
   if (auto why = check_uom(c.uom); !why.empty()) return bad_value(where("uom"), c.uom, why);
   if (c.quantity.empty()) return bad_value(where("quantity"), {}, "must not be empty");
@@ -95,8 +96,8 @@ result<void> refuse_duplicates(const std::vector<SnapshotRow>& rows) {
 
 struct CsvRecord {
   std::vector<std::string> fields{};
-  std::size_t line = 0;    // where the record begins
-  bool blank = false;      // an empty line
+  std::size_t line = 0;  // where the record begins
+  bool blank = false;    // an empty line
 };
 
 std::string_view trim(std::string_view s) {
@@ -147,8 +148,8 @@ result<std::vector<CsvRecord>> split_csv(std::string_view text) {
         const std::size_t start = i;
         while (i < n && text[i] != ',' && text[i] != '\n') {
           if (text[i] == '"') {
-            return Error::validation(
-                fmt::format("line {}: a quote inside an unquoted field (quote the whole field and double the quote)", line));
+            return Error::validation(fmt::format(
+                "line {}: a quote inside an unquoted field (quote the whole field and double the quote)", line));
           }
           ++i;
         }
@@ -192,7 +193,8 @@ result<std::vector<SnapshotRow>> parse_csv(std::string_view text) {
   auto rec = records.begin();
   while (rec != records.end() && rec->blank) ++rec;
   if (rec == records.end()) {
-    return Error::validation("the CSV snapshot is empty: it needs a header row naming the columns sku, location and quantity");
+    return Error::validation(
+        "the CSV snapshot is empty: it needs a header row naming the columns sku, location and quantity");
   }
   const CsvRecord& header = *rec++;
   constexpr std::size_t none = static_cast<std::size_t>(-1);
@@ -204,15 +206,21 @@ result<std::vector<SnapshotRow>> parse_csv(std::string_view text) {
       return Error::validation(fmt::format("line {}: column \"{}\" appears twice in the header", header.line, name));
     }
     names.push_back(name);
-    if (name == "sku") col_sku = c;
-    else if (name == "location") col_location = c;
-    else if (name == "quantity") col_quantity = c;
-    else if (name == "uom") col_uom = c;
+    if (name == "sku")
+      col_sku = c;
+    else if (name == "location")
+      col_location = c;
+    else if (name == "quantity")
+      col_quantity = c;
+    else if (name == "uom")
+      col_uom = c;
   }
-  for (auto [col, name] : {std::pair{col_sku, "sku"}, std::pair{col_location, "location"}, std::pair{col_quantity, "quantity"}}) {
+  for (auto [col, name] :
+       {std::pair{col_sku, "sku"}, std::pair{col_location, "location"}, std::pair{col_quantity, "quantity"}}) {
     if (col == none) {
-      return Error::validation(fmt::format(
-          "line {}: the header has no \"{}\" column (it must name the columns sku, location and quantity)", header.line, name));
+      return Error::validation(
+          fmt::format("line {}: the header has no \"{}\" column (it must name the columns sku, location and quantity)",
+                      header.line, name));
     }
   }
   std::vector<SnapshotRow> rows;
@@ -223,7 +231,8 @@ result<std::vector<SnapshotRow>> parse_csv(std::string_view text) {
                                            rec->fields.size() == 1 ? "" : "s", header.fields.size()));
     }
     const auto where = [&](std::string_view col) { return fmt::format("line {}, column \"{}\"", rec->line, col); };
-    Cells cells{.sku = rec->fields[col_sku], .location = rec->fields[col_location], .quantity = rec->fields[col_quantity]};
+    Cells cells{
+        .sku = rec->fields[col_sku], .location = rec->fields[col_location], .quantity = rec->fields[col_quantity]};
     if (col_uom != none) cells.uom = rec->fields[col_uom];
     ODOOSYNC_TRY(row, make_row(cells, rec->line, where));
     rows.push_back(std::move(row));
@@ -286,8 +295,10 @@ struct LineHandler {
     return true;
   }
   bool StartObject() {
-    if (depth == 0) top_is_object = true;
-    else if (depth == 1 && !value(Kind::other, {}, "an object")) return false;
+    if (depth == 0)
+      top_is_object = true;
+    else if (depth == 1 && !value(Kind::other, {}, "an object"))
+      return false;
     ++depth;
     return true;
   }
@@ -323,27 +334,31 @@ result<std::vector<SnapshotRow>> parse_jsonl(std::string_view text) {
     json::Limits limits;
     limits.max_bytes = std::size_t{1} << 20;
     limits.max_depth = 16;
-    auto parsed = json::parse_sax<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag>(l, h, limits);
+    auto parsed =
+        json::parse_sax<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag>(l, h, limits);
     if (!h.error.empty()) return Error::validation(fmt::format("line {}: {}", line, h.error));
     if (!parsed) return Error::validation(fmt::format("line {}: {}", line, parsed.error().message()));
     if (!h.top_is_object) {
-      return Error::validation(fmt::format(
-          "line {}: must be a JSON object such as {{\"sku\": \"SKU-1\", \"location\": \"WH/Stock\", \"quantity\": \"2\"}}", line));
+      return Error::validation(
+          fmt::format("line {}: must be a JSON object such as {{\"sku\": \"SKU-1\", \"location\": \"WH/Stock\", "
+                      "\"quantity\": \"2\"}}",
+                      line));
     }
     const auto where = [&](std::string_view f) { return fmt::format("line {}, field \"{}\"", line, f); };
     std::string_view values[3];
     const char* required[3] = {"sku", "location", "quantity"};
     for (int k = 0; k < 3; ++k) {
       auto it = h.members.find(required[k]);
-      if (it == h.members.end()) return Error::validation(fmt::format("line {}: field \"{}\" is missing", line, required[k]));
+      if (it == h.members.end())
+        return Error::validation(fmt::format("line {}: field \"{}\" is missing", line, required[k]));
       const LineHandler::Member& m = it->second;
       if (k < 2 && m.kind != LineHandler::Kind::string) {
         return Error::validation(fmt::format("{}: must be a string, got {}", where(required[k]), m.json_type));
       }
       if (k == 2) {
         if (m.kind == LineHandler::Kind::other) {
-          return Error::validation(
-              fmt::format("{}: must be a decimal string such as \"12.5\" or a number, got {}", where("quantity"), m.json_type));
+          return Error::validation(fmt::format("{}: must be a decimal string such as \"12.5\" or a number, got {}",
+                                               where("quantity"), m.json_type));
         }
         if (m.kind == LineHandler::Kind::number && m.text.find_first_of("eE") != std::string::npos) {
           return Error::validation(
@@ -372,7 +387,8 @@ result<std::vector<SnapshotRow>> parse_jsonl(std::string_view text) {
 
 // The shortest text that reads back as the same double is the text Odoo (Python's repr) wrote; that
 // text becomes the Quantity, without arithmetic in double.
-result<retail::Quantity> odoo_quantity(const json::Value& row, std::string_view model, std::string_view name, std::string uom) {
+result<retail::Quantity> odoo_quantity(const json::Value& row, std::string_view model, std::string_view name,
+                                       std::string uom) {
   const json::Value* v = json::find(row, name);
   if (!v || !v->IsNumber()) return odoo::detail::field_error(model, row, name, "is not a number");
   std::string text;
@@ -447,7 +463,8 @@ result<std::vector<SnapshotRow>> read_stock_snapshot(const std::string& path) {
   } else if (name.ends_with(".jsonl") || name.ends_with(".ndjson")) {
     format = SnapshotFormat::jsonl;
   } else {
-    return Error::validation(fmt::format("{}: unknown snapshot format: the file name must end in .csv, .jsonl or .ndjson", path));
+    return Error::validation(
+        fmt::format("{}: unknown snapshot format: the file name must end in .csv, .jsonl or .ndjson", path));
   }
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return Error(ErrorKind::storage, fmt::format("{}: cannot open the snapshot: {}", path, std::strerror(errno)));
@@ -461,13 +478,15 @@ result<std::vector<SnapshotRow>> read_stock_snapshot(const std::string& path) {
   const bool failed = std::ferror(f) != 0;
   const int err = errno;
   std::fclose(f);
-  if (failed) return Error(ErrorKind::storage, fmt::format("{}: cannot read the snapshot: {}", path, std::strerror(err)));
+  if (failed)
+    return Error(ErrorKind::storage, fmt::format("{}: cannot read the snapshot: {}", path, std::strerror(err)));
   auto rows = parse_stock_snapshot(text, format);
   if (!rows) return std::move(rows.error()).with_message_prefix(path);
   return rows;
 }
 
-result<ReconcileReport> reconcile_stock(odoo::Client& client, std::span<const SnapshotRow> rows, const ReconcileOptions& options) {
+result<ReconcileReport> reconcile_stock(odoo::Client& client, std::span<const SnapshotRow> rows,
+                                        const ReconcileOptions& options) {
   ReconcileReport report;
   report.compared = rows.size();
   if (rows.empty()) return report;
@@ -482,9 +501,11 @@ result<ReconcileReport> reconcile_stock(odoo::Client& client, std::span<const Sn
   std::set<std::string, std::less<>> known_locations;
   ODOOSYNC_TRYV(in_chunks(std::vector<std::string>(location_names.begin(), location_names.end()),
                           [&](std::vector<std::string> names) -> result<void> {
-                            ODOOSYNC_TRY(found, client.search_read("stock.location",
-                                                                   field("complete_name").in(std::move(names)) && field("usage") == "internal",
-                                                                   {"complete_name"}, {.order = "id asc"}, read_options));
+                            ODOOSYNC_TRY(
+                                found, client.search_read(
+                                           "stock.location",
+                                           field("complete_name").in(std::move(names)) && field("usage") == "internal",
+                                           {"complete_name"}, {.order = "id asc"}, read_options));
                             for (const auto& row : found.GetArray()) {
                               auto name = text_field(row, "complete_name");
                               if (!name) continue;
@@ -504,9 +525,11 @@ result<ReconcileReport> reconcile_stock(odoo::Client& client, std::span<const Sn
     for (const auto& [id, name] : location_of) ids.push_back(id);
     odoo::Domain quants = field("location_id").in(ids);
     // A snapshot of a few SKUs need not read every quant of a large warehouse.
-    if (skus.size() <= lookup_chunk) quants = quants && field("product_id.default_code").in(std::vector<std::string>(skus.begin(), skus.end()));
+    if (skus.size() <= lookup_chunk)
+      quants = quants && field("product_id.default_code").in(std::vector<std::string>(skus.begin(), skus.end()));
     ODOOSYNC_TRY(total, client.search_count("stock.quant", quants, read_options));
-    odoo::IdCursor cursor(client, "stock.quant", quants, {"product_id", "location_id", "quantity"}, options.page_size, read_options);
+    odoo::IdCursor cursor(client, "stock.quant", quants, {"product_id", "location_id", "quantity"}, options.page_size,
+                          read_options);
     std::size_t done = 0;
     while (true) {
       ODOOSYNC_TRY(page, cursor.next());
@@ -537,12 +560,13 @@ result<ReconcileReport> reconcile_stock(odoo::Client& client, std::span<const Sn
         if (slot == odoo_micros.end()) continue;  // not in the snapshot: not drift
         ODOOSYNC_TRY(quantity, odoo_quantity(q, "stock.quant", "quantity", "Units"));
         if (__builtin_add_overflow(slot->second, quantity.micro_units(), &slot->second)) {
-          return Error::protocol(fmt::format("stock.quant: the quantities of {} at {} add up beyond range", slot->first.first,
-                                             slot->first.second));
+          return Error::protocol(fmt::format("stock.quant: the quantities of {} at {} add up beyond range",
+                                             slot->first.first, slot->first.second));
         }
       }
       done += quant_rows.Size();
-      if (options.progress) options.progress(done, std::max(done, static_cast<std::size_t>(std::max<std::int64_t>(total, 0))));
+      if (options.progress)
+        options.progress(done, std::max(done, static_cast<std::size_t>(std::max<std::int64_t>(total, 0))));
     }
   }
 
@@ -552,8 +576,8 @@ result<ReconcileReport> reconcile_stock(odoo::Client& client, std::span<const Sn
     if (!known_skus.count(s)) unseen.push_back(s);
   }
   ODOOSYNC_TRYV(in_chunks(unseen, [&](std::vector<std::string> codes) -> result<void> {
-    ODOOSYNC_TRY(found, client.search_read("product.product", field("default_code").in(std::move(codes)), {"default_code"}, {},
-                                           read_options));
+    ODOOSYNC_TRY(found, client.search_read("product.product", field("default_code").in(std::move(codes)),
+                                           {"default_code"}, {}, read_options));
     for (const auto& p : found.GetArray()) {
       if (auto code = text_field(p, "default_code")) known_skus.insert(*code);
     }

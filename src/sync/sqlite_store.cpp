@@ -90,7 +90,10 @@ class Stmt {
   }
   explicit operator bool() const { return s_ != nullptr; }
 
-  Stmt& bind(int i, std::int64_t v) { sqlite3_bind_int64(s_, i, v); return *this; }
+  Stmt& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
   Stmt& bind(int i, std::string_view v) {
     sqlite3_bind_text(s_, i, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
@@ -358,7 +361,8 @@ struct SqliteStore::Impl {
   result<Batch> load_batch(std::int64_t id) {
     Batch b;
     {
-      ODOOSYNC_TRY(s, stmt("SELECT id, token, lane, batch_key, attempt, probe_first, created_ms FROM batches WHERE id = ?"));
+      ODOOSYNC_TRY(
+          s, stmt("SELECT id, token, lane, batch_key, attempt, probe_first, created_ms FROM batches WHERE id = ?"));
       Resetter r{*s};
       s->bind(1, id);
       ODOOSYNC_TRY(row, s->step());
@@ -469,9 +473,10 @@ struct SqliteStore::Impl {
       }
     }
     // Subjects with an open batch are left out by the query, so they cost no scan budget.
-    ODOOSYNC_TRY(scan, stmt("SELECT seq, subject, batch_key, solo, submitted_ms FROM events "
-                            "WHERE lane = ?1 AND status = :pending AND seq > ?2 AND subject NOT IN "
-                            "(SELECT subject FROM events WHERE lane = ?1 AND status = :in_flight) ORDER BY seq LIMIT 512"));
+    ODOOSYNC_TRY(scan,
+                 stmt("SELECT seq, subject, batch_key, solo, submitted_ms FROM events "
+                      "WHERE lane = ?1 AND status = :pending AND seq > ?2 AND subject NOT IN "
+                      "(SELECT subject FROM events WHERE lane = ?1 AND status = :in_flight) ORDER BY seq LIMIT 512"));
     ODOOSYNC_TRY(head, stmt("SELECT seq, source, has_seq, sequence, batch_key, solo, submitted_ms FROM events "
                             "WHERE subject = ? AND status = :pending ORDER BY seq LIMIT 20000"));
     std::vector<std::int64_t> members;
@@ -522,7 +527,8 @@ struct SqliteStore::Impl {
         }
         std::vector<detail::RunItem> items;
         items.reserve(rows.size());
-        for (const auto& rw : rows) items.push_back({rw.seq, rw.source, rw.has_sequence, rw.sequence, rw.batch_key, rw.solo});
+        for (const auto& rw : rows)
+          items.push_back({rw.seq, rw.source, rw.has_sequence, rw.sequence, rw.batch_key, rw.solo});
         auto run = detail::subject_run(items, key, solo, rq.max_members - members.size());
         for (auto i : run) {
           members.push_back(rows[i].seq);
@@ -611,8 +617,8 @@ result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
                                          ", newer than this build knows (" + std::to_string(schema_version) +
                                          "): use a newer odoosync");
   }
-  const int target = options.max_schema_version > 0 ? std::min(options.max_schema_version, schema_version)
-                                                     : schema_version;
+  const int target =
+      options.max_schema_version > 0 ? std::min(options.max_schema_version, schema_version) : schema_version;
   for (int v = version; v < target; ++v) {
     auto r = raw->transaction([&]() -> result<void> {
       ODOOSYNC_TRYV(raw->exec(migrations[v]));
@@ -624,12 +630,14 @@ result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
       const std::string pragma = "PRAGMA user_version = " + std::to_string(v + 1);
       return raw->exec(pragma.c_str());
     });
-    if (!r) return r.error().with_message_prefix("migrating the store '" + path + "' to version " + std::to_string(v + 1));
+    if (!r)
+      return r.error().with_message_prefix("migrating the store '" + path + "' to version " + std::to_string(v + 1));
   }
   {
     Stmt s(raw->db, "SELECT value FROM meta WHERE key = 'store_id'");
     auto row = s.step();
-    if (!row || !row.value()) return Error(ErrorKind::storage, "the store '" + path + "' has no store id: not an odoosync store?");
+    if (!row || !row.value())
+      return Error(ErrorKind::storage, "the store '" + path + "' has no store id: not an odoosync store?");
     raw->store_id = s.text(0);
   }
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
@@ -703,11 +711,13 @@ result<void> SqliteStore::settle(std::int64_t batch, std::string_view owner, con
     ODOOSYNC_TRY(members, d.settle_rows(batch));
     // Every member moves along the lifecycle table from in_flight (sync/lifecycle.hpp).
     ODOOSYNC_TRY(t, transition(EventStatus::in_flight, settle_action(st.kind)));
-    ODOOSYNC_TRY(u, d.stmt("UPDATE events SET status = ?3, solo = (solo OR ?4), error = ?5, updated_ms = ?1 WHERE seq = ?2"));
+    ODOOSYNC_TRY(
+        u, d.stmt("UPDATE events SET status = ?3, solo = (solo OR ?4), error = ?5, updated_ms = ?1 WHERE seq = ?2"));
     std::array<std::int64_t, lane_count> settled{};
     for (const auto& e : members) {
       u->bind(1, st.now_ms).bind(2, e.seq).bind(3, static_cast<std::int64_t>(t.to));
-      u->bind(4, std::int64_t{t.solo_after ? 1 : 0}).bind(5, st.kind == SettleKind::applied ? std::string_view() : std::string_view(st.error));
+      u->bind(4, std::int64_t{t.solo_after ? 1 : 0})
+          .bind(5, st.kind == SettleKind::applied ? std::string_view() : std::string_view(st.error));
       ODOOSYNC_TRYV(u->run());
       if (!t.counts_in_depth) ++settled[static_cast<std::size_t>(e.event.lane)];
       ODOOSYNC_TRYV(d.add_audit(e, st.now_ms, to_string(t.action), batch, st.error, st.correlation_id));
@@ -746,7 +756,8 @@ result<void> SqliteStore::begin_worker(std::string_view owner, bool exclusive, s
     impl_->lock_fd = fd;
   }
   auto voided = impl_->transaction([&]() -> result<void> {
-    return impl_->exec("UPDATE batches SET owner = '', lease_until = 0, probe_first = 1 WHERE open = 1 AND owner <> ''");
+    return impl_->exec(
+        "UPDATE batches SET owner = '', lease_until = 0, probe_first = 1 WHERE open = 1 AND owner <> ''");
   });
   if (voided) impl_->exclusive_owner = std::string(owner);
   return voided;
@@ -800,7 +811,10 @@ result<void> SqliteStore::replay(std::string_view source, std::string_view id, s
     if (!e || e->status != EventStatus::dead) return detail::not_dead(source, id, e.has_value());
     ODOOSYNC_TRY(t, transition(e->status, EventAction::replayed));
     ODOOSYNC_TRY(u, d.stmt("UPDATE events SET status = ?, solo = (solo OR ?), updated_ms = ? WHERE seq = ?"));
-    u->bind(1, static_cast<std::int64_t>(t.to)).bind(2, std::int64_t{t.solo_after ? 1 : 0}).bind(3, now_ms).bind(4, e->seq);
+    u->bind(1, static_cast<std::int64_t>(t.to))
+        .bind(2, std::int64_t{t.solo_after ? 1 : 0})
+        .bind(3, now_ms)
+        .bind(4, e->seq);
     ODOOSYNC_TRYV(u->run());
     if (t.counts_in_depth && !counts_in_depth(e->status)) {
       ODOOSYNC_TRYV(d.add_depth(e->event.lane, 1));
@@ -838,10 +852,13 @@ result<std::vector<AuditEntry>> SqliteStore::audit(const AuditQuery& q) {
   if (q.correlation_id) corr = " AND correlation_id = ? AND correlation_id <> ''";  // the partial index
   const std::string sql =
       "SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id FROM ("
-      "SELECT submitted_ms AS at_ms, source, id, subject, 'submitted' AS action, 0 AS attempt, 0 AS batch, '' AS error, "
-      "'' AS correlation_id, audit_mark AS k1, seq AS k2 FROM events WHERE " + std::string(q.correlation_id ? "0" : "1") + where +
+      "SELECT submitted_ms AS at_ms, source, id, subject, 'submitted' AS action, 0 AS attempt, 0 AS batch, '' AS "
+      "error, "
+      "'' AS correlation_id, audit_mark AS k1, seq AS k2 FROM events WHERE " +
+      std::string(q.correlation_id ? "0" : "1") + where +
       " UNION ALL SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id, n AS k1, "
-      "-1 AS k2 FROM audit WHERE 1" + where + corr + ") ORDER BY k1, k2 LIMIT ?";
+      "-1 AS k2 FROM audit WHERE 1" +
+      where + corr + ") ORDER BY k1, k2 LIMIT ?";
   ODOOSYNC_TRY(s, impl_->stmt(sql));
   Resetter r{*s};
   int i = 1;
@@ -876,7 +893,8 @@ result<StoreStatus> SqliteStore::status() {
     }
   }
   for (std::size_t lane = 0; lane < lane_count; ++lane) {
-    ODOOSYNC_TRY(s, impl_->stmt("SELECT min(submitted_ms) FROM events WHERE lane = ? AND status IN (:pending, :in_flight)"));
+    ODOOSYNC_TRY(
+        s, impl_->stmt("SELECT min(submitted_ms) FROM events WHERE lane = ? AND status IN (:pending, :in_flight)"));
     Resetter r{*s};
     s->bind(1, static_cast<std::int64_t>(lane));
     ODOOSYNC_TRY(row, s->step());
@@ -902,7 +920,8 @@ result<std::array<std::uint64_t, lane_count>> SqliteStore::depth() {
   for (;;) {
     ODOOSYNC_TRY(row, s->step());
     if (!row) break;
-    out[static_cast<std::size_t>(s->i64(0)) % lane_count] = static_cast<std::uint64_t>(std::max<std::int64_t>(0, s->i64(1)));
+    out[static_cast<std::size_t>(s->i64(0)) % lane_count] =
+        static_cast<std::uint64_t>(std::max<std::int64_t>(0, s->i64(1)));
   }
   return out;
 }

@@ -74,9 +74,9 @@ std::string make_store_id() {
 }
 
 Error not_dead(std::string_view source, std::string_view id, bool exists) {
-  return Error(ErrorKind::not_found, exists ? "event " + std::string(source) + " " + std::string(id) +
-                                                  " is not in the dead-letter queue"
-                                            : "no event " + std::string(source) + " " + std::string(id));
+  return Error(ErrorKind::not_found,
+               exists ? "event " + std::string(source) + " " + std::string(id) + " is not in the dead-letter queue"
+                      : "no event " + std::string(source) + " " + std::string(id));
 }
 
 Error not_leased(std::int64_t batch, std::string_view owner) {

@@ -20,9 +20,15 @@ const std::string& product_rows() {
       w.member("id", std::int64_t{i});
       w.member("name", "[FURN_" + std::to_string(i) + "] Caf\xC3\xA9 Desk \"Deluxe\" " + std::to_string(i));
       w.key("default_code");
-      if (i % 3) w.string("FURN_" + std::to_string(i)); else w.boolean(false);
+      if (i % 3)
+        w.string("FURN_" + std::to_string(i));
+      else
+        w.boolean(false);
       w.key("barcode");
-      if (i % 2) w.string(std::to_string(4006381333931LL + i)); else w.boolean(false);
+      if (i % 2)
+        w.string(std::to_string(4006381333931LL + i));
+      else
+        w.boolean(false);
       w.key("list_price").number(12.5 + i * 0.25);
       w.key("uom_id").begin_array().integer(1).string("Units").end_array();
       w.key("categ_id").begin_array().integer(5).string("All / Saleable / Office Furniture").end_array();

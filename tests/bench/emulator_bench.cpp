@@ -45,9 +45,10 @@ void BM_emulator_common_version(benchmark::State& state) {
 }
 
 void BM_emulator_search_read_80_products(benchmark::State& state) {
-  run(state, R"({"jsonrpc":"2.0","method":"call","params":{"service":"object","method":"execute_kw","args":["retail18",2,")" +
-                 server().admin_api_key() +
-                 R"(","product.product","search_read",[[]],{"fields":["name","default_code","list_price","qty_available"],"limit":80}]},"id":1})");
+  run(state,
+      R"({"jsonrpc":"2.0","method":"call","params":{"service":"object","method":"execute_kw","args":["retail18",2,")" +
+          server().admin_api_key() +
+          R"(","product.product","search_read",[[]],{"fields":["name","default_code","list_price","qty_available"],"limit":80}]},"id":1})");
 }
 
 }  // namespace

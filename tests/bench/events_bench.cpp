@@ -46,7 +46,8 @@ const std::string& order_event() {
     o.subtotal = Money(sub, eur);
     o.tax_total = Money(tax, eur);
     o.total = Money(sub + tax, eur);
-    auto ev = make_event(OrderCreated{o}, {.source = "web/shop", .id = "evt-order-1", .time = {}, .sequence = 1, .traceparent = {}});
+    auto ev = make_event(OrderCreated{o},
+                         {.source = "web/shop", .id = "evt-order-1", .time = {}, .sequence = 1, .traceparent = {}});
     return encode_event(ev.value());
   }();
   return text;

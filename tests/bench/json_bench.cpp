@@ -20,8 +20,9 @@ const std::vector<Row>& rows() {
   static const std::vector<Row> r = [] {
     std::vector<Row> v;
     for (int i = 0; v.size() < 9500; ++i) {
-      v.push_back({"pos_store12.product_" + std::to_string(i), "Caf\xC3\xA9 cr\xC3\xA8me \"deluxe\" #" + std::to_string(i),
-                   "40" + std::to_string(10000000 + i * 7), "All / Saleable / Food", i % 50, 1.25 + i});
+      v.push_back({"pos_store12.product_" + std::to_string(i),
+                   "Caf\xC3\xA9 cr\xC3\xA8me \"deluxe\" #" + std::to_string(i), "40" + std::to_string(10000000 + i * 7),
+                   "All / Saleable / Food", i % 50, 1.25 + i});
     }
     return v;
   }();
@@ -31,13 +32,23 @@ const std::vector<Row>& rows() {
 template <class W>
 void write_call(W& w) {
   w.StartObject();
-  w.Key("jsonrpc"); w.String("2.0");
-  w.Key("method"); w.String("call");
-  w.Key("params"); w.StartObject();
-  w.Key("service"); w.String("object");
-  w.Key("method"); w.String("execute_kw");
-  w.Key("args"); w.StartArray();
-  w.String("retail"); w.Int(2); w.String("api-key-placeholder"); w.String("product.product"); w.String("load");
+  w.Key("jsonrpc");
+  w.String("2.0");
+  w.Key("method");
+  w.String("call");
+  w.Key("params");
+  w.StartObject();
+  w.Key("service");
+  w.String("object");
+  w.Key("method");
+  w.String("execute_kw");
+  w.Key("args");
+  w.StartArray();
+  w.String("retail");
+  w.Int(2);
+  w.String("api-key-placeholder");
+  w.String("product.product");
+  w.String("load");
   w.StartArray();
   for (const char* f : {"id", "name", "barcode", "categ_id", "qty_available", "list_price"}) w.String(f);
   w.EndArray();
@@ -55,7 +66,8 @@ void write_call(W& w) {
   w.EndArray();
   w.EndArray();
   w.EndObject();
-  w.Key("id"); w.Int(1);
+  w.Key("id");
+  w.Int(1);
   w.EndObject();
 }
 
@@ -72,7 +84,14 @@ void write_call_ours(odoosync::json::Writer& w) {
   w.end_array();
   w.begin_array();
   for (const auto& r : rows()) {
-    w.begin_array().string(r.xid).string(r.name).string(r.barcode).string(r.category).integer(r.qty).number(r.price).end_array();
+    w.begin_array()
+        .string(r.xid)
+        .string(r.name)
+        .string(r.barcode)
+        .string(r.category)
+        .integer(r.qty)
+        .number(r.price)
+        .end_array();
   }
   w.end_array();
   w.end_array();
@@ -105,7 +124,8 @@ void BM_rapidjson_encode_parse(benchmark::State& state) {
   std::size_t bytes = 0;
   for (auto _ : state) {
     buf.Clear();
-    rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::CrtAllocator, WriteFlags>
+    rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::CrtAllocator,
+                      WriteFlags>
         w(buf);
     write_call(w);
     bytes = buf.GetSize();

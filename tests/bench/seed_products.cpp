@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
     }
     auto r = client.value()->load("product.product", {"id", "name", "default_code", "list_price"}, rows);
     if (!r) return std::fprintf(stderr, "%s\n", r.error().to_string().c_str()), 1;
-    if (!r.value().written()) return std::fprintf(stderr, "%s\n", r.value().refusal("product.product").to_string().c_str()), 1;
+    if (!r.value().written())
+      return std::fprintf(stderr, "%s\n", r.value().refusal("product.product").to_string().c_str()), 1;
     std::fprintf(stderr, "\rseeded %ld/%ld", std::min(n, start + 500), n);
   }
   std::fprintf(stderr, "\n");

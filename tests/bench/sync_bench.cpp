@@ -50,9 +50,10 @@ std::vector<retail::Event> stock_events(std::size_t n, const std::string& prefix
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     const std::string sku = workload::sku_name(static_cast<int>(i % 300) + 1);
-    const std::string json = R"({"specversion":"1.0","id":")" + prefix + std::to_string(i) +
-                             R"(","source":"pos/store-1","type":"retail.stock.adjusted","time":"2026-12-01T10:15:00Z","data":{"sku":")" +
-                             sku + R"(","location":"WH/Stock","delta":{"value":"-1","uom":"Units"}}})";
+    const std::string json =
+        R"({"specversion":"1.0","id":")" + prefix + std::to_string(i) +
+        R"(","source":"pos/store-1","type":"retail.stock.adjusted","time":"2026-12-01T10:15:00Z","data":{"sku":")" +
+        sku + R"(","location":"WH/Stock","delta":{"value":"-1","uom":"Units"}}})";
     out.push_back(retail::decode_event(json).value());
   }
   return out;
@@ -64,12 +65,15 @@ struct Raw {
   sqlite3_stmt* ins = nullptr;
   explicit Raw(const std::string& path) {
     sqlite3_open(path.c_str(), &db);
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                     "CREATE TABLE events(seq INTEGER PRIMARY KEY, source TEXT, id TEXT, type TEXT, subject TEXT,"
-                     " lane INTEGER, batch_key TEXT, body TEXT, status INTEGER, submitted_ms INTEGER, UNIQUE(source, id));",
+    sqlite3_exec(db,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                 "CREATE TABLE events(seq INTEGER PRIMARY KEY, source TEXT, id TEXT, type TEXT, subject TEXT,"
+                 " lane INTEGER, batch_key TEXT, body TEXT, status INTEGER, submitted_ms INTEGER, UNIQUE(source, id));",
                  nullptr, nullptr, nullptr);
-    sqlite3_prepare_v2(db, "INSERT INTO events(source, id, type, subject, lane, batch_key, body, status, submitted_ms) "
-                           "VALUES (?,?,?,?,0,?,?,0,?)", -1, &ins, nullptr);
+    sqlite3_prepare_v2(db,
+                       "INSERT INTO events(source, id, type, subject, lane, batch_key, body, status, submitted_ms) "
+                       "VALUES (?,?,?,?,0,?,?,0,?)",
+                       -1, &ins, nullptr);
   }
   ~Raw() {
     sqlite3_finalize(ins);
@@ -162,7 +166,8 @@ void intake(const fs::path& dir, bool quick) {
     std::vector<std::thread> ts;
     for (int k = 0; k < threads; ++k) {
       ts.emplace_back([&, k] {
-        for (std::size_t i = 0; i < per_thread; ++i) (void)engine->submit(evs[static_cast<std::size_t>(k) * per_thread + i]);
+        for (std::size_t i = 0; i < per_thread; ++i)
+          (void)engine->submit(evs[static_cast<std::size_t>(k) * per_thread + i]);
       });
     }
     for (auto& th : ts) th.join();
@@ -171,10 +176,12 @@ void intake(const fs::path& dir, bool quick) {
                 static_cast<unsigned long long>(store->commits()));
   }
   std::printf("| intake | raw SQLite inserts/s | odoosync events/s | odoosync / raw |\n| --- | --- | --- | --- |\n");
-  std::printf("| one event per call (%zu), one thread | %.0f | %.0f | %.2f |\n", single, raw_single, ours_single, ours_single / raw_single);
-  std::printf("| one event per call, 8 threads (%zu) | %.0f | %.0f | %.2f |\n", threads * per_thread, raw_threads, ours_threads,
-              ours_threads / raw_threads);
-  std::printf("| %zu per call (%zu) | %.0f | %.0f | %.2f |\n", chunk, batched, raw_batch, ours_batch, ours_batch / raw_batch);
+  std::printf("| one event per call (%zu), one thread | %.0f | %.0f | %.2f |\n", single, raw_single, ours_single,
+              ours_single / raw_single);
+  std::printf("| one event per call, 8 threads (%zu) | %.0f | %.0f | %.2f |\n", threads * per_thread, raw_threads,
+              ours_threads, ours_threads / raw_threads);
+  std::printf("| %zu per call (%zu) | %.0f | %.0f | %.2f |\n", chunk, batched, raw_batch, ours_batch,
+              ours_batch / raw_batch);
 }
 
 struct Emulated {
@@ -258,13 +265,17 @@ void rpcs_and_throughput(bool quick) {
     Emulated odoo1;
     auto lines1 = day(800, 100, 100, 2);  // one event per batch: about 1,600 events, scaled to 10,000
     auto single = drive(odoo1, lines1, 1);
-    const auto per10k = [](const E2E& r) { return static_cast<double>(r.rpcs) * 10'000.0 / static_cast<double>(r.events); };
-    std::printf("| mode | events | RPCs | RPCs per 10,000 events | vs one RPC per event | vs one event per batch | events/s |\n");
+    const auto per10k = [](const E2E& r) {
+      return static_cast<double>(r.rpcs) * 10'000.0 / static_cast<double>(r.events);
+    };
+    std::printf(
+        "| mode | events | RPCs | RPCs per 10,000 events | vs one RPC per event | vs one event per batch | events/s "
+        "|\n");
     std::printf("| --- | --- | --- | --- | --- | --- | --- |\n");
     for (const auto& [batch, r] : runs) {
-      std::printf("| batches of up to %zu, deltas coalesced | %zu | %llu | %.0f | %.1fx fewer | %.0fx fewer | %.0f |\n", batch,
-                  r.events, static_cast<unsigned long long>(r.rpcs), per10k(r), 10'000.0 / per10k(r), per10k(single) / per10k(r),
-                  static_cast<double>(r.events) / r.seconds);
+      std::printf("| batches of up to %zu, deltas coalesced | %zu | %llu | %.0f | %.1fx fewer | %.0fx fewer | %.0f |\n",
+                  batch, r.events, static_cast<unsigned long long>(r.rpcs), per10k(r), 10'000.0 / per10k(r),
+                  per10k(single) / per10k(r), static_cast<double>(r.events) / r.seconds);
     }
     std::printf("| one event per batch | %zu | %llu | %.0f | %.2fx | 1 | %.0f |\n", single.events,
                 static_cast<unsigned long long>(single.rpcs), per10k(single), 10'000.0 / per10k(single),
@@ -277,8 +288,8 @@ void rpcs_and_throughput(bool quick) {
     if (ms > 0) odoo.fault(R"({"kind": "latency", "times": 0, "latency_ms": )" + std::to_string(ms) + "}");
     auto lines = day(8000 / (quick ? 5 : 1), 1000 / (quick ? 5 : 1), 1000 / (quick ? 5 : 1), 3);
     auto r = drive(odoo, lines, 100);
-    std::printf("| %d ms | %zu | %llu | %.2f | %.0f |\n", ms, r.events, static_cast<unsigned long long>(r.rpcs), r.seconds,
-                static_cast<double>(r.events) / r.seconds);
+    std::printf("| %d ms | %zu | %llu | %.2f | %.0f |\n", ms, r.events, static_cast<unsigned long long>(r.rpcs),
+                r.seconds, static_cast<double>(r.events) / r.seconds);
   }
 }
 
@@ -312,9 +323,12 @@ void memory(const fs::path& dir, bool quick) {
     auto b = store->claim(rq);
     const double claim_ms = seconds_since(tc) * 1000;
     const long claimed = rss_kib();
-    const auto file = kind == 0 ? fs::file_size(dir / "million.db") + (fs::exists(dir / "million.db-wal") ? fs::file_size(dir / "million.db-wal") : 0) : 0;
-    std::printf("| %s | %.0f MiB | %.0f MiB | %.0f MiB | %s | %.1f | %.1f%s |\n", kind == 0 ? "SqliteStore" : "MemoryStore",
-                static_cast<double>(before) / 1024, static_cast<double>(after) / 1024, static_cast<double>(claimed) / 1024,
+    const auto file = kind == 0 ? fs::file_size(dir / "million.db") +
+                                      (fs::exists(dir / "million.db-wal") ? fs::file_size(dir / "million.db-wal") : 0)
+                                : 0;
+    std::printf("| %s | %.0f MiB | %.0f MiB | %.0f MiB | %s | %.1f | %.1f%s |\n",
+                kind == 0 ? "SqliteStore" : "MemoryStore", static_cast<double>(before) / 1024,
+                static_cast<double>(after) / 1024, static_cast<double>(claimed) / 1024,
                 kind == 0 ? (std::to_string(file >> 20) + " MiB").c_str() : "-", intake_s, claim_ms,
                 b && b.value() ? "" : " (no batch!)");
   }
@@ -328,9 +342,12 @@ int main(int argc, char** argv) {
   fs::path dir = fs::temp_directory_path() / ("odoosync-bench-" + std::to_string(::getpid()));
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--quick") quick = true;
-    else if (a == "--dir" && i + 1 < argc) dir = argv[++i];
-    else if (a == "--section" && i + 1 < argc) only = std::atoi(argv[++i]);
+    if (a == "--quick")
+      quick = true;
+    else if (a == "--dir" && i + 1 < argc)
+      dir = argv[++i];
+    else if (a == "--section" && i + 1 < argc)
+      only = std::atoi(argv[++i]);
     else {
       std::fprintf(stderr, "usage: %s [--quick] [--section 1|2|4] [--dir DIR]\n", argv[0]);
       return 2;

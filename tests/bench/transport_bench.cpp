@@ -13,7 +13,8 @@
 
 namespace {
 
-const std::string body = R"({"jsonrpc":"2.0","method":"call","params":{"service":"object","method":"execute_kw","args":["retail",2,"key","product.product","search_read",[[["sale_ok","=",true]]],{"fields":["name","list_price"],"limit":1}]},"id":1})";
+const std::string body =
+    R"({"jsonrpc":"2.0","method":"call","params":{"service":"object","method":"execute_kw","args":["retail",2,"key","product.product","search_read",[[["sale_ok","=",true]]],{"fields":["name","list_price"],"limit":1}]},"id":1})";
 
 odoosync::testing::LoopbackServer& server() {
   static odoosync::testing::LoopbackServer s;

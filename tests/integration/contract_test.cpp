@@ -52,7 +52,8 @@ std::string shape_diff(const json::Value& a, const json::Value& b, const std::st
       if (!json::find(a, str(m.name))) return path + "/" + str(m.name) + ": unexpected";
   }
   if (a.IsArray()) {
-    if (lengths && a.Size() != b.Size()) return path + ": " + std::to_string(a.Size()) + " items vs " + std::to_string(b.Size());
+    if (lengths && a.Size() != b.Size())
+      return path + ": " + std::to_string(a.Size()) + " items vs " + std::to_string(b.Size());
     for (rapidjson::SizeType i = 0; i < std::min(a.Size(), b.Size()); ++i) {
       auto d = shape_diff(a[i], b[i], path + "/" + std::to_string(i), lengths);
       if (!d.empty()) return d;
@@ -73,11 +74,13 @@ Outcome replay(int version, const std::set<std::string>& known_status_difference
   emulator::EmulatorServer server(o);
   auto curl = http::CurlTransport::create({.proxy = "none"}).value();
   const std::string dir = version >= 19 ? "odoo19" : "odoo18";
-  std::map<std::string, std::string> subst = {
-      {"<API_KEY>", server.admin_api_key()}, {"<PASSWORD>", "admin"}, {"<LIMITED_PASSWORD>", "rpc_limited"},
-      {"<PORTAL_PASSWORD>", "portal"}, {"<UNKNOWN_SESSION_ID>", "0123456789abcdef0123456789abcdef01234567"},
-      {"<LIMITED_API_KEY>", "0dd05ec0ffee0dd05ec0ffee0dd05ec0ffee0007"},
-      {"<PORTAL_API_KEY>", "0dd05ec0ffee0dd05ec0ffee0dd05ec0ffee0006"}};
+  std::map<std::string, std::string> subst = {{"<API_KEY>", server.admin_api_key()},
+                                              {"<PASSWORD>", "admin"},
+                                              {"<LIMITED_PASSWORD>", "rpc_limited"},
+                                              {"<PORTAL_PASSWORD>", "portal"},
+                                              {"<UNKNOWN_SESSION_ID>", "0123456789abcdef0123456789abcdef01234567"},
+                                              {"<LIMITED_API_KEY>", "0dd05ec0ffee0dd05ec0ffee0dd05ec0ffee0007"},
+                                              {"<PORTAL_API_KEY>", "0dd05ec0ffee0dd05ec0ffee0dd05ec0ffee0006"}};
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(data_dir / dir))
     if (std::isdigit(static_cast<unsigned char>(e.path().filename().string()[0]))) files.push_back(e.path());
@@ -117,11 +120,13 @@ Outcome replay(int version, const std::set<std::string>& known_status_difference
     const auto& resp = t["response"];
     // capture the session cookie for later cases
     for (const auto& [k, v] : r.value().headers)
-      if (http::iequals(k, "Set-Cookie") && v.rfind("session_id=", 0) == 0 && name.find("authenticate") != std::string::npos)
+      if (http::iequals(k, "Set-Cookie") && v.rfind("session_id=", 0) == 0 &&
+          name.find("authenticate") != std::string::npos)
         subst["<SESSION_ID>"] = v.substr(11, v.find(';') - 11);
     std::string problem;
     if (r.value().status != resp["status"].GetInt()) {
-      problem = "status " + std::to_string(r.value().status) + " vs recorded " + std::to_string(resp["status"].GetInt());
+      problem =
+          "status " + std::to_string(r.value().status) + " vs recorded " + std::to_string(resp["status"].GetInt());
     }
     auto got = json::parse(r.value().body);
     const bool recorded_json = str(resp["body_encoding"]) == "json";
@@ -132,8 +137,10 @@ Outcome replay(int version, const std::set<std::string>& known_status_difference
         problem = "body is not JSON";
       } else if (want.IsObject() && json::find(want, "error")) {
         const auto* e = json::find(got.value(), "error");
-        if (!e) problem = "no error";
-        else if ((*e)["code"].GetInt() != want["error"]["code"].GetInt()) problem = "error.code differs";
+        if (!e)
+          problem = "no error";
+        else if ((*e)["code"].GetInt() != want["error"]["code"].GetInt())
+          problem = "error.code differs";
         else if (str((*e)["data"]["name"]) != str(want["error"]["data"]["name"]))
           problem = "error name " + str((*e)["data"]["name"]) + " vs " + str(want["error"]["data"]["name"]);
       } else if (want.IsObject() && json::find(want, "name") && resp["status"].GetInt() >= 400) {
@@ -148,8 +155,10 @@ Outcome replay(int version, const std::set<std::string>& known_status_difference
     ++out.status_name_ok;
     if (recorded_json && got) {
       auto d = shape_diff(resp["body"], got.value(), "", false);
-      if (d.empty()) ++out.shape_ok;
-      else out.shape_notes.push_back(name + ": " + d);
+      if (d.empty())
+        ++out.shape_ok;
+      else
+        out.shape_notes.push_back(name + ": " + d);
     } else {
       ++out.shape_ok;
     }

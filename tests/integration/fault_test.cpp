@@ -49,8 +49,10 @@ struct Fixture {
     c.url = server.url();
     c.database = "retail18";
     c.login = "admin";
-    if (password) c.password = Secret("admin");
-    else c.api_key = Secret(server.admin_api_key());
+    if (password)
+      c.password = Secret("admin");
+    else
+      c.api_key = Secret(server.admin_api_key());
     c.protocol = Protocol::jsonrpc;
     c.timeout = timeout;
     return Client::create(c).value();
@@ -66,8 +68,12 @@ TEST_CASE("503 and 429 with Retry-After: a read is retried and succeeds, the fau
   auto n = c->search_count("res.partner", {});
   REQUIRE_MESSAGE(static_cast<bool>(n), (n ? std::string() : n.error().to_string()));
   CHECK(n.value() > 0);
-  CHECK(f.faults().find(R"("kind": "http_503", "model": "res.partner", "method": "search_count", "times": 1, "consumed": 1)") != std::string::npos);
-  CHECK(f.faults().find(R"("kind": "http_429", "model": "res.partner", "method": "search_count", "times": 1, "consumed": 1)") != std::string::npos);
+  CHECK(f.faults().find(
+            R"("kind": "http_503", "model": "res.partner", "method": "search_count", "times": 1, "consumed": 1)") !=
+        std::string::npos);
+  CHECK(f.faults().find(
+            R"("kind": "http_429", "model": "res.partner", "method": "search_count", "times": 1, "consumed": 1)") !=
+        std::string::npos);
 }
 
 TEST_CASE("502/504 on a write: not retried, an http error whose outcome is unknown") {
@@ -193,8 +199,9 @@ TEST_CASE("faults with a probability follow the seed: the same seed gives the sa
     for (int i = 0; i < 40; ++i) {
       http::Request r;
       r.url = server.url() + "/jsonrpc";
-      r.body = R"({"jsonrpc":"2.0","method":"call","params":{"service":"object","method":"execute_kw","args":["retail18",2,")" +
-               server.admin_api_key() + R"(","res.partner","search_count",[[]]]},"id":1})";
+      r.body =
+          R"({"jsonrpc":"2.0","method":"call","params":{"service":"object","method":"execute_kw","args":["retail18",2,")" +
+          server.admin_api_key() + R"(","res.partner","search_count",[[]]]},"id":1})";
       pattern += curl->send(r).value().status == 503 ? 'x' : '.';
     }
     return pattern;

@@ -80,7 +80,8 @@ struct Odoo {
     REQUIRE(p);
     auto l = resolver->location(LocationRef{location});
     REQUIRE(l);
-    auto q = client->search_read("stock.quant", field("product_id") == p.value() && field("location_id") == l.value(), {"quantity"});
+    auto q = client->search_read("stock.quant", field("product_id") == p.value() && field("location_id") == l.value(),
+                                 {"quantity"});
     REQUIRE(q);
     double sum = 0;
     for (const auto& r : q.value().GetArray()) sum += r["quantity"].GetDouble();
@@ -127,8 +128,10 @@ TEST_CASE("mapping: products and customers upsert through load with external ids
     CAPTURE(version);
     Odoo odoo(version);
     // FURN_7777 exists in the demo data without our external id: it is adopted, not duplicated.
-    std::vector<Event> evs = {odoo.event(product("SKU-NEW-1", "Blue Mug", "4.50")), odoo.event(product("FURN_7777", "Office Chair (POS)", "99.00")),
-                              odoo.event(product("SKU-NEW-1", "Blue Mug 350ml", "4.90"))};  // the last upsert of a SKU wins
+    std::vector<Event> evs = {
+        odoo.event(product("SKU-NEW-1", "Blue Mug", "4.50")),
+        odoo.event(product("FURN_7777", "Office Chair (POS)", "99.00")),
+        odoo.event(product("SKU-NEW-1", "Blue Mug 350ml", "4.90"))};  // the last upsert of a SKU wins
     auto eff = odoo.effect(evs);
     auto plan = eff->plan(*odoo.resolver);
     REQUIRE(plan);
@@ -139,7 +142,8 @@ TEST_CASE("mapping: products and customers upsert through load with external ids
     REQUIRE(eff->apply(*odoo.resolver, EffectState::absent));  // a blind repeat is still one product each
     CHECK(odoo.count("product.product", field("default_code") == "SKU-NEW-1") == 1);
     CHECK(odoo.count("product.product", field("default_code") == "FURN_7777") == 1);
-    auto mug = odoo.client->search_read("product.product", field("default_code") == "SKU-NEW-1", {"name", "list_price"});
+    auto mug =
+        odoo.client->search_read("product.product", field("default_code") == "SKU-NEW-1", {"name", "list_price"});
     REQUIRE(mug);
     CHECK(std::string(mug.value()[0]["name"].GetString()) == "Blue Mug 350ml");
     CHECK(mug.value()[0]["list_price"].GetDouble() == doctest::Approx(4.90));
@@ -152,18 +156,28 @@ TEST_CASE("mapping: products and customers upsert through load with external ids
     pc.price = {.sku = {"FURN_7777"}, .list_price = eur("89.00"), .effective_at = {}};
     auto price = odoo.effect({odoo.event(pc)});
     odoo.apply_once(*price);
-    CHECK(odoo.client->read("product.product", {5}, {"list_price"}).value()[0]["list_price"].GetDouble() == doctest::Approx(89.0));
+    CHECK(odoo.client->read("product.product", {5}, {"list_price"}).value()[0]["list_price"].GetDouble() ==
+          doctest::Approx(89.0));
 
     CustomerUpserted cu;
-    cu.customer = {.ref = "C-1", .name = "Ada Lovelace", .email = "ada@example.com", .phone = {}, .is_company = false,
-                   .street = "1 Analytical St", .city = "London", .zip = {}, .country_code = {}, .vat = {}};
+    cu.customer = {.ref = "C-1",
+                   .name = "Ada Lovelace",
+                   .email = "ada@example.com",
+                   .phone = {},
+                   .is_company = false,
+                   .street = "1 Analytical St",
+                   .city = "London",
+                   .zip = {},
+                   .country_code = {},
+                   .vat = {}};
     auto cust = odoo.effect({odoo.event(cu)});
     odoo.apply_once(*cust);
     CHECK(odoo.count("res.partner", field("ref") == "C-1") == 1);
     CHECK(odoo.resolver->partner("C-1").value() > 0);
 
     // An unknown SKU is a permanent error naming it.
-    auto bad = odoo.effect({odoo.event(PriceChanged{{.sku = {"NOPE"}, .list_price = eur("1.00"), .effective_at = {}}})});
+    auto bad =
+        odoo.effect({odoo.event(PriceChanged{{.sku = {"NOPE"}, .list_price = eur("1.00"), .effective_at = {}}})});
     (void)bad;
     auto unknown = odoo.resolver->product(Sku{"NOPE"});
     REQUIRE(!unknown);
@@ -179,11 +193,15 @@ TEST_CASE("mapping: stock deltas coalesce per subject and land as validated tran
     const double a0 = odoo.on_hand("FURN_7777", "WH/Stock"), b0 = odoo.on_hand("FURN_8888", "WH/Stock");
     std::vector<Event> evs;
     for (const char* d : {"5", "-2", "1"}) {
-      evs.push_back(odoo.event(StockAdjusted{.sku = {"FURN_7777"}, .location = {"WH/Stock"}, .delta = qty(d), .counted = {}, .reason = {}}));
+      evs.push_back(odoo.event(
+          StockAdjusted{.sku = {"FURN_7777"}, .location = {"WH/Stock"}, .delta = qty(d), .counted = {}, .reason = {}}));
     }
-    evs.push_back(odoo.event(StockAdjusted{.sku = {"FURN_8888"}, .location = {"WH/Stock"}, .delta = qty("-1.5"), .counted = {}, .reason = {}}));
-    evs.push_back(odoo.event(StockAdjusted{.sku = {"FURN_9999"}, .location = {"WH/Stock"}, .delta = qty("2"), .counted = {}, .reason = {}}));
-    evs.push_back(odoo.event(StockAdjusted{.sku = {"FURN_9999"}, .location = {"WH/Stock"}, .delta = qty("-2"), .counted = {}, .reason = {}}));
+    evs.push_back(odoo.event(StockAdjusted{
+        .sku = {"FURN_8888"}, .location = {"WH/Stock"}, .delta = qty("-1.5"), .counted = {}, .reason = {}}));
+    evs.push_back(odoo.event(
+        StockAdjusted{.sku = {"FURN_9999"}, .location = {"WH/Stock"}, .delta = qty("2"), .counted = {}, .reason = {}}));
+    evs.push_back(odoo.event(StockAdjusted{
+        .sku = {"FURN_9999"}, .location = {"WH/Stock"}, .delta = qty("-2"), .counted = {}, .reason = {}}));
     auto eff = odoo.effect(evs, "batch-1");
     CHECK(eff->token() == "odoosync:stock:batch-1");
     auto plan = eff->plan(*odoo.resolver);
@@ -199,7 +217,11 @@ TEST_CASE("mapping: stock deltas coalesce per subject and land as validated tran
     REQUIRE(eff->apply(*odoo.resolver, eff->probe(*odoo.resolver).value()));  // probed: nothing more
     CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(a0 + 4));
 
-    auto count = odoo.effect({odoo.event(StockAdjusted{.sku = {"FURN_7777"}, .location = {"WH/Stock/Shelf 1"}, .delta = {}, .counted = qty("12"), .reason = "stock take"})});
+    auto count = odoo.effect({odoo.event(StockAdjusted{.sku = {"FURN_7777"},
+                                                       .location = {"WH/Stock/Shelf 1"},
+                                                       .delta = {},
+                                                       .counted = qty("12"),
+                                                       .reason = "stock take"})});
     odoo.apply_once(*count);
     CHECK(odoo.on_hand("FURN_7777", "WH/Stock/Shelf 1") == doctest::Approx(12));
     REQUIRE(count->apply(*odoo.resolver, EffectState::absent));  // absolute: a repeat leaves 12
@@ -210,7 +232,10 @@ TEST_CASE("mapping: stock deltas coalesce per subject and land as validated tran
 TEST_CASE("mapping: a reset after Odoo committed the transfer is finished by probing, never doubled") {
   Odoo odoo(18);
   const double a0 = odoo.on_hand("FURN_7777", "WH/Stock");
-  auto eff = odoo.effect({odoo.event(StockAdjusted{.sku = {"FURN_7777"}, .location = {"WH/Stock"}, .delta = qty("3"), .counted = {}, .reason = {}})}, "b2");
+  auto eff =
+      odoo.effect({odoo.event(StockAdjusted{
+                      .sku = {"FURN_7777"}, .location = {"WH/Stock"}, .delta = qty("3"), .counted = {}, .reason = {}})},
+                  "b2");
   odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "load", "times": 1})");
   auto first = eff->apply(*odoo.resolver);
   REQUIRE(!first);
@@ -223,7 +248,10 @@ TEST_CASE("mapping: a reset after Odoo committed the transfer is finished by pro
   CHECK(odoo.count("stock.picking", field("origin").eq_like("odoosync:stock:b2#%")) == 1);
 
   odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "button_validate", "times": 1})");
-  auto eff2 = odoo.effect({odoo.event(StockAdjusted{.sku = {"FURN_7777"}, .location = {"WH/Stock"}, .delta = qty("-1"), .counted = {}, .reason = {}})}, "b3");
+  auto eff2 = odoo.effect(
+      {odoo.event(StockAdjusted{
+          .sku = {"FURN_7777"}, .location = {"WH/Stock"}, .delta = qty("-1"), .counted = {}, .reason = {}})},
+      "b3");
   auto second = eff2->apply(*odoo.resolver);
   REQUIRE(!second);
   CHECK(second.error().outcome_unknown());
@@ -231,7 +259,8 @@ TEST_CASE("mapping: a reset after Odoo committed the transfer is finished by pro
   CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(a0 + 2));
 }
 
-TEST_CASE("mapping: the life of an order - created and confirmed once, paid, shipped, invoiced, refunded, or cancelled") {
+TEST_CASE(
+    "mapping: the life of an order - created and confirmed once, paid, shipped, invoiced, refunded, or cancelled") {
   for (int version : {18, 19}) {
     CAPTURE(version);
     Odoo odoo(version);
@@ -240,7 +269,8 @@ TEST_CASE("mapping: the life of an order - created and confirmed once, paid, shi
     cu.customer.name = "Walk-in customer";
     odoo.effect({odoo.event(cu)})->apply(*odoo.resolver).value();
     // enough stock for the delivery
-    odoo.effect({odoo.event(StockAdjusted{.sku = {"FURN_8888"}, .location = {"WH/Stock"}, .delta = {}, .counted = qty("10"), .reason = {}})})
+    odoo.effect({odoo.event(StockAdjusted{
+                    .sku = {"FURN_8888"}, .location = {"WH/Stock"}, .delta = {}, .counted = qty("10"), .reason = {}})})
         ->apply(*odoo.resolver)
         .value();
 
@@ -261,28 +291,46 @@ TEST_CASE("mapping: the life of an order - created and confirmed once, paid, shi
     CHECK(std::string(amounts[0]["origin"].GetString()) == "pos/store-1");
 
     PaymentCaptured pay;
-    pay.payment = {.reference = "PAY-77", .order_number = "POS1-0001", .amount = eur("25.00"), .method = "card",
-                   .captured_at = at("2026-12-01T09:31:00Z"), .provider = "stripe"};
+    pay.payment = {.reference = "PAY-77",
+                   .order_number = "POS1-0001",
+                   .amount = eur("25.00"),
+                   .method = "card",
+                   .captured_at = at("2026-12-01T09:31:00Z"),
+                   .provider = "stripe"};
     odoo.apply_once(*odoo.effect({odoo.event(pay)}));
     CHECK(odoo.count("account.payment", field("memo") == "PAY-77") == 1);
 
     ShipmentDispatched ship;
-    ship.shipment = {.reference = "SHIP-1", .order_number = "POS1-0001", .dispatched_at = at("2026-12-01T15:00:00Z"),
-                     .carrier = "DHL", .tracking_number = "00340434161094042557", .lines = {}};
+    ship.shipment = {.reference = "SHIP-1",
+                     .order_number = "POS1-0001",
+                     .dispatched_at = at("2026-12-01T15:00:00Z"),
+                     .carrier = "DHL",
+                     .tracking_number = "00340434161094042557",
+                     .lines = {}};
     odoo.apply_once(*odoo.effect({odoo.event(ship)}));
-    CHECK(odoo.on_hand("FURN_8888", "WH/Stock") == doctest::Approx(8));  // 10 counted, 2 shipped (the other order is open)
+    CHECK(odoo.on_hand("FURN_8888", "WH/Stock") ==
+          doctest::Approx(8));  // 10 counted, 2 shipped (the other order is open)
 
     InvoicePosted inv;
-    inv.invoice = {.number = "INV-2026-9", .order_number = "POS1-0001", .amount_total = eur("25.00"), .amount_tax = {},
-                   .posted_at = at("2026-12-02T08:00:00Z"), .due_date = CalendarDate::parse("2026-12-31").value()};
+    inv.invoice = {.number = "INV-2026-9",
+                   .order_number = "POS1-0001",
+                   .amount_total = eur("25.00"),
+                   .amount_tax = {},
+                   .posted_at = at("2026-12-02T08:00:00Z"),
+                   .due_date = CalendarDate::parse("2026-12-31").value()};
     odoo.apply_once(*odoo.effect({odoo.event(inv)}));
     auto moves = odoo.client->search_read("account.move", field("ref") == "INV-2026-9", {"state", "move_type"}).value();
     REQUIRE(moves.Size() == 1);
     CHECK(std::string(moves[0]["move_type"].GetString()) == "out_invoice");
 
     RefundApproved rf;
-    rf.refund = {.reference = "RF-1", .order_number = "POS1-0001", .amount = eur("12.50"), .approved_at = at("2026-12-03T10:00:00Z"),
-                 .lines = std::vector<RefundLine>{{.sku = {"FURN_8888"}, .quantity = qty("1"), .amount = eur("12.50")}}, .restock = false, .reason = "damaged"};
+    rf.refund = {.reference = "RF-1",
+                 .order_number = "POS1-0001",
+                 .amount = eur("12.50"),
+                 .approved_at = at("2026-12-03T10:00:00Z"),
+                 .lines = std::vector<RefundLine>{{.sku = {"FURN_8888"}, .quantity = qty("1"), .amount = eur("12.50")}},
+                 .restock = false,
+                 .reason = "damaged"};
     odoo.apply_once(*odoo.effect({odoo.event(rf)}));
     auto refunds = odoo.client->search_read("account.move", field("ref") == "RF-1", {"state", "move_type"}).value();
     REQUIRE(refunds.Size() == 1);
@@ -305,19 +353,29 @@ TEST_CASE("mapping: goods received and transfers are validated pickings keyed by
     Odoo odoo(version);
     const double stock0 = odoo.on_hand("FURN_9999", "WH/Stock"), shelf0 = odoo.on_hand("FURN_9999", "WH/Stock/Shelf 2");
     GoodsReceived gr;
-    gr.receipt = {.reference = "ASN-1", .location = {"WH/Stock"}, .supplier = {}, .lines = {{.sku = {"FURN_9999"}, .quantity = qty("6")}},
+    gr.receipt = {.reference = "ASN-1",
+                  .location = {"WH/Stock"},
+                  .supplier = {},
+                  .lines = {{.sku = {"FURN_9999"}, .quantity = qty("6")}},
                   .received_at = {}};
     odoo.apply_once(*odoo.effect({odoo.event(gr)}));
     CHECK(odoo.on_hand("FURN_9999", "WH/Stock") == doctest::Approx(stock0 + 6));
     TransferCompleted tr;
-    tr.transfer = {.reference = "T-1", .from = {"WH/Stock"}, .to = {"WH/Stock/Shelf 2"}, .lines = {{.sku = {"FURN_9999"}, .quantity = qty("4")}}};
+    tr.transfer = {.reference = "T-1",
+                   .from = {"WH/Stock"},
+                   .to = {"WH/Stock/Shelf 2"},
+                   .lines = {{.sku = {"FURN_9999"}, .quantity = qty("4")}}};
     odoo.apply_once(*odoo.effect({odoo.event(tr)}));
     CHECK(odoo.on_hand("FURN_9999", "WH/Stock") == doctest::Approx(stock0 + 2));
     CHECK(odoo.on_hand("FURN_9999", "WH/Stock/Shelf 2") == doctest::Approx(shelf0 + 4));
     CHECK(odoo.count("stock.picking", field("origin") == "odoosync:receipt:ASN-1") == 1);
 
-    auto res = odoo.effect({odoo.event(StockReserved{.sku = {"FURN_9999"}, .location = {"WH/Stock"}, .quantity = qty("1"),
-                                                     .reservation = "R-1", .order_number = {}, .expires_at = {}})});
+    auto res = odoo.effect({odoo.event(StockReserved{.sku = {"FURN_9999"},
+                                                     .location = {"WH/Stock"},
+                                                     .quantity = qty("1"),
+                                                     .reservation = "R-1",
+                                                     .order_number = {},
+                                                     .expires_at = {}})});
     CHECK(res->plan(*odoo.resolver).value().empty());
     CHECK(res->probe(*odoo.resolver).value() == EffectState::applied);
   }
@@ -326,8 +384,10 @@ TEST_CASE("mapping: goods received and transfers are validated pickings keyed by
 TEST_CASE("mapping: batch keys group what may share a call, and mixed groups are refused") {
   Odoo odoo(18);
   auto a = odoo.event(product("A", "A", "1.00"));
-  auto b = odoo.event(StockAdjusted{.sku = {"A"}, .location = {"WH/Stock"}, .delta = qty("1"), .counted = {}, .reason = {}});
-  auto c = odoo.event(StockAdjusted{.sku = {"A"}, .location = {"WH/Stock"}, .delta = {}, .counted = qty("1"), .reason = {}});
+  auto b =
+      odoo.event(StockAdjusted{.sku = {"A"}, .location = {"WH/Stock"}, .delta = qty("1"), .counted = {}, .reason = {}});
+  auto c =
+      odoo.event(StockAdjusted{.sku = {"A"}, .location = {"WH/Stock"}, .delta = {}, .counted = qty("1"), .reason = {}});
   CHECK(batch_key(a) == "retail.product.upserted");
   CHECK(batch_key(b) == "retail.stock.adjusted/delta");
   CHECK(batch_key(c) == "retail.stock.adjusted/counted");
@@ -346,7 +406,8 @@ TEST_CASE("mapping: batch keys group what may share a call, and mixed groups are
   CHECK(plan18[0].payload.find("is_storable") != std::string::npos);
 }
 
-TEST_CASE("emulator 17 mode: what it claims, storable type \"product\", name_search args and name_get, the mapping follows") {
+TEST_CASE(
+    "emulator 17 mode: what it claims, storable type \"product\", name_search args and name_get, the mapping follows") {
   Odoo odoo(17);
   CHECK(odoo.client->version().value().major == 17);
   CHECK(odoo.options.odoo_major == 17);
@@ -378,12 +439,14 @@ TEST_CASE("mapping: a button that answers with a window action (a wizard) has no
   std::string cancel_body;
   fake->set_fallback([&](const http::Request& req) -> result<http::Response> {
     if (req.url.ends_with("/json/2/sale.order/search_read")) {
-      return http::Response{.status = 200, .body = R"([{"id": 7, "name": "S00007", "partner_id": [3, "Acme"], "state": "sale"}])"};
+      return http::Response{.status = 200,
+                            .body = R"([{"id": 7, "name": "S00007", "partner_id": [3, "Acme"], "state": "sale"}])"};
     }
     if (req.url.ends_with("/json/2/sale.order/action_cancel")) {
       cancel_body = req.body;
-      return http::Response{.status = 200,
-                            .body = R"({"type": "ir.actions.act_window", "res_model": "sale.order.cancel", "view_mode": "form",
+      return http::Response{
+          .status = 200,
+          .body = R"({"type": "ir.actions.act_window", "res_model": "sale.order.cancel", "view_mode": "form",
                                         "views": [[false, "form"]], "target": "new", "context": {"default_order_id": 7}})"};
     }
     return http::Response{.status = 404, .body = "{}"};
@@ -401,7 +464,8 @@ TEST_CASE("mapping: a button that answers with a window action (a wizard) has no
   auto eff = map_to_odoo({&p, 1}, mo).value();
   auto done = eff->apply(resolver, EffectState::absent);
   REQUIRE_FALSE(done);
-  CHECK(done.error().message().find("sale.order.action_cancel on [7] answered with an action ir.actions.act_window (sale.order.cancel)") !=
+  CHECK(done.error().message().find(
+            "sale.order.action_cancel on [7] answered with an action ir.actions.act_window (sale.order.cancel)") !=
         std::string::npos);
   CHECK(cancel_body.find(R"("disable_cancel_warning":true)") != std::string::npos);
   REQUIRE(eff->probe(resolver));

@@ -38,8 +38,9 @@ struct Cli {
   ~Cli() { fs::remove_all(dir); }
 
   Run run(const std::string& args, const std::string& stdin_file = "/dev/null") {
-    const std::string cmd = "cd '" + dir.string() + "' && env -u ODOO_URL -u ODOO_DB -u ODOO_USER -u ODOO_API_KEY -u ODOO_PASSWORD " +
-                            "-u ODOOSYNC_STORE " + env + " '" ODOOSYNC_CLI_PATH "' " + args + " >out 2>err <'" + stdin_file + "'";
+    const std::string cmd =
+        "cd '" + dir.string() + "' && env -u ODOO_URL -u ODOO_DB -u ODOO_USER -u ODOO_API_KEY -u ODOO_PASSWORD " +
+        "-u ODOOSYNC_STORE " + env + " '" ODOOSYNC_CLI_PATH "' " + args + " >out 2>err <'" + stdin_file + "'";
     const int status = std::system(cmd.c_str());
     Run r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -52,8 +53,8 @@ struct Cli {
 
 std::string stock(const std::string& id, const std::string& sku, const std::string& delta) {
   return R"({"specversion":"1.0","id":")" + id +
-         R"(","source":"pos/store-1","type":"retail.stock.adjusted","time":"2026-12-01T10:15:00Z","data":{"sku":")" + sku +
-         R"(","location":"WH/Stock","delta":{"value":")" + delta + R"(","uom":"Units"}}})";
+         R"(","source":"pos/store-1","type":"retail.stock.adjusted","time":"2026-12-01T10:15:00Z","data":{"sku":")" +
+         sku + R"(","location":"WH/Stock","delta":{"value":")" + delta + R"(","uom":"Units"}}})";
 }
 
 }  // namespace
@@ -70,8 +71,9 @@ TEST_CASE("cli: sync submit, run, status, dead letters, audit, metrics, reconcil
   CHECK(none.err.find("no store at 'odoosync.db'") != std::string::npos);
 
   // Intake needs no Odoo: no ODOO_URL is set.
-  cli.write("day.jsonl", stock("e1", "FURN_7777", "5") + "\n" + stock("e2", "GHOST-1", "-1") + "\n" + stock("e1", "FURN_7777", "5") +
-                             "\n" + stock("e3", "FURN_7777", "oops") + "\n\n" + stock("e4", "FURN_8888", "-2") + "\n");
+  cli.write("day.jsonl", stock("e1", "FURN_7777", "5") + "\n" + stock("e2", "GHOST-1", "-1") + "\n" +
+                             stock("e1", "FURN_7777", "5") + "\n" + stock("e3", "FURN_7777", "oops") + "\n\n" +
+                             stock("e4", "FURN_8888", "-2") + "\n");
   auto sub = cli.run("sync submit day.jsonl");
   CHECK(sub.code == 3);  // one line was rejected
   CHECK(sub.err.find("line 4 rejected: /data/delta/value") != std::string::npos);
@@ -88,7 +90,8 @@ TEST_CASE("cli: sync submit, run, status, dead letters, audit, metrics, reconcil
   auto ran = cli.run("sync run --until-idle --metrics");
   REQUIRE_MESSAGE(ran.code == 0, ran.err);
   CHECK(ran.err.find("idle:") != std::string::npos);
-  CHECK(ran.out.find("odoosync_events_applied_total{lane=\"realtime\",type=\"retail.stock.adjusted\"} 2") != std::string::npos);
+  CHECK(ran.out.find("odoosync_events_applied_total{lane=\"realtime\",type=\"retail.stock.adjusted\"} 2") !=
+        std::string::npos);
   CHECK(ran.out.find("odoosync_rpc_seconds_count ") != std::string::npos);
 
   auto dlq = cli.run("sync dlq list");
@@ -113,12 +116,14 @@ TEST_CASE("cli: sync submit, run, status, dead letters, audit, metrics, reconcil
 
   auto metrics = cli.run("metrics");
   REQUIRE(metrics.code == 0);
-  CHECK(metrics.out.find("odoosync_events_submitted_total{lane=\"realtime\",type=\"retail.stock.adjusted\"} 3") != std::string::npos);
+  CHECK(metrics.out.find("odoosync_events_submitted_total{lane=\"realtime\",type=\"retail.stock.adjusted\"} 3") !=
+        std::string::npos);
   CHECK(metrics.out.find("odoosync_queue_depth{lane=\"realtime\"} 0") != std::string::npos);
 
   // Reconcile: read what Odoo holds, compare a snapshot that agrees, then one that does not, and fix it.
-  auto on_hand = cli.run("--json search-read stock.quant --domain '[[\"location_id.complete_name\",\"=\",\"WH/Stock\"],"
-                         "[\"product_id.default_code\",\"=\",\"FURN_7777\"]]' --fields quantity");
+  auto on_hand = cli.run(
+      "--json search-read stock.quant --domain '[[\"location_id.complete_name\",\"=\",\"WH/Stock\"],"
+      "[\"product_id.default_code\",\"=\",\"FURN_7777\"]]' --fields quantity");
   REQUIRE(on_hand.code == 0);
   const auto q = on_hand.out.find("\"quantity\":");
   REQUIRE(q != std::string::npos);

@@ -63,9 +63,9 @@ struct Odoo {
   void inject(const std::string& json) { control("faults", json); }
 
   double on_hand(const std::string& sku, const std::string& location) {
-    auto rows = client->search_read("stock.quant",
-                                    field("product_id.default_code") == sku && field("location_id.complete_name") == location,
-                                    {"quantity"});
+    auto rows = client->search_read(
+        "stock.quant", field("product_id.default_code") == sku && field("location_id.complete_name") == location,
+        {"quantity"});
     REQUIRE(rows);
     double sum = 0;
     for (const auto& r : rows.value().GetArray()) sum += r["quantity"].GetDouble();
@@ -78,8 +78,8 @@ std::string stock(const std::string& id, const std::string& sku, const std::stri
                   std::optional<int> sequence = std::nullopt, const std::string& source = "pos/store-1") {
   return R"({"specversion":"1.0","id":")" + id + R"(","source":")" + source +
          R"(","type":"retail.stock.adjusted","time":"2026-12-01T10:15:00Z",)" +
-         (sequence ? "\"sequence\":\"" + std::to_string(*sequence) + "\"," : std::string()) + R"("data":{"sku":")" + sku +
-         R"(","location":")" + loc + R"(","delta":{"value":")" + delta + R"(","uom":"Units"}}})";
+         (sequence ? "\"sequence\":\"" + std::to_string(*sequence) + "\"," : std::string()) + R"("data":{"sku":")" +
+         sku + R"(","location":")" + loc + R"(","delta":{"value":")" + delta + R"(","uom":"Units"}}})";
 }
 
 std::string order(const std::string& id, const std::string& number, const std::string& sku, int qty,
@@ -91,21 +91,21 @@ std::string order(const std::string& id, const std::string& number, const std::s
          number + R"(","channel":"web/shop","customer":")" + customer +
          R"(","currency":"EUR","ordered_at":"2026-12-01T10:14:31Z","lines":[{"sku":")" + sku +
          R"(","quantity":{"value":")" + std::to_string(qty) + R"(","uom":"Units"},"unit_price":{"amount":")" + price +
-         R"(","currency":"EUR"},"total":{"amount":")" + total + R"(","currency":"EUR"}}],"subtotal":{"amount":")" + total +
-         R"(","currency":"EUR"},"tax_total":{"amount":"0.00","currency":"EUR"},"total":{"amount":")" + total +
+         R"(","currency":"EUR"},"total":{"amount":")" + total + R"(","currency":"EUR"}}],"subtotal":{"amount":")" +
+         total + R"(","currency":"EUR"},"tax_total":{"amount":"0.00","currency":"EUR"},"total":{"amount":")" + total +
          R"(","currency":"EUR"}}})";
 }
 
 std::string product(const std::string& id, const std::string& sku, const std::string& name, const std::string& price) {
   return R"({"specversion":"1.0","id":")" + id +
-         R"(","source":"erp/pim","type":"retail.product.upserted","time":"2026-11-30T08:00:00Z","data":{"sku":")" + sku +
-         R"(","name":")" + name + R"(","list_price":{"amount":")" + price + R"(","currency":"EUR"}}})";
+         R"(","source":"erp/pim","type":"retail.product.upserted","time":"2026-11-30T08:00:00Z","data":{"sku":")" +
+         sku + R"(","name":")" + name + R"(","list_price":{"amount":")" + price + R"(","currency":"EUR"}}})";
 }
 
 std::string customer(const std::string& id, const std::string& ref, const std::string& name) {
   return R"({"specversion":"1.0","id":")" + id +
-         R"(","source":"erp/crm","type":"retail.customer.upserted","time":"2026-11-30T08:00:00Z","data":{"ref":")" + ref +
-         R"(","name":")" + name + R"("}})";
+         R"(","source":"erp/crm","type":"retail.customer.upserted","time":"2026-11-30T08:00:00Z","data":{"ref":")" +
+         ref + R"(","name":")" + name + R"("}})";
 }
 
 oss::EngineOptions fast_options(const Odoo& odoo) {
@@ -161,7 +161,8 @@ TEST_CASE("engine: intake - durable, duplicates reported, invalid events rejecte
   run(*engine);
   CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before + 3));
   const auto prom = engine->prometheus();
-  CHECK(prom.find("odoosync_events_applied_total{lane=\"realtime\",type=\"retail.stock.adjusted\"} 1") != std::string::npos);
+  CHECK(prom.find("odoosync_events_applied_total{lane=\"realtime\",type=\"retail.stock.adjusted\"} 1") !=
+        std::string::npos);
   CHECK(prom.find("odoosync_events_rejected_total{type=\"retail.stock.adjusted\"} 1") != std::string::npos);
   CHECK(prom.find("odoosync_queue_depth{lane=\"realtime\"} 0") != std::string::npos);
 }
@@ -217,7 +218,8 @@ TEST_CASE("engine: stock deltas coalesce and many subjects share RPCs - 50x fewe
   CHECK(s.applied == events);
   CHECK(rpcs * 50 <= events);
   for (const auto& [sku, d] : expected) CHECK(odoo.on_hand(sku, "WH/Stock") == doctest::Approx(before[sku] + d));
-  auto renamed = odoo.client->search_read("product.product", field("default_code") == "EMU-00110", {"name", "list_price"});
+  auto renamed =
+      odoo.client->search_read("product.product", field("default_code") == "EMU-00110", {"name", "list_price"});
   REQUIRE(renamed);
   CHECK(std::string(renamed.value()[0]["name"].GetString()) == "Renamed 110");
 }
@@ -228,9 +230,10 @@ TEST_CASE("engine: per-subject sequence order - a count then a delta lands as co
   auto engine = oss::Engine::create(store, *odoo.client, fast_options(odoo)).value();
   // Arrive out of order: sequence 2 (the delta) before sequence 1 (the absolute count).
   submit(*engine, stock("o2", "FURN_8888", "WH/Stock", "-2", 2));
-  const std::string count = R"({"specversion":"1.0","id":"o1","source":"pos/store-1","type":"retail.stock.adjusted",)"
-                            R"("time":"2026-12-01T10:00:00Z","sequence":"1","data":{"sku":"FURN_8888","location":"WH/Stock",)"
-                            R"("counted":{"value":"40","uom":"Units"}}})";
+  const std::string count =
+      R"({"specversion":"1.0","id":"o1","source":"pos/store-1","type":"retail.stock.adjusted",)"
+      R"("time":"2026-12-01T10:00:00Z","sequence":"1","data":{"sku":"FURN_8888","location":"WH/Stock",)"
+      R"("counted":{"value":"40","uom":"Units"}}})";
   submit(*engine, count);
   run(*engine);
   CHECK(odoo.on_hand("FURN_8888", "WH/Stock") == doctest::Approx(38));
@@ -263,12 +266,13 @@ TEST_CASE("engine: resets after Odoo committed, 503s and serialization failures 
     CHECK(engine->metrics().probes >= 2);
     CHECK(odoo.on_hand("FURN_9999", "WH/Stock") == doctest::Approx(before + 6));
     for (int i = 0; i < 5; ++i) {
-      CHECK(odoo.count("sale.order", field("client_order_ref") == "WEB-" + std::to_string(i) && field("state") == "sale") == 1);
+      CHECK(odoo.count("sale.order",
+                       field("client_order_ref") == "WEB-" + std::to_string(i) && field("state") == "sale") == 1);
     }
     {
-    const auto dead = store.list(oss::EventStatus::dead, 100).value();
-    for (const auto& d : dead) FAIL_CHECK(d.event.id << ": " << d.error);
-  }
+      const auto dead = store.list(oss::EventStatus::dead, 100).value();
+      for (const auto& d : dead) FAIL_CHECK(d.event.id << ": " << d.error);
+    }
     auto trail = store.audit(oss::AuditQuery{.source = "pos/store-1", .id = "r0"}).value();
     bool retried = false;
     for (const auto& a : trail) retried = retried || a.action == "retry";
@@ -307,7 +311,8 @@ TEST_CASE("engine: splits and dead letters are logged with their batch and error
   CHECK(dead);
 }
 
-TEST_CASE("engine: an unknown SKU in a batch - the batch splits, only the bad event is dead-lettered, replay after the fix") {
+TEST_CASE(
+    "engine: an unknown SKU in a batch - the batch splits, only the bad event is dead-lettered, replay after the fix") {
   Odoo odoo;
   oss::MemoryStore store;
   auto engine = oss::Engine::create(store, *odoo.client, fast_options(odoo)).value();
@@ -321,7 +326,8 @@ TEST_CASE("engine: an unknown SKU in a batch - the batch splits, only the bad ev
   CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before + 2));
   // The engine's own series reached the sink, with the lane, type and outcome.
   CHECK(odoo.metrics->counter(
-            "odoosync_sync_events_total{lane=\"realtime\",type=\"retail.stock.adjusted\",outcome=\"dead_lettered\"}") == 1);
+            "odoosync_sync_events_total{lane=\"realtime\",type=\"retail.stock.adjusted\",outcome=\"dead_lettered\"}") ==
+        1);
   CHECK(odoo.metrics->counter("odoosync_sync_splits_total{lane=\"realtime\"}") == 1);
   auto dead = store.list(oss::EventStatus::dead, 10).value();
   REQUIRE(dead.size() == 1);
@@ -390,8 +396,12 @@ TEST_CASE("engine: the SQLite store after a crash - leased batches are probed an
     auto engine = oss::Engine::create(*store, *odoo.client, fast_options(odoo)).value();
     submit(*engine, stock("k1", "FURN_7777", "WH/Stock", "4"));
     // A "crash" between claim and settle: claim by hand, apply, never settle.
-    auto b = store->claim(oss::ClaimRequest{.lane = oss::Lane::realtime, .owner = "dead-worker", .now_ms = 0,
-                                            .lease_ms = 3'600'000, .max_members = 10})
+    auto b = store
+                 ->claim(oss::ClaimRequest{.lane = oss::Lane::realtime,
+                                           .owner = "dead-worker",
+                                           .now_ms = 0,
+                                           .lease_ms = 3'600'000,
+                                           .max_members = 10})
                  .value();
     REQUIRE(b);
     std::vector<retail::Event> evs{retail::decode_event(b->members[0].event.body).value()};
@@ -509,8 +519,10 @@ TEST_CASE("engine: two engines on one store - the second exclusive worker is ref
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::unique_ptr<oss::Store> store;
-    if (kind == 0) store = std::make_unique<oss::MemoryStore>();
-    else store = oss::SqliteStore::open((dir / "s.db").string()).value();
+    if (kind == 0)
+      store = std::make_unique<oss::MemoryStore>();
+    else
+      store = oss::SqliteStore::open((dir / "s.db").string()).value();
     auto o = fast_options(odoo);
     o.worker_id = {};  // the default: host, pid and a nonce
     auto first = oss::Engine::create(*store, *odoo.client, o).value();
@@ -526,7 +538,8 @@ TEST_CASE("engine: two engines on one store - the second exclusive worker is ref
   }
 }
 
-TEST_CASE("engine: a batch its holder abandoned (a crash) waits the grace period before it is probed - other subjects flow") {
+TEST_CASE(
+    "engine: a batch its holder abandoned (a crash) waits the grace period before it is probed - other subjects flow") {
   Odoo odoo;
   oss::MemoryStore store;
   {
@@ -536,7 +549,8 @@ TEST_CASE("engine: a batch its holder abandoned (a crash) waits the grace period
   // A worker of an earlier run claimed it and vanished: its send may still be running in Odoo.
   oss::ClaimRequest rq;
   rq.owner = "gone";
-  rq.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  rq.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
   rq.lease_ms = 600'000;
   auto claimed = store.claim(rq);
   REQUIRE(claimed);
@@ -550,10 +564,12 @@ TEST_CASE("engine: a batch its holder abandoned (a crash) waits the grace period
   const auto t0 = std::chrono::steady_clock::now();
   REQUIRE(engine->start());
   // The other subject is applied at once; the abandoned one is not touched during the grace period.
-  for (int i = 0; i < 100 && odoo.on_hand("FURN_8888", "WH/Stock") < b0 + 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  for (int i = 0; i < 100 && odoo.on_hand("FURN_8888", "WH/Stock") < b0 + 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
   CHECK(odoo.on_hand("FURN_8888", "WH/Stock") == doctest::Approx(b0 + 1));
   CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(a0));
-  for (int i = 0; i < 300 && odoo.on_hand("FURN_7777", "WH/Stock") < a0 + 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  for (int i = 0; i < 300 && odoo.on_hand("FURN_7777", "WH/Stock") < a0 + 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
   const auto waited = std::chrono::steady_clock::now() - t0;
   engine->stop();
   CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(a0 + 2));  // once, after the grace
@@ -567,11 +583,15 @@ TEST_CASE("engine: a batch its holder abandoned (a crash) waits the grace period
 TEST_CASE("engine: a call that answered but did not act is never applied - dead letter saying what Odoo holds") {
   auto fake = std::make_shared<http::FakeTransport>();
   fake->set_fallback([&](const http::Request& req) -> result<http::Response> {
-    if (req.url.ends_with("/web/version")) return http::Response{.status = 200, .body = R"({"version_info": [19, 0, 0, "final", 0, ""], "version": "19.0"})"};
+    if (req.url.ends_with("/web/version"))
+      return http::Response{.status = 200,
+                            .body = R"({"version_info": [19, 0, 0, "final", 0, ""], "version": "19.0"})"};
     if (req.url.ends_with("/json/2/sale.order/search_read")) {
-      return http::Response{.status = 200, .body = R"([{"id": 7, "name": "S00007", "partner_id": [3, "Acme"], "state": "sale"}])"};
+      return http::Response{.status = 200,
+                            .body = R"([{"id": 7, "name": "S00007", "partner_id": [3, "Acme"], "state": "sale"}])"};
     }
-    if (req.url.ends_with("/json/2/sale.order/action_cancel")) return http::Response{.status = 200, .body = "true"};  // and did nothing
+    if (req.url.ends_with("/json/2/sale.order/action_cancel"))
+      return http::Response{.status = 200, .body = "true"};  // and did nothing
     return http::Response{.status = 404, .body = "{}"};
   });
   odoo::Config c;
@@ -583,7 +603,9 @@ TEST_CASE("engine: a call that answered but did not act is never applied - dead 
   o.retry.initial_backoff = std::chrono::milliseconds{1};
   o.unknown_outcome_grace = std::chrono::milliseconds{0};
   auto engine = oss::Engine::create(store, *client, o).value();
-  submit(*engine, R"({"specversion":"1.0","id":"x1","source":"web/shop","type":"retail.order.cancelled","time":"2026-12-01T10:15:00Z","data":{"number":"WEB-7"}})");
+  submit(
+      *engine,
+      R"({"specversion":"1.0","id":"x1","source":"web/shop","type":"retail.order.cancelled","time":"2026-12-01T10:15:00Z","data":{"number":"WEB-7"}})");
   auto s = run(*engine);
   CHECK(s.applied == 0);
   CHECK(s.dead_lettered == 1);
@@ -600,7 +622,9 @@ class PartnerFunction final : public retail::OdooEffect {
  public:
   PartnerFunction(std::string token, std::string ref, std::string value, std::atomic<int>* applies)
       : OdooEffect(std::move(token)), ref_(std::move(ref)), value_(std::move(value)), applies_(applies) {}
-  result<std::vector<retail::PlannedCall>> plan(retail::Resolver&) override { return std::vector<retail::PlannedCall>{}; }
+  result<std::vector<retail::PlannedCall>> plan(retail::Resolver&) override {
+    return std::vector<retail::PlannedCall>{};
+  }
   result<retail::EffectState> probe(retail::Resolver& r) override {
     ODOOSYNC_TRY(id, r.partner(ref_));
     ODOOSYNC_TRY(rows, r.client().read("res.partner", {id}, {"function"}));
@@ -632,8 +656,9 @@ oss::EventTypeSpec badge_type(std::atomic<int>* applies) {
           .effect = [applies](std::span<const retail::Event* const> events, const retail::MappingOptions&,
                               const std::string& token) -> result<std::unique_ptr<retail::OdooEffect>> {
             auto doc = json::parse(std::get<retail::CustomData>(events.front()->data).json).value();
-            return std::unique_ptr<retail::OdooEffect>(new PartnerFunction(
-                token, std::string(json::text(*json::find(doc, "ref"))), std::string(json::text(*json::find(doc, "title"))), applies));
+            return std::unique_ptr<retail::OdooEffect>(
+                new PartnerFunction(token, std::string(json::text(*json::find(doc, "ref"))),
+                                    std::string(json::text(*json::find(doc, "title"))), applies));
           },
           .subject = [](std::string_view data) -> result<std::string> {
             auto doc = json::parse(data);
@@ -641,7 +666,8 @@ oss::EventTypeSpec badge_type(std::atomic<int>* applies) {
             const auto* ref = json::find(doc.value(), "ref");
             const auto* title = json::find(doc.value(), "title");
             if (!ref || !ref->IsString()) return Error::validation("ref: must be a string");
-            if (!title || !title->IsString() || title->GetStringLength() == 0) return Error::validation("title: must be a non-empty string");
+            if (!title || !title->IsString() || title->GetStringLength() == 0)
+              return Error::validation("title: must be a non-empty string");
             return "customer/" + std::string(json::text(*ref));
           }};
 }
@@ -652,16 +678,21 @@ TEST_CASE("event types as data: the table refuses what it cannot run, and names 
   auto types = oss::EventTypes::builtin();
   CHECK(types.names().size() == 14);
   CHECK(types.find("retail.product.upserted")->lane == oss::Lane::bulk);
-  auto dup = types.add({.type = "retail.stock.adjusted", .effect = badge_type(&applies).effect, .subject = badge_type(&applies).subject});
+  auto dup = types.add({.type = "retail.stock.adjusted",
+                        .effect = badge_type(&applies).effect,
+                        .subject = badge_type(&applies).subject});
   REQUIRE_FALSE(dup);
   CHECK(dup.error().message() == "event type 'retail.stock.adjusted' is already registered (replace() changes it)");
-  CHECK_FALSE(types.add({.type = "Bad Name", .effect = badge_type(&applies).effect, .subject = badge_type(&applies).subject}));
+  CHECK_FALSE(
+      types.add({.type = "Bad Name", .effect = badge_type(&applies).effect, .subject = badge_type(&applies).subject}));
   auto no_effect = types.add({.type = "acme.x", .subject = badge_type(&applies).subject});
   REQUIRE_FALSE(no_effect);
   CHECK(no_effect.error().message() == "event type 'acme.x' has no effect");
   REQUIRE(types.add(badge_type(&applies)));
   CHECK_FALSE(types.replace("acme.unknown", {}));
-  CHECK_FALSE(types.replace("retail.order.created", [](oss::EventTypeSpec& s) { s.subject = [](std::string_view) -> result<std::string> { return std::string("x"); }; }));
+  CHECK_FALSE(types.replace("retail.order.created", [](oss::EventTypeSpec& s) {
+    s.subject = [](std::string_view) -> result<std::string> { return std::string("x"); };
+  }));
   CHECK_FALSE(types.replace("retail.order.created", [](oss::EventTypeSpec& s) { s.type = "retail.order.renamed"; }));
   REQUIRE(types.replace("retail.customer.upserted", [](oss::EventTypeSpec& s) { s.lane = oss::Lane::realtime; }));
   CHECK(types.find("retail.customer.upserted")->lane == oss::Lane::realtime);
@@ -689,7 +720,8 @@ TEST_CASE("event types as data: a host's own type and effect run through the eng
   auto bad = engine->submit_json(badge("b0", "CUST-B", ""));
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message() == "/data: title: must be a non-empty string");
-  auto stranger = engine->submit_json(R"({"specversion":"1.0","id":"x","source":"s","type":"acme.other","time":"2026-12-06T08:00:00Z","data":{}})");
+  auto stranger = engine->submit_json(
+      R"({"specversion":"1.0","id":"x","source":"s","type":"acme.other","time":"2026-12-06T08:00:00Z","data":{}})");
   REQUIRE_FALSE(stranger);
   CHECK(stranger.error().message() == "/type: unknown event type \"acme.other\"");
 
@@ -697,7 +729,9 @@ TEST_CASE("event types as data: a host's own type and effect run through the eng
   auto first = submit(*engine, badge("b1", "CUST-B", "Gold"));
   CHECK(first.lane == oss::Lane::bulk);
   CHECK(submit(*engine, badge("b1", "CUST-B", "Gold")).intake == oss::Intake::duplicate);
-  submit(*engine, R"({"specversion":"1.0","id":"r1","source":"pos/store-1","type":"retail.stock.reserved","time":"2026-12-06T08:00:00Z","data":{"reservation":"RES-1","sku":"FURN_7777","location":"WH/Stock","quantity":{"value":"1","uom":"Units"}}})");
+  submit(
+      *engine,
+      R"({"specversion":"1.0","id":"r1","source":"pos/store-1","type":"retail.stock.reserved","time":"2026-12-06T08:00:00Z","data":{"reservation":"RES-1","sku":"FURN_7777","location":"WH/Stock","quantity":{"value":"1","uom":"Units"}}})");
   auto s = run(*engine);
   CHECK(s.dead_lettered == 0);
   CHECK(applies.load() == 1);

@@ -42,7 +42,8 @@ struct Odoo {
   }
 
   std::int64_t id_of(std::string_view model, const odoo::Domain& domain) {
-    auto ids = client->search(model, domain, {.limit = 1, .order = "id asc"}, {.context_json = R"({"active_test": false})"});
+    auto ids =
+        client->search(model, domain, {.limit = 1, .order = "id asc"}, {.context_json = R"({"active_test": false})"});
     REQUIRE_MESSAGE(ids, ids.error().to_string());
     REQUIRE(ids.value().size() == 1);
     return ids.value()[0];
@@ -53,7 +54,9 @@ struct Odoo {
   // An inventory count, as a user applies one in Odoo.
   void set_stock(const char* sku, const char* location_name, odoo::Decimal quantity) {
     auto q = client->create("stock.quant",
-                            odoo::Values().set("product_id", product(sku)).set("location_id", location(location_name))
+                            odoo::Values()
+                                .set("product_id", product(sku))
+                                .set("location_id", location(location_name))
                                 .set("inventory_quantity_auto_apply", quantity),
                             {.context_json = R"({"inventory_mode": true})"});
     REQUIRE_MESSAGE(q, q.error().to_string());
@@ -126,13 +129,14 @@ std::string stored_checkpoint(oss::Store& store, oss::Feed feed) {
 // --- snapshots ------------------------------------------------------------------------------------------
 
 TEST_CASE("reconcile: a CSV snapshot with columns in any order, quoting, CRLF, a BOM and blank lines") {
-  const auto rows = parse_ok("\xEF\xBB\xBFlocation, Quantity ,sku,uom,note\r\n"
-                             "WH/Stock,12.5,SKU-1,,first\r\n"
-                             "\r\n"
-                             "\"WH/Stock/Shelf 2\",  3 , \"SKU,2\" ,Dozens,\"said \"\"hi\"\"\"\r\n"
-                             "WH/Stock,0,SKU-M,,\"a note\nover two lines\"\n"
-                             "WH/Stock,1.000001,SKU-3,Units,\n",
-                             oss::SnapshotFormat::csv);
+  const auto rows = parse_ok(
+      "\xEF\xBB\xBFlocation, Quantity ,sku,uom,note\r\n"
+      "WH/Stock,12.5,SKU-1,,first\r\n"
+      "\r\n"
+      "\"WH/Stock/Shelf 2\",  3 , \"SKU,2\" ,Dozens,\"said \"\"hi\"\"\"\r\n"
+      "WH/Stock,0,SKU-M,,\"a note\nover two lines\"\n"
+      "WH/Stock,1.000001,SKU-3,Units,\n",
+      oss::SnapshotFormat::csv);
   REQUIRE(rows.size() == 4);
   CHECK(rows[0].sku.value == "SKU-1");
   CHECK(rows[0].location.value == "WH/Stock");
@@ -143,8 +147,8 @@ TEST_CASE("reconcile: a CSV snapshot with columns in any order, quoting, CRLF, a
   CHECK(rows[1].quantity == retail::Quantity(3'000'000, "Dozens"));
   CHECK(rows[1].line == 4);
   CHECK(rows[2].sku.value == "SKU-M");
-  CHECK(rows[2].line == 5);                         // a quoted line break is part of the field...
-  CHECK(rows[3].line == 7);                         // ...and still counts as a line
+  CHECK(rows[2].line == 5);  // a quoted line break is part of the field...
+  CHECK(rows[3].line == 7);  // ...and still counts as a line
   CHECK(rows[3].quantity.micro_units() == 1'000'001);
   // A header alone is an empty snapshot.
   CHECK(parse_ok("sku,location,quantity\n", oss::SnapshotFormat::csv).empty());
@@ -182,7 +186,8 @@ TEST_CASE("reconcile: CSV snapshot errors name the line and the column") {
   CHECK(parse_error("sku,location,quantity,uom\nA,WH/Stock,1,\"a\tb\"\n", csv) ==
         "line 2, column \"uom\": \"a\tb\" must not contain control characters");
   CHECK(parse_error("sku,location,quantity\n\"A,WH/Stock,1\n", csv) == "line 2: a quoted field is not closed");
-  CHECK(parse_error("sku,location,quantity\n\"A\"x,WH/Stock,1\n", csv) == "line 2: text after the closing quote of a field");
+  CHECK(parse_error("sku,location,quantity\n\"A\"x,WH/Stock,1\n", csv) ==
+        "line 2: text after the closing quote of a field");
   CHECK(parse_error("sku,location,quantity\nA\"x,WH/Stock,1\n", csv) ==
         "line 2: a quote inside an unquoted field (quote the whole field and double the quote)");
   CHECK(parse_error("sku,location,quantity\nA,WH/Stock,1\n\xC3(,WH/Stock,1\n", csv) == "line 3: invalid UTF-8");
@@ -193,12 +198,14 @@ TEST_CASE("reconcile: CSV snapshot errors name the line and the column") {
 }
 
 TEST_CASE("reconcile: a JSON Lines snapshot takes decimal strings and plain JSON numbers, exactly") {
-  const auto rows = parse_ok("{\"sku\": \"SKU-1\", \"location\": \"WH/Stock\", \"quantity\": \"12.5\"}\n"
-                             "\n"
-                             "{\"quantity\": 7, \"location\": \"WH/Input\", \"sku\": \"SKU-2\", \"uom\": \"Dozens\", \"note\": {\"x\": [1]}}\r\n"
-                             "  {\"sku\": \"SKU-3\", \"location\": \"WH/Stock\", \"quantity\": 0.000001}  \n"
-                             "{\"sku\": \"SKU-4\", \"location\": \"WH/Stock\", \"quantity\": 999999999999.999999}",
-                             oss::SnapshotFormat::jsonl);
+  const auto rows = parse_ok(
+      "{\"sku\": \"SKU-1\", \"location\": \"WH/Stock\", \"quantity\": \"12.5\"}\n"
+      "\n"
+      "{\"quantity\": 7, \"location\": \"WH/Input\", \"sku\": \"SKU-2\", \"uom\": \"Dozens\", \"note\": {\"x\": "
+      "[1]}}\r\n"
+      "  {\"sku\": \"SKU-3\", \"location\": \"WH/Stock\", \"quantity\": 0.000001}  \n"
+      "{\"sku\": \"SKU-4\", \"location\": \"WH/Stock\", \"quantity\": 999999999999.999999}",
+      oss::SnapshotFormat::jsonl);
   REQUIRE(rows.size() == 4);
   CHECK(rows[0].quantity == retail::Quantity(12'500'000, "Units"));
   CHECK(rows[0].line == 1);
@@ -258,7 +265,8 @@ TEST_CASE("reconcile: read_stock_snapshot picks the format by extension and name
   };
   const std::string csv = write("store.CSV", "sku,location,quantity\nA,WH/Stock,2\n");
   const std::string jsonl = write("store.jsonl", "{\"sku\": \"A\", \"location\": \"WH/Stock\", \"quantity\": 2}\n");
-  const std::string ndjson = write("store.ndjson", "{\"sku\": \"A\", \"location\": \"WH/Stock\", \"quantity\": \"2\"}\n");
+  const std::string ndjson =
+      write("store.ndjson", "{\"sku\": \"A\", \"location\": \"WH/Stock\", \"quantity\": \"2\"}\n");
   for (const auto& path : {csv, jsonl, ndjson}) {
     CAPTURE(path);
     auto rows = oss::read_stock_snapshot(path);
@@ -272,7 +280,8 @@ TEST_CASE("reconcile: read_stock_snapshot picks the format by extension and name
   const std::string txt = write("store.txt", "sku,location,quantity\n");
   auto unknown = oss::read_stock_snapshot(txt);
   CHECK(unknown.error().kind() == ErrorKind::validation);
-  CHECK(unknown.error().message() == txt + ": unknown snapshot format: the file name must end in .csv, .jsonl or .ndjson");
+  CHECK(unknown.error().message() ==
+        txt + ": unknown snapshot format: the file name must end in .csv, .jsonl or .ndjson");
   const std::string missing = (dir / "missing.csv").string();
   auto gone = oss::read_stock_snapshot(missing);
   CHECK(gone.error().kind() == ErrorKind::storage);
@@ -290,23 +299,27 @@ TEST_CASE("reconcile: the emulator's demo stock matches a snapshot of it, then a
   for (int version : {18, 19}) {
     CAPTURE(version);
     Odoo odoo(version);
-    const auto snapshot = parse_ok("sku,location,quantity\n"
-                                   "FURN_0789,WH/Stock,16\n"
-                                   "E-COM07,WH/Stock,500\n"
-                                   "FURN_5555,WH/Stock/Shelf 2,90\n"   // two lots: 50 + 40
-                                   "FURN_0789,WH/Input,0\n"            // known product and location, no quant
-                                   "FURN_0096,WH/Stock,45.000\n",
-                                   oss::SnapshotFormat::csv);
+    const auto snapshot = parse_ok(
+        "sku,location,quantity\n"
+        "FURN_0789,WH/Stock,16\n"
+        "E-COM07,WH/Stock,500\n"
+        "FURN_5555,WH/Stock/Shelf 2,90\n"  // two lots: 50 + 40
+        "FURN_0789,WH/Input,0\n"           // known product and location, no quant
+        "FURN_0096,WH/Stock,45.000\n",
+        oss::SnapshotFormat::csv);
     std::vector<std::pair<std::size_t, std::size_t>> progress;
-    auto report = reconcile_ok(*odoo.client, snapshot,
-                               {.page_size = 2, .progress = [&](std::size_t done, std::size_t total) { progress.emplace_back(done, total); }});
+    auto report = reconcile_ok(
+        *odoo.client, snapshot,
+        {.page_size = 2, .progress = [&](std::size_t done, std::size_t total) { progress.emplace_back(done, total); }});
     CHECK(report.compared == 5);
     CHECK(report.matching == 5);
     CHECK(report.drift.empty());
     // Paged: every page reported, the last one at the total of quants at those locations.
     auto quants = odoo.client->search_count(
-        "stock.quant", field("location_id.complete_name").in(std::vector<std::string>{"WH/Stock", "WH/Stock/Shelf 2", "WH/Input"}) &&
-                           field("product_id.default_code").in(std::vector<std::string>{"FURN_0789", "E-COM07", "FURN_5555", "FURN_0096"}));
+        "stock.quant",
+        field("location_id.complete_name").in(std::vector<std::string>{"WH/Stock", "WH/Stock/Shelf 2", "WH/Input"}) &&
+            field("product_id.default_code")
+                .in(std::vector<std::string>{"FURN_0789", "E-COM07", "FURN_5555", "FURN_0096"}));
     REQUIRE(quants);
     const auto total = static_cast<std::size_t>(quants.value());
     REQUIRE(total == 5);  // FURN_5555 has two lots
@@ -329,16 +342,18 @@ TEST_CASE("reconcile: the emulator's demo stock matches a snapshot of it, then a
   }
 }
 
-TEST_CASE("reconcile: a snapshot that differs gives drift per row in snapshot order, unknown SKUs and locations flagged") {
+TEST_CASE(
+    "reconcile: a snapshot that differs gives drift per row in snapshot order, unknown SKUs and locations flagged") {
   Odoo odoo(18);
-  const auto snapshot = parse_ok("{\"sku\": \"E-COM07\", \"location\": \"WH/Stock\", \"quantity\": \"498.5\"}\n"
-                                 "{\"sku\": \"NO-SUCH-SKU\", \"location\": \"WH/Stock\", \"quantity\": 3}\n"
-                                 "{\"sku\": \"FURN_0789\", \"location\": \"WH/Nowhere\", \"quantity\": 1}\n"
-                                 "{\"sku\": \"FURN_0789\", \"location\": \"Partners/Customers\", \"quantity\": 1}\n"
-                                 "{\"sku\": \"FURN_5555\", \"location\": \"WH/Stock/Shelf 2\", \"quantity\": 100}\n"
-                                 "{\"sku\": \"FURN_0789\", \"location\": \"WH/Stock\", \"quantity\": 16}\n"
-                                 "{\"sku\": \"FURN_0269\", \"location\": \"WH/Input\", \"quantity\": 4}\n",
-                                 oss::SnapshotFormat::jsonl);
+  const auto snapshot = parse_ok(
+      "{\"sku\": \"E-COM07\", \"location\": \"WH/Stock\", \"quantity\": \"498.5\"}\n"
+      "{\"sku\": \"NO-SUCH-SKU\", \"location\": \"WH/Stock\", \"quantity\": 3}\n"
+      "{\"sku\": \"FURN_0789\", \"location\": \"WH/Nowhere\", \"quantity\": 1}\n"
+      "{\"sku\": \"FURN_0789\", \"location\": \"Partners/Customers\", \"quantity\": 1}\n"
+      "{\"sku\": \"FURN_5555\", \"location\": \"WH/Stock/Shelf 2\", \"quantity\": 100}\n"
+      "{\"sku\": \"FURN_0789\", \"location\": \"WH/Stock\", \"quantity\": 16}\n"
+      "{\"sku\": \"FURN_0269\", \"location\": \"WH/Input\", \"quantity\": 4}\n",
+      oss::SnapshotFormat::jsonl);
   const auto report = reconcile_ok(*odoo.client, snapshot);
   CHECK(report.compared == 7);
   CHECK(report.matching == 1);
@@ -373,12 +388,13 @@ TEST_CASE("reconcile: a snapshot that differs gives drift per row in snapshot or
 
 TEST_CASE("reconcile: correcting events set Odoo to the channel's counts, with ids that repeat for the same fix") {
   Odoo odoo(18);
-  const auto snapshot = parse_ok("sku,location,quantity\n"
-                                 "FURN_0789,WH/Stock,11\n"
-                                 "NO-SUCH-SKU,WH/Stock,3\n"
-                                 "FURN_0269,WH/Input,4\n"
-                                 "E-COM07,WH/Stock,500\n",
-                                 oss::SnapshotFormat::csv);
+  const auto snapshot = parse_ok(
+      "sku,location,quantity\n"
+      "FURN_0789,WH/Stock,11\n"
+      "NO-SUCH-SKU,WH/Stock,3\n"
+      "FURN_0269,WH/Input,4\n"
+      "E-COM07,WH/Stock,500\n",
+      oss::SnapshotFormat::csv);
   const auto report = reconcile_ok(*odoo.client, snapshot);
   REQUIRE(report.drift.size() == 3);
   const auto at = retail::Timestamp::parse("2026-12-01T10:00:00Z").value();
@@ -404,7 +420,9 @@ TEST_CASE("reconcile: correcting events set Odoo to the channel's counts, with i
   CHECK(again.value()[0].id == first.id);
   CHECK(again.value()[1].id == fix.value()[1].id);
   CHECK(first.id != fix.value()[1].id);
-  CHECK(oss::correcting_events(report, "pos/store-12", retail::Timestamp::parse("2026-12-01T10:00:01Z").value()).value()[0].id != first.id);
+  CHECK(oss::correcting_events(report, "pos/store-12", retail::Timestamp::parse("2026-12-01T10:00:01Z").value())
+            .value()[0]
+            .id != first.id);
   CHECK(oss::correcting_events(report, "pos/store-13", at).value()[0].id != first.id);
 
   // Applied to Odoo through the stock-count mapping, the drift is gone (the unknown SKU stays).
@@ -423,8 +441,11 @@ TEST_CASE("reconcile: correcting events set Odoo to the channel's counts, with i
 
   // A count cannot be negative: a hand-made report that says so is refused, naming the row.
   oss::ReconcileReport odd;
-  odd.drift.push_back({.sku = "FURN_0789", .location = "WH/Stock", .channel = retail::Quantity(-1'000'000, "Units"),
-                       .odoo = {}, .drift = retail::Quantity(-1'000'000, "Units")});
+  odd.drift.push_back({.sku = "FURN_0789",
+                       .location = "WH/Stock",
+                       .channel = retail::Quantity(-1'000'000, "Units"),
+                       .odoo = {},
+                       .drift = retail::Quantity(-1'000'000, "Units")});
   auto refused = oss::correcting_events(odd, "pos/store-12", at);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message() == "correcting FURN_0789 at WH/Stock: /data/counted/value: must not be negative");
@@ -432,7 +453,9 @@ TEST_CASE("reconcile: correcting events set Odoo to the channel's counts, with i
 
 // --- outbound pulls -------------------------------------------------------------------------------------
 
-TEST_CASE("outbound: stock levels and prices are delivered, a second pull delivers nothing, a change comes with the next pull") {
+TEST_CASE(
+    "outbound: stock levels and prices are delivered, a second pull delivers nothing, a change comes with the next "
+    "pull") {
   for (int version : {18, 19}) {
     CAPTURE(version);
     Odoo odoo(version);
@@ -496,7 +519,8 @@ TEST_CASE("outbound: stock levels and prices are delivered, a second pull delive
 
     // A count and a price change in Odoo arrive with the next pull, once.
     odoo.set_stock("E-COM07", "WH/Stock", {4985, 1});
-    REQUIRE(odoo.client->write("product.product", {odoo.product("E-COM07")}, odoo::Values().set("list_price", odoo::Decimal{32999, 2})));
+    REQUIRE(odoo.client->write("product.product", {odoo.product("E-COM07")},
+                               odoo::Values().set("list_price", odoo::Decimal{32999, 2})));
     CHECK(pull_ok(puller, oss::Feed::stock_levels) == 1);
     CHECK(counted(stock.events.back()) == "498.5");
     CHECK(stock.events.back().subject == "sku/E-COM07@WH/Stock");
@@ -516,7 +540,8 @@ TEST_CASE("outbound: stock levels and prices are delivered, a second pull delive
   }
 }
 
-TEST_CASE("outbound: a failing sink leaves the checkpoint, and the next pull delivers the page again with the same ids") {
+TEST_CASE(
+    "outbound: a failing sink leaves the checkpoint, and the next pull delivers the page again with the same ids") {
   Odoo odoo(18);
   oss::MemoryStore store;
   oss::OutboundPuller puller(store, *odoo.client, {.page_size = 5, .settle = std::nullopt});
@@ -625,5 +650,6 @@ TEST_CASE("outbound: no sink, a damaged checkpoint and feed names give clear err
   CHECK(oss::to_string(oss::Feed::order_states) == "order_states");
   CHECK(oss::checkpoint_name(oss::Feed::prices) == "outbound/prices");
   CHECK(oss::parse_feed("prices").value() == oss::Feed::prices);
-  CHECK(oss::parse_feed("stock").error().message() == "feed: expected stock_levels, prices or order_states, got 'stock'");
+  CHECK(oss::parse_feed("stock").error().message() ==
+        "feed: expected stock_levels, prices or order_states, got 'stock'");
 }

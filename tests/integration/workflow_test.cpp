@@ -36,28 +36,36 @@ struct Shop {
     return q.value().empty() ? Decimal{} : q.value()[0].quantity;
   }
   double reserved(std::int64_t product, std::int64_t location) {
-    auto q = client->search_read("stock.quant", field("product_id") == product && field("location_id") == location, {"reserved_quantity"});
+    auto q = client->search_read("stock.quant", field("product_id") == product && field("location_id") == location,
+                                 {"reserved_quantity"});
     REQUIRE(q);
     return q.value().Empty() ? 0.0 : q.value()[0]["reserved_quantity"].GetDouble();
   }
 };
 }  // namespace
 
-TEST_CASE("a confirmed order creates its delivery, validating it takes the stock out" ) {
+TEST_CASE("a confirmed order creates its delivery, validating it takes the stock out") {
   for (int version : {18, 19}) {
     CAPTURE(version);
     Shop shop(version);
     auto& c = *shop.client;
     const std::int64_t stock = version >= 19 ? 5 : 8;  // WH/Stock in each demo database
     // put 10 units of product 5 in WH/Stock by an inventory count
-    auto quant = c.create("stock.quant", Values().set("product_id", 5).set("location_id", stock).set("inventory_quantity", Decimal{10, 0}),
-                          {.context_json = R"({"inventory_mode": true})"});
+    auto quant =
+        c.create("stock.quant",
+                 Values().set("product_id", 5).set("location_id", stock).set("inventory_quantity", Decimal{10, 0}),
+                 {.context_json = R"({"inventory_mode": true})"});
     REQUIRE_MESSAGE(static_cast<bool>(quant), (quant ? std::string() : quant.error().to_string()));
     REQUIRE(c.call_named("stock.quant", "action_apply_inventory", {quant.value()}));
     CHECK(shop.on_hand(5, stock) == Decimal{10, 0});
 
-    auto order = c.create("sale.order", Values().set("partner_id", 10).set("client_order_ref", "POS-12/0042").set(
-                                            "order_line", std::vector<Command>{Command::create(Values().set("product_id", 5).set("product_uom_qty", Decimal{3, 0}))}));
+    auto order =
+        c.create("sale.order",
+                 Values()
+                     .set("partner_id", 10)
+                     .set("client_order_ref", "POS-12/0042")
+                     .set("order_line", std::vector<Command>{Command::create(
+                                            Values().set("product_id", 5).set("product_uom_qty", Decimal{3, 0}))}));
     REQUIRE_MESSAGE(static_cast<bool>(order), (order ? std::string() : order.error().to_string()));
     auto so = read_as<SaleOrder>(c, {order.value()});
     REQUIRE(so);
@@ -71,7 +79,8 @@ TEST_CASE("a confirmed order creates its delivery, validating it takes the stock
     auto pickings = c.search("stock.picking", field("origin") == so.value()[0].name);
     REQUIRE(pickings);
     REQUIRE(pickings.value().size() == 1);
-    auto moves = c.search_read("stock.move", field("picking_id") == pickings.value()[0], {"product_id", "product_uom_qty", "state"});
+    auto moves = c.search_read("stock.move", field("picking_id") == pickings.value()[0],
+                               {"product_id", "product_uom_qty", "state"});
     REQUIRE(moves);
     REQUIRE(moves.value().Size() == 1);
     CHECK(moves.value()[0]["product_uom_qty"].GetDouble() == 3.0);
@@ -100,22 +109,29 @@ TEST_CASE("reservations never exceed what is free, and a cancelled order release
     Shop shop(version);
     auto& c = *shop.client;
     const std::int64_t stock = version >= 19 ? 5 : 8;
-    auto quant = c.create("stock.quant", Values().set("product_id", 5).set("location_id", stock).set("inventory_quantity_auto_apply", Decimal{4, 0}),
-                          {.context_json = R"({"inventory_mode": true})"});
+    auto quant = c.create(
+        "stock.quant",
+        Values().set("product_id", 5).set("location_id", stock).set("inventory_quantity_auto_apply", Decimal{4, 0}),
+        {.context_json = R"({"inventory_mode": true})"});
     REQUIRE(quant);
     const auto order_of = [&](int qty) {
-      auto o = c.create("sale.order", Values().set("partner_id", 10).set(
-                                          "order_line", std::vector<Command>{Command::create(Values().set("product_id", 5).set("product_uom_qty", Decimal{qty, 0}))}));
+      auto o =
+          c.create("sale.order",
+                   Values()
+                       .set("partner_id", 10)
+                       .set("order_line", std::vector<Command>{Command::create(
+                                              Values().set("product_id", 5).set("product_uom_qty", Decimal{qty, 0}))}));
       REQUIRE(o);
       REQUIRE(c.call_named("sale.order", "action_confirm", {o.value()}));
       return o.value();
     };
     const auto first = order_of(3);
     CHECK(shop.reserved(5, stock) == 3.0);
-    const auto second = order_of(3);       // only 1 of 3 is free
+    const auto second = order_of(3);  // only 1 of 3 is free
     CHECK(shop.reserved(5, stock) == 4.0);
     // 18 shows the cancel wizard for a confirmed order unless disable_cancel_warning (unkind_test.cpp)
-    REQUIRE(c.call_named("sale.order", "action_cancel", {first}, "{}", {.context_json = R"({"disable_cancel_warning": true})"}));
+    REQUIRE(c.call_named("sale.order", "action_cancel", {first}, "{}",
+                         {.context_json = R"({"disable_cancel_warning": true})"}));
     CHECK(shop.reserved(5, stock) == 1.0);  // the first order's 3 released, the second keeps its 1
     auto open = c.search("stock.picking", field("sale_id") == first && field("state") == "cancel");
     REQUIRE(open);
@@ -127,8 +143,13 @@ TEST_CASE("reservations never exceed what is free, and a cancelled order release
 TEST_CASE("a payment posts, named after its journal, posting it again changes nothing (18, no journal entry)") {
   Shop shop(18);
   auto& c = *shop.client;
-  auto pay = c.create("account.payment", Values().set("payment_type", "inbound").set("partner_type", "customer").set("partner_id", 10).set(
-                                             "amount", Decimal{4250, 2}).set("journal_id", 6).set("memo", "PAY-1"));
+  auto pay = c.create("account.payment", Values()
+                                             .set("payment_type", "inbound")
+                                             .set("partner_type", "customer")
+                                             .set("partner_id", 10)
+                                             .set("amount", Decimal{4250, 2})
+                                             .set("journal_id", 6)
+                                             .set("memo", "PAY-1"));
   REQUIRE_MESSAGE(static_cast<bool>(pay), (pay ? std::string() : pay.error().to_string()));
   REQUIRE(c.call_named("account.payment", "action_post", {pay.value()}));
   auto posted = c.read("account.payment", {pay.value()}, {"state", "name"});
@@ -148,10 +169,19 @@ TEST_CASE("a receipt validated brings stock in, an invoice posts once") {
   Shop shop(18);
   auto& c = *shop.client;
   const Decimal before = shop.on_hand(27, 8);
-  auto receipt = c.create("stock.picking",
-                          Values().set("picking_type_id", 1).set("location_id", 4).set("location_dest_id", 8).set("origin", "PO-9").set(
-                              "move_ids", std::vector<Command>{Command::create(Values().set("name", "in").set("product_id", 27).set(
-                                              "product_uom_qty", Decimal{5, 0}).set("location_id", 4).set("location_dest_id", 8))}));
+  auto receipt =
+      c.create("stock.picking",
+               Values()
+                   .set("picking_type_id", 1)
+                   .set("location_id", 4)
+                   .set("location_dest_id", 8)
+                   .set("origin", "PO-9")
+                   .set("move_ids", std::vector<Command>{Command::create(Values()
+                                                                             .set("name", "in")
+                                                                             .set("product_id", 27)
+                                                                             .set("product_uom_qty", Decimal{5, 0})
+                                                                             .set("location_id", 4)
+                                                                             .set("location_dest_id", 8))}));
   REQUIRE_MESSAGE(static_cast<bool>(receipt), (receipt ? std::string() : receipt.error().to_string()));
   REQUIRE(c.call_named("stock.picking", "button_validate", {receipt.value()}));
   CHECK(std::stod(shop.on_hand(27, 8).to_string()) == std::stod(before.to_string()) + 5);
@@ -168,7 +198,8 @@ TEST_CASE("a receipt validated brings stock in, an invoice posts once") {
 
 TEST_CASE("a JSON fixture adds and changes records over the seed, a bad one is refused clearly") {
   const auto path = std::filesystem::temp_directory_path() / "odoosync-fixture.json";
-  std::ofstream(path) << R"({"res.partner": [{"id": 3, "name": "Renamed Admin Partner"}, {"id": 500, "name": "Fixture Shop", "ref": "FX-1"}],
+  std::ofstream(path)
+      << R"({"res.partner": [{"id": 3, "name": "Renamed Admin Partner"}, {"id": 500, "name": "Fixture Shop", "ref": "FX-1"}],
                              "product.product": [{"name": "Fixture Widget", "default_code": "FX-W", "barcode": "5901234123457", "list_price": 9.99}]})";
   emulator::Options o;
   o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;

@@ -51,7 +51,8 @@ TEST_CASE("reads: typed products, counts, name_search, fields_get, read_group") 
   auto n = c->search_count("res.partner", {});
   REQUIRE(n);
   CHECK(n.value() > 10);
-  auto found = c->name_search("res.partner", "wood", field("is_company") == true, "ilike", 3);  // Wood Corner, in 18 and 19 demo data
+  auto found = c->name_search("res.partner", "wood", field("is_company") == true, "ilike",
+                              3);  // Wood Corner, in 18 and 19 demo data
   REQUIRE(found);
   CHECK_FALSE(found.value().empty());
   auto fields = c->fields_get("product.product", {"type"});
@@ -90,14 +91,16 @@ TEST_CASE("create, write, read back, unlink, missing records after that") {
 TEST_CASE("load upserts by external id: the same ids twice, and all-or-nothing on a bad row") {
   auto c = client();
   const std::string ns = unique("odoosync_live.p");
-  std::vector<std::vector<std::string>> rows = {{ns + "_1", "Live product 1", "12.50"}, {ns + "_2", "Live product 2", "7"}};
+  std::vector<std::vector<std::string>> rows = {{ns + "_1", "Live product 1", "12.50"},
+                                                {ns + "_2", "Live product 2", "7"}};
   auto first = c->load("product.product", {"id", "name", "list_price"}, rows);
   REQUIRE_MESSAGE(static_cast<bool>(first), (first ? std::string() : first.error().to_string()));
   auto second = c->load("product.product", {"id", "name", "list_price"}, rows);
   REQUIRE(second);
   CHECK(first.value().written());
   CHECK(first.value().ids == second.value().ids);
-  auto bad = c->load("product.product", {"id", "name", "list_price"}, {{ns + "_3", "Live 3", "1"}, {ns + "_4", "Live 4", "abc"}});
+  auto bad = c->load("product.product", {"id", "name", "list_price"},
+                     {{ns + "_3", "Live 3", "1"}, {ns + "_4", "Live 4", "abc"}});
   REQUIRE(bad);
   CHECK_FALSE(bad.value().written());
   CHECK(bad.value().refusal("product.product").kind() == ErrorKind::validation);

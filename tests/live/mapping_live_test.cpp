@@ -27,10 +27,9 @@ using odoo::field;
 namespace {
 
 std::string run_id() {
-  static const std::string id = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                                   std::chrono::system_clock::now().time_since_epoch())
-                                                   .count() %
-                                               10'000'000);
+  static const std::string id = std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() %
+      10'000'000);
   return id;
 }
 
@@ -177,8 +176,10 @@ TEST_CASE("live mapping: all 14 event types, each applied once, probed, and appl
   }
   {
     std::vector<Event> deltas = {
-        odoo.event(StockAdjusted{.sku = {sku}, .location = {"WH/Stock"}, .delta = qty("5"), .counted = {}, .reason = {}}),
-        odoo.event(StockAdjusted{.sku = {sku}, .location = {"WH/Stock"}, .delta = qty("-2"), .counted = {}, .reason = {}})};
+        odoo.event(
+            StockAdjusted{.sku = {sku}, .location = {"WH/Stock"}, .delta = qty("5"), .counted = {}, .reason = {}}),
+        odoo.event(
+            StockAdjusted{.sku = {sku}, .location = {"WH/Stock"}, .delta = qty("-2"), .counted = {}, .reason = {}})};
     auto eff = odoo.effect(deltas, "live-" + r + "-deltas");
     odoo.apply_once_then_again(*eff);
     CHECK(odoo.on_hand(sku, "WH/Stock") == doctest::Approx(43));
@@ -206,7 +207,12 @@ TEST_CASE("live mapping: all 14 event types, each applied once, probed, and appl
     CHECK(odoo.count("stock.picking", field("origin") == "odoosync:transfer:TR-" + r) == 1);
   }
   {
-    StockReserved res{.sku = {sku}, .location = {"WH/Stock"}, .quantity = qty("1"), .reservation = "R-" + r, .order_number = {}, .expires_at = {}};
+    StockReserved res{.sku = {sku},
+                      .location = {"WH/Stock"},
+                      .quantity = qty("1"),
+                      .reservation = "R-" + r,
+                      .order_number = {},
+                      .expires_at = {}};
     StockReleased rel{.sku = {sku}, .location = {"WH/Stock"}, .quantity = qty("1"), .reservation = "R-" + r};
     for (auto* eff : {odoo.effect({odoo.event(res)}).release(), odoo.effect({odoo.event(rel)}).release()}) {
       std::unique_ptr<OdooEffect> owned(eff);
@@ -216,7 +222,8 @@ TEST_CASE("live mapping: all 14 event types, each applied once, probed, and appl
   // orders: two in one load, confirmed; then the life of the first, and the second cancelled
   const std::string a = "LIVE" + r + "-SO-A", b = "LIVE" + r + "-SO-B";
   {
-    auto eff = odoo.effect({odoo.event(order(a, sku, "2", "12.50")), odoo.event(order(b, sku, "1", "12.50"))}, "live-" + r + "-orders");
+    auto eff = odoo.effect({odoo.event(order(a, sku, "2", "12.50")), odoo.event(order(b, sku, "1", "12.50"))},
+                           "live-" + r + "-orders");
     odoo.apply_once_then_again(*eff);
     CHECK(odoo.count("sale.order", field("client_order_ref") == a && field("state") == "sale") == 1);
     CHECK(odoo.count("sale.order", field("client_order_ref") == b && field("state") == "sale") == 1);
@@ -224,20 +231,29 @@ TEST_CASE("live mapping: all 14 event types, each applied once, probed, and appl
   }
   {
     PaymentCaptured p;
-    p.payment = {.reference = "PAY-" + r, .order_number = a, .amount = usd("50.00"), .method = "card",
-                 .captured_at = at("2026-12-01T09:31:00Z"), .provider = {}};
+    p.payment = {.reference = "PAY-" + r,
+                 .order_number = a,
+                 .amount = usd("50.00"),
+                 .method = "card",
+                 .captured_at = at("2026-12-01T09:31:00Z"),
+                 .provider = {}};
     auto eff = odoo.effect({odoo.event(p)});
     odoo.apply_once_then_again(*eff);
     CHECK(odoo.count("account.payment", field(odoo.options.odoo_major >= 18 ? "memo" : "ref") == "PAY-" + r) == 1);
   }
   {
     InvoicePosted inv;
-    inv.invoice = {.number = "INV-" + r, .order_number = a, .amount_total = usd("50.00"), .amount_tax = {},
-                   .posted_at = at("2026-12-01T10:00:00Z"), .due_date = {}};
+    inv.invoice = {.number = "INV-" + r,
+                   .order_number = a,
+                   .amount_total = usd("50.00"),
+                   .amount_tax = {},
+                   .posted_at = at("2026-12-01T10:00:00Z"),
+                   .due_date = {}};
     auto eff = odoo.effect({odoo.event(inv)});
     odoo.apply_once_then_again(*eff);
     CHECK(odoo.count("account.move", field("ref") == "INV-" + r && field("state") == "posted") == 1);
-    CHECK(odoo.count("account.move.line", field("move_id.ref") == "INV-" + r && field("display_type") == "product") == 1);
+    CHECK(odoo.count("account.move.line", field("move_id.ref") == "INV-" + r && field("display_type") == "product") ==
+          1);
   }
   {
     RefundApproved rf;
@@ -259,7 +275,8 @@ TEST_CASE("live mapping: all 14 event types, each applied once, probed, and appl
     auto o = odoo.resolver->order(a);
     REQUIRE(o);
     CHECK(odoo.count("stock.picking", field("sale_id") == o.value().id && field("state") == "done") >= 1);
-    CHECK(odoo.count("stock.picking", field("sale_id") == o.value().id && field("state") != "done" && field("state") != "cancel") == 0);
+    CHECK(odoo.count("stock.picking",
+                     field("sale_id") == o.value().id && field("state") != "done" && field("state") != "cancel") == 0);
   }
   {
     // Odoo 17 and 18 answer action_cancel on a confirmed order with the cancel wizard unless the
@@ -277,7 +294,8 @@ TEST_CASE("live mapping: all 14 event types, each applied once, probed, and appl
   }
 }
 
-TEST_CASE("live incremental pulls: an export and an outbound pull after a bulk load of 2,000 products see each row once") {
+TEST_CASE(
+    "live incremental pulls: an export and an outbound pull after a bulk load of 2,000 products see each row once") {
   Live odoo;
   const std::string r = run_id();
   const int n = 2000;
@@ -291,11 +309,14 @@ TEST_CASE("live incremental pulls: an export and an outbound pull after a bulk l
   auto ids = odoo.client->load("product.product", {"id", "name", "default_code", "list_price"}, rows);
   REQUIRE_MESSAGE(ids, ids.error().to_string());
   REQUIRE_MESSAGE(ids.value().written(), ids.value().refusal("product.product").to_string());
-  MESSAGE("load of " << n << " products: "
-                     << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count() << " ms");
+  MESSAGE(
+      "load of " << n << " products: "
+                 << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count()
+                 << " ms");
   REQUIRE(ids.value().ids.size() == static_cast<std::size_t>(n));
 
-  odoo::ChangeCursor cur(*odoo.client, "product.product", field("default_code").like("LIVEBULK" + r + "-"), {"default_code"}, {}, 500);
+  odoo::ChangeCursor cur(*odoo.client, "product.product", field("default_code").like("LIVEBULK" + r + "-"),
+                         {"default_code"}, {}, 500);
   std::set<std::string> seen;
   std::size_t total = 0;
   for (int page = 0;; ++page) {

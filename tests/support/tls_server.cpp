@@ -101,7 +101,8 @@ struct TlsServer::State {
       }
       if (ec) continue;
       static constexpr std::string_view answer =
-          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\nConnection: close\r\n\r\n{\"tls\":true}";
+          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\nConnection: "
+          "close\r\n\r\n{\"tls\":true}";
       asio::write(tls, asio::buffer(answer.data(), answer.size()), ec);
       tls.shutdown(ec);
     }

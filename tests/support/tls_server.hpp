@@ -15,9 +15,9 @@ class TlsServer {
   TlsServer(const TlsServer&) = delete;
   TlsServer& operator=(const TlsServer&) = delete;
 
-  std::string url() const;           // "https://127.0.0.1:<port>"
-  std::string ca_file() const;       // PEM of the server's certificate, in a temporary file
-  std::size_t handshakes() const;    // completed TLS handshakes
+  std::string url() const;         // "https://127.0.0.1:<port>"
+  std::string ca_file() const;     // PEM of the server's certificate, in a temporary file
+  std::size_t handshakes() const;  // completed TLS handshakes
 
  private:
   struct State;

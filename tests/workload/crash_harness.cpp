@@ -158,7 +158,8 @@ int leased_batches(const std::string& store_path) {
   int n = -1;
   if (sqlite3_open_v2(store_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM batches WHERE open = 1 AND owner <> ''", -1, &st, nullptr) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM batches WHERE open = 1 AND owner <> ''", -1, &st, nullptr) ==
+            SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW) {
       n = sqlite3_column_int(st, 0);
     }
@@ -185,22 +186,34 @@ int main(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--kills") a.kills = std::stoi(v);
-    else if (k == "--seed") a.seed = std::stoull(v);
-    else if (k == "--scale") a.scale = std::stoi(v);
-    else if (k == "--odoo-version") a.odoo_version = std::stoi(v);
-    else if (k == "--keep") a.keep = v;
-    else if (k == "--slow-commit-ms") a.slow_commit_ms = std::stoi(v);
-    else if (k == "--grace-ms") a.grace_ms = std::stoi(v);
-    else if (k == "--slow-probability") a.slow_probability = std::stod(v);
+    if (k == "--kills")
+      a.kills = std::stoi(v);
+    else if (k == "--seed")
+      a.seed = std::stoull(v);
+    else if (k == "--scale")
+      a.scale = std::stoi(v);
+    else if (k == "--odoo-version")
+      a.odoo_version = std::stoi(v);
+    else if (k == "--keep")
+      a.keep = v;
+    else if (k == "--slow-commit-ms")
+      a.slow_commit_ms = std::stoi(v);
+    else if (k == "--grace-ms")
+      a.grace_ms = std::stoi(v);
+    else if (k == "--slow-probability")
+      a.slow_probability = std::stod(v);
     else {
-      std::fprintf(stderr, "usage: %s [--kills N] [--seed S] [--scale K] [--odoo-version 18|19] [--keep DIR] [--slow-commit-ms MS] [--slow-probability P] [--grace-ms MS]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--kills N] [--seed S] [--scale K] [--odoo-version 18|19] [--keep DIR] [--slow-commit-ms "
+                   "MS] [--slow-probability P] [--grace-ms MS]\n",
+                   argv[0]);
       return 2;
     }
   }
   const auto started = std::chrono::steady_clock::now();
   const std::string self = fs::canonical("/proc/self/exe").string();
-  const fs::path dir = a.keep.empty() ? fs::temp_directory_path() / ("odoosync-crash-" + std::to_string(::getpid())) : fs::path(a.keep);
+  const fs::path dir =
+      a.keep.empty() ? fs::temp_directory_path() / ("odoosync-crash-" + std::to_string(::getpid())) : fs::path(a.keep);
   fs::remove_all(dir);
   fs::create_directories(dir);
 
@@ -229,7 +242,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "FAIL: the emulator did not start: %s\n", e.what());
     return 1;
   }
-  const std::string url = server->url(), db = a.odoo_version >= 19 ? "retail19" : "retail18", key = server->admin_api_key();
+  const std::string url = server->url(), db = a.odoo_version >= 19 ? "retail19" : "retail18",
+                    key = server->admin_api_key();
   auto client = make_client(url, db, key);
   if (!client) {
     std::fprintf(stderr, "FAIL: no client\n");
@@ -242,8 +256,9 @@ int main(int argc, char** argv) {
     if (!seeder->run_until_idle().value().idle) fail("seeding the walk-in customer and the opening counts");
     if (!seed_store.list(oss::EventStatus::dead, 10).value().empty()) fail("a seed event was dead-lettered");
   }
-  std::printf("crash harness: %zu lines (%zu valid events, %zu to refuse), Odoo %d, %d kills, seed %llu\n", w.lines.size(),
-              w.valid_events, w.dead.size(), a.odoo_version, a.kills, static_cast<unsigned long long>(a.seed));
+  std::printf("crash harness: %zu lines (%zu valid events, %zu to refuse), Odoo %d, %d kills, seed %llu\n",
+              w.lines.size(), w.valid_events, w.dead.size(), a.odoo_version, a.kills,
+              static_cast<unsigned long long>(a.seed));
 
   const char* faults[] = {
       R"({"kind": "reset_after", "times": 0, "probability": 0.04})",
@@ -258,13 +273,14 @@ int main(int argc, char** argv) {
   // commits later, as Odoo's does.
   if (a.slow_commit_ms > 0) {
     const std::pair<const char*, const char*> slow_calls[] = {
-        {"sale.order", "create"}, {"stock.picking", "create"}, {"account.payment", "create"}, {"account.move", "create"},
-        {"sale.order", "load"}, {"", "load"}};
+        {"sale.order", "create"},   {"stock.picking", "create"}, {"account.payment", "create"},
+        {"account.move", "create"}, {"sale.order", "load"},      {"", "load"}};
     for (const auto& [model, method] : slow_calls) {
       // orders more often: the duplicates the final check counts come from them
       const double p = std::string(model) == "sale.order" ? std::min(1.0, a.slow_probability * 3) : a.slow_probability;
-      const std::string f = fmt::format(R"({{"kind": "slow_commit", "model": "{}", "method": "{}", "times": 0, "probability": {}, "latency_ms": {}}})",
-                                        model, method, p, a.slow_commit_ms);
+      const std::string f = fmt::format(
+          R"({{"kind": "slow_commit", "model": "{}", "method": "{}", "times": 0, "probability": {}, "latency_ms": {}}})",
+          model, method, p, a.slow_commit_ms);
       if (!control(url, http::Method::post, f)) fail("injecting " + f);
     }
   }
@@ -306,7 +322,8 @@ int main(int argc, char** argv) {
       const int wait_ms = during_slow == 0 ? 800 + grace + 2 * a.slow_commit_ms : 800;
       const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds{wait_ms};
       int ignored = 0;
-      while (std::chrono::steady_clock::now() < give_up && !order_create_started() && waitpid(pid, &ignored, WNOHANG) == 0) {
+      while (std::chrono::steady_clock::now() < give_up && !order_create_started() &&
+             waitpid(pid, &ignored, WNOHANG) == 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds{1});
       }
       if (order_create_started()) {
@@ -314,7 +331,8 @@ int main(int argc, char** argv) {
         aimed = server->in_flight() > 0;
       } else if (waitpid(pid, &ignored, WNOHANG) == pid) {
         ++finished_early;  // it ran out of work before the kill
-        if (!WIFEXITED(ignored) || WEXITSTATUS(ignored) != 0) fail("a child failed on its own (status " + std::to_string(ignored) + ")");
+        if (!WIFEXITED(ignored) || WEXITSTATUS(ignored) != 0)
+          fail("a child failed on its own (status " + std::to_string(ignored) + ")");
         continue;
       }
       // else: no slow call in time, an ordinary kill
@@ -324,7 +342,8 @@ int main(int argc, char** argv) {
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
       ++finished_early;  // it ran out of work before the kill
-      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fail("a child failed on its own (status " + std::to_string(status) + ")");
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail("a child failed on its own (status " + std::to_string(status) + ")");
       continue;
     }
     ::kill(pid, SIGKILL);
@@ -349,7 +368,8 @@ int main(int argc, char** argv) {
   const pid_t last = spawn_child(self, child_args);
   int status = 0;
   waitpid(last, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fail("the last run did not end idle (status " + std::to_string(status) + ")");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    fail("the last run did not end idle (status " + std::to_string(status) + ")");
   control(url, http::Method::del, "");
 
   // What the store says: nothing lost, exactly the refused ones dead.
@@ -363,13 +383,15 @@ int main(int argc, char** argv) {
   }
   if (left != 0) fail(std::to_string(left) + " events were never settled");
   if (applied + dead != w.valid_events) {
-    fail("store holds " + std::to_string(applied + dead) + " settled events, expected " + std::to_string(w.valid_events));
+    fail("store holds " + std::to_string(applied + dead) + " settled events, expected " +
+         std::to_string(w.valid_events));
   }
   std::set<std::string> dead_keys;
   const auto dead_events = store->list(oss::EventStatus::dead, 100'000).value();
   for (const auto& e : dead_events) {
     dead_keys.insert(e.event.source + " " + e.event.id);
-    if (!w.dead.count(e.event.source + " " + e.event.id)) fail("dead but valid: " + e.event.source + " " + e.event.id + ": " + e.error);
+    if (!w.dead.count(e.event.source + " " + e.event.id))
+      fail("dead but valid: " + e.event.source + " " + e.event.id + ": " + e.error);
   }
   for (const auto& d : w.dead) {
     if (!dead_keys.count(d)) fail("should be dead: " + d);
@@ -378,7 +400,7 @@ int main(int argc, char** argv) {
   // What Odoo says: quants, orders, products.
   std::map<std::int64_t, std::string> code_of;
   {
-    auto rows = client->search_read("product.product", field("default_code") .like("EMU-"), {"default_code", "name"});
+    auto rows = client->search_read("product.product", field("default_code").like("EMU-"), {"default_code", "name"});
     if (!rows) {
       fail("reading products: " + rows.error().to_string());
     } else {
@@ -394,7 +416,8 @@ int main(int argc, char** argv) {
   }
   std::map<std::string, double> quant;
   for (const auto& loc : spec.locations) {
-    auto rows = client->search_read("stock.quant", field("location_id.complete_name") == loc, {"product_id", "quantity"});
+    auto rows =
+        client->search_read("stock.quant", field("location_id.complete_name") == loc, {"product_id", "quantity"});
     if (!rows) {
       fail("reading quants: " + rows.error().to_string());
       continue;
@@ -416,12 +439,13 @@ int main(int argc, char** argv) {
   std::map<std::string, std::vector<std::int64_t>> order_ids;  // client_order_ref → sale.order ids
   int duplicated_orders = 0, extra_orders = 0;
   {
-    auto rows = client->search_read("sale.order", field("client_order_ref").like("WEB-"), {"client_order_ref", "order_line", "state"},
-                                    {.order = "id"});
+    auto rows = client->search_read("sale.order", field("client_order_ref").like("WEB-"),
+                                    {"client_order_ref", "order_line", "state"}, {.order = "id"});
     if (!rows) {
       fail("reading orders: " + rows.error().to_string());
     } else {
-      for (const auto& r : rows.value().GetArray()) order_ids[r["client_order_ref"].GetString()].push_back(r["id"].GetInt64());
+      for (const auto& r : rows.value().GetArray())
+        order_ids[r["client_order_ref"].GetString()].push_back(r["id"].GetInt64());
       for (const auto& [ref, ids] : order_ids) {
         if (ids.size() < 2) continue;
         ++duplicated_orders;
@@ -439,9 +463,11 @@ int main(int argc, char** argv) {
           continue;
         }
         if (static_cast<int>(r["order_line"].Size()) != it->second) {
-          fail("order " + ref + " has " + std::to_string(r["order_line"].Size()) + " lines, expected " + std::to_string(it->second));
+          fail("order " + ref + " has " + std::to_string(r["order_line"].Size()) + " lines, expected " +
+               std::to_string(it->second));
         }
-        if (std::string(r["state"].GetString()) != "sale") fail("order " + ref + " is in state " + r["state"].GetString());
+        if (std::string(r["state"].GetString()) != "sale")
+          fail("order " + ref + " is in state " + r["state"].GetString());
       }
     }
   }
@@ -457,22 +483,28 @@ int main(int argc, char** argv) {
 
   if (resumed == 0) fail("no batch was ever resumed after a kill");
   if (mid_flight < a.kills / 4) {
-    fail("only " + std::to_string(mid_flight) + " of " + std::to_string(killed) + " kills caught the child holding batches");
+    fail("only " + std::to_string(mid_flight) + " of " + std::to_string(killed) +
+         " kills caught the child holding batches");
   }
 
   if (a.slow_commit_ms > 0 && during_slow == 0) fail("no kill landed while a slow call was running on the server");
 
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (duplicated_orders > 0) {
-    std::printf("crash harness: DUPLICATES: %d orders exist more than once (%d extra sale.order records) - see the DUPLICATE lines\n",
-                duplicated_orders, extra_orders);
+    std::printf(
+        "crash harness: DUPLICATES: %d orders exist more than once (%d extra sale.order records) - see the DUPLICATE "
+        "lines\n",
+        duplicated_orders, extra_orders);
   }
-  std::printf("crash harness: %d kills (%d of them holding leased batches, %d while a slow call of theirs was running on the server; "
-              "%d children had finished), %zu resumed batch members, %llu applied, %llu dead, %zu quants and %zu orders checked, "
-              "%d duplicated orders, %.1f s: %s\n",
-              killed, mid_flight, during_slow, finished_early, resumed, static_cast<unsigned long long>(applied),
-              static_cast<unsigned long long>(dead), w.stock_final.size(), w.order_lines.size(), duplicated_orders, secs,
-              failures == 0 ? "PASS" : "FAIL");
+  std::printf(
+      "crash harness: %d kills (%d of them holding leased batches, %d while a slow call of theirs was running on the "
+      "server; "
+      "%d children had finished), %zu resumed batch members, %llu applied, %llu dead, %zu quants and %zu orders "
+      "checked, "
+      "%d duplicated orders, %.1f s: %s\n",
+      killed, mid_flight, during_slow, finished_early, resumed, static_cast<unsigned long long>(applied),
+      static_cast<unsigned long long>(dead), w.stock_final.size(), w.order_lines.size(), duplicated_orders, secs,
+      failures == 0 ? "PASS" : "FAIL");
   if (failures == 0 && a.keep.empty()) fs::remove_all(dir);
   return failures == 0 ? 0 : 1;
 }

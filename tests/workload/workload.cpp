@@ -30,9 +30,7 @@ std::string stock(const std::string& source, const std::string& id, const std::s
          std::to_string(delta) + R"(","uom":"Units"},"reason":")" + (delta < 0 ? "sale" : "receipt") + R"("}})";
 }
 
-std::string money(std::int64_t cents) {
-  return std::to_string(cents / 100) + "." + two(static_cast<int>(cents % 100));
-}
+std::string money(std::int64_t cents) { return std::to_string(cents / 100) + "." + two(static_cast<int>(cents % 100)); }
 
 }  // namespace
 
@@ -42,7 +40,8 @@ Workload generate(const Spec& spec) {
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
 
   w.seed.push_back(R"({"specversion":"1.0","id":"walk-in","source":"erp/crm","type":"retail.customer.upserted",)"
-                   R"("time":")" + at(spec, 0) + R"(","data":{"ref":"walk-in","name":"Walk-in customer"}})");
+                   R"("time":")" +
+                   at(spec, 0) + R"(","data":{"ref":"walk-in","name":"Walk-in customer"}})");
 
   if (spec.opening_stock > 0) {
     for (int n = 1; n <= spec.skus; ++n) {
@@ -87,16 +86,19 @@ Workload generate(const Spec& spec) {
       const std::int64_t unit = 500 + 25 * pick(0, 200);
       total += qty * unit;
       body += std::string(l ? "," : "") + R"({"sku":")" + sku + R"(","quantity":{"value":")" + std::to_string(qty) +
-              R"(","uom":"Units"},"unit_price":{"amount":")" + money(unit) + R"(","currency":"EUR"},"total":{"amount":")" +
-              money(qty * unit) + R"(","currency":"EUR"}})";
+              R"(","uom":"Units"},"unit_price":{"amount":")" + money(unit) +
+              R"(","currency":"EUR"},"total":{"amount":")" + money(qty * unit) + R"(","currency":"EUR"}})";
     }
     const int when = i * (13 * 3600) / std::max(1, spec.orders) + 7;
     items.push_back({when, R"({"specversion":"1.0","id":"order-)" + std::to_string(i + 1) +
                                R"(","source":"web/shop","type":"retail.order.created","time":")" + at(spec, when) +
-                               R"(","data":{"number":")" + number + R"(","channel":"web/shop","currency":"EUR",)"
-                               R"("ordered_at":")" + at(spec, when) + R"(","lines":[)" + body + R"(],"subtotal":{"amount":")" +
-                               money(total) + R"(","currency":"EUR"},"tax_total":{"amount":"0.00","currency":"EUR"},)"
-                               R"("total":{"amount":")" + money(total) + R"(","currency":"EUR"}}})"});
+                               R"(","data":{"number":")" + number +
+                               R"(","channel":"web/shop","currency":"EUR",)"
+                               R"("ordered_at":")" +
+                               at(spec, when) + R"(","lines":[)" + body + R"(],"subtotal":{"amount":")" + money(total) +
+                               R"(","currency":"EUR"},"tax_total":{"amount":"0.00","currency":"EUR"},)"
+                               R"("total":{"amount":")" +
+                               money(total) + R"(","currency":"EUR"}}})"});
     w.order_lines[number] = lines;
     ++w.valid_events;
   }
@@ -115,15 +117,17 @@ Workload generate(const Spec& spec) {
     const std::string source = spec.stores[static_cast<std::size_t>(i) % spec.stores.size()];
     const std::string id = "ghost-" + std::to_string(i + 1);
     const int when = pick(0, 13 * 3600);
-    items.push_back({when, stock(source, id, at(spec, when), 1, "GHOST-" + std::to_string(i + 1), spec.locations[0], -1)});
+    items.push_back(
+        {when, stock(source, id, at(spec, when), 1, "GHOST-" + std::to_string(i + 1), spec.locations[0], -1)});
     w.dead.insert(source + " " + id);
     ++w.valid_events;
   }
   for (int i = 0; i < spec.malformed; ++i) {
     const int when = pick(0, 13 * 3600);
-    items.push_back({when, R"({"specversion":"1.0","id":"bad-)" + std::to_string(i + 1) +
-                               R"(","source":"pos/store-1","type":"retail.stock.adjusted","time":")" + at(spec, when) +
-                               R"(","data":{"sku":"EMU-00001","location":"WH/Stock","delta":{"value":"lots","uom":"Units"}}})"});
+    items.push_back(
+        {when, R"({"specversion":"1.0","id":"bad-)" + std::to_string(i + 1) +
+                   R"(","source":"pos/store-1","type":"retail.stock.adjusted","time":")" + at(spec, when) +
+                   R"(","data":{"sku":"EMU-00001","location":"WH/Stock","delta":{"value":"lots","uom":"Units"}}})"});
   }
   for (int n = 1; n <= spec.skus; ++n) {
     for (const auto& loc : spec.locations) {

@@ -11,7 +11,10 @@
 
 int main(int argc, char** argv) {
   if (argc < 2 || std::string(argv[1]).rfind("--", 0) == 0) {
-    std::fprintf(stderr, "usage: %s DIR [--seed S] [--stock N] [--orders N] [--products N] [--unknown N] [--malformed N] [--skus N] [--opening N]\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s DIR [--seed S] [--stock N] [--orders N] [--products N] [--unknown N] [--malformed N] "
+                 "[--skus N] [--opening N]\n",
+                 argv[0]);
     return 2;
   }
   const std::string dir = argv[1];
@@ -19,14 +22,22 @@ int main(int argc, char** argv) {
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     const long long v = std::atoll(argv[i + 1]);
-    if (k == "--seed") spec.seed = static_cast<std::uint64_t>(v);
-    else if (k == "--stock") spec.stock_events = static_cast<int>(v);
-    else if (k == "--orders") spec.orders = static_cast<int>(v);
-    else if (k == "--products") spec.product_upserts = static_cast<int>(v);
-    else if (k == "--unknown") spec.unknown_sku_events = static_cast<int>(v);
-    else if (k == "--malformed") spec.malformed = static_cast<int>(v);
-    else if (k == "--skus") spec.skus = static_cast<int>(v);
-    else if (k == "--opening") spec.opening_stock = static_cast<int>(v);
+    if (k == "--seed")
+      spec.seed = static_cast<std::uint64_t>(v);
+    else if (k == "--stock")
+      spec.stock_events = static_cast<int>(v);
+    else if (k == "--orders")
+      spec.orders = static_cast<int>(v);
+    else if (k == "--products")
+      spec.product_upserts = static_cast<int>(v);
+    else if (k == "--unknown")
+      spec.unknown_sku_events = static_cast<int>(v);
+    else if (k == "--malformed")
+      spec.malformed = static_cast<int>(v);
+    else if (k == "--skus")
+      spec.skus = static_cast<int>(v);
+    else if (k == "--opening")
+      spec.opening_stock = static_cast<int>(v);
     else {
       std::fprintf(stderr, "odoosync-workload: unknown option %s\n", k.c_str());
       return 2;

@@ -29,13 +29,18 @@ void bind_events(py::module_& m) {
   // --- events ---
   py::class_<retail::Event>(m, "Event", R"(A retail event in the CloudEvents 1.0 envelope, validated (docs/events.md).
 Make one with odoosync.make_event(), Event.decode(json_text) or Event.from_dict(d).)")
-      .def_static("decode", [](const std::string& text) { return take(retail::decode_event(text)); }, py::arg("json_text"),
-                  "Decodes and validates; InvalidInput names the problem as '<JSON pointer>: <what>'.")
-      .def("to_json", [](const retail::Event& e) { return retail::encode_event(e); }, "The canonical JSON text.")
-      .def("to_dict", [](const retail::Event& e) {
-             auto doc = take(os::json::parse(retail::encode_event(e)));
-             return to_py(doc);
-           }, "The canonical form as a dict (amounts and quantities as decimal strings).")
+      .def_static(
+          "decode", [](const std::string& text) { return take(retail::decode_event(text)); }, py::arg("json_text"),
+          "Decodes and validates; InvalidInput names the problem as '<JSON pointer>: <what>'.")
+      .def(
+          "to_json", [](const retail::Event& e) { return retail::encode_event(e); }, "The canonical JSON text.")
+      .def(
+          "to_dict",
+          [](const retail::Event& e) {
+            auto doc = take(os::json::parse(retail::encode_event(e)));
+            return to_py(doc);
+          },
+          "The canonical form as a dict (amounts and quantities as decimal strings).")
       .def_property_readonly("id", [](const retail::Event& e) { return e.id; })
       .def_property_readonly("source", [](const retail::Event& e) { return e.source; })
       .def_property_readonly("type", [](const retail::Event& e) { return std::string(e.type()); })
@@ -47,11 +52,14 @@ Make one with odoosync.make_event(), Event.decode(json_text) or Event.from_dict(
       .def("__repr__", [](const retail::Event& e) {
         return "<odoosync.Event " + std::string(e.type()) + " " + e.source + " " + e.id + " " + e.subject + ">";
       });
-  m.def("event_types", [] {
-    std::vector<std::string> out;
-    for (auto t : retail::event_types()) out.emplace_back(t);
-    return out;
-  }, "The 14 event types this build reads and writes.");
+  m.def(
+      "event_types",
+      [] {
+        std::vector<std::string> out;
+        for (auto t : retail::event_types()) out.emplace_back(t);
+        return out;
+      },
+      "The 14 event types this build reads and writes.");
 }
 
 }  // namespace binding

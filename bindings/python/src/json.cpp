@@ -75,7 +75,8 @@ void write(os::json::Writer& w, py::handle v) {
     w.end_array();
   } else if (py::hasattr(v, "__odoosync_json__")) {
     write(w, v.attr("__odoosync_json__")());
-  } else if (py::module_::import("decimal").attr("Decimal").cast<py::object>().ptr() == reinterpret_cast<PyObject*>(Py_TYPE(v.ptr()))) {
+  } else if (py::module_::import("decimal").attr("Decimal").cast<py::object>().ptr() ==
+             reinterpret_cast<PyObject*>(Py_TYPE(v.ptr()))) {
     w.decimal(py::str(v).cast<std::string>());
   } else {
     throw py::type_error("odoosync: cannot send a " + py::str(py::type::of(v).attr("__name__")).cast<std::string>() +

@@ -164,12 +164,14 @@ void bind_sync(py::module_& m) {
   });
   m.def("_memory_store", [] { return PyStore{std::make_shared<oss::MemoryStore>()}; });
 
-  py::class_<PyEngine>(m, "Engine", R"(The sync engine: submit() makes an event durable (once per (source, id)); run_until_idle()
+  py::class_<PyEngine>(m, "Engine",
+                       R"(The sync engine: submit() makes an event durable (once per (source, id)); run_until_idle()
 or start()/stop() send the events' effects to Odoo exactly once (docs/sync.md). Thread-safe; storage and network
 work releases the GIL.)")
-      .def(py::init([](PyStore store, std::optional<PyClient> client, std::size_t realtime_batch_size, std::size_t bulk_batch_size,
-                       int realtime_workers, int bulk_workers, int max_attempts, double initial_backoff, double max_backoff,
-                       int breaker_threshold, double breaker_cool_down, std::uint64_t high_water, double grace) {
+      .def(py::init([](PyStore store, std::optional<PyClient> client, std::size_t realtime_batch_size,
+                       std::size_t bulk_batch_size, int realtime_workers, int bulk_workers, int max_attempts,
+                       double initial_backoff, double max_backoff, int breaker_threshold, double breaker_cool_down,
+                       std::uint64_t high_water, double grace) {
              oss::EngineOptions o;
              o.unknown_outcome_grace = ms(grace);
              o.lanes[0].batch_size = realtime_batch_size;
@@ -193,141 +195,183 @@ work releases the GIL.)")
            py::arg("max_attempts") = 10, py::arg("initial_backoff") = 0.25, py::arg("max_backoff") = 60.0,
            py::arg("breaker_threshold") = 5, py::arg("breaker_cool_down") = 5.0, py::arg("high_water") = 1'000'000,
            py::arg("unknown_outcome_grace") = 30.0)
-      .def("submit", [](PyEngine& e, py::handle event) {
-             if (py::isinstance<retail::Event>(event)) {
-               auto ev = event.cast<retail::Event>();
-               return intake_name(take(nogil([&] { return e.engine->submit(ev); })).intake);
-             }
-             // Text and dicts go through the engine's own decoder, which counts what it rejects.
-             const std::string text = py::isinstance<py::str>(event) ? event.cast<std::string>() : json_of(event);
-             return intake_name(take(nogil([&] { return e.engine->submit_json(text); })).intake);
-           }, py::arg("event"),
-           "submit(event) -> 'accepted' | 'duplicate'. event: Event, JSON text or dict. Durable when it returns; "
-           "InvalidInput stores nothing; BackpressureError above the lane's high-water mark.")
-      .def("submit_many", [](PyEngine& e, py::iterable events) {
-             std::vector<retail::Event> evs;
-             for (auto item : events) evs.push_back(event_of(item));
-             auto r = take(nogil([&] { return e.engine->submit_many(evs); }));
-             std::vector<std::string> out;
-             for (const auto& s : r) out.push_back(intake_name(s.intake));
-             return out;
-           }, py::arg("events"), "submit_many(events) -> list of 'accepted' | 'duplicate', in one transaction.")
-      .def("run_until_idle", [](PyEngine& e, std::optional<double> max_time) {
-             oss::RunOptions ro;
-             if (max_time) ro.max_time = ms(*max_time);
-             auto s = take(nogil([&] { return e.engine->run_until_idle(ro); }));
-             py::dict d;
-             d["idle"] = s.idle;
-             d["batches"] = s.batches;
-             d["applied"] = s.applied;
-             d["retried"] = s.retried;
-             d["dead_lettered"] = s.dead_lettered;
-             return d;
-           }, py::arg("max_time") = py::none(),
-           "run_until_idle(max_time=None) -> {'idle', 'batches', 'applied', 'retried', 'dead_lettered'}: sends until "
-           "nothing is left but dead letters, or max_time seconds passed.")
-      .def("start", [](PyEngine& e) { take(nogil([&] { return e.engine->start(); })); }, "Background workers, until stop().")
-      .def("stop", [](PyEngine& e, double deadline) { return nogil([&] { return e.engine->stop(ms(deadline)); }); },
-           py::arg("deadline") = 10.0, "stop(deadline=10.0) -> True when every worker finished in time.")
-      .def("status", [](PyEngine& e) {
-             auto st = take(nogil([&] { return e.store.store->status(); }));
-             py::dict out;
-             for (std::size_t l = 0; l < oss::lane_count; ++l) {
-               const auto& s = st.lanes[l];
-               py::dict d;
-               d["pending"] = s.pending;
-               d["in_flight"] = s.in_flight;
-               d["applied"] = s.applied;
-               d["dead"] = s.dead;
-               d["discarded"] = s.discarded;
-               d["open_batches"] = s.open_batches;
-               d["oldest_pending_ms"] = s.oldest_pending_ms ? py::object(py::int_(*s.oldest_pending_ms)) : py::object(py::none());
-               out[py::str(std::string(oss::to_string(static_cast<oss::Lane>(l))))] = d;
-             }
-             return out;
-           }, "Per lane: pending, in_flight, applied, dead, discarded, open_batches, oldest_pending_ms.")
-      .def("dead_letters", [](PyEngine& e, std::size_t limit) {
-             auto rows = take(nogil([&] { return e.store.store->list(oss::EventStatus::dead, limit); }));
-             py::list out;
-             for (const auto& r : rows) out.append(stored(r));
-             return out;
-           }, py::arg("limit") = 100, "The dead-letter queue: dicts with source, id, type, subject, attempts, error, body.")
-      .def("get", [](PyEngine& e, std::string source, std::string id) -> py::object {
-             auto r = take(nogil([&] { return e.store.store->get(source, id); }));
-             if (!r) return py::none();
-             return stored(*r);
-           }, py::arg("source"), py::arg("id"), "One stored event as a dict (with its status), or None.")
-      .def("replay", [](PyEngine& e, std::string source, std::string id) {
-             take(nogil([&] { return e.engine->replay(source, id); }));
-           }, py::arg("source"), py::arg("id"), "Re-queues a dead event (after its cause is fixed); NotFoundError if not dead.")
-      .def("discard", [](PyEngine& e, std::string source, std::string id, std::string reason) {
-             take(nogil([&] { return e.engine->discard(source, id, reason); }));
-           }, py::arg("source"), py::arg("id"), py::arg("reason"), "Drops a dead event for good, with a reason.")
-      .def("audit", [](PyEngine& e, std::optional<std::string> id, std::optional<std::string> source,
-                       std::optional<std::string> subject, std::optional<std::string> correlation_id, std::size_t limit) {
-             oss::AuditQuery q;
-             q.id = id;
-             q.source = source;
-             q.subject = subject;
-             q.correlation_id = correlation_id;
-             q.limit = limit;
-             auto rows = take(nogil([&] { return e.store.store->audit(q); }));
-             py::list out;
-             for (const auto& a : rows) {
-               py::dict d;
-               d["at_ms"] = a.at_ms;
-               d["source"] = a.source;
-               d["id"] = a.id;
-               d["subject"] = a.subject;
-               d["action"] = a.action;
-               d["attempt"] = a.attempt;
-               d["batch"] = a.batch;
-               d["error"] = a.error;
-               d["correlation_id"] = a.correlation_id;
-               out.append(d);
-             }
-             return out;
-           }, py::arg("id") = py::none(), py::arg("source") = py::none(), py::arg("subject") = py::none(),
-           py::arg("correlation_id") = py::none(), py::arg("limit") = 1000,
-           "Every state change of events, by id (and source), subject or correlation id.")
-      .def("metrics", [](PyEngine& e) { return metrics_dict(nogil([&] { return e.engine->metrics(); })); },
-           "Counters per lane and type, queue gauges, RPC counts and latency, probes, splits, breaker.")
-      .def("prometheus", [](PyEngine& e) { return nogil([&] { return e.engine->prometheus(); }); },
-           "The metrics as Prometheus text.")
-      .def_property_readonly("breaker_state", [](PyEngine& e) { return std::string(os::http::to_string(e.engine->breaker_state())); });
+      .def(
+          "submit",
+          [](PyEngine& e, py::handle event) {
+            if (py::isinstance<retail::Event>(event)) {
+              auto ev = event.cast<retail::Event>();
+              return intake_name(take(nogil([&] { return e.engine->submit(ev); })).intake);
+            }
+            // Text and dicts go through the engine's own decoder, which counts what it rejects.
+            const std::string text = py::isinstance<py::str>(event) ? event.cast<std::string>() : json_of(event);
+            return intake_name(take(nogil([&] { return e.engine->submit_json(text); })).intake);
+          },
+          py::arg("event"),
+          "submit(event) -> 'accepted' | 'duplicate'. event: Event, JSON text or dict. Durable when it returns; "
+          "InvalidInput stores nothing; BackpressureError above the lane's high-water mark.")
+      .def(
+          "submit_many",
+          [](PyEngine& e, py::iterable events) {
+            std::vector<retail::Event> evs;
+            for (auto item : events) evs.push_back(event_of(item));
+            auto r = take(nogil([&] { return e.engine->submit_many(evs); }));
+            std::vector<std::string> out;
+            for (const auto& s : r) out.push_back(intake_name(s.intake));
+            return out;
+          },
+          py::arg("events"), "submit_many(events) -> list of 'accepted' | 'duplicate', in one transaction.")
+      .def(
+          "run_until_idle",
+          [](PyEngine& e, std::optional<double> max_time) {
+            oss::RunOptions ro;
+            if (max_time) ro.max_time = ms(*max_time);
+            auto s = take(nogil([&] { return e.engine->run_until_idle(ro); }));
+            py::dict d;
+            d["idle"] = s.idle;
+            d["batches"] = s.batches;
+            d["applied"] = s.applied;
+            d["retried"] = s.retried;
+            d["dead_lettered"] = s.dead_lettered;
+            return d;
+          },
+          py::arg("max_time") = py::none(),
+          "run_until_idle(max_time=None) -> {'idle', 'batches', 'applied', 'retried', 'dead_lettered'}: sends until "
+          "nothing is left but dead letters, or max_time seconds passed.")
+      .def(
+          "start", [](PyEngine& e) { take(nogil([&] { return e.engine->start(); })); },
+          "Background workers, until stop().")
+      .def(
+          "stop", [](PyEngine& e, double deadline) { return nogil([&] { return e.engine->stop(ms(deadline)); }); },
+          py::arg("deadline") = 10.0, "stop(deadline=10.0) -> True when every worker finished in time.")
+      .def(
+          "status",
+          [](PyEngine& e) {
+            auto st = take(nogil([&] { return e.store.store->status(); }));
+            py::dict out;
+            for (std::size_t l = 0; l < oss::lane_count; ++l) {
+              const auto& s = st.lanes[l];
+              py::dict d;
+              d["pending"] = s.pending;
+              d["in_flight"] = s.in_flight;
+              d["applied"] = s.applied;
+              d["dead"] = s.dead;
+              d["discarded"] = s.discarded;
+              d["open_batches"] = s.open_batches;
+              d["oldest_pending_ms"] =
+                  s.oldest_pending_ms ? py::object(py::int_(*s.oldest_pending_ms)) : py::object(py::none());
+              out[py::str(std::string(oss::to_string(static_cast<oss::Lane>(l))))] = d;
+            }
+            return out;
+          },
+          "Per lane: pending, in_flight, applied, dead, discarded, open_batches, oldest_pending_ms.")
+      .def(
+          "dead_letters",
+          [](PyEngine& e, std::size_t limit) {
+            auto rows = take(nogil([&] { return e.store.store->list(oss::EventStatus::dead, limit); }));
+            py::list out;
+            for (const auto& r : rows) out.append(stored(r));
+            return out;
+          },
+          py::arg("limit") = 100, "The dead-letter queue: dicts with source, id, type, subject, attempts, error, body.")
+      .def(
+          "get",
+          [](PyEngine& e, std::string source, std::string id) -> py::object {
+            auto r = take(nogil([&] { return e.store.store->get(source, id); }));
+            if (!r) return py::none();
+            return stored(*r);
+          },
+          py::arg("source"), py::arg("id"), "One stored event as a dict (with its status), or None.")
+      .def(
+          "replay",
+          [](PyEngine& e, std::string source, std::string id) {
+            take(nogil([&] { return e.engine->replay(source, id); }));
+          },
+          py::arg("source"), py::arg("id"),
+          "Re-queues a dead event (after its cause is fixed); NotFoundError if not dead.")
+      .def(
+          "discard",
+          [](PyEngine& e, std::string source, std::string id, std::string reason) {
+            take(nogil([&] { return e.engine->discard(source, id, reason); }));
+          },
+          py::arg("source"), py::arg("id"), py::arg("reason"), "Drops a dead event for good, with a reason.")
+      .def(
+          "audit",
+          [](PyEngine& e, std::optional<std::string> id, std::optional<std::string> source,
+             std::optional<std::string> subject, std::optional<std::string> correlation_id, std::size_t limit) {
+            oss::AuditQuery q;
+            q.id = id;
+            q.source = source;
+            q.subject = subject;
+            q.correlation_id = correlation_id;
+            q.limit = limit;
+            auto rows = take(nogil([&] { return e.store.store->audit(q); }));
+            py::list out;
+            for (const auto& a : rows) {
+              py::dict d;
+              d["at_ms"] = a.at_ms;
+              d["source"] = a.source;
+              d["id"] = a.id;
+              d["subject"] = a.subject;
+              d["action"] = a.action;
+              d["attempt"] = a.attempt;
+              d["batch"] = a.batch;
+              d["error"] = a.error;
+              d["correlation_id"] = a.correlation_id;
+              out.append(d);
+            }
+            return out;
+          },
+          py::arg("id") = py::none(), py::arg("source") = py::none(), py::arg("subject") = py::none(),
+          py::arg("correlation_id") = py::none(), py::arg("limit") = 1000,
+          "Every state change of events, by id (and source), subject or correlation id.")
+      .def(
+          "metrics", [](PyEngine& e) { return metrics_dict(nogil([&] { return e.engine->metrics(); })); },
+          "Counters per lane and type, queue gauges, RPC counts and latency, probes, splits, breaker.")
+      .def(
+          "prometheus", [](PyEngine& e) { return nogil([&] { return e.engine->prometheus(); }); },
+          "The metrics as Prometheus text.")
+      .def_property_readonly("breaker_state",
+                             [](PyEngine& e) { return std::string(os::http::to_string(e.engine->breaker_state())); });
 
   // --- reconciliation ---
-  m.def("reconcile_stock", [](PyClient& c, py::object snapshot, std::int64_t page_size) {
-    std::vector<oss::SnapshotRow> rows;
-    if (py::isinstance<py::str>(snapshot) || py::hasattr(snapshot, "__fspath__")) {
-      const std::string path = py::str(py::module_::import("os").attr("fspath")(snapshot)).cast<std::string>();
-      rows = take(nogil([&] { return oss::read_stock_snapshot(path); }));
-    } else {
-      std::string jsonl;
-      for (auto item : snapshot) {
-        auto t = item.cast<py::tuple>();
-        if (t.size() != 3) throw py::value_error("odoosync.reconcile_stock: each snapshot row is (sku, location, quantity)");
-        py::dict d;
-        d["sku"] = t[0];
-        d["location"] = t[1];
-        d["quantity"] = py::str(t[2]);
-        jsonl += json_of(d) + "\n";
-      }
-      rows = take(oss::parse_stock_snapshot(jsonl, oss::SnapshotFormat::jsonl));
-    }
-    oss::ReconcileOptions o;
-    o.page_size = page_size;
-    auto r = take(nogil([&] { return oss::reconcile_stock(*c.client, rows, o); }));
-    return report_dict(r);
-  }, py::arg("client"), py::arg("snapshot"), py::arg("page_size") = 500,
-     "reconcile_stock(client, snapshot, page_size=500) -> {'compared', 'matching', 'drift': [...]}; snapshot is a "
-     ".csv/.jsonl path or a list of (sku, location, quantity).");
-  m.def("correcting_events", [](py::dict report, std::string source, std::optional<std::string> time) {
-    auto r = report_of(report);
-    auto t = time ? take(retail::Timestamp::parse(*time)) : retail::Timestamp::now();
-    return take(oss::correcting_events(r, source, t));
-  }, py::arg("report"), py::arg("source"), py::arg("time") = py::none(),
-     "correcting_events(report, source, time=None) -> stock counts (Events) that make Odoo match the snapshot.");
+  m.def(
+      "reconcile_stock",
+      [](PyClient& c, py::object snapshot, std::int64_t page_size) {
+        std::vector<oss::SnapshotRow> rows;
+        if (py::isinstance<py::str>(snapshot) || py::hasattr(snapshot, "__fspath__")) {
+          const std::string path = py::str(py::module_::import("os").attr("fspath")(snapshot)).cast<std::string>();
+          rows = take(nogil([&] { return oss::read_stock_snapshot(path); }));
+        } else {
+          std::string jsonl;
+          for (auto item : snapshot) {
+            auto t = item.cast<py::tuple>();
+            if (t.size() != 3)
+              throw py::value_error("odoosync.reconcile_stock: each snapshot row is (sku, location, quantity)");
+            py::dict d;
+            d["sku"] = t[0];
+            d["location"] = t[1];
+            d["quantity"] = py::str(t[2]);
+            jsonl += json_of(d) + "\n";
+          }
+          rows = take(oss::parse_stock_snapshot(jsonl, oss::SnapshotFormat::jsonl));
+        }
+        oss::ReconcileOptions o;
+        o.page_size = page_size;
+        auto r = take(nogil([&] { return oss::reconcile_stock(*c.client, rows, o); }));
+        return report_dict(r);
+      },
+      py::arg("client"), py::arg("snapshot"), py::arg("page_size") = 500,
+      "reconcile_stock(client, snapshot, page_size=500) -> {'compared', 'matching', 'drift': [...]}; snapshot is a "
+      ".csv/.jsonl path or a list of (sku, location, quantity).");
+  m.def(
+      "correcting_events",
+      [](py::dict report, std::string source, std::optional<std::string> time) {
+        auto r = report_of(report);
+        auto t = time ? take(retail::Timestamp::parse(*time)) : retail::Timestamp::now();
+        return take(oss::correcting_events(r, source, t));
+      },
+      py::arg("report"), py::arg("source"), py::arg("time") = py::none(),
+      "correcting_events(report, source, time=None) -> stock counts (Events) that make Odoo match the snapshot.");
 }
 
 }  // namespace binding

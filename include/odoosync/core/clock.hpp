@@ -15,11 +15,11 @@ class Clock {
   using wall_time = std::chrono::system_clock::time_point;
 
   virtual ~Clock() = default;
-  virtual time_point now() const = 0;          // monotonic: deadlines, backoff, windows
-  virtual wall_time wall_now() const = 0;      // calendar: HTTP dates, timestamps in records
-  virtual void sleep_for(duration d) = 0;      // may return early only if the clock is a test clock
+  virtual time_point now() const = 0;      // monotonic: deadlines, backoff, windows
+  virtual wall_time wall_now() const = 0;  // calendar: HTTP dates, timestamps in records
+  virtual void sleep_for(duration d) = 0;  // may return early only if the clock is a test clock
 
-  static Clock& system();                      // the real clocks; a process-wide instance
+  static Clock& system();  // the real clocks; a process-wide instance
 };
 
 class SystemClock final : public Clock {
@@ -39,7 +39,7 @@ class ManualClock final : public Clock {
   void sleep_for(duration d) override;
   void advance(duration d);
   void set_wall(wall_time t);
-  std::vector<duration> sleeps() const;        // every sleep_for, in order
+  std::vector<duration> sleeps() const;  // every sleep_for, in order
 
  private:
   mutable std::mutex mutex_;

@@ -56,7 +56,15 @@ enum class RetryBound : std::uint8_t {
 };
 // The odoosync tool's exit codes, one per kind of failure (docs/errors.md).
 enum class ExitCode : int {
-  ok = 0, failure = 1, usage = 2, config = 3, auth = 4, odoo = 5, network = 6, protocol = 7, storage = 8,
+  ok = 0,
+  failure = 1,
+  usage = 2,
+  config = 3,
+  auth = 4,
+  odoo = 5,
+  network = 6,
+  protocol = 7,
+  storage = 8,
   backpressure = 9,
 };
 std::string_view to_string(Health health) noexcept;
@@ -117,20 +125,56 @@ class Error {
   bool outcome_unknown() const noexcept;
 
   // Chainable setters, used by the layers that add what they know.
-  Error& with_http_status(int status) & { http_status_ = status; return *this; }
-  Error&& with_http_status(int status) && { http_status_ = status; return std::move(*this); }
+  Error& with_http_status(int status) & {
+    http_status_ = status;
+    return *this;
+  }
+  Error&& with_http_status(int status) && {
+    http_status_ = status;
+    return std::move(*this);
+  }
   Error& with_odoo(std::string cls, std::string msg, std::vector<std::string> args = {}) &;
   Error&& with_odoo(std::string cls, std::string msg, std::vector<std::string> args = {}) &&;
-  Error& with_debug(std::string traceback) & { debug_ = std::move(traceback); return *this; }
-  Error&& with_debug(std::string traceback) && { debug_ = std::move(traceback); return std::move(*this); }
-  Error& with_correlation_id(std::string id) & { correlation_id_ = std::move(id); return *this; }
-  Error&& with_correlation_id(std::string id) && { correlation_id_ = std::move(id); return std::move(*this); }
-  Error& with_attempts(int n) & { attempts_ = n; return *this; }
-  Error&& with_attempts(int n) && { attempts_ = n; return std::move(*this); }
-  Error& with_retry_after(std::chrono::milliseconds d) & { retry_after_ = d; return *this; }
-  Error&& with_retry_after(std::chrono::milliseconds d) && { retry_after_ = d; return std::move(*this); }
-  Error& with_outcome_unknown(bool unknown) & { outcome_unknown_ = unknown; return *this; }
-  Error&& with_outcome_unknown(bool unknown) && { outcome_unknown_ = unknown; return std::move(*this); }
+  Error& with_debug(std::string traceback) & {
+    debug_ = std::move(traceback);
+    return *this;
+  }
+  Error&& with_debug(std::string traceback) && {
+    debug_ = std::move(traceback);
+    return std::move(*this);
+  }
+  Error& with_correlation_id(std::string id) & {
+    correlation_id_ = std::move(id);
+    return *this;
+  }
+  Error&& with_correlation_id(std::string id) && {
+    correlation_id_ = std::move(id);
+    return std::move(*this);
+  }
+  Error& with_attempts(int n) & {
+    attempts_ = n;
+    return *this;
+  }
+  Error&& with_attempts(int n) && {
+    attempts_ = n;
+    return std::move(*this);
+  }
+  Error& with_retry_after(std::chrono::milliseconds d) & {
+    retry_after_ = d;
+    return *this;
+  }
+  Error&& with_retry_after(std::chrono::milliseconds d) && {
+    retry_after_ = d;
+    return std::move(*this);
+  }
+  Error& with_outcome_unknown(bool unknown) & {
+    outcome_unknown_ = unknown;
+    return *this;
+  }
+  Error&& with_outcome_unknown(bool unknown) && {
+    outcome_unknown_ = unknown;
+    return std::move(*this);
+  }
   Error& with_message_prefix(std::string_view context) &;
   Error&& with_message_prefix(std::string_view context) &&;
 

@@ -74,10 +74,22 @@ class Writer {
     strings_ = 0;
   }
 
-  Writer& begin_object() { writer_.StartObject(); return *this; }
-  Writer& end_object() { writer_.EndObject(); return *this; }
-  Writer& begin_array() { writer_.StartArray(); return *this; }
-  Writer& end_array() { writer_.EndArray(); return *this; }
+  Writer& begin_object() {
+    writer_.StartObject();
+    return *this;
+  }
+  Writer& end_object() {
+    writer_.EndObject();
+    return *this;
+  }
+  Writer& begin_array() {
+    writer_.StartArray();
+    return *this;
+  }
+  Writer& end_array() {
+    writer_.EndArray();
+    return *this;
+  }
   Writer& key(std::string_view k) {
     if (checked(k)) writer_.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
     return *this;
@@ -86,10 +98,22 @@ class Writer {
     if (checked(s)) writer_.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
     return *this;
   }
-  Writer& null() { writer_.Null(); return *this; }
-  Writer& boolean(bool b) { writer_.Bool(b); return *this; }
-  Writer& integer(std::int64_t i) { writer_.Int64(i); return *this; }
-  Writer& unsigned_integer(std::uint64_t u) { writer_.Uint64(u); return *this; }
+  Writer& null() {
+    writer_.Null();
+    return *this;
+  }
+  Writer& boolean(bool b) {
+    writer_.Bool(b);
+    return *this;
+  }
+  Writer& integer(std::int64_t i) {
+    writer_.Int64(i);
+    return *this;
+  }
+  Writer& unsigned_integer(std::uint64_t u) {
+    writer_.Uint64(u);
+    return *this;
+  }
   // Shortest round-trip form. NaN and infinity have no JSON form and poison the writer.
   Writer& number(double d);
   // An already formatted decimal number, written as is (fixed-point amounts): must match JSON's grammar.
@@ -148,9 +172,15 @@ struct DepthLimitedHandler {
   bool String(const char* s, rapidjson::SizeType n, bool copy) { return inner.String(s, n, copy); }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) { return inner.Key(s, n, copy); }
   bool StartObject() { return enter() && inner.StartObject(); }
-  bool EndObject(rapidjson::SizeType n) { --depth; return inner.EndObject(n); }
+  bool EndObject(rapidjson::SizeType n) {
+    --depth;
+    return inner.EndObject(n);
+  }
   bool StartArray() { return enter() && inner.StartArray(); }
-  bool EndArray(rapidjson::SizeType n) { --depth; return inner.EndArray(n); }
+  bool EndArray(rapidjson::SizeType n) {
+    --depth;
+    return inner.EndArray(n);
+  }
 
   bool enter() {
     if (++depth > max_depth) {
@@ -164,8 +194,7 @@ struct DepthLimitedHandler {
 Error parse_error(rapidjson::ParseErrorCode code, std::size_t offset, bool too_deep, unsigned max_depth);
 }  // namespace detail
 
-inline constexpr unsigned parse_flags =
-    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
+inline constexpr unsigned parse_flags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
 
 // Runs a SAX handler (RapidJSON's Handler concept) over a text under the same limits as parse().
 // Typed decoders use this to go from bytes to structs without building a document.

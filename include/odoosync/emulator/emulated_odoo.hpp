@@ -14,13 +14,13 @@ namespace odoosync {
 inline namespace v0 {
 
 struct EmulatedOdooOptions {
-  int odoo_version = 18;            // 18: JSON-RPC; 19: JSON-2 (and legacy JSON-RPC)
-  std::uint16_t port = 0;           // 0: any free port
-  bool keep_alive = false;          // real Odoo closes every connection
-  std::size_t extra_products = 0;   // generated products with barcodes and references
-  std::string fixture_file{};       // JSON fixture applied over the seed ({"model": [records]})
-  std::uint64_t seed = 1;           // for faults given a probability
-  std::string data_dir{};           // odoo18/, odoo19/; empty: $ODOOSYNC_EMULATOR_DATA, the source tree, the install
+  int odoo_version = 18;           // 18: JSON-RPC; 19: JSON-2 (and legacy JSON-RPC)
+  std::uint16_t port = 0;          // 0: any free port
+  bool keep_alive = false;         // real Odoo closes every connection
+  std::size_t extra_products = 0;  // generated products with barcodes and references
+  std::string fixture_file{};      // JSON fixture applied over the seed ({"model": [records]})
+  std::uint64_t seed = 1;          // for faults given a probability
+  std::string data_dir{};          // odoo18/, odoo19/; empty: $ODOOSYNC_EMULATOR_DATA, the source tree, the install
 };
 
 class EmulatedOdoo {
@@ -29,11 +29,11 @@ class EmulatedOdoo {
   static result<std::unique_ptr<EmulatedOdoo>> start(EmulatedOdooOptions options = {});
   ~EmulatedOdoo();
 
-  std::string url() const;          // http://127.0.0.1:<port>
-  std::string database() const;     // retail18 / retail19
-  std::string login() const;        // admin
-  std::string api_key() const;      // admin's API key
-  std::string password() const;     // admin's password
+  std::string url() const;       // http://127.0.0.1:<port>
+  std::string database() const;  // retail18 / retail19
+  std::string login() const;     // admin
+  std::string api_key() const;   // admin's API key
+  std::string password() const;  // admin's password
 
   // A fault, as the control endpoint takes it: {"kind": "http_503", "model": "...", "times": 1, ...}.
   result<void> inject(std::string_view fault_json);

@@ -17,18 +17,18 @@ namespace http {
 
 struct CurlOptions {
   std::chrono::milliseconds connect_timeout{10'000};
-  std::chrono::milliseconds timeout{120'000};          // whole exchange, per attempt
-  bool verify_tls = true;                              // peer certificate and host name
-  std::string ca_file{};                               // PEM bundle; empty: the system's
-  std::string ca_path{};                               // directory of hashed certificates
+  std::chrono::milliseconds timeout{120'000};  // whole exchange, per attempt
+  bool verify_tls = true;                      // peer certificate and host name
+  std::string ca_file{};                       // PEM bundle; empty: the system's
+  std::string ca_path{};                       // directory of hashed certificates
   // Empty: the standard http_proxy / https_proxy / no_proxy variables apply, as libcurl reads them.
   // "none" turns proxies off whatever the environment says.
   std::string proxy{};
   std::size_t max_response_bytes = std::size_t{64} << 20;
-  bool accept_gzip = true;                             // Accept-Encoding: gzip, deflate
+  bool accept_gzip = true;  // Accept-Encoding: gzip, deflate
   std::string user_agent = "odoosync/0.1";
-  bool keep_alive = true;                              // false: a new connection for every request
-  std::size_t max_connections = 16;                    // idle connections kept for reuse
+  bool keep_alive = true;            // false: a new connection for every request
+  std::size_t max_connections = 16;  // idle connections kept for reuse
 };
 
 class CurlTransport final : public Transport {

@@ -22,7 +22,7 @@ class Headers {
   Headers(std::initializer_list<Field> fields) : fields_(fields) {}
 
   void add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
-  void set(std::string_view name, std::string value);     // replaces every field of that name
+  void set(std::string_view name, std::string value);  // replaces every field of that name
   void remove(std::string_view name);
   std::optional<std::string_view> get(std::string_view name) const;  // the first one
   bool contains(std::string_view name) const { return get(name).has_value(); }

@@ -21,15 +21,15 @@ inline namespace v0 {
 namespace http {
 
 struct PipelineOptions {
-  std::optional<RetryPolicy> retry = RetryPolicy{};                      // nullopt: no retry layer
+  std::optional<RetryPolicy> retry = RetryPolicy{};                        // nullopt: no retry layer
   std::optional<CircuitBreakerOptions> breaker = CircuitBreakerOptions{};  // nullopt: no breaker
   // A breaker the host keeps (to watch its state, or to share it between clients of one server); used
   // instead of building one from `breaker`.
   std::shared_ptr<CircuitBreaker> shared_breaker{};
-  std::optional<RateLimit> rate_limit = std::nullopt;                    // nullopt: no limit
-  Logger logger{};                                                       // each exchange, once per call
-  std::shared_ptr<MetricsSink> metrics{};                                // null: none reported
-  Clock* clock = nullptr;                                                // backoffs and breaker; default: system
+  std::optional<RateLimit> rate_limit = std::nullopt;  // nullopt: no limit
+  Logger logger{};                                     // each exchange, once per call
+  std::shared_ptr<MetricsSink> metrics{};              // null: none reported
+  Clock* clock = nullptr;                              // backoffs and breaker; default: system
 
   // Without retry and breaker: for a caller that has its own (the sync engine, docs/sync.md). Requests
   // are still logged and counted.

@@ -39,8 +39,8 @@ struct Response {
   int status = 0;
   Headers headers{};
   std::string body{};
-  int attempts = 1;                            // set by RetryTransport
-  std::chrono::microseconds elapsed{0};        // of the last attempt
+  int attempts = 1;                      // set by RetryTransport
+  std::chrono::microseconds elapsed{0};  // of the last attempt
 
   std::optional<std::string_view> header(std::string_view name) const { return headers.get(name); }
 };

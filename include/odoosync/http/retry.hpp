@@ -17,8 +17,8 @@ inline namespace v0 {
 namespace http {
 
 struct RetryPolicy {
-  int max_attempts = 4;                                  // first attempt included
-  std::chrono::milliseconds max_elapsed{30'000};         // no attempt starts after this
+  int max_attempts = 4;                           // first attempt included
+  std::chrono::milliseconds max_elapsed{30'000};  // no attempt starts after this
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{10'000};
   double multiplier = 2.0;

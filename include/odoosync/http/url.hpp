@@ -12,10 +12,10 @@ inline namespace v0 {
 namespace http {
 
 struct UrlParts {
-  std::string scheme;     // lower case: http or https
-  std::string host;       // lower case, without brackets for IPv6
-  std::uint16_t port = 0; // explicit, or 80/443 from the scheme
-  std::string target;     // path and query, "/" when empty
+  std::string scheme;      // lower case: http or https
+  std::string host;        // lower case, without brackets for IPv6
+  std::uint16_t port = 0;  // explicit, or 80/443 from the scheme
+  std::string target;      // path and query, "/" when empty
 };
 
 // Refuses anything but absolute http(s) URLs; a user:password part is refused too, because it would

@@ -26,22 +26,22 @@ inline namespace v0 {
 namespace odoo {
 
 struct ServerVersion {
-  int major = 0;            // 18 for "18.0" and for "saas~18.4"
+  int major = 0;  // 18 for "18.0" and for "saas~18.4"
   int minor = 0;
-  std::string text;         // as the server says it: "18.0", "saas~18.4"
+  std::string text;  // as the server says it: "18.0", "saas~18.4"
 };
 
 struct CallOptions {
-  std::string context_json{};                          // a JSON object merged over Config's default context
+  std::string context_json{};  // a JSON object merged over Config's default context
   std::optional<Clock::time_point> deadline{};
   std::optional<CancellationToken> cancel{};
-  bool idempotent = false;                             // safe to resend after an unknown outcome (reads are)
+  bool idempotent = false;  // safe to resend after an unknown outcome (reads are)
 };
 
 struct SearchOptions {
   std::int64_t offset = 0;
   std::optional<std::int64_t> limit{};
-  std::string order{};                                 // e.g. "id asc"
+  std::string order{};  // e.g. "id asc"
 };
 
 struct NameSearchResult {
@@ -73,9 +73,9 @@ struct LoadResult {
 // optionally the bottom transport. One place: the CLI, the bindings and the engine all build through it.
 struct ClientOptions {
   http::PipelineOptions pipeline{};
-  std::string proxy{};                                   // http::CurlOptions::proxy ("none": no proxy)
+  std::string proxy{};  // http::CurlOptions::proxy ("none": no proxy)
   std::size_t max_response_bytes = std::size_t{64} << 20;
-  std::shared_ptr<http::Transport> transport{};          // instead of libcurl; the policies still wrap it
+  std::shared_ptr<http::Transport> transport{};  // instead of libcurl; the policies still wrap it
 };
 
 class Client {
@@ -99,14 +99,16 @@ class Client {
   result<json::Document> call(std::string_view model, std::string_view method, std::string_view args_json = "[]",
                               std::string_view kwargs_json = "{}", const CallOptions& options = {});
   // A method on records (`ids`) or on the model (`ids` empty, @api.model), with named arguments only.
-  result<json::Document> call_named(std::string_view model, std::string_view method, const std::vector<std::int64_t>& ids,
-                                    std::string_view kwargs_json = "{}", const CallOptions& options = {});
+  result<json::Document> call_named(std::string_view model, std::string_view method,
+                                    const std::vector<std::int64_t>& ids, std::string_view kwargs_json = "{}",
+                                    const CallOptions& options = {});
 
   result<std::vector<std::int64_t>> search(std::string_view model, const Domain& domain, const SearchOptions& page = {},
                                            const CallOptions& options = {});
   // An array of objects, one per record, with `id` and the fields asked for (all if `fields` is empty).
-  result<json::Document> search_read(std::string_view model, const Domain& domain, const std::vector<std::string>& fields,
-                                     const SearchOptions& page = {}, const CallOptions& options = {});
+  result<json::Document> search_read(std::string_view model, const Domain& domain,
+                                     const std::vector<std::string>& fields, const SearchOptions& page = {},
+                                     const CallOptions& options = {});
   result<json::Document> read(std::string_view model, const std::vector<std::int64_t>& ids,
                               const std::vector<std::string>& fields, const CallOptions& options = {});
   result<std::int64_t> search_count(std::string_view model, const Domain& domain, const CallOptions& options = {});
@@ -121,9 +123,9 @@ class Client {
   result<std::vector<NameSearchResult>> name_search(std::string_view model, std::string_view name,
                                                     const Domain& domain = {}, std::string_view op = "ilike",
                                                     std::int64_t limit = 100, const CallOptions& options = {});
-  result<json::Document> read_group(std::string_view model, const Domain& domain, const std::vector<std::string>& fields,
-                                    const std::vector<std::string>& groupby, bool lazy = true,
-                                    const CallOptions& options = {});
+  result<json::Document> read_group(std::string_view model, const Domain& domain,
+                                    const std::vector<std::string>& fields, const std::vector<std::string>& groupby,
+                                    bool lazy = true, const CallOptions& options = {});
   result<json::Document> fields_get(std::string_view model, const std::vector<std::string>& attributes = {},
                                     const CallOptions& options = {});
   // Import with external ids (an `id` column makes it an upsert). All rows or none: rows Odoo refused

@@ -23,11 +23,11 @@ std::string_view to_string(Protocol p) noexcept;
 result<Protocol> parse_protocol(std::string_view text);  // "auto" | "jsonrpc" | "json2"
 
 struct Config {
-  std::string url{};               // https://odoo.example.com (no path, no credentials)
-  std::string database{};          // required for JSON-RPC; sent as X-Odoo-Database for JSON-2 if set
-  std::string login{};             // required with a password, and for JSON-RPC with an API key
-  Secret api_key{};                // preferred
-  Secret password{};               // used only when there is no API key (web-session mode)
+  std::string url{};       // https://odoo.example.com (no path, no credentials)
+  std::string database{};  // required for JSON-RPC; sent as X-Odoo-Database for JSON-2 if set
+  std::string login{};     // required with a password, and for JSON-RPC with an API key
+  Secret api_key{};        // preferred
+  Secret password{};       // used only when there is no API key (web-session mode)
   Protocol protocol = Protocol::automatic;
 
   std::chrono::milliseconds connect_timeout{10'000};
@@ -38,11 +38,11 @@ struct Config {
   std::string user_agent = "odoosync/0.1";
 
   // Default context sent with every call (merged under the call's own context).
-  std::string lang{};              // e.g. en_US; must be installed on the server
-  std::string tz{};                // e.g. Europe/Brussels
+  std::string lang{};  // e.g. en_US; must be installed on the server
+  std::string tz{};    // e.g. Europe/Brussels
   std::vector<std::int64_t> allowed_company_ids{};
 
-  bool keep_debug = false;         // keep server tracebacks in Error::debug()
+  bool keep_debug = false;  // keep server tracebacks in Error::debug()
 
   // ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY, ODOO_PASSWORD, ODOO_PROTOCOL, plus ODOO_LANG, ODOO_TZ,
   // ODOO_COMPANY_IDS (comma-separated) and ODOO_TIMEOUT_MS. Set variables override the fields of

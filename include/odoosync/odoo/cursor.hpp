@@ -40,7 +40,7 @@ class IdCursor {
 struct Checkpoint {
   std::optional<DateTime> write_date;  // nothing: from the beginning
   std::int64_t id = 0;
-  std::string to_string() const;                       // "2026-11-22 10:05:00#1234", "" at the beginning
+  std::string to_string() const;  // "2026-11-22 10:05:00#1234", "" at the beginning
   static result<Checkpoint> parse(std::string_view text);
   friend bool operator==(const Checkpoint&, const Checkpoint&) = default;
 };

@@ -41,15 +41,14 @@ class Domain {
   friend Domain operator!(const Domain& a);
 
  private:
-  std::vector<std::string> items_;  // encoded JSON elements: "\"&\"" or a condition triple
+  std::vector<std::string> items_;      // encoded JSON elements: "\"&\"" or a condition triple
   std::shared_ptr<const Error> error_;  // the first bad value, carried through & | !
   friend Domain combine(std::string_view op, const Domain& a, const Domain* b);
 };
 
 inline DomainValue value_of(bool v) { return v; }
 template <std::integral I>
-  requires(!std::same_as<I, bool>)
-DomainValue value_of(I v) { return static_cast<std::int64_t>(v); }
+requires(!std::same_as<I, bool>) DomainValue value_of(I v) { return static_cast<std::int64_t>(v); }
 inline DomainValue value_of(double v) { return v; }
 inline DomainValue value_of(const char* v) { return std::string(v); }
 inline DomainValue value_of(std::string_view v) { return std::string(v); }
@@ -66,26 +65,44 @@ class Field {
 
   // Each operator takes a bool, any integer, a double, a string, a Decimal, a Date or a DateTime,
   // deduced exactly so that a literal never converts to the wrong type (true to 1, "x" to true).
-  template <class T> Domain operator==(const T& v) const { return Domain::condition(name_, "=", value_of(v)); }
-  template <class T> Domain operator!=(const T& v) const { return Domain::condition(name_, "!=", value_of(v)); }
-  template <class T> Domain operator<(const T& v) const { return Domain::condition(name_, "<", value_of(v)); }
-  template <class T> Domain operator<=(const T& v) const { return Domain::condition(name_, "<=", value_of(v)); }
-  template <class T> Domain operator>(const T& v) const { return Domain::condition(name_, ">", value_of(v)); }
-  template <class T> Domain operator>=(const T& v) const { return Domain::condition(name_, ">=", value_of(v)); }
+  template <class T>
+  Domain operator==(const T& v) const {
+    return Domain::condition(name_, "=", value_of(v));
+  }
+  template <class T>
+  Domain operator!=(const T& v) const {
+    return Domain::condition(name_, "!=", value_of(v));
+  }
+  template <class T>
+  Domain operator<(const T& v) const {
+    return Domain::condition(name_, "<", value_of(v));
+  }
+  template <class T>
+  Domain operator<=(const T& v) const {
+    return Domain::condition(name_, "<=", value_of(v));
+  }
+  template <class T>
+  Domain operator>(const T& v) const {
+    return Domain::condition(name_, ">", value_of(v));
+  }
+  template <class T>
+  Domain operator>=(const T& v) const {
+    return Domain::condition(name_, ">=", value_of(v));
+  }
 
   Domain in(std::vector<std::int64_t> ids) const;
   Domain in(std::vector<std::string> values) const;
   Domain not_in(std::vector<std::int64_t> ids) const;
   Domain not_in(std::vector<std::string> values) const;
-  Domain like(std::string_view pattern) const;       // %pattern%, case-sensitive
+  Domain like(std::string_view pattern) const;  // %pattern%, case-sensitive
   Domain not_like(std::string_view pattern) const;
   Domain ilike(std::string_view pattern) const;
   Domain not_ilike(std::string_view pattern) const;
-  Domain eq_like(std::string_view pattern) const;    // =like: the pattern as given (% and _ wildcards)
-  Domain eq_ilike(std::string_view pattern) const;   // =ilike
+  Domain eq_like(std::string_view pattern) const;   // =like: the pattern as given (% and _ wildcards)
+  Domain eq_ilike(std::string_view pattern) const;  // =ilike
   Domain child_of(std::int64_t id) const;
   Domain parent_of(std::int64_t id) const;
-  Domain any(const Domain& sub) const;               // x2many/many2one: some related record matches
+  Domain any(const Domain& sub) const;  // x2many/many2one: some related record matches
   Domain not_any(const Domain& sub) const;
 
  private:

@@ -87,40 +87,42 @@ struct SaleOrderLine {
 template <>
 struct RecordSchema<Product> {
   static constexpr std::string_view model = "product.product";
-  static constexpr auto fields = std::make_tuple(
-      map_field("id", &Product::id), map_field("name", &Product::name), map_field("default_code", &Product::default_code),
-      map_field("barcode", &Product::barcode), map_field("list_price", &Product::list_price),
-      map_field("uom_id", &Product::uom_id), map_field("categ_id", &Product::categ_id),
-      map_field("sale_ok", &Product::sale_ok), map_field("active", &Product::active),
-      map_field("write_date", &Product::write_date));
+  static constexpr auto fields =
+      std::make_tuple(map_field("id", &Product::id), map_field("name", &Product::name),
+                      map_field("default_code", &Product::default_code), map_field("barcode", &Product::barcode),
+                      map_field("list_price", &Product::list_price), map_field("uom_id", &Product::uom_id),
+                      map_field("categ_id", &Product::categ_id), map_field("sale_ok", &Product::sale_ok),
+                      map_field("active", &Product::active), map_field("write_date", &Product::write_date));
 };
 
 template <>
 struct RecordSchema<Partner> {
   static constexpr std::string_view model = "res.partner";
-  static constexpr auto fields = std::make_tuple(
-      map_field("id", &Partner::id), map_field("name", &Partner::name), map_field("email", &Partner::email),
-      map_field("phone", &Partner::phone), map_field("ref", &Partner::ref), map_field("is_company", &Partner::is_company),
-      map_field("parent_id", &Partner::parent_id), map_field("write_date", &Partner::write_date));
+  static constexpr auto fields =
+      std::make_tuple(map_field("id", &Partner::id), map_field("name", &Partner::name),
+                      map_field("email", &Partner::email), map_field("phone", &Partner::phone),
+                      map_field("ref", &Partner::ref), map_field("is_company", &Partner::is_company),
+                      map_field("parent_id", &Partner::parent_id), map_field("write_date", &Partner::write_date));
 };
 
 template <>
 struct RecordSchema<StockQuant> {
   static constexpr std::string_view model = "stock.quant";
-  static constexpr auto fields = std::make_tuple(
-      map_field("id", &StockQuant::id), map_field("product_id", &StockQuant::product_id),
-      map_field("location_id", &StockQuant::location_id), map_field("quantity", &StockQuant::quantity),
-      map_field("reserved_quantity", &StockQuant::reserved_quantity),
-      map_field("inventory_quantity", &StockQuant::inventory_quantity), map_field("write_date", &StockQuant::write_date));
+  static constexpr auto fields =
+      std::make_tuple(map_field("id", &StockQuant::id), map_field("product_id", &StockQuant::product_id),
+                      map_field("location_id", &StockQuant::location_id), map_field("quantity", &StockQuant::quantity),
+                      map_field("reserved_quantity", &StockQuant::reserved_quantity),
+                      map_field("inventory_quantity", &StockQuant::inventory_quantity),
+                      map_field("write_date", &StockQuant::write_date));
 };
 
 template <>
 struct RecordSchema<Location> {
   static constexpr std::string_view model = "stock.location";
-  static constexpr auto fields = std::make_tuple(
-      map_field("id", &Location::id), map_field("name", &Location::name),
-      map_field("complete_name", &Location::complete_name), map_field("usage", &Location::usage),
-      map_field("warehouse_id", &Location::warehouse_id), map_field("active", &Location::active));
+  static constexpr auto fields =
+      std::make_tuple(map_field("id", &Location::id), map_field("name", &Location::name),
+                      map_field("complete_name", &Location::complete_name), map_field("usage", &Location::usage),
+                      map_field("warehouse_id", &Location::warehouse_id), map_field("active", &Location::active));
 };
 
 template <>
@@ -135,11 +137,11 @@ template <>
 struct RecordSchema<SaleOrder> {
   static constexpr std::string_view model = "sale.order";
   static constexpr auto fields = std::make_tuple(
-      map_field("id", &SaleOrder::id), map_field("name", &SaleOrder::name), map_field("partner_id", &SaleOrder::partner_id),
-      map_field("state", &SaleOrder::state), map_field("client_order_ref", &SaleOrder::client_order_ref),
-      map_field("date_order", &SaleOrder::date_order), map_field("amount_untaxed", &SaleOrder::amount_untaxed),
-      map_field("amount_total", &SaleOrder::amount_total), map_field("currency_id", &SaleOrder::currency_id),
-      map_field("write_date", &SaleOrder::write_date));
+      map_field("id", &SaleOrder::id), map_field("name", &SaleOrder::name),
+      map_field("partner_id", &SaleOrder::partner_id), map_field("state", &SaleOrder::state),
+      map_field("client_order_ref", &SaleOrder::client_order_ref), map_field("date_order", &SaleOrder::date_order),
+      map_field("amount_untaxed", &SaleOrder::amount_untaxed), map_field("amount_total", &SaleOrder::amount_total),
+      map_field("currency_id", &SaleOrder::currency_id), map_field("write_date", &SaleOrder::write_date));
 };
 
 template <>
@@ -148,8 +150,9 @@ struct RecordSchema<SaleOrderLine> {
   static constexpr auto fields = std::make_tuple(
       map_field("id", &SaleOrderLine::id), map_field("order_id", &SaleOrderLine::order_id),
       map_field("product_id", &SaleOrderLine::product_id), map_field("name", &SaleOrderLine::name),
-      map_field("product_uom_qty", &SaleOrderLine::product_uom_qty), map_field("price_unit", &SaleOrderLine::price_unit),
-      map_field("discount", &SaleOrderLine::discount), map_field("price_subtotal", &SaleOrderLine::price_subtotal),
+      map_field("product_uom_qty", &SaleOrderLine::product_uom_qty),
+      map_field("price_unit", &SaleOrderLine::price_unit), map_field("discount", &SaleOrderLine::discount),
+      map_field("price_subtotal", &SaleOrderLine::price_subtotal),
       map_field("price_total", &SaleOrderLine::price_total));
 };
 

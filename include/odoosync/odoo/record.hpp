@@ -53,7 +53,7 @@ std::string decode_field(const json::Value& v, std::string& out);  // `false` is
 std::string decode_field(const json::Value& v, Decimal& out);      // exact: the number as Odoo wrote it
 std::string decode_field(const json::Value& v, Date& out);
 std::string decode_field(const json::Value& v, DateTime& out);
-std::string decode_field(const json::Value& v, Many2one& out);     // `false` → id 0
+std::string decode_field(const json::Value& v, Many2one& out);  // `false` → id 0
 std::string decode_field(const json::Value& v, std::vector<std::int64_t>& out);
 template <class T>
 std::string decode_field(const json::Value& v, std::optional<T>& out) {

@@ -69,11 +69,11 @@ class Values {
   Values& set(std::string_view field, Decimal v);
   Values& set(std::string_view field, const Date& v);
   Values& set(std::string_view field, const DateTime& v);
-  Values& set(std::string_view field, const Values& nested);             // a dict value
+  Values& set(std::string_view field, const Values& nested);                  // a dict value
   Values& set(std::string_view field, const std::vector<std::int64_t>& ids);  // many2many as a list of ids
   Values& set(std::string_view field, const std::vector<Command>& commands);  // x2many commands
-  Values& set_json(std::string_view field, std::string_view raw_json);    // anything else, as JSON text
-  Values& clear(std::string_view field);                                  // false: empty the field
+  Values& set_json(std::string_view field, std::string_view raw_json);        // anything else, as JSON text
+  Values& clear(std::string_view field);                                      // false: empty the field
 
   bool empty() const noexcept { return members_.empty(); }
   std::size_t size() const noexcept { return members_.size(); }
@@ -91,8 +91,8 @@ class Command {
  public:
   static Command create(const Values& vals);
   static Command update(std::int64_t id, const Values& vals);
-  static Command remove(std::int64_t id);   // 2: delete the record itself
-  static Command unlink(std::int64_t id);   // 3: cut the relation, keep the record
+  static Command remove(std::int64_t id);  // 2: delete the record itself
+  static Command unlink(std::int64_t id);  // 3: cut the relation, keep the record
   static Command link(std::int64_t id);
   static Command clear();
   static Command set(const std::vector<std::int64_t>& ids);

@@ -19,10 +19,10 @@ struct Product {
   std::string name{};
   Money list_price{};
   std::optional<Barcode> barcode{};
-  std::optional<Money> cost{};          // same currency as list_price
+  std::optional<Money> cost{};  // same currency as list_price
   std::string uom = "Units";
   std::optional<std::string> category{};
-  bool storable = true;               // tracked in stock (Odoo 18+: is_storable; ≤ 17: type "product")
+  bool storable = true;  // tracked in stock (Odoo 18+: is_storable; ≤ 17: type "product")
   bool active = true;
   std::optional<std::string> description{};
   friend bool operator==(const Product&, const Product&) = default;
@@ -36,7 +36,7 @@ struct Price {
 };
 
 struct Customer {
-  std::string ref{};                    // the channel's customer id; Odoo's res.partner.ref
+  std::string ref{};  // the channel's customer id; Odoo's res.partner.ref
   std::string name{};
   std::optional<std::string> email{}, phone{};
   bool is_company = false;
@@ -60,17 +60,17 @@ struct StockLevel {
 
 struct StockLine {
   Sku sku{};
-  Quantity quantity{};                  // positive
+  Quantity quantity{};  // positive
   friend bool operator==(const StockLine&, const StockLine&) = default;
 };
 
 struct OrderLine {
   Sku sku{};
-  Quantity quantity{};                  // positive
+  Quantity quantity{};  // positive
   Money unit_price{};
-  std::optional<Money> discount;      // on the whole line; absent = 0
-  std::optional<Money> tax;           // absent = 0
-  Money total;                        // round(quantity × unit_price) − discount, tax excluded
+  std::optional<Money> discount;  // on the whole line; absent = 0
+  std::optional<Money> tax;       // absent = 0
+  Money total;                    // round(quantity × unit_price) − discount, tax excluded
   friend bool operator==(const OrderLine&, const OrderLine&) = default;
 };
 
@@ -90,8 +90,8 @@ struct Order {
 struct Payment {
   std::string reference{};
   std::string order_number{};
-  Money amount{};                       // positive
-  std::string method{};                 // "card", "cash", ...
+  Money amount{};        // positive
+  std::string method{};  // "card", "cash", ...
   Timestamp captured_at{};
   std::optional<std::string> provider{};
   friend bool operator==(const Payment&, const Payment&) = default;
@@ -107,7 +107,7 @@ struct RefundLine {
 struct Refund {
   std::string reference{};
   std::string order_number{};
-  Money amount{};                       // positive
+  Money amount{};  // positive
   Timestamp approved_at{};
   std::optional<std::vector<RefundLine>> lines{};  // when present, their amounts add up to `amount`
   bool restock = false;
@@ -120,7 +120,7 @@ struct Shipment {
   std::string order_number{};
   Timestamp dispatched_at{};
   std::optional<std::string> carrier{}, tracking_number{};
-  std::optional<std::vector<StockLine>> lines;   // absent = the whole order
+  std::optional<std::vector<StockLine>> lines;  // absent = the whole order
   friend bool operator==(const Shipment&, const Shipment&) = default;
 };
 

@@ -140,12 +140,12 @@ struct Extension {
 
 struct Event {
   std::string id{};
-  std::string source{};                       // e.g. "pos/store-12"
+  std::string source{};  // e.g. "pos/store-12"
   Timestamp time{};
-  std::string subject{};                      // derived from data: sku/SKU-1@WH/Stock, order/SO-1, ...
-  std::optional<std::int64_t> sequence{};     // per source and subject; the CloudEvents extension
-  std::optional<std::string> traceparent{};   // W3C trace context
-  std::vector<Extension> extensions{};        // other extension attributes, in the order they came
+  std::string subject{};                     // derived from data: sku/SKU-1@WH/Stock, order/SO-1, ...
+  std::optional<std::int64_t> sequence{};    // per source and subject; the CloudEvents extension
+  std::optional<std::string> traceparent{};  // W3C trace context
+  std::vector<Extension> extensions{};       // other extension attributes, in the order they came
   EventData data{};
 
   std::string_view type() const noexcept;
@@ -162,7 +162,7 @@ struct EventHeader {
 };
 
 struct DecodeLimits {
-  std::size_t max_bytes = std::size_t{1} << 20;   // one event
+  std::size_t max_bytes = std::size_t{1} << 20;  // one event
   unsigned max_depth = 16;
 };
 

@@ -22,9 +22,9 @@ inline namespace v0 {
 namespace retail {
 
 struct MappingOptions {
-  int odoo_major = 18;                        // Client::version(): ≤ 17 names storable products type "product"
-  std::string module = "odoosync";            // of our external ids: odoosync.product_SKU-1
-  std::string walk_in_customer = "walk-in";   // customer ref of orders that name none (must exist in Odoo)
+  int odoo_major = 18;                       // Client::version(): ≤ 17 names storable products type "product"
+  std::string module = "odoosync";           // of our external ids: odoosync.product_SKU-1
+  std::string walk_in_customer = "walk-in";  // customer ref of orders that name none (must exist in Odoo)
 };
 
 // One call an effect makes, with the values it sends (JSON).
@@ -60,9 +60,9 @@ class Resolver {
     std::string name, state;
   };
 
-  result<std::int64_t> product(const Sku& sku);        // by our external id, else by default_code
+  result<std::int64_t> product(const Sku& sku);                // by our external id, else by default_code
   result<std::int64_t> location(const LocationRef& location);  // by complete_name
-  result<std::int64_t> partner(std::string_view ref);  // by ref, else our external id
+  result<std::int64_t> partner(std::string_view ref);          // by ref, else our external id
   result<Warehouse> warehouse(std::string_view code);
   result<std::int64_t> inventory_location(std::int64_t company);
   result<std::int64_t> vendor_location();

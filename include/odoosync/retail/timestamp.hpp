@@ -13,8 +13,8 @@ inline namespace v0 {
 namespace retail {
 
 struct Timestamp {
-  std::int64_t seconds = 0;      // since 1970-01-01T00:00:00Z, leap seconds not counted
-  std::uint32_t nanos = 0;       // 0 … 999'999'999
+  std::int64_t seconds = 0;  // since 1970-01-01T00:00:00Z, leap seconds not counted
+  std::uint32_t nanos = 0;   // 0 … 999'999'999
 
   // "2026-12-01T10:15:00Z", "2026-12-01T11:15:00.5+01:00" (converted to UTC); fraction up to 9 digits.
   static result<Timestamp> parse(std::string_view text);

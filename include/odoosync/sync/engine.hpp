@@ -33,11 +33,11 @@ inline namespace v0 {
 namespace sync {
 
 struct LaneOptions {
-  int concurrency = 2;                          // workers sending batches of this lane at once
-  std::size_t batch_size = 100;                 // events per batch (one effect, a few RPCs)
+  int concurrency = 2;                            // workers sending batches of this lane at once
+  std::size_t batch_size = 100;                   // events per batch (one effect, a few RPCs)
   std::chrono::milliseconds flush_interval{200};  // a batch that is not full waits at most this long
-  double rate_limit = 0;                        // batches per second; 0: no limit
-  std::uint64_t high_water = 1'000'000;         // unsettled events above which submit says back-pressure
+  double rate_limit = 0;                          // batches per second; 0: no limit
+  std::uint64_t high_water = 1'000'000;           // unsettled events above which submit says back-pressure
 };
 
 struct EngineOptions {
@@ -62,8 +62,8 @@ struct EngineOptions {
   // Every event type this engine takes in: name, lane, batch key, effect (sync/event_types.hpp). A host
   // adds its own types and effects, or replaces a built-in one's; an event of a type not here is refused.
   EventTypes types = EventTypes::builtin();
-  std::string worker_id{};                      // default: host name and process id
-  std::uint64_t seed = 0;                       // backoff jitter; 0: random
+  std::string worker_id{};  // default: host name and process id
+  std::uint64_t seed = 0;   // backoff jitter; 0: random
   // Where the engine reports its own series (odoosync_sync_events_total{lane,type,outcome},
   // odoosync_sync_probes_total, odoosync_sync_splits_total): any sink. Pass the one the Client counts
   // its requests in (engine_client_options); when it is an InMemoryMetrics, EngineMetrics also reads
@@ -71,7 +71,7 @@ struct EngineOptions {
   std::shared_ptr<MetricsSink> metrics{};
   // Retries, splits, dead letters, failed probes and failed settles, one structured line each.
   Logger logger{};
-  Clock* clock = nullptr;                       // default: the system clock
+  Clock* clock = nullptr;  // default: the system clock
 };
 
 struct SubmitResult {

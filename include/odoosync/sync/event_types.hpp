@@ -21,16 +21,15 @@ inline namespace v0 {
 namespace sync {
 
 struct EventTypeSpec {
-  std::string type{};                    // "retail.stock.adjusted", or the host's "acme.loyalty.points"
+  std::string type{};  // "retail.stock.adjusted", or the host's "acme.loyalty.points"
   Lane lane = Lane::realtime;
   // Events with the same key may share one effect (consecutive events of one subject coalesce into a
   // batch). Empty: one event, one effect.
   std::function<std::string(const retail::Event&)> batch_key{};
   // The effect of a batch of this type's events (all with one batch key), named by the batch's token:
   // it must be idempotent under that token (docs/mapping.md says how the built-in ones are).
-  std::function<result<std::unique_ptr<retail::OdooEffect>>(std::span<const retail::Event* const> events,
-                                                            const retail::MappingOptions& options,
-                                                            const std::string& token)>
+  std::function<result<std::unique_ptr<retail::OdooEffect>>(
+      std::span<const retail::Event* const> events, const retail::MappingOptions& options, const std::string& token)>
       effect{};
   // A host's own type only: checks the data (the JSON text of an object) and names the subject, or
   // refuses it (ErrorKind::validation). Built-in types are read by their typed readers.

@@ -30,8 +30,8 @@ struct EventTransition {
   EventAction action;
   std::optional<EventStatus> from;  // nullopt: the event is new (submitted)
   EventStatus to;
-  bool solo_after;                  // the event goes alone from then on (split, replayed)
-  bool counts_in_depth;             // it is pending or in flight afterwards (what high-water marks count)
+  bool solo_after;       // the event goes alone from then on (split, replayed)
+  bool counts_in_depth;  // it is pending or in flight afterwards (what high-water marks count)
 };
 
 // The whole table: an action not listed from a status is refused.
@@ -61,10 +61,10 @@ constexpr bool closes_batch(SettleKind kind) noexcept { return kind != SettleKin
 // When a batch must be probed in Odoo before it is sent (Batch::probe_first): its effect may already be
 // there, in whole or in part. Each rule is one reason; a batch keeps the flag once set.
 enum class ProbeReason : std::uint8_t {
-  resumed_after_holder,   // it was leased before and its holder vanished (a crash, an expired lease)
-  worker_started,         // an exclusive worker started: every lease held before is void
-  outcome_unknown,        // its last send failed with the outcome unknown (or a multi-step effect failed)
-  member_sent_before,     // a member was sent before, in another batch (after a split or a replay)
+  resumed_after_holder,  // it was leased before and its holder vanished (a crash, an expired lease)
+  worker_started,        // an exclusive worker started: every lease held before is void
+  outcome_unknown,       // its last send failed with the outcome unknown (or a multi-step effect failed)
+  member_sent_before,    // a member was sent before, in another batch (after a split or a replay)
 };
 std::string_view to_string(ProbeReason reason) noexcept;
 

@@ -41,9 +41,9 @@ class EventSink {
 
 enum class Feed { stock_levels, prices, order_states };
 inline constexpr std::size_t feed_count = 3;
-std::string_view to_string(Feed feed) noexcept;          // "stock_levels", "prices", "order_states"
-result<Feed> parse_feed(std::string_view text);          // the same names
-std::string checkpoint_name(Feed feed);                  // "outbound/stock_levels"
+std::string_view to_string(Feed feed) noexcept;  // "stock_levels", "prices", "order_states"
+result<Feed> parse_feed(std::string_view text);  // the same names
+std::string checkpoint_name(Feed feed);          // "outbound/stock_levels"
 
 struct PullOptions {
   std::int64_t page_size = 200;  // Odoo records per read (and per accept)
@@ -57,13 +57,13 @@ struct PullOptions {
 
 // What the last pull of a feed did.
 struct PullStats {
-  std::size_t pages = 0;               // pages read (and checkpointed) before it ended
-  std::size_t records = 0;             // changed Odoo records read
-  std::size_t events = 0;              // events handed to the sinks
-  std::size_t skipped_no_sku = 0;      // products without an internal reference (default_code)
-  std::size_t skipped_negative = 0;    // stock: on hand below zero (a count cannot be negative)
-  std::size_t skipped_invalid = 0;     // a value the event rules refuse (see `problems`)
-  std::vector<std::string> problems{}; // the first 20 reasons for skipped_invalid
+  std::size_t pages = 0;                // pages read (and checkpointed) before it ended
+  std::size_t records = 0;              // changed Odoo records read
+  std::size_t events = 0;               // events handed to the sinks
+  std::size_t skipped_no_sku = 0;       // products without an internal reference (default_code)
+  std::size_t skipped_negative = 0;     // stock: on hand below zero (a count cannot be negative)
+  std::size_t skipped_invalid = 0;      // a value the event rules refuse (see `problems`)
+  std::vector<std::string> problems{};  // the first 20 reasons for skipped_invalid
 };
 
 // Not thread-safe: one puller per thread (or serialise pulls). Sinks are not owned; they must outlive it.

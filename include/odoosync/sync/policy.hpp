@@ -35,13 +35,13 @@ enum class ProbeResult : std::uint8_t {
 
 struct FailureFacts {
   Error error{};
-  int attempt = 1;                  // this batch's sends so far, this one included
+  int attempt = 1;  // this batch's sends so far, this one included
   std::int64_t now_ms = 0;
-  std::int64_t created_ms = 0;      // the batch's first claim
+  std::int64_t created_ms = 0;  // the batch's first claim
   std::size_t members = 1;
-  bool effect_built = false;        // a send may have reached Odoo, and a probe can tell
+  bool effect_built = false;  // a send may have reached Odoo, and a probe can tell
   ProbeResult probe = ProbeResult::not_asked;
-  std::string probe_detail{};       // what the probe found (for a dead letter)
+  std::string probe_detail{};  // what the probe found (for a dead letter)
 };
 
 enum class FailureStep : std::uint8_t {
@@ -55,9 +55,9 @@ std::string_view to_string(FailureStep step) noexcept;
 
 struct FailureDecision {
   FailureStep step = FailureStep::retry;
-  std::int64_t due_ms = 0;  // retry
+  std::int64_t due_ms = 0;      // retry
   bool outcome_unknown = true;  // retry: probe before the next send (a multi-step effect may be half done)
-  std::string error{};      // the error to record (with "gave up ..." or "[in Odoo: ...]" where it applies)
+  std::string error{};          // the error to record (with "gave up ..." or "[in Odoo: ...]" where it applies)
 };
 
 // The upper bound of the wait before send `attempt + 1`: exponential from initial_backoff, capped.
@@ -66,8 +66,8 @@ std::chrono::milliseconds backoff_cap(int attempt, const RetryOptions& options) 
 // `jitter` in [0, 1] picks the wait inside [0, cap] (full jitter); the caller draws it. A Retry-After
 // from the server is a floor; an unknown outcome waits at least `grace` (the send may still be running
 // in Odoo, and a probe cannot see an uncommitted transaction).
-FailureDecision decide_failure(const FailureFacts& facts, const RetryOptions& options,
-                               std::chrono::milliseconds grace, double jitter);
+FailureDecision decide_failure(const FailureFacts& facts, const RetryOptions& options, std::chrono::milliseconds grace,
+                               double jitter);
 
 }  // namespace sync
 }  // namespace v0

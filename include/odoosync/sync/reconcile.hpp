@@ -53,12 +53,12 @@ struct DriftRow {
 };
 
 struct ReconcileReport {
-  std::vector<DriftRow> drift{};      // in snapshot order: nonzero drift or unknown in Odoo
+  std::vector<DriftRow> drift{};           // in snapshot order: nonzero drift or unknown in Odoo
   std::size_t compared = 0, matching = 0;  // snapshot rows; rows where Odoo holds exactly the channel's count
 };
 
 struct ReconcileOptions {
-  std::int64_t page_size = 500;       // quants per read
+  std::int64_t page_size = 500;  // quants per read
   // After each page of quants: how many were read, of how many Odoo counted when the walk began.
   std::function<void(std::size_t done, std::size_t total)> progress{};
 };

@@ -54,13 +54,13 @@ struct StoredEvent {
   std::int64_t seq = 0;  // intake order, unique in the store
   NewEvent event{};
   EventStatus status = EventStatus::pending;
-  int attempts = 0;            // sends of batches it was a member of
+  int attempts = 0;  // sends of batches it was a member of
   std::int64_t submitted_ms = 0;
   std::int64_t updated_ms = 0;
-  std::int64_t batch = 0;      // the open or last batch it belonged to (0: none yet)
-  bool solo = false;           // goes alone: a batch it was in failed permanently and was split
-  std::string error{};         // the last error, in full (Error::to_string())
-  std::string reason{};        // why it was discarded
+  std::int64_t batch = 0;  // the open or last batch it belonged to (0: none yet)
+  bool solo = false;       // goes alone: a batch it was in failed permanently and was split
+  std::string error{};     // the last error, in full (Error::to_string())
+  std::string reason{};    // why it was discarded
 };
 
 enum class Intake : std::uint8_t { accepted, duplicate };
@@ -70,7 +70,7 @@ using Watermarks = std::array<std::uint64_t, lane_count>;
 
 struct ClaimRequest {
   Lane lane = Lane::realtime;
-  std::string owner{};          // who holds the lease (a worker id)
+  std::string owner{};  // who holds the lease (a worker id)
   std::int64_t now_ms = 0;
   std::int64_t lease_ms = 30'000;
   std::size_t max_members = 100;
@@ -83,11 +83,11 @@ struct ClaimRequest {
 // the same members under the same token.
 struct Batch {
   std::int64_t id = 0;
-  std::string token{};          // the idempotency token Odoo keeps for this batch
+  std::string token{};  // the idempotency token Odoo keeps for this batch
   Lane lane = Lane::realtime;
   std::string batch_key{};
-  int attempt = 1;              // 1 for the first send
-  bool probe_first = false;     // an earlier send may have reached Odoo: probe before applying
+  int attempt = 1;           // 1 for the first send
+  bool probe_first = false;  // an earlier send may have reached Odoo: probe before applying
   // Its last holder vanished while holding it (a crash, an expired lease) without settling it: that
   // send may still be running in Odoo.
   bool abandoned = false;
@@ -106,10 +106,10 @@ std::string_view to_string(SettleKind kind) noexcept;
 struct Settlement {
   SettleKind kind = SettleKind::applied;
   std::int64_t now_ms = 0;
-  std::int64_t due_ms = 0;          // retry: when to send again
-  bool outcome_unknown = false;     // retry: the send may have reached Odoo
-  std::string error{};              // the full error text
-  std::string correlation_id{};     // the RPC correlation id, when one is known
+  std::int64_t due_ms = 0;       // retry: when to send again
+  bool outcome_unknown = false;  // retry: the send may have reached Odoo
+  std::string error{};           // the full error text
+  std::string correlation_id{};  // the RPC correlation id, when one is known
 };
 
 // One state change of one event.
@@ -118,7 +118,7 @@ struct AuditEntry {
   std::string source{};
   std::string id{};
   std::string subject{};
-  std::string action{};     // submitted, claimed, resumed, applied, retry, dead, split, replayed, discarded
+  std::string action{};  // submitted, claimed, resumed, applied, retry, dead, split, replayed, discarded
   int attempt = 0;
   std::int64_t batch = 0;
   std::string error{};
@@ -126,8 +126,8 @@ struct AuditEntry {
 };
 
 struct AuditQuery {
-  std::optional<std::string> source{};   // with id: one event
-  std::optional<std::string> id{};       // alone: every event with that id, whatever its source
+  std::optional<std::string> source{};  // with id: one event
+  std::optional<std::string> id{};      // alone: every event with that id, whatever its source
   std::optional<std::string> subject{};
   std::optional<std::string> correlation_id{};
   std::size_t limit = 1000;

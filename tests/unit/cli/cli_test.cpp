@@ -47,7 +47,8 @@ Run run(const std::string& env, const std::string& args) {
 const std::string key = "abcdefabcdefabcdefabcdefabcdefabcdef1234";
 std::string env_for(const LoopbackServer& s) { return "ODOO_URL=" + s.url() + " ODOO_API_KEY=" + key; }
 Reply json(std::string body, int status = 200) {
-  return Reply{.status = status, .headers = {{"Content-Type", "application/json; charset=utf-8"}}, .body = std::move(body)};
+  return Reply{
+      .status = status, .headers = {{"Content-Type", "application/json; charset=utf-8"}}, .body = std::move(body)};
 }
 const char* v19 = R"({"version_info": [19, 0, 0, "final", 0, ""], "version": "19.0"})";
 }  // namespace
@@ -104,7 +105,8 @@ TEST_CASE("export streams JSON lines page by page and prints the checkpoint to r
   s.script("/web/version", {json(v19)});
   // A full page of one second is read again by id within that second (Odoo reads write_date truncated),
   // until a short page closes the second; then the later seconds.
-  const char* ab = R"([{"id": 4, "name": "A", "write_date": "2026-11-22 10:00:00"}, {"id": 9, "name": "B", "write_date": "2026-11-22 10:00:00"}])";
+  const char* ab =
+      R"([{"id": 4, "name": "A", "write_date": "2026-11-22 10:00:00"}, {"id": 9, "name": "B", "write_date": "2026-11-22 10:00:00"}])";
   s.script("/json/2/product.product/search_read",
            {json(ab), json(ab), json("[]"), json(R"([{"id": 2, "name": "C", "write_date": "2026-11-22 10:00:05"}])")});
   auto r = run(env_for(s), "export product.product --fields name --page-size 2");
@@ -123,7 +125,8 @@ TEST_CASE("export streams JSON lines page by page and prints the checkpoint to r
   CHECK(seen.back().body.find(R"(["write_date",">=","2026-11-22 10:00:01"])") != std::string::npos);
 
   s.script("/web/version", {json(v19)});
-  s.script("/json/2/product.product/search_read", {json("[]"), json(R"([{"id": 5, "name": "x,\"y\"", "write_date": "2026-11-22 11:00:00"}])")});
+  s.script("/json/2/product.product/search_read",
+           {json("[]"), json(R"([{"id": 5, "name": "x,\"y\"", "write_date": "2026-11-22 11:00:00"}])")});
   auto csv = run(env_for(s), "export product.product --fields name --format csv --since '2026-11-22 10:00:05#2'");
   CHECK(csv.code == 0);
   CHECK(csv.out == "id,name\n5,\"x,\"\"y\"\"\"\n");
@@ -135,7 +138,8 @@ TEST_CASE("export streams JSON lines page by page and prints the checkpoint to r
 TEST_CASE("errors print one line (or JSON) with a documented exit code, never a secret") {
   LoopbackServer s;
   s.script("/web/version", {json(v19), json(v19)});
-  const char* unauthorized = R"({"name": "werkzeug.exceptions.Unauthorized", "message": "Invalid apikey", "arguments": ["Invalid apikey", 401], "context": {}, "debug": "Traceback (most recent call last): ..."})";
+  const char* unauthorized =
+      R"({"name": "werkzeug.exceptions.Unauthorized", "message": "Invalid apikey", "arguments": ["Invalid apikey", 401], "context": {}, "debug": "Traceback (most recent call last): ..."})";
   s.script("/json/2/res.partner/search_count", {json(unauthorized, 401), json(unauthorized, 401)});
   auto r = run(env_for(s), "count res.partner");
   CHECK(r.code == 4);

@@ -61,7 +61,8 @@ TEST_CASE("to_string gives kind, detail, message and notes on one line") {
 
 TEST_CASE("odoo arguments and debug are kept") {
   Error e(ErrorKind::validation, "The operation cannot be completed");
-  e.with_odoo("odoo.exceptions.ValidationError", "The operation cannot be completed", {"a", "b"}).with_debug("Traceback...");
+  e.with_odoo("odoo.exceptions.ValidationError", "The operation cannot be completed", {"a", "b"})
+      .with_debug("Traceback...");
   CHECK(e.odoo_arguments() == std::vector<std::string>{"a", "b"});
   CHECK(e.debug() == "Traceback...");
 }
@@ -101,27 +102,36 @@ TEST_CASE("classify: the one table every layer asks") {
     ExitCode exit;
   };
   const Row rows[] = {
-      {"connect", Error::transport(TransportFailure::connect, false, ""), true, true, Health::failing, RetryBound::age, ExitCode::network},
-      {"reset after sending", Error::transport(TransportFailure::reset, true, ""), true, true, Health::failing, RetryBound::age, ExitCode::network},
-      {"tls", Error::transport(TransportFailure::tls, false, ""), true, false, Health::failing, RetryBound::age, ExitCode::network},
-      {"circuit open", Error::transport(TransportFailure::circuit_open, false, ""), true, true, Health::neutral, RetryBound::age, ExitCode::network},
-      {"rate limited", Error::transport(TransportFailure::rate_limited, false, ""), true, true, Health::neutral, RetryBound::age, ExitCode::network},
+      {"connect", Error::transport(TransportFailure::connect, false, ""), true, true, Health::failing, RetryBound::age,
+       ExitCode::network},
+      {"reset after sending", Error::transport(TransportFailure::reset, true, ""), true, true, Health::failing,
+       RetryBound::age, ExitCode::network},
+      {"tls", Error::transport(TransportFailure::tls, false, ""), true, false, Health::failing, RetryBound::age,
+       ExitCode::network},
+      {"circuit open", Error::transport(TransportFailure::circuit_open, false, ""), true, true, Health::neutral,
+       RetryBound::age, ExitCode::network},
+      {"rate limited", Error::transport(TransportFailure::rate_limited, false, ""), true, true, Health::neutral,
+       RetryBound::age, ExitCode::network},
       {"503", Error::http_status(503, ""), true, true, Health::failing, RetryBound::age, ExitCode::network},
       {"500", Error::http_status(500, ""), true, false, Health::failing, RetryBound::age, ExitCode::network},
       {"429", Error::http_status(429, ""), true, true, Health::answer, RetryBound::age, ExitCode::network},
       {"408", Error::http_status(408, ""), true, false, Health::answer, RetryBound::attempts, ExitCode::network},
       {"400", Error::http_status(400, ""), false, false, Health::answer, RetryBound::none, ExitCode::network},
       {"protocol", Error::protocol(""), false, false, Health::answer, RetryBound::none, ExitCode::protocol},
-      {"protocol, outcome unknown", Error::protocol("").with_outcome_unknown(true), true, false, Health::answer, RetryBound::attempts, ExitCode::protocol},
+      {"protocol, outcome unknown", Error::protocol("").with_outcome_unknown(true), true, false, Health::answer,
+       RetryBound::attempts, ExitCode::protocol},
       {"auth", Error(ErrorKind::auth, ""), true, false, Health::failing, RetryBound::age, ExitCode::auth},
-      {"odoo serialization", Error::odoo("psycopg2.errors.SerializationFailure", ""), true, true, Health::answer, RetryBound::attempts, ExitCode::odoo},
-      {"odoo user error", Error::odoo("odoo.exceptions.UserError", ""), false, false, Health::answer, RetryBound::none, ExitCode::odoo},
+      {"odoo serialization", Error::odoo("psycopg2.errors.SerializationFailure", ""), true, true, Health::answer,
+       RetryBound::attempts, ExitCode::odoo},
+      {"odoo user error", Error::odoo("odoo.exceptions.UserError", ""), false, false, Health::answer, RetryBound::none,
+       ExitCode::odoo},
       {"not found", Error(ErrorKind::not_found, ""), false, false, Health::answer, RetryBound::none, ExitCode::odoo},
       {"conflict", Error(ErrorKind::conflict, ""), true, true, Health::answer, RetryBound::attempts, ExitCode::odoo},
       {"validation", Error::validation(""), false, false, Health::neutral, RetryBound::none, ExitCode::config},
       {"storage", Error(ErrorKind::storage, ""), true, false, Health::neutral, RetryBound::attempts, ExitCode::storage},
       {"cancelled", Error::cancelled(""), false, false, Health::neutral, RetryBound::none, ExitCode::failure},
-      {"backpressure", Error(ErrorKind::backpressure, ""), true, true, Health::neutral, RetryBound::age, ExitCode::backpressure},
+      {"backpressure", Error(ErrorKind::backpressure, ""), true, true, Health::neutral, RetryBound::age,
+       ExitCode::backpressure},
   };
   for (const auto& r : rows) {
     CAPTURE(r.name);

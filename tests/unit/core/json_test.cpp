@@ -54,12 +54,12 @@ TEST_CASE("invalid UTF-8 in the input is rejected clearly") {
   auto r = json::parse("{\"name\":\"caf\xC3\"}");
   REQUIRE_FALSE(r);
   CHECK(r.error().message().find("invalid UTF-8") != std::string::npos);
-  CHECK_FALSE(json::parse("[\"\xED\xA0\x80\"]"));       // encoded surrogate
-  CHECK_FALSE(json::parse("[\"\xC0\xAF\"]"));           // overlong
-  CHECK_FALSE(json::parse("[\"\xF4\x90\x80\x80\"]"));   // above U+10FFFF
-  CHECK_FALSE(json::parse(R"(["\udc00"])"));            // lone low surrogate escape
-  CHECK_FALSE(json::parse(R"(["\ud800x"])"));           // high surrogate without its pair
-  auto pair = json::parse(R"(["\ud83d\ude00"])");       // a valid pair decodes to U+1F600
+  CHECK_FALSE(json::parse("[\"\xED\xA0\x80\"]"));      // encoded surrogate
+  CHECK_FALSE(json::parse("[\"\xC0\xAF\"]"));          // overlong
+  CHECK_FALSE(json::parse("[\"\xF4\x90\x80\x80\"]"));  // above U+10FFFF
+  CHECK_FALSE(json::parse(R"(["\udc00"])"));           // lone low surrogate escape
+  CHECK_FALSE(json::parse(R"(["\ud800x"])"));          // high surrogate without its pair
+  auto pair = json::parse(R"(["\ud83d\ude00"])");      // a valid pair decodes to U+1F600
   REQUIRE(pair);
   CHECK(std::string(pair.value()[0].GetString()) == "\xF0\x9F\x98\x80");
 }
@@ -149,7 +149,10 @@ TEST_CASE("parse_sax applies the same limits to a handler") {
   struct Counter : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Counter> {
     int ints = 0;
     bool Default() { return true; }
-    bool Uint(unsigned) { ++ints; return true; }  // RapidJSON reports non-negative numbers as Uint
+    bool Uint(unsigned) {
+      ++ints;
+      return true;
+    }  // RapidJSON reports non-negative numbers as Uint
   } counter;
   REQUIRE(json::parse_sax(std::string_view("[1,[2,[3]]]"), counter));
   CHECK(counter.ints == 3);

@@ -80,7 +80,8 @@ TEST_CASE("judge: transport failures and 502/503/504 count against the server, 4
 
 TEST_CASE("CircuitBreakerTransport fails fast while open and never reaches the server") {
   ManualClock clock;
-  auto breaker = std::make_shared<CircuitBreaker>(CircuitBreakerOptions{.failure_threshold = 2, .window = 10s, .cool_down = 5s}, clock);
+  auto breaker = std::make_shared<CircuitBreaker>(
+      CircuitBreakerOptions{.failure_threshold = 2, .window = 10s, .cool_down = 5s}, clock);
   auto fake = std::make_shared<FakeTransport>();
   fake->push(Error::transport(TransportFailure::connect, false, "refused"))
       .push(Error::transport(TransportFailure::connect, false, "refused"))

@@ -163,7 +163,8 @@ TEST_CASE("a TLS handshake that fails: never sent, not retryable") {
     if (ec) return;
     char hello[512];
     s.read_some(boost::asio::buffer(hello), ec);
-    boost::asio::write(s, boost::asio::buffer(std::string_view("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")), ec);
+    boost::asio::write(
+        s, boost::asio::buffer(std::string_view("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")), ec);
     s.close(ec);
   });
   auto t = transport();

@@ -34,7 +34,8 @@ TEST_CASE("InstrumentedTransport logs without secrets and counts by method and s
   auto sink = std::make_shared<JsonLinesSink>([&lines](std::string_view l) { lines.emplace_back(l); }, LogLevel::debug);
   auto metrics = std::make_shared<InMemoryMetrics>();
   InstrumentedTransport t(fake, Logger(sink), metrics);
-  Request req{.url = "https://odoo.test/json/2/res.partner/search_read?token=SECRET-Q", .body = "{\"password\":\"SECRET-B\"}"};
+  Request req{.url = "https://odoo.test/json/2/res.partner/search_read?token=SECRET-Q",
+              .body = "{\"password\":\"SECRET-B\"}"};
   req.headers.add("Authorization", "Bearer SECRET-KEY");
   req.headers.add("Content-Type", "application/json");
   CHECK(t.send(req).value().status == 503);

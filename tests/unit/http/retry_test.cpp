@@ -101,8 +101,11 @@ TEST_CASE("429/502/503/504 are retried for idempotent requests and returned as i
 
 TEST_CASE("other statuses and permanent errors are not retried") {
   Fixture f;
-  f.fake->push(status(500)).push(status(400)).push(Error::transport(TransportFailure::tls, false, "bad cert"))
-      .push(Error::validation("bad url")).push(Error::cancelled("stop"));
+  f.fake->push(status(500))
+      .push(status(400))
+      .push(Error::transport(TransportFailure::tls, false, "bad cert"))
+      .push(Error::validation("bad url"))
+      .push(Error::cancelled("stop"));
   auto t = f.make();
   CHECK(t.send(post(true)).value().status == 500);
   CHECK(t.send(post(true)).value().status == 400);

@@ -40,7 +40,9 @@ Response reply(int status, std::string body, std::vector<std::pair<std::string, 
   r.body = std::move(body);
   return r;
 }
-std::string rpc_result(std::string_view value) { return std::string(R"({"jsonrpc":"2.0","id":1,"result":)") + std::string(value) + "}"; }
+std::string rpc_result(std::string_view value) {
+  return std::string(R"({"jsonrpc":"2.0","id":1,"result":)") + std::string(value) + "}";
+}
 // The params object of a JSON-RPC request, re-serialised canonically.
 std::string params_of(const Request& r) {
   auto d = json::parse(r.body);
@@ -69,8 +71,9 @@ TEST_CASE("JSON-RPC with an API key: authenticate once, then execute_kw with pos
   auto sent = fake->requests();
   REQUIRE(sent.size() == 3);
   CHECK(sent[0].url == "http://odoo.test/jsonrpc");
-  CHECK(params_of(sent[0]) ==
-        R"({"service":"common","method":"authenticate","args":["retail18","admin","0123456789abcdef0123456789abcdef01234567",{}]})");
+  CHECK(
+      params_of(sent[0]) ==
+      R"({"service":"common","method":"authenticate","args":["retail18","admin","0123456789abcdef0123456789abcdef01234567",{}]})");
   CHECK(params_of(sent[1]) ==
         R"({"service":"object","method":"execute_kw","args":["retail18",2,"0123456789abcdef0123456789abcdef01234567",)"
         R"("product.product","search_read",[[["sale_ok","=",true]],["name"],0,5,"id asc"]]})");
@@ -133,7 +136,10 @@ TEST_CASE("auto protocol: JSON-2 on a 19 server with an API key, JSON-RPC on 18"
     not_found.status = 404;
     not_found.body = "<html>Not Found</html>";
     fake->push(not_found)
-        .push(reply(200, rpc_result(R"({"server_version":"18.0","server_version_info":[18,0,0,"final",0,""],"server_serie":"18.0","protocol_version":1})")))
+        .push(reply(
+            200,
+            rpc_result(
+                R"({"server_version":"18.0","server_version_info":[18,0,0,"final",0,""],"server_serie":"18.0","protocol_version":1})")))
         .push(reply(200, rpc_result("2")))
         .push(reply(200, rpc_result("3")));
     Config cfg = jsonrpc_config();
@@ -232,15 +238,18 @@ TEST_CASE("a method that returns None is success with null, in both protocols") 
 TEST_CASE("load: ids on success, on a bad row a validation error naming each row and field") {
   auto fake = std::make_shared<FakeTransport>();
   fake->push(reply(200, R"({"ids":[164,165],"messages":[],"nextrow":0})"))
-      .push(reply(200, R"({"ids":false,"messages":[{"type":"error","rows":{"from":1,"to":1},"record":1,"field":"list_price","field_name":"Sales Price","message":"'abc' does not seem to be a number for field 'Sales Price'"}],"nextrow":0})"));
+      .push(reply(
+          200,
+          R"({"ids":false,"messages":[{"type":"error","rows":{"from":1,"to":1},"record":1,"field":"list_price","field_name":"Sales Price","message":"'abc' does not seem to be a number for field 'Sales Price'"}],"nextrow":0})"));
   auto c = make(json2_config(), fake);
   auto ok = c->load("product.product", {"id", "name", "list_price"},
                     {{"odoosync.p_1", "Desk", "12.50"}, {"odoosync.p_2", "Chair", "7"}});
   REQUIRE(ok);
   CHECK(ok.value().written());
   CHECK(ok.value().ids == std::vector<std::int64_t>{164, 165});
-  CHECK(fake->requests()[0].body ==
-        R"({"fields":["id","name","list_price"],"data":[["odoosync.p_1","Desk","12.50"],["odoosync.p_2","Chair","7"]]})");
+  CHECK(
+      fake->requests()[0].body ==
+      R"({"fields":["id","name","list_price"],"data":[["odoosync.p_1","Desk","12.50"],["odoosync.p_2","Chair","7"]]})");
   auto bad = c->load("product.product", {"id", "list_price"}, {{"odoosync.p_1", "1"}, {"odoosync.p_2", "abc"}});
   REQUIRE(bad);  // the call succeeded; Odoo refused the rows
   CHECK_FALSE(bad.value().written());
@@ -267,16 +276,21 @@ TEST_CASE("the default context is merged under the call's own") {
   REQUIRE(c->search("res.partner", {}));
   REQUIRE(c->search("res.partner", {}, {}, {.context_json = R"({"lang":"en_US","active_test":false})"}));
   auto sent = fake->requests();
-  CHECK(sent[0].body ==
-        R"({"context":{"lang":"fr_FR","tz":"Europe/Brussels","allowed_company_ids":[1,3]},"domain":[],"offset":0,"limit":null,"order":null})");
-  CHECK(sent[1].body.find(R"("context":{"tz":"Europe/Brussels","allowed_company_ids":[1,3],"lang":"en_US","active_test":false})") !=
+  CHECK(
+      sent[0].body ==
+      R"({"context":{"lang":"fr_FR","tz":"Europe/Brussels","allowed_company_ids":[1,3]},"domain":[],"offset":0,"limit":null,"order":null})");
+  CHECK(sent[1].body.find(
+            R"("context":{"tz":"Europe/Brussels","allowed_company_ids":[1,3],"lang":"en_US","active_test":false})") !=
         std::string::npos);
 }
 
 TEST_CASE("an expired key is an auth error that says so, a rotated key is used at once") {
   auto fake = std::make_shared<FakeTransport>();
-  fake->push(reply(401, R"({"name":"werkzeug.exceptions.Unauthorized","message":"Invalid apikey","arguments":["Invalid apikey",401],"context":{},"debug":"Traceback"})",
-                  {{"WWW-Authenticate", "Bearer "}}))
+  fake
+      ->push(reply(
+          401,
+          R"({"name":"werkzeug.exceptions.Unauthorized","message":"Invalid apikey","arguments":["Invalid apikey",401],"context":{},"debug":"Traceback"})",
+          {{"WWW-Authenticate", "Bearer "}}))
       .push(reply(200, "1"));
   auto c = make(json2_config(), fake);
   auto r = c->search_count("res.partner", {});
@@ -338,7 +352,8 @@ TEST_CASE("Config::from_env reads ODOO_* over the base") {
   CHECK(Config::from_env().error().message().find("ODOO_COMPANY_IDS") != std::string::npos);
   ::setenv("ODOO_PROTOCOL", "soap", 1);
   CHECK(Config::from_env().error().message().find("ODOO_PROTOCOL") != std::string::npos);
-  for (const char* v : {"ODOO_URL", "ODOO_DB", "ODOO_USER", "ODOO_API_KEY", "ODOO_PROTOCOL", "ODOO_COMPANY_IDS"}) ::unsetenv(v);
+  for (const char* v : {"ODOO_URL", "ODOO_DB", "ODOO_USER", "ODOO_API_KEY", "ODOO_PROTOCOL", "ODOO_COMPANY_IDS"})
+    ::unsetenv(v);
 }
 
 TEST_CASE("one client serves many threads" * doctest::test_suite("concurrency")) {

@@ -118,16 +118,18 @@ TEST_CASE("Values and x2many commands encode as Odoo expects") {
   Values order;
   order.set("partner_id", 10)
       .set("client_order_ref", "POS-12/0001")
-      .set("order_line", std::vector<Command>{Command::create(line), Command::update(7, Values().set("discount", Decimal{50, 1})),
-                                              Command::remove(8), Command::unlink(9), Command::link(3), Command::clear(),
-                                              Command::set({1, 2})})
+      .set("order_line",
+           std::vector<Command>{Command::create(line), Command::update(7, Values().set("discount", Decimal{50, 1})),
+                                Command::remove(8), Command::unlink(9), Command::link(3), Command::clear(),
+                                Command::set({1, 2})})
       .set("tag_ids", std::vector<std::int64_t>{4, 5})
       .set("note", "caf\xC3\xA9 \"quoted\"")
       .clear("user_id")
       .set("validity_date", Date{2026, 12, 31})
       .set("active", true);
-  CHECK(order.to_json() ==
-        R"({"partner_id":10,"client_order_ref":"POS-12/0001","order_line":[[0,0,{"product_id":27,"product_uom_qty":2}],)"
-        R"([1,7,{"discount":5.0}],[2,8,0],[3,9,0],[4,3,0],[5,0,0],[6,0,[1,2]]],"tag_ids":[4,5],)"
-        "\"note\":\"caf\xC3\xA9 \\\"quoted\\\"\",\"user_id\":false,\"validity_date\":\"2026-12-31\",\"active\":true}");
+  CHECK(
+      order.to_json() ==
+      R"({"partner_id":10,"client_order_ref":"POS-12/0001","order_line":[[0,0,{"product_id":27,"product_uom_qty":2}],)"
+      R"([1,7,{"discount":5.0}],[2,8,0],[3,9,0],[4,3,0],[5,0,0],[6,0,[1,2]]],"tag_ids":[4,5],)"
+      "\"note\":\"caf\xC3\xA9 \\\"quoted\\\"\",\"user_id\":false,\"validity_date\":\"2026-12-31\",\"active\":true}");
 }

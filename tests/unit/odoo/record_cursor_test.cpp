@@ -191,8 +191,9 @@ TEST_CASE("ChangeCursor is exact when Odoo keeps microseconds and reads seconds:
   for (const auto& d : s.domains) CHECK(d.find(R"("write_date","=")") == std::string::npos);
 }
 
-TEST_CASE("ChangeCursor: a row that commits late in a second it already read is found by the next pull if its id is "
-          "higher, and stop_before keeps unsettled seconds for later") {
+TEST_CASE(
+    "ChangeCursor: a row that commits late in a second it already read is found by the next pull if its id is "
+    "higher, and stop_before keeps unsettled seconds for later") {
   Server s;
   for (int i = 1; i <= 5; ++i) s.rows.push_back({i, "2026-11-22 10:00:00.200000"});
   s.rows.push_back({6, "2026-11-22 10:00:03.000000"});
@@ -224,7 +225,8 @@ TEST_CASE("DateTime: seconds arithmetic, order and Odoo's microsecond form") {
   auto t = DateTime::parse("2026-12-31 23:59:59").value();
   CHECK(t.plus(std::chrono::seconds{1}).to_string() == "2027-01-01 00:00:00");
   CHECK(t.plus(std::chrono::seconds{-86400}).to_string() == "2026-12-30 23:59:59");
-  CHECK(DateTime::parse("2024-02-28 12:00:00").value().plus(std::chrono::hours{24}).to_string() == "2024-02-29 12:00:00");
+  CHECK(DateTime::parse("2024-02-28 12:00:00").value().plus(std::chrono::hours{24}).to_string() ==
+        "2024-02-29 12:00:00");
   CHECK(t < t.plus(std::chrono::seconds{1}));
   CHECK(DateTime::parse_truncated("2026-11-22 18:59:06.716001").value().to_string() == "2026-11-22 18:59:06");
   CHECK(DateTime::parse_truncated("2026-11-22 18:59:06").value().to_string() == "2026-11-22 18:59:06");
@@ -234,7 +236,8 @@ TEST_CASE("DateTime: seconds arithmetic, order and Odoo's microsecond form") {
 
 TEST_CASE("typed records decode straight into structs, unknown fields are ignored") {
   auto fake = std::make_shared<FakeTransport>();
-  fake->push_json(200, R"([{"id":1,"name":"Restaurant Expenses","default_code":false,"barcode":"4006381333931","list_price":14.0,
+  fake->push_json(
+      200, R"([{"id":1,"name":"Restaurant Expenses","default_code":false,"barcode":"4006381333931","list_price":14.0,
     "uom_id":[1,"Units"],"categ_id":[3,"All / Expenses"],"sale_ok":true,"active":true,"write_date":"2026-11-22 15:04:12",
     "extra_field":[1,2,3]},{"id":3,"name":"Virtual Interior Design","default_code":"VID","barcode":false,"list_price":30.75,
     "uom_id":[4,"Hours"],"categ_id":false,"sale_ok":true,"active":true,"write_date":"2026-11-22 15:04:13"}])");
@@ -256,22 +259,27 @@ TEST_CASE("typed records decode straight into structs, unknown fields are ignore
   CHECK(p.write_date.to_string() == "2026-11-22 15:04:12");
   CHECK(products.value()[1].list_price.to_string() == "30.75");
   CHECK_FALSE(products.value()[1].categ_id);
-  CHECK(fake->requests()[0].body.find(
-            R"("fields":["id","name","default_code","barcode","list_price","uom_id","categ_id","sale_ok","active","write_date"])") !=
-        std::string::npos);
+  CHECK(
+      fake->requests()[0].body.find(
+          R"("fields":["id","name","default_code","barcode","list_price","uom_id","categ_id","sale_ok","active","write_date"])") !=
+      std::string::npos);
 }
 
 TEST_CASE("a missing or mistyped field is a protocol error naming model, record and field") {
   json::Document rows;
-  rows.Parse(R"([{"id":7,"name":false,"email":false,"phone":false,"ref":false,"is_company":false,"parent_id":false,"write_date":"2026-11-22 10:00:00"}])");
+  rows.Parse(
+      R"([{"id":7,"name":false,"email":false,"phone":false,"ref":false,"is_company":false,"parent_id":false,"write_date":"2026-11-22 10:00:00"}])");
   auto r = decode_records<Partner>(rows);
   REQUIRE_FALSE(r);
   CHECK(r.error().kind() == ErrorKind::protocol);
   CHECK(r.error().message().find("res.partner record 7: field 'name' expected a string, got false") == 0);
   rows.Parse(R"([{"id":8,"name":"A","email":false,"phone":false,"ref":false,"is_company":false,"parent_id":false}])");
-  CHECK(decode_records<Partner>(rows).error().message() == "res.partner record 8: field 'write_date' missing from the answer");
-  rows.Parse(R"([{"id":9,"name":"A","email":false,"phone":false,"ref":false,"is_company":"yes","parent_id":false,"write_date":"2026-11-22 10:00:00"}])");
-  CHECK(decode_records<Partner>(rows).error().message().find("field 'is_company' expected true or false") != std::string::npos);
+  CHECK(decode_records<Partner>(rows).error().message() ==
+        "res.partner record 8: field 'write_date' missing from the answer");
+  rows.Parse(
+      R"([{"id":9,"name":"A","email":false,"phone":false,"ref":false,"is_company":"yes","parent_id":false,"write_date":"2026-11-22 10:00:00"}])");
+  CHECK(decode_records<Partner>(rows).error().message().find("field 'is_company' expected true or false") !=
+        std::string::npos);
 }
 
 TEST_CASE("typed decoding ignores unmapped nested fields and keeps Odoo's digits") {
@@ -294,8 +302,12 @@ TEST_CASE("typed decoding ignores unmapped nested fields and keeps Odoo's digits
 TEST_CASE("search_read_as over JSON-RPC decodes rows, and reports Odoo's error") {
   auto fake = std::make_shared<FakeTransport>();
   fake->push_json(200, R"({"jsonrpc":"2.0","id":1,"result":2})")
-      .push_json(200, R"({"jsonrpc":"2.0","id":2,"result":[{"id":9,"name":"Shelf","complete_name":"WH/Stock/Shelf","usage":"internal","warehouse_id":[1,"WH"],"active":true}]})")
-      .push_json(200, R"({"jsonrpc":"2.0","id":3,"error":{"code":200,"message":"Odoo Server Error","data":{"name":"odoo.exceptions.AccessError","debug":"","message":"You are not allowed to access 'Location'","arguments":["You are not allowed to access 'Location'"],"context":{}}}})");
+      .push_json(
+          200,
+          R"({"jsonrpc":"2.0","id":2,"result":[{"id":9,"name":"Shelf","complete_name":"WH/Stock/Shelf","usage":"internal","warehouse_id":[1,"WH"],"active":true}]})")
+      .push_json(
+          200,
+          R"({"jsonrpc":"2.0","id":3,"error":{"code":200,"message":"Odoo Server Error","data":{"name":"odoo.exceptions.AccessError","debug":"","message":"You are not allowed to access 'Location'","arguments":["You are not allowed to access 'Location'"],"context":{}}}})");
   Config c;
   c.url = "http://odoo.test";
   c.database = "retail18";

@@ -134,7 +134,8 @@ void check_requests(std::string_view version, std::string_view db, std::size_t m
                        str(req["body_encoding"]) == "json" && json::find(req["headers"], "Authorization") &&
                        str(req["headers"]["Authorization"]) == "bearer <API_KEY>" &&
                        (!json::find(body, "ids") || body["ids"].IsArray()) &&
-                       (!json::find(body, "context") || body["context"].IsObject()) && path.find("/", 8) != std::string::npos;
+                       (!json::find(body, "context") || body["context"].IsObject()) &&
+                       path.find("/", 8) != std::string::npos;
     if (!execute_kw && !json2) continue;
     INFO(name);
     auto fake = std::make_shared<http::FakeTransport>();
@@ -142,7 +143,8 @@ void check_requests(std::string_view version, std::string_view db, std::size_t m
     const std::int64_t uid = execute_kw ? body["params"]["args"][1].GetInt64() : 0;
     fake->set_fallback([&](const http::Request& r) -> result<http::Response> {
       if (r.body.find("\"authenticate\"") != std::string::npos) {
-        return http::Response{.status = 200, .body = R"({"jsonrpc":"2.0","id":1,"result":)" + std::to_string(uid) + "}"};
+        return http::Response{.status = 200,
+                              .body = R"({"jsonrpc":"2.0","id":1,"result":)" + std::to_string(uid) + "}"};
       }
       return recorded;
     });
@@ -230,23 +232,27 @@ TEST_CASE("a journal's sequence race (two posts at once) is a conflict to retry,
   // Odoo turns the IntegrityError of account.move's unique name index into this ValidationError and does
   // not retry it; the same post passes once the other one has committed.
   const std::string msg = "The operation cannot be completed: Another entry with the same name already exists.";
-  http::Response rpc{.status = 200,
-                     .body = R"({"jsonrpc":"2.0","id":1,"error":{"code":200,"message":"Odoo Server Error","data":{"name":"odoo.exceptions.ValidationError","message":")" +
-                             msg + R"(","arguments":[")" + msg + R"("],"context":{}}}})"};
+  http::Response rpc{
+      .status = 200,
+      .body =
+          R"({"jsonrpc":"2.0","id":1,"error":{"code":200,"message":"Odoo Server Error","data":{"name":"odoo.exceptions.ValidationError","message":")" +
+          msg + R"(","arguments":[")" + msg + R"("],"context":{}}}})"};
   auto a = decode_jsonrpc(rpc);
   REQUIRE_FALSE(a);
   CHECK(a.error().kind() == ErrorKind::conflict);
   CHECK(a.error().retryable());
   CHECK(a.error().odoo_class() == "odoo.exceptions.ValidationError");
   http::Response j2{.status = 422,
-                    .body = R"({"name":"odoo.exceptions.ValidationError","message":")" + msg + R"(","arguments":[")" + msg +
-                            R"("],"context":{},"debug":""})"};
+                    .body = R"({"name":"odoo.exceptions.ValidationError","message":")" + msg + R"(","arguments":[")" +
+                            msg + R"("],"context":{},"debug":""})"};
   auto b = decode_json2(j2);
   REQUIRE_FALSE(b);
   CHECK(b.error().kind() == ErrorKind::conflict);
   // Any other ValidationError stays Odoo's refusal.
-  http::Response other{.status = 422,
-                       .body = R"({"name":"odoo.exceptions.ValidationError","message":"The amount must be positive","arguments":[],"context":{},"debug":""})"};
+  http::Response other{
+      .status = 422,
+      .body =
+          R"({"name":"odoo.exceptions.ValidationError","message":"The amount must be positive","arguments":[],"context":{},"debug":""})"};
   auto c = decode_json2(other);
   REQUIRE_FALSE(c);
   CHECK(c.error().kind() == ErrorKind::odoo);

@@ -67,9 +67,12 @@ TEST_CASE("Every malformed event in the catalogue fails with its exact error") {
     REQUIRE(doc);
     const auto& d = doc.value();
     std::string input;
-    if (const auto* e = json::find(d, "event")) input = json::to_string(*e);
-    else if (const auto* t = json::find(d, "text")) input = std::string(json::text(*t));
-    else FAIL("catalogue entry has neither event nor text");
+    if (const auto* e = json::find(d, "event"))
+      input = json::to_string(*e);
+    else if (const auto* t = json::find(d, "text"))
+      input = std::string(json::text(*t));
+    else
+      FAIL("catalogue entry has neither event nor text");
     auto ev = decode_event(input);
     CHECK(!ev);
     if (ev) continue;
@@ -85,7 +88,8 @@ TEST_CASE("Every malformed event in the catalogue fails with its exact error") {
 }
 
 TEST_CASE("make_event validates data built in code and derives the subject") {
-  StockAdjusted s{.sku = {"SKU-1"}, .location = {"WH/Stock"}, .delta = Quantity::units(-2), .counted = {}, .reason = "sale"};
+  StockAdjusted s{
+      .sku = {"SKU-1"}, .location = {"WH/Stock"}, .delta = Quantity::units(-2), .counted = {}, .reason = "sale"};
   auto ev = make_event(s, {.source = "pos/store-12", .id = "evt-1", .time = at("2026-12-01T10:00:00Z"), .sequence = 7});
   REQUIRE_MESSAGE(ev, ev.error().message());
   CHECK(ev.value().subject == "sku/SKU-1@WH/Stock");
@@ -103,9 +107,11 @@ TEST_CASE("make_event validates data built in code and derives the subject") {
   REQUIRE(!both);
   CHECK(both.error().message() == "/data: must have exactly one of \"delta\" or \"counted\"");
 
-  auto no_id = make_event(StockAdjusted{.sku = {"A"}, .location = {"WH/Stock"}, .delta = Quantity::units(1)}, {.source = "x"});
+  auto no_id =
+      make_event(StockAdjusted{.sku = {"A"}, .location = {"WH/Stock"}, .delta = Quantity::units(1)}, {.source = "x"});
   CHECK(no_id.error().message() == "/id: must not be empty");
-  auto bad_utf8 = make_event(CustomerUpserted{{.ref = "C1", .name = "bad \xff name"}}, {.source = "web/shop", .id = "e"});
+  auto bad_utf8 =
+      make_event(CustomerUpserted{{.ref = "C1", .name = "bad \xff name"}}, {.source = "web/shop", .id = "e"});
   REQUIRE(!bad_utf8);
   CHECK(bad_utf8.error().kind() == ErrorKind::validation);
 }
@@ -117,10 +123,18 @@ TEST_CASE("Order totals must add up, in the order's currency") {
   o.channel = {"web/shop"};
   o.currency = c;
   o.ordered_at = at("2026-12-01T09:00:00Z");
-  o.lines.push_back({.sku = {"A"}, .quantity = Quantity::parse("3").value(), .unit_price = eur("9.99"),
-                     .discount = eur("1.00"), .tax = eur("5.50"), .total = eur("28.97")});
-  o.lines.push_back({.sku = {"B"}, .quantity = Quantity::parse("0.333").value(), .unit_price = eur("10.00"),
-                     .discount = {}, .tax = {}, .total = eur("3.33")});
+  o.lines.push_back({.sku = {"A"},
+                     .quantity = Quantity::parse("3").value(),
+                     .unit_price = eur("9.99"),
+                     .discount = eur("1.00"),
+                     .tax = eur("5.50"),
+                     .total = eur("28.97")});
+  o.lines.push_back({.sku = {"B"},
+                     .quantity = Quantity::parse("0.333").value(),
+                     .unit_price = eur("10.00"),
+                     .discount = {},
+                     .tax = {},
+                     .total = eur("3.33")});
   o.subtotal = eur("32.30");
   o.tax_total = eur("5.50");
   o.total = eur("37.80");
@@ -153,8 +167,9 @@ TEST_CASE("Envelope rules: versions, extensions, subject, sequence, duplicates, 
            extra + base_data + "}";
   };
   CHECK(decode_event(ev("")));
-  CHECK(decode_event(ev(R"("dataschema":"https://odoosync.dev/schemas/retail.stock.adjusted.v2.json",)")).error().message() ==
-        "/dataschema: version 2 of retail.stock.adjusted is not supported (this build knows v1)");
+  CHECK(decode_event(ev(R"("dataschema":"https://odoosync.dev/schemas/retail.stock.adjusted.v2.json",)"))
+            .error()
+            .message() == "/dataschema: version 2 of retail.stock.adjusted is not supported (this build knows v1)");
   CHECK(decode_event(ev(R"("dataschema":"https://example.com/x.json",)")).error().message() ==
         "/dataschema: must be https://odoosync.dev/schemas/retail.stock.adjusted.v<N>.json");
   auto with_ext = decode_event(ev(R"("tenant":"acme","priority":3,"replay":false,)"));
@@ -168,7 +183,8 @@ TEST_CASE("Envelope rules: versions, extensions, subject, sequence, duplicates, 
         "/tenant: extension attributes must be strings, integers or booleans");
   CHECK(decode_event(ev(R"("subject":"sku/B@WH/Stock",)")).error().message() ==
         "/subject: must be \"sku/A@WH/Stock\" for this event");
-  CHECK(decode_event(ev(R"("sequence":"007",)")).error().message() == "/sequence: must be a decimal integer string such as \"42\"");
+  CHECK(decode_event(ev(R"("sequence":"007",)")).error().message() ==
+        "/sequence: must be a decimal integer string such as \"42\"");
   CHECK(decode_event(ev(R"("sequence":42,)")).error().message() == "/sequence: must be a string");
   CHECK(decode_event(ev(R"("sequence":"9223372036854775807",)")).value().sequence == INT64_MAX);
   CHECK(!decode_event(ev(R"("sequence":"9223372036854775808",)")));

@@ -52,7 +52,8 @@ TEST_CASE("Money arithmetic refuses to mix currencies and to overflow") {
   CHECK(eur.minus(eur).value().is_zero());
   const Money big(INT64_MAX, eur.currency());
   CHECK(!big.plus(Money(1, eur.currency())));
-  CHECK(Money(INT64_MIN + 1, eur.currency()).minus(Money(2, eur.currency())).error().message() == "amount is out of range");
+  CHECK(Money(INT64_MIN + 1, eur.currency()).minus(Money(2, eur.currency())).error().message() ==
+        "amount is out of range");
   CHECK(eur.to_string() == "10.00 EUR");
 }
 
@@ -75,7 +76,8 @@ TEST_CASE("Quantity: six decimals, shortest exact text, same unit to add") {
 TEST_CASE("extend: quantity × unit price rounds half away from zero to the minor unit") {
   const Money p = Money::parse("0.99", "EUR").value();
   CHECK(extend(Quantity::parse("3").value(), p).value().amount() == "2.97");
-  CHECK(extend(Quantity::parse("0.5").value(), Money::parse("0.01", "EUR").value()).value().amount() == "0.01");  // 0.005 → 0.01
+  CHECK(extend(Quantity::parse("0.5").value(), Money::parse("0.01", "EUR").value()).value().amount() ==
+        "0.01");  // 0.005 → 0.01
   CHECK(extend(Quantity::parse("0.4").value(), Money::parse("0.01", "EUR").value()).value().amount() == "0.00");
   CHECK(extend(Quantity::parse("-0.5").value(), Money::parse("0.01", "EUR").value()).value().amount() == "-0.01");
   CHECK(extend(Quantity::parse("1.333").value(), Money::parse("3", "JPY").value()).value().amount() == "4");
@@ -95,11 +97,11 @@ TEST_CASE("Timestamp: RFC 3339 in, UTC out, to the nanosecond") {
   CHECK(Timestamp::parse("1969-12-31T23:59:59Z").value().to_string() == "1969-12-31T23:59:59Z");
   CHECK(Timestamp::parse("2024-02-29T00:00:00Z").value().to_string() == "2024-02-29T00:00:00Z");
   CHECK(Timestamp::parse("2000-01-01T00:00:00+14:00").value().to_string() == "1999-12-31T10:00:00Z");
-  for (const char* bad : {"", "2026-12-01", "2026-12-01 10:15:00Z", "2026-12-01T10:15Z", "2026-13-01T00:00:00Z",
-                          "2025-02-29T00:00:00Z", "2026-12-01T24:00:00Z", "2026-12-01T10:60:00Z", "2026-12-01T10:15:60Z",
-                          "2026-12-01T10:15:00", "2026-12-01T10:15:00.Z", "2026-12-01T10:15:00.1234567890Z",
-                          "2026-12-01T10:15:00+1:00", "2026-12-01T10:15:00+24:00", "2026-12-01T10:15:00Zjunk",
-                          "2026-12-01t10:15:00z"}) {
+  for (const char* bad :
+       {"", "2026-12-01", "2026-12-01 10:15:00Z", "2026-12-01T10:15Z", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z",
+        "2026-12-01T24:00:00Z", "2026-12-01T10:60:00Z", "2026-12-01T10:15:60Z", "2026-12-01T10:15:00",
+        "2026-12-01T10:15:00.Z", "2026-12-01T10:15:00.1234567890Z", "2026-12-01T10:15:00+1:00",
+        "2026-12-01T10:15:00+24:00", "2026-12-01T10:15:00Zjunk", "2026-12-01t10:15:00z"}) {
     CAPTURE(bad);
     CHECK(Timestamp::parse(bad).error().message() == "must be an RFC 3339 timestamp such as \"2026-12-01T10:15:00Z\"");
   }
@@ -117,12 +119,12 @@ TEST_CASE("Identifiers: SKUs, GTIN barcodes, locations, channels") {
   CHECK(Sku::parse("A@B").error().message() == "must not contain \"@\"");
   CHECK(Sku::parse("A\tB").error().message() == "must not contain control characters");
   CHECK(Sku::parse(std::string(65, 'x')).error().message() == "must be at most 64 characters");
-  CHECK(Sku::parse("Ärmel-ß"));  // characters, not bytes, are counted
-  CHECK(Barcode::parse("4006381333931"));            // EAN-13
-  CHECK(Barcode::parse("96385074"));                 // EAN-8
-  CHECK(Barcode::parse("036000291452"));             // UPC-A
+  CHECK(Sku::parse("Ärmel-ß"));            // characters, not bytes, are counted
+  CHECK(Barcode::parse("4006381333931"));  // EAN-13
+  CHECK(Barcode::parse("96385074"));       // EAN-8
+  CHECK(Barcode::parse("036000291452"));   // UPC-A
   CHECK(Barcode::parse("4006381333932").error().message() == "check digit is wrong (expected 1)");
-  CHECK(Barcode::parse("ABC-123"));                  // not a GTIN: any printable ASCII
+  CHECK(Barcode::parse("ABC-123"));  // not a GTIN: any printable ASCII
   CHECK(Barcode::parse("12345"));
   CHECK(Barcode::parse("AB C").error().message() == "must be printable ASCII");
   CHECK(LocationRef::parse("WH/Stock").value().warehouse() == "WH");

@@ -43,7 +43,7 @@ struct SqliteFactory {
 };
 
 oss::NewEvent ev(std::string id, std::string subject, std::string key = "k", oss::Lane lane = oss::Lane::realtime,
-                  std::optional<std::int64_t> sequence = std::nullopt, std::string source = "pos/1") {
+                 std::optional<std::int64_t> sequence = std::nullopt, std::string source = "pos/1") {
   oss::NewEvent e;
   e.source = std::move(source);
   e.id = std::move(id);
@@ -89,14 +89,16 @@ oss::Settlement settle(oss::SettleKind k, std::int64_t now, std::string error = 
 
 }  // namespace
 
-TEST_CASE_TEMPLATE("store contract: intake is durable, deduplicated by source and id, atomic", F, MemoryFactory, SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: intake is durable, deduplicated by source and id, atomic", F, MemoryFactory,
+                   SqliteFactory) {
   F f;
   auto s = f.make();
-  std::vector<oss::NewEvent> v{ev("a", "s1"), ev("b", "s2"), ev("a", "s3"), ev("a", "s4", "k", oss::Lane::realtime, {}, "pos/2")};
+  std::vector<oss::NewEvent> v{ev("a", "s1"), ev("b", "s2"), ev("a", "s3"),
+                               ev("a", "s4", "k", oss::Lane::realtime, {}, "pos/2")};
   auto r = s->append(v, 1000, no_limit);
   REQUIRE(r);
   CHECK(r.value() == std::vector<oss::Intake>{oss::Intake::accepted, oss::Intake::accepted, oss::Intake::duplicate,
-                                        oss::Intake::accepted});
+                                              oss::Intake::accepted});
   auto again = s->append(std::vector<oss::NewEvent>{ev("b", "other")}, 2000, no_limit);
   REQUIRE(again);
   CHECK(again.value()[0] == oss::Intake::duplicate);
@@ -120,7 +122,8 @@ TEST_CASE_TEMPLATE("store contract: intake is durable, deduplicated by source an
   CHECK(audit.value()[0].action == "submitted");
 }
 
-TEST_CASE_TEMPLATE("store contract: above the high-water mark nothing of the call is stored", F, MemoryFactory, SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: above the high-water mark nothing of the call is stored", F, MemoryFactory,
+                   SqliteFactory) {
   F f;
   auto s = f.make();
   const oss::Watermarks hw{3, 0};
@@ -143,12 +146,14 @@ TEST_CASE_TEMPLATE("store contract: above the high-water mark nothing of the cal
   CHECK(s->append(std::vector<oss::NewEvent>{ev("d", "s4")}, 7, hw));
 }
 
-TEST_CASE_TEMPLATE("store contract: one batch per subject, in sequence order, coalescing a subject's run", F, MemoryFactory, SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: one batch per subject, in sequence order, coalescing a subject's run", F,
+                   MemoryFactory, SqliteFactory) {
   F f;
   auto s = f.make();
   // s1 arrives out of order (sequence 2 before 1); s2 has a run of three with one batch key.
-  append_all(*s, {ev("s1-2", "s1", "k", oss::Lane::realtime, 2), ev("s2-a", "s2"), ev("s1-1", "s1", "k", oss::Lane::realtime, 1),
-                  ev("s2-b", "s2"), ev("s2-c", "s2"), ev("s3-x", "s3", "other")});
+  append_all(*s, {ev("s1-2", "s1", "k", oss::Lane::realtime, 2), ev("s2-a", "s2"),
+                  ev("s1-1", "s1", "k", oss::Lane::realtime, 1), ev("s2-b", "s2"), ev("s2-c", "s2"),
+                  ev("s3-x", "s3", "other")});
   auto b1 = s->claim(rq(10));
   REQUIRE(b1);
   REQUIRE(b1.value().has_value());
@@ -182,7 +187,8 @@ TEST_CASE_TEMPLATE("store contract: one batch per subject, in sequence order, co
   CHECK(st.value().lanes[0].open_batches == 2);
 }
 
-TEST_CASE_TEMPLATE("store contract: a subject whose head lies beyond the scan budget still moves", F, MemoryFactory, SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: a subject whose head lies beyond the scan budget still moves", F, MemoryFactory,
+                   SqliteFactory) {
   F f;
   auto s = f.make();
   // A point of sale uploads its day newest first: 2,500 events of one subject, sequences 2500 down to 1.
@@ -197,15 +203,18 @@ TEST_CASE_TEMPLATE("store contract: a subject whose head lies beyond the scan bu
   CHECK(b.value()->members.back().event.sequence == 100);
 }
 
-TEST_CASE_TEMPLATE("store contract: intake order across sources, each source's sequence within it", F, MemoryFactory, SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: intake order across sources, each source's sequence within it", F, MemoryFactory,
+                   SqliteFactory) {
   F f;
   auto s = f.make();
   // A till sells (sequences 1, 2), a stock take counts (no sequence), the till sells on (3); then the
   // till's sequence 5 arrives before its 4. Order: 1, 2, the count, 3, 4, 5.
-  append_all(*s, {ev("sale-1", "x", "k", oss::Lane::realtime, 1, "pos/1"), ev("sale-2", "x", "k", oss::Lane::realtime, 2, "pos/1"),
-                  ev("count", "x", "k", oss::Lane::realtime, std::nullopt, "erp/stocktake"),
-                  ev("sale-3", "x", "k", oss::Lane::realtime, 3, "pos/1"), ev("sale-5", "x", "k", oss::Lane::realtime, 5, "pos/1"),
-                  ev("sale-4", "x", "k", oss::Lane::realtime, 4, "pos/1")});
+  append_all(
+      *s,
+      {ev("sale-1", "x", "k", oss::Lane::realtime, 1, "pos/1"), ev("sale-2", "x", "k", oss::Lane::realtime, 2, "pos/1"),
+       ev("count", "x", "k", oss::Lane::realtime, std::nullopt, "erp/stocktake"),
+       ev("sale-3", "x", "k", oss::Lane::realtime, 3, "pos/1"), ev("sale-5", "x", "k", oss::Lane::realtime, 5, "pos/1"),
+       ev("sale-4", "x", "k", oss::Lane::realtime, 4, "pos/1")});
   auto b = s->claim(rq(10));
   REQUIRE(b);
   REQUIRE(b.value().has_value());
@@ -243,7 +252,8 @@ TEST_CASE_TEMPLATE("store contract: batch size, lanes and the flush interval", F
   CHECK(b4.value()->lane == oss::Lane::bulk);
 }
 
-TEST_CASE_TEMPLATE("store contract: leases, retry, resume after a crash with a probe", F, MemoryFactory, SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: leases, retry, resume after a crash with a probe", F, MemoryFactory,
+                   SqliteFactory) {
   F f;
   auto s = f.make();
   append_all(*s, {ev("a", "s1"), ev("b", "s2")});
@@ -302,7 +312,8 @@ TEST_CASE_TEMPLATE("store contract: leases, retry, resume after a crash with a p
   REQUIRE(trail);
   std::vector<std::string> actions;
   for (const auto& a : trail.value()) actions.push_back(a.action);
-  CHECK(actions == std::vector<std::string>{"submitted", "claimed", "retry", "resumed", "resumed", "resumed", "applied"});
+  CHECK(actions ==
+        std::vector<std::string>{"submitted", "claimed", "retry", "resumed", "resumed", "resumed", "applied"});
   CHECK(trail.value().back().attempt == 4);
 }
 
@@ -327,7 +338,8 @@ TEST_CASE_TEMPLATE("store contract: split, dead letters, replay and discard", F,
   CHECK(ids(*two.value()) == std::vector<std::string>{"bad"});
   CHECK_FALSE(s->claim(rq(14)).value().has_value());  // s2 busy; s1 done? not yet settled
   REQUIRE(s->settle(one.value()->id, "w1", settle(oss::SettleKind::applied, 15)));
-  REQUIRE(s->settle(two.value()->id, "w1", settle(oss::SettleKind::dead, 16, "not_found: no product with SKU 'SKU-X'")));
+  REQUIRE(
+      s->settle(two.value()->id, "w1", settle(oss::SettleKind::dead, 16, "not_found: no product with SKU 'SKU-X'")));
   auto dead = s->list(oss::EventStatus::dead, 10);
   REQUIRE(dead);
   REQUIRE(dead.value().size() == 1);
@@ -382,7 +394,8 @@ TEST_CASE_TEMPLATE("store contract: checkpoints", F, MemoryFactory, SqliteFactor
   CHECK(got.value().value() == "2026-11-22 10:06:00#13");
 }
 
-TEST_CASE_TEMPLATE("store contract: concurrent submitters and claimers lose nothing and share no subject", F, MemoryFactory, SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: concurrent submitters and claimers lose nothing and share no subject", F,
+                   MemoryFactory, SqliteFactory) {
   F f;
   auto s = f.make();
   constexpr int threads = 4, per_thread = 200;
@@ -390,8 +403,9 @@ TEST_CASE_TEMPLATE("store contract: concurrent submitters and claimers lose noth
   for (int t = 0; t < threads; ++t) {
     ts.emplace_back([&, t] {
       for (int i = 0; i < per_thread; ++i) {
-        auto r = s->append(std::vector<oss::NewEvent>{ev(std::to_string(t) + "-" + std::to_string(i), "s" + std::to_string(i % 17))},
-                           i, no_limit);
+        auto r = s->append(
+            std::vector<oss::NewEvent>{ev(std::to_string(t) + "-" + std::to_string(i), "s" + std::to_string(i % 17))},
+            i, no_limit);
         REQUIRE(r);
       }
     });
@@ -501,7 +515,8 @@ TEST_CASE("sqlite store: concurrent submits share commits") {
   for (int t = 0; t < 8; ++t) {
     ts.emplace_back([&, t] {
       for (int i = 0; i < 50; ++i) {
-        REQUIRE(store.append(std::vector<oss::NewEvent>{ev(std::to_string(t) + "-" + std::to_string(i), "s")}, 1, no_limit));
+        REQUIRE(store.append(std::vector<oss::NewEvent>{ev(std::to_string(t) + "-" + std::to_string(i), "s")}, 1,
+                             no_limit));
       }
     });
   }
