@@ -3,7 +3,7 @@
 // Odoo committed is recovered by probing (partial → finish, applied → skip).
 #include <doctest/doctest.h>
 
-#include "server.hpp"
+#include "test_odoo.hpp"
 
 #include <odoosync/http/curl_transport.hpp>
 #include <odoosync/http/fake_transport.hpp>
@@ -17,36 +17,15 @@ using odoo::field;
 
 namespace {
 
-struct Odoo {
-  emulator::EmulatorServer server;
-  std::shared_ptr<odoo::Client> client;
+// On the shared fixture (tests/support/test_odoo.hpp), with the default client.
+struct Odoo : odoosync::testing::TestOdoo {
   MappingOptions options;
   std::unique_ptr<Resolver> resolver;
   int seq = 0;
 
-  explicit Odoo(int version)
-      : server([&] {
-          emulator::Options o;
-          o.odoo_version = version;
-          o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
-          return o;
-        }()) {
-    odoo::Config c;
-    c.url = server.url();
-    c.database = version >= 19 ? "retail19" : "retail18";
-    c.login = "admin";
-    c.api_key = Secret(server.admin_api_key());
-    client = odoo::Client::create(c).value();
+  explicit Odoo(int v) : TestOdoo(v, 0, odoosync::testing::ClientKind::plain) {
     options.odoo_major = client->version().value().major;
     resolver = std::make_unique<Resolver>(*client, options);
-  }
-
-  void inject(const std::string& json) {
-    auto t = http::CurlTransport::create({.proxy = "none"}).value();
-    http::Request r;
-    r.url = server.url() + "/__emulator__/faults";
-    r.body = json;
-    REQUIRE(t->send(r).value().status == 200);
   }
 
   Event event(EventData data) {

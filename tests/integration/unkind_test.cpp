@@ -4,7 +4,7 @@
 // one journal. Calls go over raw JSON-RPC / JSON-2 so that answers are checked as Odoo sends them.
 #include <doctest/doctest.h>
 
-#include "server.hpp"
+#include "test_odoo.hpp"
 
 #include <odoosync/core/json.hpp>
 #include <odoosync/http/curl_transport.hpp>
@@ -28,18 +28,12 @@ std::string dump(const rapidjson::Value& v) {
   return {b.GetString(), b.GetSize()};
 }
 
-struct Odoo {
-  int version;
-  emulator::EmulatorServer server;
+// Raw JSON-RPC and JSON-2 on the shared fixture (tests/support/test_odoo.hpp): what real Odoo answers
+// at the wire, without the Client's decoding.
+struct Odoo : odoosync::testing::TestOdoo {
   std::shared_ptr<http::CurlTransport> http = http::CurlTransport::create({.proxy = "none"}).value();
 
-  explicit Odoo(int v)
-      : version(v), server([&] {
-          emulator::Options o;
-          o.odoo_version = v;
-          o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
-          return o;
-        }()) {}
+  explicit Odoo(int v) : TestOdoo(v) {}
 
   std::string db() const { return version >= 19 ? "retail19" : "retail18"; }
 
@@ -49,7 +43,7 @@ struct Odoo {
                      const std::string& kwargs = "{}",
                      std::chrono::milliseconds timeout = std::chrono::milliseconds{20'000}) {
     http::Request r;
-    r.url = server.url() + "/jsonrpc";
+    r.url = emulator->url() + "/jsonrpc";
     r.headers.set("Content-Type", "application/json");
     r.timeout = timeout;
     r.body = fmt::format(
@@ -78,9 +72,9 @@ struct Odoo {
   // JSON-2 (19): status and body.
   std::pair<int, json::Document> json2(const std::string& model, const std::string& method, const std::string& body) {
     http::Request r;
-    r.url = server.url() + "/json/2/" + model + "/" + method;
+    r.url = emulator->url() + "/json/2/" + model + "/" + method;
     r.headers.set("Content-Type", "application/json");
-    r.headers.set("Authorization", "Bearer " + server.admin_api_key());
+    r.headers.set("Authorization", "Bearer " + emulator->api_key());
     r.body = body;
     auto resp = http->send(r);
     REQUIRE(resp);
@@ -91,7 +85,7 @@ struct Odoo {
   std::string control(http::Method m, const std::string& path, const std::string& body = "") {
     http::Request r;
     r.method = m;
-    r.url = server.url() + path;
+    r.url = emulator->url() + path;
     r.body = body;
     auto resp = http->send(r);
     REQUIRE(resp);
@@ -313,7 +307,7 @@ TEST_CASE("the server stopping abandons a call waiting to commit (nothing writte
       std::async(std::launch::async, [&] { return odoo->rpc("res.partner", "create", R"([{"name": "Never"}])"); });
   odoo->wait_in_flight(1);
   const auto t0 = std::chrono::steady_clock::now();
-  odoo->server.stop();
+  odoo->emulator->stop();
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
   auto r = slow.get();
   CHECK_FALSE(r.HasMember("result"));
