@@ -5,6 +5,7 @@
 // or against $ODOO_URL (with ODOO_DB, ODOO_USER, ODOO_API_KEY) when set. Exit 0 when Odoo holds it.
 #include <odoosync/core/json.hpp>
 #include <odoosync/emulator/emulated_odoo.hpp>
+#include <odoosync/odoo/client.hpp>
 #include <odoosync/sync/engine.hpp>
 #include <odoosync/sync/memory_store.hpp>
 

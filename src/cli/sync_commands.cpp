@@ -5,6 +5,7 @@
 #include "common.hpp"
 
 #include <odoosync/retail/timestamp.hpp>
+#include <odoosync/odoo/client.hpp>
 #include <odoosync/sync/engine.hpp>
 #include <odoosync/sync/reconcile.hpp>
 #include <odoosync/sync/sqlite_store.hpp>

@@ -1,4 +1,5 @@
 // The effects of retail events on Odoo (docs/mapping.md has the table and the reasons).
+#include <odoosync/odoo/client.hpp>
 #include <odoosync/retail/odoo_mapping.hpp>
 
 #include <odoosync/core/json.hpp>

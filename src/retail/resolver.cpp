@@ -1,4 +1,5 @@
 // Resolver: Odoo ids of our references, read once each.
+#include <odoosync/odoo/client.hpp>
 #include <odoosync/retail/odoo_mapping.hpp>
 
 #include <odoosync/core/json.hpp>

@@ -1,4 +1,5 @@
 #include <odoosync/sync/engine.hpp>
+#include <odoosync/odoo/client.hpp>
 #include <odoosync/sync/policy.hpp>
 
 #include <unistd.h>
@@ -39,6 +40,10 @@ std::string default_worker_id() {
 }
 
 }  // namespace
+
+odoo::ClientOptions engine_client_options(std::shared_ptr<MetricsSink> metrics, Logger logger) {
+  return engine_client_options(std::move(metrics), std::move(logger), odoo::ClientOptions{});
+}
 
 odoo::ClientOptions engine_client_options(std::shared_ptr<MetricsSink> metrics, Logger logger,
                                           odoo::ClientOptions base) {

@@ -1,4 +1,5 @@
 // EventTypes: the table of event types the engine receives.
+#include <odoosync/odoo/client.hpp>
 #include <odoosync/sync/event_types.hpp>
 
 #include <algorithm>

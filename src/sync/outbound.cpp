@@ -1,5 +1,6 @@
 // Outbound pulls: Odoo's changes by (write_date, id), mapped to retail events, checkpointed per page
 // only after every sink of the feed took the page.
+#include <odoosync/odoo/client.hpp>
 #include <odoosync/sync/outbound.hpp>
 
 #include <odoosync/core/json.hpp>

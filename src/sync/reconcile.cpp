@@ -1,4 +1,5 @@
 // Reconciliation: stock snapshots (CSV, JSON Lines) read strictly, compared with Odoo's quants exactly.
+#include <odoosync/odoo/client.hpp>
 #include <odoosync/sync/reconcile.hpp>
 
 #include <odoosync/core/json.hpp>

@@ -2,6 +2,7 @@
 #include "test_odoo.hpp"
 
 #include <odoosync/http/curl_transport.hpp>
+#include <odoosync/odoo/client.hpp>
 #include <odoosync/sync/engine.hpp>
 
 #include <doctest/doctest.h>

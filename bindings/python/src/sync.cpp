@@ -5,6 +5,7 @@
 #include <odoosync/retail/events.hpp>
 #include <odoosync/retail/quantity.hpp>
 #include <odoosync/retail/timestamp.hpp>
+#include <odoosync/odoo/client.hpp>
 #include <odoosync/sync/engine.hpp>
 #include <odoosync/sync/memory_store.hpp>
 #include <odoosync/sync/reconcile.hpp>

@@ -20,13 +20,21 @@
 #include <odoosync/core/metrics.hpp>
 #include <odoosync/core/result.hpp>
 #include <odoosync/http/circuit_breaker.hpp>
-#include <odoosync/odoo/client.hpp>
 #include <odoosync/retail/events.hpp>
 #include <odoosync/retail/odoo_mapping.hpp>
 #include <odoosync/sync/event_types.hpp>
 #include <odoosync/sync/metrics.hpp>
 #include <odoosync/sync/policy.hpp>
 #include <odoosync/sync/store.hpp>
+
+namespace odoosync {
+inline namespace v0 {
+namespace odoo {
+class Client;          // odoo/client.hpp
+struct ClientOptions;  // odoo/client.hpp (include it to call engine_client_options)
+}  // namespace odoo
+}  // namespace v0
+}  // namespace odoosync
 
 namespace odoosync {
 inline namespace v0 {
@@ -97,8 +105,9 @@ struct RunSummary {
 // the engine must probe first, and judge health twice), every request logged to `logger` and counted in
 // `metrics` (pass the same sink as EngineOptions::metrics). `base` keeps its proxy, response limit and
 // bottom transport.
-odoo::ClientOptions engine_client_options(std::shared_ptr<MetricsSink> metrics = {}, Logger logger = {},
-                                          odoo::ClientOptions base = {});
+odoo::ClientOptions engine_client_options(std::shared_ptr<MetricsSink> metrics = {}, Logger logger = {});
+odoo::ClientOptions engine_client_options(std::shared_ptr<MetricsSink> metrics, Logger logger,
+                                          odoo::ClientOptions base);
 
 // Which lane a built-in event type travels in (EventTypes::builtin()): realtime for stock, orders,
 // payments, refunds, shipments and invoices; bulk for products, prices and customers.
@@ -106,6 +115,8 @@ Lane lane_of(std::string_view event_type) noexcept;
 
 class Engine {
  public:
+  // The engine keeps references to `store` and `client`: both must outlive it. Build the client with
+  // engine_client_options().
   static result<std::unique_ptr<Engine>> create(Store& store, odoo::Client& client, EngineOptions options = {});
   // Takes events in without an Odoo to send to (a store offline, the CLI's `sync submit`): run and
   // start fail with ErrorKind::validation.

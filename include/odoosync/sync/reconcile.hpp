@@ -16,8 +16,15 @@
 #include <vector>
 
 #include <odoosync/core/result.hpp>
-#include <odoosync/odoo/client.hpp>
 #include <odoosync/retail/events.hpp>
+
+namespace odoosync {
+inline namespace v0 {
+namespace odoo {
+class Client;  // odoo/client.hpp: this header only refers to it
+}  // namespace odoo
+}  // namespace v0
+}  // namespace odoosync
 
 namespace odoosync {
 inline namespace v0 {
