@@ -37,6 +37,18 @@ void ManualClock::sleep_for(duration d) {
   }
 }
 
+void Clock::wait_for(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, duration d,
+                     const std::function<bool()>& done) {
+  cv.wait_for(lock, d, [&] { return done(); });
+}
+
+void ManualClock::wait_for(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, duration,
+                           const std::function<bool()>& done) {
+  // Time moves only when the test says so: wait a moment of real time (so the waiter neither spins nor
+  // sleeps through a test's advance()), and let the caller look at the clock again.
+  cv.wait_for(lock, std::chrono::milliseconds{1}, [&] { return done(); });
+}
+
 void ManualClock::advance(duration d) {
   std::lock_guard lock(mutex_);
   now_ += d;

@@ -417,9 +417,10 @@ struct Engine::Impl {
     if (options.metrics) options.metrics->increment("odoosync_sync_probes_total", {});
   }
 
+  // Every wait goes through the injected clock (a ManualClock moves its time instead of waiting).
   void pause(std::chrono::milliseconds d) {
     std::unique_lock l(run_mutex);
-    run_cv.wait_for(l, d, [&] { return stopping.load(); });
+    clock.wait_for(run_cv, l, d, [&] { return stopping.load(); });
   }
 
   void worker(Lane lane, int n) {
@@ -497,7 +498,11 @@ struct Engine::Impl {
         next = clock.now() + every;
         for (const auto& [id, owner] : now_leased) (void)store.renew(id, owner, now_ms() + options.lease.count());
       }
-      std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(every, std::chrono::milliseconds{100}));
+      {
+        std::unique_lock l(run_mutex);
+        clock.wait_for(run_cv, l, std::min<std::chrono::milliseconds>(every, std::chrono::milliseconds{100}),
+                       [] { return false; });
+      }
     }
     thread_done();
   }
@@ -659,7 +664,7 @@ result<RunSummary> Engine::run_until_idle(const RunOptions& ro) {
   for (;;) {
     {
       std::unique_lock l(impl_->run_mutex);
-      impl_->run_cv.wait_for(l, std::chrono::milliseconds{50}, [&] { return impl_->running == 0; });
+      impl_->clock.wait_for(impl_->run_cv, l, std::chrono::milliseconds{50}, [&] { return impl_->running == 0; });
       if (impl_->running == 0) break;
     }
     const auto now = impl_->clock.now();

@@ -704,3 +704,36 @@ TEST_CASE("event types as data: a host's own type and effect run through the eng
   CHECK(stored->status == oss::EventStatus::applied);
   CHECK(stored->event.subject == "customer/CUST-B");
 }
+
+TEST_CASE("engine: every wait goes through the injected clock - a 30 s grace passes on a ManualClock in no time") {
+  Odoo odoo;
+  oss::MemoryStore store;
+  ManualClock clock;
+  clock.set_wall(std::chrono::system_clock::now());
+  auto o = fast_options(odoo);
+  o.clock = &clock;
+  o.unknown_outcome_grace = std::chrono::seconds{30};
+  auto engine = oss::Engine::create(store, *odoo.client, o).value();
+  const double before = odoo.on_hand("FURN_7777", "WH/Stock");
+  // The delivery's load commits, then the connection is reset: outcome unknown, probed after the grace.
+  odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "load", "times": 1})");
+  submit(*engine, stock("g1", "FURN_7777", "WH/Stock", "-2"));
+  const auto wall0 = clock.wall_now();
+  const auto real0 = std::chrono::steady_clock::now();
+  REQUIRE(engine->start());
+  auto settled = [&] {
+    auto e = store.get("pos/store-1", "g1").value();
+    return e && e->status == oss::EventStatus::applied;
+  };
+  // The test moves the clock: half a second every few real milliseconds.
+  while (!settled() && std::chrono::steady_clock::now() - real0 < std::chrono::seconds{20}) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{3});
+    clock.advance(std::chrono::milliseconds{500});
+  }
+  CHECK(engine->stop());
+  CHECK(settled());
+  CHECK(engine->metrics().lanes[0].batches >= 2);                               // sent, then probed after the grace
+  CHECK(clock.wall_now() - wall0 >= std::chrono::seconds{30});                  // the grace passed on the clock
+  CHECK(std::chrono::steady_clock::now() - real0 < std::chrono::seconds{20});   // not in real time
+  CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before - 2));  // once
+}
