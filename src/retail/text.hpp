@@ -1,4 +1,4 @@
-// Private: the two facts about strings that every retail rule asks, shared by refs.cpp and events.cpp.
+// Private: the two facts about strings that every retail rule asks, shared by refs.cpp and the event files (event_*.cpp).
 #pragma once
 
 #include <cstddef>
