@@ -44,5 +44,6 @@
 #include <odoosync/sync/metrics.hpp>
 #include <odoosync/sync/outbound.hpp>
 #include <odoosync/sync/reconcile.hpp>
+#include <odoosync/sync/snapshot.hpp>
 #include <odoosync/sync/sqlite_store.hpp>
 #include <odoosync/sync/store.hpp>

@@ -1,6 +1,7 @@
 // Reconciliation: compares a channel's stock snapshot (what the till, shop or WMS believes it holds, per
 // SKU and location) with what Odoo's quants hold, reports the drift, and makes the events that would set
 // Odoo to the channel's counts (docs/reconcile-outbound.md).
+// The snapshot readers (SnapshotRow, read_stock_snapshot) are in snapshot.hpp, included here.
 //
 //   auto rows = sync::read_stock_snapshot("store-12.csv");            // result<vector<SnapshotRow>>
 //   auto report = sync::reconcile_stock(*client, rows.value());        // result<ReconcileReport>
@@ -17,6 +18,7 @@
 
 #include <odoosync/core/result.hpp>
 #include <odoosync/retail/events.hpp>
+#include <odoosync/sync/snapshot.hpp>
 
 namespace odoosync {
 inline namespace v0 {
@@ -29,28 +31,6 @@ class Client;  // odoo/client.hpp: this header only refers to it
 namespace odoosync {
 inline namespace v0 {
 namespace sync {
-
-// One counted (SKU, location) of a snapshot. `line` is where it was in the text (1-based), 0 when the
-// row was made in code.
-struct SnapshotRow {
-  retail::Sku sku{};
-  retail::LocationRef location{};
-  retail::Quantity quantity{};  // not negative; its unit is the `uom` column, else "Units"
-  std::size_t line = 0;
-};
-
-// csv: a header row naming the columns sku, location, quantity (any order, optional uom, other columns
-// ignored), RFC 4180 quoting. jsonl: one object per line, {"sku": "..", "location": "..", "quantity":
-// "12.5"} (quantity a decimal string or a JSON number without exponent), optional "uom".
-enum class SnapshotFormat { csv, jsonl };
-std::string_view to_string(SnapshotFormat format) noexcept;
-
-// Errors are ErrorKind::validation naming the line and the column or field: `line 3, column "quantity":
-// "1,5" must be a decimal string such as "12.50"`. A (sku, location) given twice is an error naming both
-// lines. Rows come back in the order of the text; blank lines are skipped.
-result<std::vector<SnapshotRow>> parse_stock_snapshot(std::string_view text, SnapshotFormat format);
-// The format from the extension (.csv; .jsonl or .ndjson); errors name the path.
-result<std::vector<SnapshotRow>> read_stock_snapshot(const std::string& path);
 
 // One (SKU, location) where the channel and Odoo disagree. drift = channel − odoo.
 struct DriftRow {
