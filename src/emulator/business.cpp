@@ -24,7 +24,6 @@ Doc fields_doc(std::initializer_list<const char*> names) {
 
 namespace {
 
-std::string sv(const Val& v) { return v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : std::string(); }
 std::int64_t id_of(const Val& v) {
   return v.IsInt64() ? v.GetInt64() : v.IsArray() && !v.Empty() && v[0].IsInt64() ? v[0].GetInt64() : 0;
 }

@@ -9,19 +9,6 @@
 
 namespace odoosync::emulator {
 
-namespace {
-
-std::string sv(const Val& v) { return v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : std::string(); }
-
-std::string dump(const Val& v) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  v.Accept(w);
-  return {buf.GetString(), buf.GetSize()};
-}
-
-}  // namespace
-
 HttpReply Emulator::control(const HttpRequest& request, const std::string& path) {
   Doc body;
   if (!request.body.empty()) body.Parse(request.body.c_str(), request.body.size());

@@ -14,7 +14,6 @@
 namespace odoosync::emulator {
 
 namespace {
-std::string sv(const Val& v) { return v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : std::string(); }
 
 struct Problem {
   std::size_t from, to, record;

@@ -10,19 +10,6 @@
 
 namespace odoosync::emulator {
 
-namespace {
-
-std::string sv(const Val& v) { return v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : std::string(); }
-
-std::string dump(const Val& v) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  v.Accept(w);
-  return {buf.GetString(), buf.GetSize()};
-}
-
-}  // namespace
-
 std::vector<User> users_for(int version, const std::string& admin_key) {
   if (version >= 19) {
     return {{2, "admin", "admin", admin_key, "Mitchell Admin"},

@@ -13,8 +13,6 @@
 
 namespace odoosync::emulator {
 
-namespace {
-
 std::string sv(const Val& v) { return v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : std::string(); }
 
 std::string dump(const Val& v) {
@@ -23,6 +21,8 @@ std::string dump(const Val& v) {
   v.Accept(w);
   return {buf.GetString(), buf.GetSize()};
 }
+
+namespace {
 
 [[noreturn]] void raise(std::string name, std::string message, int status) {
   throw OdooException{std::move(name), std::move(message), status};

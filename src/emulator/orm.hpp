@@ -49,6 +49,9 @@ class Clock {
 // "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) of microseconds since the epoch, and back (the fraction and the
 // time are optional when parsing: "2025-01-31" is midnight). nullopt: not a date.
 std::string format_datetime_us(std::int64_t us);
+// A JSON value's string ("" when it is not one), and a value as compact JSON text: every emulator file's.
+std::string sv(const Val& v);
+std::string dump(const Val& v);
 std::optional<std::int64_t> parse_datetime_us(std::string_view text);
 
 struct FieldDef {

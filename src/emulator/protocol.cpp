@@ -14,8 +14,6 @@ namespace odoosync::emulator {
 
 namespace {
 
-std::string sv(const Val& v) { return v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : std::string(); }
-
 template <class V>
 std::string dump(const V& v) {
   rapidjson::StringBuffer buf;
