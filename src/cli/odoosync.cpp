@@ -104,6 +104,9 @@ void print_table(const os::json::Value& rows, const std::vector<std::string>& fi
 
 int main(int argc, char** argv) {
   CLI::App app{"odoosync: talk to an Odoo database (JSON-RPC for Odoo <= 19, JSON-2 for 19+, chosen automatically)"};
+  // The global options (--json, --url, --store, ...) are taken after a subcommand too: every subcommand
+  // created below inherits this and hands an option it does not know to its parent.
+  app.fallthrough();
   app.footer(R"(Connection: --url/--db/--user or ODOO_URL, ODOO_DB, ODOO_USER; secrets only from ODOO_API_KEY /
 ODOO_PASSWORD or --api-key-file / --password-file, never on the command line.
 

@@ -14,7 +14,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <cstdlib>
 #include <csignal>
 #include <ctime>
@@ -95,8 +98,11 @@ int submit(const SyncArgs& a, oss::Store& store) {
   std::istream* in = &std::cin;
   std::ifstream file;
   if (a.file != "-") {
+    std::error_code ec;
+    if (std::filesystem::is_directory(a.file, ec))
+      return report(os::Error::validation("'" + a.file + "' is a directory: give a JSON-lines file, or - for stdin"));
     file.open(a.file);
-    if (!file) return report(os::Error::validation("cannot read '" + a.file + "'"));
+    if (!file) return report(os::Error::validation("cannot read '" + a.file + "': " + std::strerror(errno)));
     in = &file;
   }
   std::string line;
@@ -128,6 +134,10 @@ int submit(const SyncArgs& a, oss::Store& store) {
     }
   }
   if (tty) std::fputc('\r', stderr);
+  if (in->bad()) {
+    std::fprintf(stderr, "odoosync: reading stopped after line %zu (%zu stored before it)\n", n, accepted);
+    return report(os::Error(os::ErrorKind::storage, "cannot read '" + a.file + "': read error"));
+  }
   std::fprintf(stderr, "odoosync: %zu stored, %zu duplicates, %zu rejected\n", accepted, duplicates, rejected);
   if (a.as_json) {
     std::printf("{\"stored\":%zu,\"duplicates\":%zu,\"rejected\":%zu}\n", accepted, duplicates, rejected);

@@ -3,6 +3,7 @@
 
 #include <rapidjson/error/en.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 
@@ -58,8 +59,83 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) noexcept {
   return std::nullopt;
 }
 
+Number to_number(std::string_view t) noexcept {
+  Number n;
+  if (t.empty()) return n;
+  const char* first = t.data();
+  const char* last = t.data() + t.size();
+  // RapidJSON has checked the grammar; an integer has no '.', 'e' or 'E'.
+  if (t.find_first_of(".eE") == std::string_view::npos) {
+    if (t.front() == '-') {
+      auto [p, ec] = std::from_chars(first, last, n.i);
+      if (ec == std::errc() && p == last) {
+        n.kind = Number::Kind::int64;
+        return n;
+      }
+    } else {
+      auto [p, ec] = std::from_chars(first, last, n.u);
+      if (ec == std::errc() && p == last) {
+        if (n.u <= static_cast<std::uint64_t>(INT64_MAX)) {
+          n.i = static_cast<std::int64_t>(n.u);
+          n.kind = Number::Kind::int64;
+        } else {
+          n.kind = Number::Kind::uint64;
+        }
+        return n;
+      }
+    }
+  }
+  double d = 0;
+  auto [p, ec] = std::from_chars(first, last, d);
+  if (p != last) return n;  // not a JSON number
+  if (ec == std::errc::result_out_of_range) {
+    // Too small for a double reads as zero (the nearest double); too large is refused. Which one it
+    // was: the decimal exponent of the first significant digit, from the text itself.
+    long exp10 = 0;
+    std::size_t e = t.find_first_of("eE");
+    std::string_view mant = t.substr(0, e);
+    if (e != std::string_view::npos) {
+      long x = 0;
+      const char* ep = t.data() + e + 1;
+      if (ep < last && *ep == '+') ++ep;
+      auto [q, ec2] = std::from_chars(ep, last, x);
+      exp10 = ec2 == std::errc() ? x : (ep < last && *ep == '-' ? -100000 : 100000);
+      (void)q;
+    }
+    const std::size_t dot = mant.find('.');
+    const std::size_t first_sig = mant.find_first_of("123456789");
+    if (first_sig == std::string_view::npos) {
+      n.d = mant.front() == '-' ? -0.0 : 0.0;
+      n.kind = Number::Kind::real;
+      return n;
+    }
+    const std::size_t int_end = dot == std::string_view::npos ? mant.size() : dot;
+    const long pos =
+        first_sig < int_end ? static_cast<long>(int_end - first_sig - 1) : -static_cast<long>(first_sig - int_end);
+    if (exp10 + pos < 0) {
+      n.d = mant.front() == '-' ? -0.0 : 0.0;
+      n.kind = Number::Kind::real;
+    } else {
+      n.kind = Number::Kind::out_of_range;
+    }
+    return n;
+  }
+  if (ec != std::errc()) return n;
+  n.d = d;
+  n.kind = Number::Kind::real;
+  return n;
+}
+
 namespace detail {
-Error parse_error(rapidjson::ParseErrorCode code, std::size_t offset, bool too_deep, unsigned max_depth) {
+Error nul_error(std::size_t offset) {
+  return Error::protocol(fmt::format("invalid JSON at byte {}: a NUL byte (nothing may follow the value)", offset));
+}
+Error parse_error(rapidjson::ParseErrorCode code, std::size_t offset, bool too_deep, unsigned max_depth,
+                  bool bad_number) {
+  if (bad_number || code == rapidjson::kParseErrorNumberTooBig) {
+    return Error::protocol(
+        fmt::format("number out of range at byte {}: its magnitude exceeds the largest double", offset));
+  }
   if (too_deep) {
     return Error::protocol(
         fmt::format("JSON nesting deeper than the limit of {} levels at byte {}", max_depth, offset));
@@ -102,22 +178,30 @@ result<void> parse_into(Document& doc, std::string_view text, const Limits& limi
   }
   rapidjson::ParseResult pr;
   bool too_deep = false;
+  bool bad_number = false;
+  std::optional<std::size_t> nul_at;
   auto generate = [&](Document& target) {
     detail::DepthLimitedHandler<Document> limited{target, limits.max_depth};
     rapidjson::MemoryStream ms(text.data(), text.size());
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
     rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, Document::AllocatorType> reader(
         &target.GetAllocator());
-    pr = limits.full_precision_numbers ? reader.Parse<parse_flags>(is, limited)
-                                       : reader.Parse<rapidjson::kParseValidateEncodingFlag>(is, limited);
+    pr = reader.Parse<parse_flags>(is, limited);
+    // RapidJSON takes a NUL byte for the end of the text: whatever follows one is refused, never ignored.
+    if (!pr.IsError() && is.Tell() != text.size()) nul_at = is.Tell();
     too_deep = limited.too_deep;
+    bad_number = limited.bad_number;
     return !pr.IsError();
   };
   doc.SetNull();
   doc.Populate(generate);
   if (pr.IsError()) {
     doc.SetNull();
-    return detail::parse_error(pr.Code(), pr.Offset(), too_deep, limits.max_depth);
+    return detail::parse_error(pr.Code(), pr.Offset(), too_deep, limits.max_depth, bad_number);
+  }
+  if (nul_at) {
+    doc.SetNull();
+    return detail::nul_error(*nul_at);
   }
   // Surrogate escapes are rare: only look when the text has a \u escape at all.
   if (text.find("\\u") != std::string_view::npos || text.find("\\U") != std::string_view::npos) {

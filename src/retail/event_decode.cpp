@@ -25,6 +25,7 @@ using detail::check_unique_deep;
 using detail::count_chars;
 using detail::Enter;
 using detail::has_control_chars;
+using detail::has_unicode_space;
 using detail::Invalid;
 using detail::Obj;
 using detail::Path;
@@ -79,6 +80,7 @@ std::string source_rule(std::string_view s) {
   for (unsigned char c : s) {
     if (c == ' ') return "must not contain whitespace";
   }
+  if (has_unicode_space(s)) return "must not contain whitespace";
   return {};
 }
 
@@ -163,6 +165,7 @@ Event decode_document(const Value& root, std::span<const CustomType> custom) {
     if (!(m->value.IsString() || m->value.IsInt64() || m->value.IsBool())) {
       w.fail_at(name, "extension attributes must be strings, integers or booleans");
     }
+    if (m->value.IsString() && has_control_chars(sv(m->value))) w.fail_at(name, "must not contain control characters");
     ev.extensions.push_back({std::string(name), json::to_string(m->value)});
   }
   const Value& data = env.need("data");
@@ -246,7 +249,7 @@ result<Event> decode_event(std::string_view text, const DecodeLimits& limits) {
 result<Event> decode_event(std::string_view text, std::span<const CustomType> custom, const DecodeLimits& limits) {
   // The path has room for the deepest document the limits let through (plus the pointer's own steps).
   const unsigned depth = std::min<unsigned>(limits.max_depth, static_cast<unsigned>(Path::capacity) - 8);
-  auto doc = json::parse(text, json::Limits{limits.max_bytes, depth, false});
+  auto doc = json::parse(text, json::Limits{limits.max_bytes, depth});
   if (!doc) return Error::validation("(event): not JSON: " + doc.error().message());
   // Where the walk's Invalid ends: nothing internal crosses the public API.
   try {

@@ -104,6 +104,7 @@ std::string Obj::text_of(std::string_view key, const Value& m, std::size_t min, 
   const std::size_t n = count_chars(s);
   if (n < min) w_.fail("must be at least " + std::to_string(min) + " characters");
   if (n > max) w_.fail("must be at most " + std::to_string(max) + " characters");
+  if (detail::has_control_chars_in_text(s)) w_.fail("must not contain control characters");
   return std::string(s);
 }
 std::string Obj::ruled_of(std::string_view key, const Value& m, std::string (*rule)(std::string_view)) {

@@ -323,7 +323,7 @@ result<std::vector<SnapshotRow>> parse_jsonl(std::string_view text) {
     limits.max_bytes = std::size_t{1} << 20;
     limits.max_depth = 16;
     auto parsed =
-        json::parse_sax<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag>(l, h, limits);
+        json::parse_sax<json::parse_flags, true>(l, h, limits);
     if (!h.error.empty()) return Error::validation(fmt::format("line {}: {}", line, h.error));
     if (!parsed) return Error::validation(fmt::format("line {}: {}", line, parsed.error().message()));
     if (!h.top_is_object) {

@@ -78,6 +78,7 @@ Prints one summary line; exits 1 with the list of failures otherwise.
 """
 
 import json
+import math
 import os
 import re
 import sys
@@ -190,6 +191,10 @@ def esc(name):
 
 MISSING = object()
 CTL = re.compile("[\u0000-\u001f\u007f-\u009f]")
+# Free text (names, notes, uom) may hold tab, line feed and carriage return, no other control character.
+TEXT_CTL = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]")
+# White space beyond U+0020 that source refuses (Unicode's White_Space outside the control characters).
+UNICODE_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.([0-9]+))?")
 TIMESTAMP = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,9})?"
                        r"(Z|[+-]([0-9]{2}):([0-9]{2}))")
@@ -211,7 +216,7 @@ def member(obj, ptr, name, required):
     return MISSING
 
 
-def string(ptr, v, lo=0, hi=None, ctl=False, space=False, edges=False, at=False):
+def string(ptr, v, lo=0, hi=None, ctl=False, space=False, edges=False, at=False, textctl=False):
     if not isinstance(v, str):
         bad(ptr, "must be a string")
     if lo >= 1 and v == "":
@@ -222,7 +227,9 @@ def string(ptr, v, lo=0, hi=None, ctl=False, space=False, edges=False, at=False)
         bad(ptr, "must be at most %d characters" % hi)
     if ctl and CTL.search(v):
         bad(ptr, "must not contain control characters")
-    if space and " " in v:
+    if textctl and TEXT_CTL.search(v):
+        bad(ptr, "must not contain control characters")
+    if space and (" " in v or UNICODE_SPACE.search(v)):
         bad(ptr, "must not contain whitespace")
     if edges and (v.startswith(" ") or v.endswith(" ")):
         bad(ptr, "must not start or end with a space")
@@ -308,7 +315,7 @@ def quantity(ptr, v, rule=None):
     text = member(v, ptr, "value", True)
     if not isinstance(text, str):
         bad(ptr + "/value", "must be a string")
-    string(ptr + "/uom", member(v, ptr, "uom", True), 1, 32)
+    string(ptr + "/uom", member(v, ptr, "uom", True), 1, 32, textctl=True)
     value, places = decimal_string(ptr + "/value", text)
     if places > 6:
         bad(ptr + "/value", "has %d decimal places; at most 6 allowed" % places)
@@ -413,7 +420,7 @@ class Data:
 
 
 def text(lo=0, hi=None):
-    return lambda ptr, v: string(ptr, v, lo, hi)
+    return lambda ptr, v: string(ptr, v, lo, hi, textctl=True)
 
 
 def email(ptr, v):
@@ -699,6 +706,8 @@ def check_event(ev):
             bad("/" + esc(name), "not a CloudEvents attribute name (1-20 lowercase letters or digits)")
         if not (isinstance(v, (str, bool)) or (type(v) is int and INT64[0] <= v <= INT64[1])):
             bad("/" + name, "extension attributes must be strings, integers or booleans")
+        if isinstance(v, str) and CTL.search(v):
+            bad("/" + name, "must not contain control characters")
     data = obj("/data", member(ev, "", "data", True))
     derived = CHECKS[typ](Data(data))
     if subject is not MISSING and subject != derived:
@@ -737,10 +746,18 @@ def first_duplicate(v, ptr=""):
     return None
 
 
+def _finite_float(text):
+    """A number beyond the largest double is not read as infinity: it is refused, as the decoder does."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError("number out of range: %s" % text)
+    return value
+
+
 def parse_text(text):
     """(value, None) or (None, error message) for raw event text."""
     try:
-        value = json.loads(text, object_pairs_hook=Pairs, parse_constant=_no_constant)
+        value = json.loads(text, object_pairs_hook=Pairs, parse_constant=_no_constant, parse_float=_finite_float)
     except ValueError as e:
         return None, "(event): not JSON: %s" % e
     dup = first_duplicate(value) if isinstance(value, dict) else None
@@ -1014,7 +1031,7 @@ def main(argv):
         # the schema
         if "text" in case:
             try:
-                instance = json.loads(case["text"], parse_constant=_no_constant)  # duplicates: last wins
+                instance = json.loads(case["text"], parse_constant=_no_constant, parse_float=_finite_float)  # duplicates: last wins
             except ValueError:
                 if case["schema"] != "rejects":
                     fail(path, 'the text is not JSON, so "schema" must be "rejects"')

@@ -32,11 +32,20 @@ using Value = rapidjson::Value;
 struct Limits {
   std::size_t max_bytes = std::size_t{64} << 20;  // whole text
   unsigned max_depth = 128;                       // nested arrays and objects
-  // Exact decimal → double conversion (Odoo's floats). Off where numbers are not read as doubles (retail
-  // events carry amounts as strings): RapidJSON 1.1's full-precision path has undefined behaviour on
-  // some hostile inputs (a zero mantissa reaching clz), found by fuzzing.
-  bool full_precision_numbers = true;
 };
+
+// Numbers are never converted by RapidJSON (its 1.1 full-precision path aborts on some inputs and reads
+// others wrong, e.g. 0.184467440737095516159 as 4.7e-38): the reader takes them as text and converts
+// them here, exactly. An integer that fits is an int64 (or uint64); anything else is the nearest
+// double (std::from_chars, correctly rounded); a magnitude beyond the largest double is refused as
+// "number out of range" rather than read as infinity. Values below the smallest double read as zero.
+struct Number {
+  enum class Kind { int64, uint64, real, out_of_range, invalid } kind = Kind::invalid;
+  std::int64_t i = 0;
+  std::uint64_t u = 0;
+  double d = 0;
+};
+Number to_number(std::string_view json_number) noexcept;
 
 // The byte offset of the first invalid UTF-8 sequence (overlong forms, surrogates and code points above
 // U+10FFFF are invalid), or nothing if the text is valid.
@@ -158,8 +167,10 @@ template <class Inner>
 struct DepthLimitedHandler {
   Inner& inner;
   unsigned max_depth;
+  bool convert_numbers = true;
   unsigned depth = 0;
   bool too_deep = false;
+  bool bad_number = false;
 
   bool Null() { return inner.Null(); }
   bool Bool(bool b) { return inner.Bool(b); }
@@ -168,7 +179,21 @@ struct DepthLimitedHandler {
   bool Int64(std::int64_t i) { return inner.Int64(i); }
   bool Uint64(std::uint64_t u) { return inner.Uint64(u); }
   bool Double(double d) { return inner.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return inner.RawNumber(s, n, copy); }
+  // With convert_numbers, RapidJSON hands every number over as text (kParseNumbersAsStringsFlag) and it
+  // reaches the inner handler converted by to_number; one out of range stops the parse.
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
+    if (!convert_numbers) return inner.RawNumber(s, n, copy);
+    const Number num = to_number(std::string_view(s, n));
+    switch (num.kind) {
+      case Number::Kind::int64:  // the narrowest call, as RapidJSON makes it
+        if (num.i >= 0 && num.i <= 0xFFFFFFFFLL) return inner.Uint(static_cast<unsigned>(num.i));
+        if (num.i < 0 && num.i >= INT32_MIN) return inner.Int(static_cast<int>(num.i));
+        return num.i >= 0 ? inner.Uint64(static_cast<std::uint64_t>(num.i)) : inner.Int64(num.i);
+      case Number::Kind::uint64: return inner.Uint64(num.u);
+      case Number::Kind::real: return inner.Double(num.d);
+      default: bad_number = true; return false;
+    }
+  }
   bool String(const char* s, rapidjson::SizeType n, bool copy) { return inner.String(s, n, copy); }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) { return inner.Key(s, n, copy); }
   bool StartObject() { return enter() && inner.StartObject(); }
@@ -191,25 +216,37 @@ struct DepthLimitedHandler {
   }
 };
 
-Error parse_error(rapidjson::ParseErrorCode code, std::size_t offset, bool too_deep, unsigned max_depth);
+Error parse_error(rapidjson::ParseErrorCode code, std::size_t offset, bool too_deep, unsigned max_depth,
+                  bool bad_number = false);
+Error nul_error(std::size_t offset);
 }  // namespace detail
 
-inline constexpr unsigned parse_flags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
+// The flags parse() and parse_sax() use: numbers as text, converted by to_number.
+inline constexpr unsigned parse_flags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
 
 // Runs a SAX handler (RapidJSON's Handler concept) over a text under the same limits as parse().
-// Typed decoders use this to go from bytes to structs without building a document.
-template <unsigned Flags = parse_flags, class Handler>
+// Typed decoders use this to go from bytes to structs without building a document. Numbers reach the
+// handler converted (Int64, Uint64 or Double, see to_number) unless Flags is given without
+// kParseNumbersAsStringsFlag's conversion, i.e. a caller that asks for RawNumber explicitly passes
+// raw_numbers = true.
+template <unsigned Flags = parse_flags, bool RawNumbers = false, class Handler>
 result<void> parse_sax(std::string_view text, Handler& handler, const Limits& limits = {}) {
   if (text.size() > limits.max_bytes) {
     return Error::protocol("JSON text of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
                            std::to_string(limits.max_bytes) + " bytes");
   }
+  static_assert((Flags & rapidjson::kParseFullPrecisionFlag) == 0, "numbers are converted by json::to_number");
   detail::DepthLimitedHandler<Handler> limited{handler, limits.max_depth};
+  limited.convert_numbers = !RawNumbers;
   rapidjson::MemoryStream ms(text.data(), text.size());
   rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
   rapidjson::Reader reader;
-  rapidjson::ParseResult r = reader.Parse<Flags | rapidjson::kParseValidateEncodingFlag>(is, limited);
-  if (r.IsError()) return detail::parse_error(r.Code(), r.Offset(), limited.too_deep, limits.max_depth);
+  rapidjson::ParseResult r =
+      reader.Parse<Flags | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag>(is, limited);
+  // RapidJSON takes a NUL byte for the end of the text: whatever follows one is refused, never ignored.
+  if (!r.IsError() && is.Tell() != text.size()) return detail::nul_error(is.Tell());
+  if (r.IsError())
+    return detail::parse_error(r.Code(), r.Offset(), limited.too_deep, limits.max_depth, limited.bad_number);
   return success();
 }
 

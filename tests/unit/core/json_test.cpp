@@ -3,6 +3,9 @@
 
 #include <odoosync/core/json.hpp>
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string>
 
 using namespace odoosync;
@@ -159,4 +162,59 @@ TEST_CASE("parse_sax applies the same limits to a handler") {
   auto deep = json::parse_sax(std::string_view("[[[[1]]]]"), counter, {.max_bytes = 100, .max_depth = 3});
   REQUIRE_FALSE(deep);
   CHECK(deep.error().message().find("deeper") != std::string::npos);
+}
+
+// Issue 15: numbers from a server or a file are read exactly or refused, never aborted on or misread.
+TEST_CASE("numbers are read exactly: RapidJSON's full-precision misreads are gone") {
+  auto one = [](const char* text) {
+    auto doc = json::parse(text);
+    REQUIRE_MESSAGE(doc, text);
+    return std::move(doc).value();
+  };
+  // Just below the rounding point above the largest double: the largest double, no abort.
+  CHECK(one("1.797693134862315807e308").GetDouble() == std::numeric_limits<double>::max());
+  // RapidJSON 1.1 read this as 4.70197740328915e-38.
+  CHECK(one("0.184467440737095516159").GetDouble() == 0.184467440737095516159);
+  // And a run of 25 zero decimals as 1.12e-44.
+  CHECK(one("0.0000000000000000000000001").GetDouble() == 1e-25);
+  CHECK(one("[12.5]")[0].GetDouble() == 12.5);
+  // Integers keep their type; beyond int64 and uint64 they become the nearest double.
+  CHECK(one("9223372036854775807").GetInt64() == INT64_MAX);
+  CHECK(one("-9223372036854775808").GetInt64() == INT64_MIN);
+  CHECK(one("18446744073709551615").GetUint64() == UINT64_MAX);
+  CHECK_FALSE(one("18446744073709551615").IsInt64());
+  CHECK(one("-9223372036854775809").GetDouble() == -9223372036854775808.0);
+  const std::string digits254 = "1" + std::string(253, '7');
+  CHECK(one(digits254.c_str()).GetDouble() == doctest::Approx(1.7777777777777777e253));
+  // Below the smallest double: the nearest double, zero, with its sign.
+  CHECK(one("1e-400").GetDouble() == 0.0);
+  CHECK(std::signbit(one("-1e-400").GetDouble()));
+  CHECK(one("123456789e300").GetDouble() == 123456789e300);
+  CHECK(one("1e-99999999999999999999").GetDouble() == 0.0);
+}
+
+TEST_CASE("a number beyond the largest double is refused with its byte offset") {
+  for (const char* text :
+       {"2e308", "[1, 1e99999999999999999999]", "{\"a\": -1.8e308}", "123456789e301", "0.000e99999999999999999999"}) {
+    auto r = json::parse(text);
+    REQUIRE_FALSE_MESSAGE(r, text);
+    CHECK(r.error().kind() == ErrorKind::protocol);
+    CHECK_MESSAGE(r.error().message().find("number out of range at byte") == 0, r.error().message());
+  }
+  const std::string huge = "[" + std::string(400, '9') + "]";
+  auto r = json::parse(huge);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message().find("number out of range") == 0);
+}
+
+TEST_CASE("to_number classifies each number text") {
+  using K = json::Number::Kind;
+  CHECK(json::to_number("0").kind == K::int64);
+  CHECK(json::to_number("-0").kind == K::int64);
+  CHECK(json::to_number("1.0").kind == K::real);
+  CHECK(json::to_number("1e2").d == 100.0);
+  CHECK(json::to_number("1E+2").d == 100.0);
+  CHECK(json::to_number("9e308").kind == K::out_of_range);
+  CHECK(json::to_number("").kind == K::invalid);
+  CHECK(json::to_number("abc").kind == K::invalid);
 }

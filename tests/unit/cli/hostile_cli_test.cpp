@@ -1,0 +1,104 @@
+// Issue 15: hostile answers and hostile files given to the real odoosync binary. Each case crashed,
+// misread a value, or lost an event before; each must now give an error or the right value.
+#include <doctest/doctest.h>
+
+#include "cli_support.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+using namespace odoosync::testing::cli;
+using odoosync::testing::LoopbackServer;
+
+namespace {
+struct TempDir {
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("odoosync-hostile-" + std::to_string(::getpid()));
+  TempDir() { std::filesystem::create_directories(path); }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string file(const std::string& name, const std::string& content) const {
+    std::ofstream(path / name, std::ios::binary) << content;
+    return (path / name).string();
+  }
+};
+
+std::string stock_event(const std::string& id, const std::string& extra = {}) {
+  return R"({"specversion":"1.0","id":")" + id +
+         R"(","source":"pos/store-12","type":"retail.stock.adjusted","time":"2026-12-01T10:15:00Z",)" + extra +
+         R"("data":{"sku":"SKU-1","location":"WH/Stock","delta":{"value":"-2","uom":"Units"}}})";
+}
+}  // namespace
+
+TEST_CASE("a server's number beyond the largest double is an error, not an abort or truncated output") {
+  LoopbackServer s;
+  // Just below the rounding point above the largest double: read as the largest double, no abort.
+  s.script("/web/version",
+           {json(R"({"version_info": [19, 0, 0, "final", 0, ""], "version": "19.0", "x": 1.797693134862315807e308})"),
+            json(v19), json(v19)});
+  auto v = run(env_for(s), "version");
+  CHECK(v.code == 0);
+  CHECK(v.out == "Odoo 19.0 (major 19), protocol json2\n");
+
+  s.script("/json/2/product.product/search_read", {json(R"([{"id": 1, "list_price": 2e308}])"),
+                                                   json(R"([{"id": 1, "list_price": 0.184467440737095516159}])")});
+  auto big = run(env_for(s), "--json search-read product.product --fields list_price");
+  CHECK(big.code != 0);
+  CHECK(big.out.empty());  // no truncated JSON on stdout
+  CHECK_MESSAGE(big.err.find("number out of range") != std::string::npos, big.err);
+
+  // RapidJSON's full-precision path read this as 4.70197740328915e-38.
+  auto exact = run(env_for(s), "--json search-read product.product --fields list_price");
+  CHECK(exact.code == 0);
+  CHECK_MESSAGE(exact.out.find("0.1844674407370955") != std::string::npos, exact.out);
+}
+
+TEST_CASE("sync submit: every line is stored or refused with its number, whatever bytes it holds") {
+  TempDir dir;
+  const std::string nul(1, '\0');
+  const std::string lines = stock_event("a-1") + "\n" +                                           // 1 stored
+                            stock_event("a-2", R"("weight": 1)" + std::string(253, '7') + ",") +  // 2 refused
+                            "\n" + stock_event("a-3") + nul + stock_event("a-4") + "\n" +         // 3 refused
+                            stock_event("a-5", R"("weight": 2e308,)") + "\n" +                    // 4 refused
+                            stock_event("a-6", R"("note": "a\u0000b",)") + "\n" +                 // 5 refused
+                            stock_event("a-7") + "\n";                                            // 6 stored
+  const auto file = dir.file("events.jsonl", lines);
+  const auto store = (dir.path / "s.db").string();
+  auto r = run("", "sync submit '" + file + "' --store '" + store + "'");
+  CHECK(r.code == 3);
+  CHECK_MESSAGE(r.err.find("line 2 rejected: /weight: extension attributes must be strings, integers or booleans") !=
+                    std::string::npos,
+                r.err);
+  CHECK(r.err.find("line 3 rejected: (event): not JSON: invalid JSON at byte") != std::string::npos);
+  CHECK(r.err.find("a NUL byte") != std::string::npos);
+  CHECK(r.err.find("line 4 rejected: (event): not JSON: number out of range") != std::string::npos);
+  CHECK(r.err.find("line 5 rejected: /note: must not contain control characters") != std::string::npos);
+  CHECK(r.err.find("2 stored, 0 duplicates, 4 rejected") != std::string::npos);
+  auto st = run("", "--json sync status --store '" + store + "'");
+  CHECK(st.code == 0);
+  CHECK_MESSAGE(st.out.find("\"pending\":2") != std::string::npos, st.out);
+}
+
+TEST_CASE("sync submit of a directory or an unreadable file is an error, never a silent success") {
+  TempDir dir;
+  const auto store = (dir.path / "s.db").string();
+  auto d = run("", "sync submit '" + dir.path.string() + "' --store '" + store + "'");
+  CHECK(d.code == 3);
+  CHECK(d.err.find("is a directory") != std::string::npos);
+  auto missing = run("", "sync submit '" + (dir.path / "nope.jsonl").string() + "' --store '" + store + "'");
+  CHECK(missing.code == 3);
+  CHECK(missing.err.find("No such file or directory") != std::string::npos);
+}
+
+TEST_CASE("global options are taken after the subcommand too (--json, --store)") {
+  LoopbackServer s;
+  s.script("/web/version", {json(v19)});
+  s.script("/json/2/res.partner/search_count", {json("7")});
+  auto r = run(env_for(s), "count res.partner --json");
+  CHECK(r.code == 0);
+  CHECK(r.out == "7\n");
+  TempDir dir;
+  auto st = run("", "sync status --store '" + (dir.path / "none.db").string() + "' --json");
+  CHECK(st.code != 0);
+  CHECK(st.err.rfind("{\"error\":", 0) == 0);  // the error itself as JSON
+}
