@@ -21,15 +21,13 @@ using namespace cli;
 
 namespace {
 
-std::string read_secret_file(const std::string& path, const char* what, std::string& error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = std::string("cannot read ") + what + " file '" + path + "'";
+os::Secret read_secret_file(const std::string& path, const char* what, std::string& error) {
+  auto secret = os::Secret::from_file(path);
+  if (!secret) {
+    error = std::string("cannot read the ") + what + ": " + secret.error().message();
     return {};
   }
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
+  return std::move(secret).value();
 }
 
 std::vector<std::string> split_fields(const std::string& s) {
@@ -199,8 +197,8 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   base.database = db;
   base.login = user;
   std::string secret_error;
-  if (!api_key_file.empty()) base.api_key = os::Secret(read_secret_file(api_key_file, "API key", secret_error));
-  if (!password_file.empty()) base.password = os::Secret(read_secret_file(password_file, "password", secret_error));
+  if (!api_key_file.empty()) base.api_key = read_secret_file(api_key_file, "API key", secret_error);
+  if (!password_file.empty()) base.password = read_secret_file(password_file, "password", secret_error);
   if (!secret_error.empty()) return report(os::Error::validation(secret_error));
   auto cfg = odoo::Config::from_env(std::move(base));
   if (!cfg) return report(cfg.error());

@@ -2,7 +2,13 @@
 #include <odoosync/core/secret.hpp>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <ostream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace odoosync {
 inline namespace v0 {
@@ -43,6 +49,38 @@ bool operator==(const Secret& a, const Secret& b) noexcept {
 }
 
 std::ostream& operator<<(std::ostream& os, const Secret&) { return os << Secret::redacted; }
+
+result<Secret> Secret::from_file(const std::string& path, std::size_t max_bytes) {
+  const auto failed = [&](const std::string& why) {
+    return Error::validation("secret file '" + path + "': " + why);
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return failed(std::strerror(errno));
+  struct Close {
+    int fd;
+    ~Close() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return failed(std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) return failed("is a directory");
+  if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) return failed("is not a regular file");
+  Secret out;
+  std::string& buf = out.value_;
+  buf.resize(max_bytes + 1);
+  std::size_t got = 0;
+  while (got < buf.size()) {
+    const ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return failed(std::strerror(errno));
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  if (got > max_bytes) return failed("larger than " + std::to_string(max_bytes) + " bytes: not a secret");
+  buf.resize(got);  // nothing of the file lies beyond `got`
+  while (!buf.empty() && (buf.back() == '\n' || buf.back() == '\r' || buf.back() == ' ')) buf.pop_back();
+  if (buf.empty()) return failed("is empty");
+  return out;
+}
 
 }  // namespace v0
 }  // namespace odoosync

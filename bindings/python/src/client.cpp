@@ -108,18 +108,20 @@ void bind_client(py::module_& m) {
   py::class_<PyClient>(m, "Client", R"(A client of one Odoo database: JSON-RPC (Odoo <= 19) or JSON-2 (Odoo >= 19),
 chosen from the server's version. Safe to share between threads; the GIL is released while a call
 waits on the network. Results are Python dicts and lists; errors raise odoosync.Error subclasses.)")
-      .def(py::init([](std::string url, std::optional<std::string> database, std::optional<std::string> login,
-                       std::optional<std::string> api_key, std::optional<std::string> password, std::string protocol,
-                       double timeout, bool verify_tls) {
+      // Every argument arrives as a Python object and is checked here: pybind11's own message for a
+      // wrong type repeats every argument given, the API key and password included.
+      .def(py::init([](const py::object& url, const py::object& database, const py::object& login,
+                       const py::object& api_key, const py::object& password, const py::object& protocol,
+                       const py::object& timeout, const py::object& verify_tls) {
              odoo::Config c;
-             c.url = std::move(url);
-             c.database = database.value_or("");
-             c.login = login.value_or("");
-             if (api_key) c.api_key = os::Secret(*api_key);
-             if (password) c.password = os::Secret(*password);
-             c.protocol = take(odoo::parse_protocol(protocol));
-             c.timeout = ms(timeout);
-             c.verify_tls = verify_tls;
+             c.url = arg_str("Client", "url", url);
+             c.database = arg_opt_str("Client", "database", database).value_or("");
+             c.login = arg_opt_str("Client", "login", login).value_or("");
+             if (auto k = arg_opt_str("Client", "api_key", api_key)) c.api_key = os::Secret(std::move(*k));
+             if (auto p = arg_opt_str("Client", "password", password)) c.password = os::Secret(std::move(*p));
+             c.protocol = take(odoo::parse_protocol(arg_str("Client", "protocol", protocol)));
+             c.timeout = ms(arg_float("Client", "timeout", timeout));
+             c.verify_tls = arg_bool("Client", "verify_tls", verify_tls);
              take(c.validate());
              return client_from(std::move(c));
            }),

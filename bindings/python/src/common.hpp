@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -54,6 +55,13 @@ std::string json_of(py::handle v);
 inline std::chrono::milliseconds ms(double seconds) {
   return std::chrono::milliseconds{static_cast<std::int64_t>(seconds * 1000.0)};
 }
+
+// Arguments taken as Python objects and checked by hand, so that a wrong type raises a TypeError naming
+// the function, the argument and the type given, never the values of the others (secrets among them).
+std::string arg_str(const char* function, const char* name, const py::object& v);
+std::optional<std::string> arg_opt_str(const char* function, const char* name, const py::object& v);
+double arg_float(const char* function, const char* name, const py::object& v);
+bool arg_bool(const char* function, const char* name, const py::object& v);
 
 // --- the client (client.cpp; the engine and reconciliation take one) ------------------------------
 

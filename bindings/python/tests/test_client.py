@@ -331,3 +331,19 @@ def test_changes_checkpoint_with_no_rows_keeps_since(client):
 def test_changes_rejects_a_malformed_checkpoint(client):
     with pytest.raises(odoosync.InvalidInput):
         list(client.changes("product.product", since="yesterday"))
+
+
+def test_a_wrong_argument_type_names_it_and_never_shows_the_secrets(emulator):
+    secret = emulator.api_key
+    for kwargs, name in (({"timeout": "30"}, "timeout"), ({"verify_tls": "yes"}, "verify_tls"),
+                         ({"login": 7}, "login")):
+        with pytest.raises(TypeError) as info:
+            odoosync.Client(emulator.url, database=emulator.database, api_key=secret, password="hunter2-pw",
+                            **{"login": emulator.login, **kwargs})
+        message = str(info.value)
+        assert name in message and "Client()" in message, message
+        assert secret not in message and "hunter2-pw" not in message, message
+    with pytest.raises(TypeError) as info:
+        odoosync.Client(emulator.url, database=emulator.database, login=emulator.login, api_key=12345)
+    assert "api_key must be a str or None, got int" in str(info.value)
+    assert "12345" not in str(info.value)

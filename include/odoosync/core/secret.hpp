@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include <odoosync/core/result.hpp>
+
 namespace odoosync {
 inline namespace v0 {
 
@@ -21,6 +23,12 @@ class Secret {
 
   bool empty() const noexcept { return value_.empty(); }
   std::string_view reveal() const noexcept { return value_; }
+
+  // A secret kept in a file (a mounted Kubernetes secret, a vault agent's output): the whole file, less
+  // trailing line breaks and spaces. Refused with an error naming the path, never the content: a file
+  // that is missing, unreadable, a directory or a device, empty, or larger than max_bytes (the read
+  // stops there: /dev/zero is not read to the end of memory).
+  static result<Secret> from_file(const std::string& path, std::size_t max_bytes = 64 * 1024);
 
   // What formatting, streaming and logging show instead of the value.
   static constexpr std::string_view redacted = "[redacted]";
