@@ -57,6 +57,11 @@ std::string EmulatedOdoo::api_key() const { return impl_->server->admin_api_key(
 std::string EmulatedOdoo::password() const { return "admin"; }
 void EmulatedOdoo::stop() { impl_->server->stop(); }
 
+EmulatedOdoo::InFlight EmulatedOdoo::in_flight() const noexcept {
+  auto now = impl_->server->in_flight();
+  return {std::move(now.calls), now.slow_calls_started};
+}
+
 result<void> EmulatedOdoo::inject(std::string_view fault_json) {
   auto doc = json::parse(fault_json);
   if (!doc || !doc.value().IsObject() || !json::find(doc.value(), "kind") || !doc.value()["kind"].IsString()) {

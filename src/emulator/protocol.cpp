@@ -158,21 +158,12 @@ void Emulator::shutdown() {
   wake_.notify_all();
 }
 
-std::size_t Emulator::in_flight() const {
+Emulator::InFlightCalls Emulator::in_flight() const {
   std::lock_guard lock(mutex_);
-  return in_flight_.size();
-}
-
-std::vector<std::string> Emulator::in_flight_calls() const {
-  std::lock_guard lock(mutex_);
-  std::vector<std::string> out;
-  for (const auto& f : in_flight_) out.push_back(f.model + "." + f.method);
+  InFlightCalls out;
+  for (const auto& f : in_flight_) out.calls.push_back(f.model + "." + f.method);
+  out.slow_calls_started = in_flight_counter_;
   return out;
-}
-
-std::uint64_t Emulator::slow_calls_started() const {
-  std::lock_guard lock(mutex_);
-  return in_flight_counter_;
 }
 
 // Faults that happen before Odoo looks at the call: latency, gateway errors, 429, resets, "down".

@@ -76,10 +76,13 @@ class Emulator {
   // The server is going down: calls waiting to commit (slow_commit) are abandoned, as when Odoo's
   // process is killed mid-transaction. handle() answers 503 from then on.
   void shutdown();
-  // Calls running right now that have not committed yet (slow_commit), for tests and the harness.
-  std::size_t in_flight() const;
-  std::uint64_t slow_calls_started() const;          // slow_commit calls begun so far
-  std::vector<std::string> in_flight_calls() const;  // "model.method" of each call waiting to commit
+  // Calls running right now that have not committed yet (slow_commit), read under one lock, for tests
+  // and the harness (EmulatedOdoo::in_flight).
+  struct InFlightCalls {
+    std::vector<std::string> calls;        // "model.method" of each call waiting to commit, oldest first
+    std::uint64_t slow_calls_started = 0;  // slow_commit calls begun so far
+  };
+  InFlightCalls in_flight() const;
 
  private:
   HttpReply route(const HttpRequest& request, const std::string& path);

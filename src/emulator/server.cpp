@@ -163,9 +163,7 @@ void EmulatorServer::stop() {
 std::string EmulatorServer::url() const { return "http://127.0.0.1:" + std::to_string(state_->port); }
 std::uint16_t EmulatorServer::port() const { return state_->port; }
 void EmulatorServer::add_fault(Fault fault) { state_->emulator.add_fault(std::move(fault)); }
-std::size_t EmulatorServer::in_flight() const { return state_->emulator.in_flight(); }
-std::uint64_t EmulatorServer::slow_calls_started() const { return state_->emulator.slow_calls_started(); }
-std::vector<std::string> EmulatorServer::in_flight_calls() const { return state_->emulator.in_flight_calls(); }
+Emulator::InFlightCalls EmulatorServer::in_flight() const { return state_->emulator.in_flight(); }
 
 const std::string& EmulatorServer::admin_api_key() const { return state_->emulator.options().admin_api_key; }
 

@@ -26,10 +26,9 @@ class EmulatorServer {
   std::string url() const;  // http://127.0.0.1:<port>
   std::uint16_t port() const;
   const std::string& admin_api_key() const;
-  void add_fault(Fault fault);               // as POST /__emulator__/faults
-  std::size_t in_flight() const;             // calls waiting to commit (slow_commit), as GET /__emulator__/inflight
-  std::uint64_t slow_calls_started() const;  // slow_commit calls begun since the start
-  std::vector<std::string> in_flight_calls() const;  // "model.method" of each call waiting to commit
+  void add_fault(Fault fault);  // as POST /__emulator__/faults
+  // Calls waiting to commit (slow_commit), as GET /__emulator__/inflight, and slow calls begun since the start.
+  Emulator::InFlightCalls in_flight() const;
   void stop();
 
  private:

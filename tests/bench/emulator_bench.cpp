@@ -3,21 +3,15 @@
 // Odoo 18. Client threads share one CurlTransport; the emulator runs in-process.
 #include <benchmark/benchmark.h>
 
-#include "server.hpp"
-
+#include <odoosync/emulator/emulated_odoo.hpp>
 #include <odoosync/http/curl_transport.hpp>
 
 namespace {
 
-odoosync::emulator::EmulatorServer& server() {
-  static odoosync::emulator::EmulatorServer s(
-      [] {
-        odoosync::emulator::Options o;
-        o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
-        return o;
-      }(),
-      {.port = 0, .keep_alive = true});
-  return s;
+odoosync::EmulatedOdoo& server() {
+  static const auto s =
+      odoosync::EmulatedOdoo::start({.port = 0, .keep_alive = true, .data_dir = ODOOSYNC_EMULATOR_DATA_DIR}).value();
+  return *s;
 }
 
 std::shared_ptr<odoosync::http::CurlTransport> transport() {
@@ -47,7 +41,7 @@ void BM_emulator_common_version(benchmark::State& state) {
 void BM_emulator_search_read_80_products(benchmark::State& state) {
   run(state,
       R"({"jsonrpc":"2.0","method":"call","params":{"service":"object","method":"execute_kw","args":["retail18",2,")" +
-          server().admin_api_key() +
+          server().api_key() +
           R"(","product.product","search_read",[[]],{"fields":["name","default_code","list_price","qty_available"],"limit":80}]},"id":1})");
 }
 

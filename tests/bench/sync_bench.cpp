@@ -5,9 +5,9 @@
 //   4. memory with 1,000,000 pending events (SqliteStore and MemoryStore), and a claim among them.
 //
 //   build/release/tests/bench/bench_sync [--quick] [--section 1|2|4] [--dir DIR]
-#include "server.hpp"
 #include "workload.hpp"
 
+#include <odoosync/emulator/emulated_odoo.hpp>
 #include <odoosync/http/curl_transport.hpp>
 #include <odoosync/http/instrumented_transport.hpp>
 #include <odoosync/odoo/client.hpp>
@@ -185,19 +185,16 @@ void intake(const fs::path& dir, bool quick) {
 }
 
 struct Emulated {
-  std::unique_ptr<emulator::EmulatorServer> server;
+  std::unique_ptr<EmulatedOdoo> server;
   std::shared_ptr<InMemoryMetrics> metrics = std::make_shared<InMemoryMetrics>();
   std::shared_ptr<odoo::Client> client;
   Emulated() {
-    emulator::Options o;
-    o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
-    o.extra_products = 300;
-    server = std::make_unique<emulator::EmulatorServer>(o);
+    server = EmulatedOdoo::start({.extra_products = 300, .data_dir = ODOOSYNC_EMULATOR_DATA_DIR}).value();
     odoo::Config c;
     c.url = server->url();
     c.database = "retail18";
     c.login = "admin";
-    c.api_key = Secret(server->admin_api_key());
+    c.api_key = Secret(server->api_key());
     std::shared_ptr<http::Transport> t = http::CurlTransport::create({.proxy = "none"}).value();
     t = std::make_shared<http::InstrumentedTransport>(t, Logger{}, metrics);
     client = odoo::Client::create(c, t).value();

@@ -3,21 +3,25 @@
 #define ODOOSYNC_LIVE_CUSTOM_MAIN
 #include "../live/live_test.cpp"
 
-#include "server.hpp"
+#include <odoosync/emulator/emulated_odoo.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 
 int main(int argc, char** argv) {
   int failures = 0;
   for (int version : {18, 19}) {
-    odoosync::emulator::Options o;
-    o.odoo_version = version;
-    o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
-    odoosync::emulator::EmulatorServer server(o);
+    auto started = odoosync::EmulatedOdoo::start({.odoo_version = version, .data_dir = ODOOSYNC_EMULATOR_DATA_DIR});
+    if (!started) {
+      std::fprintf(stderr, "the emulator did not start in Odoo %d mode: %s\n", version,
+                   started.error().to_string().c_str());
+      return 1;
+    }
+    const auto& server = *started.value();
     ::setenv("ODOO_URL", server.url().c_str(), 1);
     ::setenv("ODOO_DB", version >= 19 ? "retail19" : "retail18", 1);
     ::setenv("ODOO_USER", "admin", 1);
-    ::setenv("ODOO_API_KEY", server.admin_api_key().c_str(), 1);
+    ::setenv("ODOO_API_KEY", server.api_key().c_str(), 1);
     ::setenv("ODOO_PASSWORD", "admin", 1);
     ::unsetenv("ODOO_PROTOCOL");
     std::printf("== client tests against the emulator in Odoo %d mode\n", version);

@@ -4,9 +4,8 @@
 // compares a server with the recordings. Known differences are listed in docs/emulator.md and here.
 #include <doctest/doctest.h>
 
-#include "server.hpp"
-
 #include <odoosync/core/json.hpp>
+#include <odoosync/emulator/emulated_odoo.hpp>
 #include <odoosync/http/curl_transport.hpp>
 
 #include <filesystem>
@@ -68,13 +67,12 @@ struct Outcome {
 };
 
 Outcome replay(int version, const std::set<std::string>& known_status_differences) {
-  emulator::Options o;
-  o.odoo_version = version;
-  o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
-  emulator::EmulatorServer server(o);
+  auto started = EmulatedOdoo::start({.odoo_version = version, .data_dir = ODOOSYNC_EMULATOR_DATA_DIR});
+  REQUIRE_MESSAGE(started, (started ? std::string() : started.error().to_string()));
+  const auto& server = *started.value();
   auto curl = http::CurlTransport::create({.proxy = "none"}).value();
   const std::string dir = version >= 19 ? "odoo19" : "odoo18";
-  std::map<std::string, std::string> subst = {{"<API_KEY>", server.admin_api_key()},
+  std::map<std::string, std::string> subst = {{"<API_KEY>", server.api_key()},
                                               {"<PASSWORD>", "admin"},
                                               {"<LIMITED_PASSWORD>", "rpc_limited"},
                                               {"<PORTAL_PASSWORD>", "portal"},

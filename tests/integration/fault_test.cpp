@@ -3,8 +3,9 @@
 // that each injected fault was consumed.
 #include <doctest/doctest.h>
 
-#include "server.hpp"
+#include "test_odoo.hpp"
 
+#include <odoosync/emulator/emulated_odoo.hpp>
 #include <odoosync/http/curl_transport.hpp>
 #include <odoosync/odoo/client.hpp>
 
@@ -12,47 +13,27 @@ using namespace odoosync;
 using namespace odoosync::odoo;
 
 namespace {
+// The shared fixture; faults go in and are read back through the control endpoint (TestOdoo::control).
 struct Fixture {
-  emulator::EmulatorServer server;
-  std::shared_ptr<http::CurlTransport> control = http::CurlTransport::create({.proxy = "none"}).value();
+  testing::TestOdoo odoo;
 
-  explicit Fixture(int version = 18)
-      : server([&] {
-          emulator::Options o;
-          o.odoo_version = version;
-          o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
-          return o;
-        }()) {}
+  explicit Fixture(int version = 18) : odoo(version) {}
 
-  void inject(const std::string& json) {
-    http::Request r;
-    r.url = server.url() + "/__emulator__/faults";
-    r.body = json;
-    auto a = control->send(r);
-    REQUIRE(a);
-    REQUIRE(a.value().status == 200);
-  }
-  std::string faults() {
-    http::Request r;
-    r.method = http::Method::get;
-    r.url = server.url() + "/__emulator__/faults";
-    return control->send(r).value().body;
-  }
-  std::string snapshot(const std::string& model) {
-    http::Request r;
-    r.method = http::Method::get;
-    r.url = server.url() + "/__emulator__/snapshot?model=" + model;
-    return control->send(r).value().body;
-  }
+  std::string url() const { return odoo.url(); }
+  std::string api_key() const { return odoo.emulator->api_key(); }
+  void inject(const std::string& json) { odoo.inject(json); }
+  std::string faults() { return odoo.control("faults"); }
+  std::string snapshot(const std::string& model) { return odoo.control("snapshot?model=" + model); }
+  // A client of its own, with the default options (retry, circuit breaker) and these credentials.
   std::shared_ptr<Client> client(bool password = false, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
     Config c;
-    c.url = server.url();
+    c.url = url();
     c.database = "retail18";
     c.login = "admin";
     if (password)
       c.password = Secret("admin");
     else
-      c.api_key = Secret(server.admin_api_key());
+      c.api_key = Secret(api_key());
     c.protocol = Protocol::jsonrpc;
     c.timeout = timeout;
     return Client::create(c).value();
@@ -152,8 +133,8 @@ TEST_CASE("an expired API key: an auth error, over JSON-RPC and JSON-2") {
 
   Fixture f19(19);
   Config c19;
-  c19.url = f19.server.url();
-  c19.api_key = Secret(f19.server.admin_api_key());
+  c19.url = f19.url();
+  c19.api_key = Secret(f19.api_key());
   auto j = Client::create(c19).value();
   REQUIRE(j->search_count("res.partner", {}));
   f19.inject(R"({"kind": "key_expired", "model": "res.partner", "method": "search_count"})");
@@ -182,18 +163,11 @@ TEST_CASE("a down window answers 503 until cleared, the circuit breaker then fai
 
 TEST_CASE("faults with a probability follow the seed: the same seed gives the same sequence") {
   auto run = [](std::uint64_t seed) {
-    emulator::Options o;
-    o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
-    o.seed = seed;
-    emulator::EmulatorServer server(o);
-    emulator::Fault f;
-    f.kind = "http_503";
-    f.model = "res.partner";
-    f.method = "search_count";
-    f.times = 0;
-    f.probability = 0.3;
-    f.retry_after_s = 0;
-    server.add_fault(f);
+    auto started = EmulatedOdoo::start({.seed = seed, .data_dir = ODOOSYNC_EMULATOR_DATA_DIR});
+    REQUIRE_MESSAGE(started, (started ? std::string() : started.error().to_string()));
+    auto& server = *started.value();
+    REQUIRE(server.inject(
+        R"({"kind": "http_503", "model": "res.partner", "method": "search_count", "times": 0, "probability": 0.3, "retry_after_s": 0})"));
     auto curl = http::CurlTransport::create({.proxy = "none"}).value();
     std::string pattern;
     for (int i = 0; i < 40; ++i) {
@@ -201,7 +175,7 @@ TEST_CASE("faults with a probability follow the seed: the same seed gives the sa
       r.url = server.url() + "/jsonrpc";
       r.body =
           R"({"jsonrpc":"2.0","method":"call","params":{"service":"object","method":"execute_kw","args":["retail18",2,")" +
-          server.admin_api_key() + R"(","res.partner","search_count",[[]]]},"id":1})";
+          server.api_key() + R"(","res.partner","search_count",[[]]]},"id":1})";
       pattern += curl->send(r).value().status == 503 ? 'x' : '.';
     }
     return pattern;

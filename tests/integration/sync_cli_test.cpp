@@ -2,7 +2,7 @@
 // status, the dead-letter queue, audit, metrics and stock reconciliation with --fix.
 #include <doctest/doctest.h>
 
-#include "server.hpp"
+#include "test_odoo.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -60,9 +60,7 @@ std::string stock(const std::string& id, const std::string& sku, const std::stri
 }  // namespace
 
 TEST_CASE("cli: sync submit, run, status, dead letters, audit, metrics, reconcile with --fix") {
-  odoosync::emulator::Options o;
-  o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
-  odoosync::emulator::EmulatorServer server(o);
+  odoosync::testing::TestOdoo odoo;  // Odoo 18; the tool talks to it by its URL and API key
   Cli cli;
 
   // No store yet: status says so (exit 8, storage).
@@ -86,7 +84,7 @@ TEST_CASE("cli: sync submit, run, status, dead letters, audit, metrics, reconcil
   REQUIRE(st.code == 0);
   CHECK(st.out.find("\"realtime\":{\"pending\":3,") != std::string::npos);
 
-  cli.env = "ODOO_URL=" + server.url() + " ODOO_DB=retail18 ODOO_USER=admin ODOO_API_KEY=" + server.admin_api_key();
+  cli.env = "ODOO_URL=" + odoo.url() + " ODOO_DB=retail18 ODOO_USER=admin ODOO_API_KEY=" + odoo.emulator->api_key();
   auto ran = cli.run("sync run --until-idle --metrics");
   REQUIRE_MESSAGE(ran.code == 0, ran.err);
   CHECK(ran.err.find("idle:") != std::string::npos);

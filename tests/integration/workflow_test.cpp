@@ -2,8 +2,9 @@
 // delivery, validating a transfer moves stock, an inventory count sets the quantity, an invoice posts.
 #include <doctest/doctest.h>
 
-#include "server.hpp"
+#include "test_odoo.hpp"
 
+#include <odoosync/emulator/emulated_odoo.hpp>
 #include <odoosync/odoo/models.hpp>
 
 #include <filesystem>
@@ -13,23 +14,11 @@ using namespace odoosync;
 using namespace odoosync::odoo;
 
 namespace {
+// The shared fixture with the default client (retry, circuit breaker).
 struct Shop {
-  emulator::EmulatorServer server;
-  std::shared_ptr<Client> client;
-  explicit Shop(int version)
-      : server([&] {
-          emulator::Options o;
-          o.odoo_version = version;
-          o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
-          return o;
-        }()) {
-    Config c;
-    c.url = server.url();
-    c.database = version >= 19 ? "retail19" : "retail18";
-    c.login = "admin";
-    c.api_key = Secret(server.admin_api_key());
-    client = Client::create(c).value();
-  }
+  testing::TestOdoo odoo;
+  std::shared_ptr<Client> client = odoo.client;
+  explicit Shop(int version) : odoo(version, 0, testing::ClientKind::plain) {}
   Decimal on_hand(std::int64_t product, std::int64_t location) {
     auto q = search_read_as<StockQuant>(*client, field("product_id") == product && field("location_id") == location);
     REQUIRE(q);
@@ -201,15 +190,14 @@ TEST_CASE("a JSON fixture adds and changes records over the seed, a bad one is r
   std::ofstream(path)
       << R"({"res.partner": [{"id": 3, "name": "Renamed Admin Partner"}, {"id": 500, "name": "Fixture Shop", "ref": "FX-1"}],
                              "product.product": [{"name": "Fixture Widget", "default_code": "FX-W", "barcode": "5901234123457", "list_price": 9.99}]})";
-  emulator::Options o;
-  o.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
-  o.fixture = path.string();
-  emulator::EmulatorServer server(o);
+  const EmulatedOdooOptions o{.fixture_file = path.string(), .data_dir = ODOOSYNC_EMULATOR_DATA_DIR};
+  auto server = EmulatedOdoo::start(o);
+  REQUIRE_MESSAGE(server, (server ? std::string() : server.error().to_string()));
   Config c;
-  c.url = server.url();
+  c.url = server.value()->url();
   c.database = "retail18";
   c.login = "admin";
-  c.api_key = Secret(server.admin_api_key());
+  c.api_key = Secret(server.value()->api_key());
   auto client = Client::create(c).value();
   auto partners = read_as<Partner>(*client, {3, 500});
   REQUIRE(partners);
@@ -222,10 +210,21 @@ TEST_CASE("a JSON fixture adds and changes records over the seed, a bad one is r
   CHECK(widget.value()[0].list_price.to_string() == "9.99");
   CHECK(client->create("res.partner", Values().set("name", "Next")).value() == 501);  // ids go on after the fixture's
 
+  // Refused with an error naming the problem, not an exception: what Odoo would say of the record, and
+  // a file that is not {"model": [records]}.
   std::ofstream(path) << R"({"res.partner": [{"name": "x", "no_such_field": 1}]})";
-  CHECK_THROWS_AS(emulator::EmulatorServer{o}, emulator::OdooException);
+  auto unknown_field = EmulatedOdoo::start(o);
+  REQUIRE_FALSE(unknown_field);
+  CHECK(unknown_field.error().kind() == ErrorKind::validation);
+  CHECK_MESSAGE(
+      unknown_field.error().message().find("Invalid field 'no_such_field' on model 'res.partner'") != std::string::npos,
+      unknown_field.error().message());
   std::ofstream(path) << "[1, 2]";
-  CHECK_THROWS_AS(emulator::EmulatorServer{o}, std::runtime_error);
+  auto not_an_object = EmulatedOdoo::start(o);
+  REQUIRE_FALSE(not_an_object);
+  CHECK(not_an_object.error().kind() == ErrorKind::storage);
+  CHECK_MESSAGE(not_an_object.error().message().find("is not a JSON object") != std::string::npos,
+                not_an_object.error().message());
   std::filesystem::remove(path);
 }
 

@@ -30,8 +30,9 @@ std::string TestOdoo::control(const std::string& path, const std::string& body) 
   auto t = http::CurlTransport::create({.proxy = "none"});
   REQUIRE(t);
   http::Request r;
+  r.method = body.empty() ? http::Method::get : http::Method::post;
   r.url = emulator->url() + "/__emulator__/" + path;
-  if (!body.empty()) r.body = body;
+  r.body = body;
   auto resp = t.value()->send(r);
   REQUIRE_MESSAGE(resp, (resp ? std::string() : resp.error().to_string()));
   REQUIRE_MESSAGE(resp.value().status == 200, resp.value().body);

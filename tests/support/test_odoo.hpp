@@ -28,7 +28,8 @@ struct TestOdoo {
   std::shared_ptr<odoo::Client> client;
 
   std::string url() const { return emulator->url(); }
-  // POST (with a body) or GET /__emulator__/<path>; the body of its 200 answer (anything else fails the test).
+  // POST (with a body) or GET (without) /__emulator__/<path>, e.g. "faults", "snapshot?model=res.partner";
+  // the body of its 200 answer (anything else fails the test). reset is a POST: give it the body "{}".
   std::string control(const std::string& path, const std::string& body = {});
   void inject(const std::string& fault_json) { control("faults", fault_json); }
   // The quantity of `sku` at `location` (complete name), summed over its quants.

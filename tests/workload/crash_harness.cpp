@@ -13,10 +13,10 @@
 //   sync_crash_harness [--kills N] [--seed S] [--scale K] [--odoo-version 18|19] [--keep DIR]
 //                      [--slow-commit-ms MS] [--slow-probability P]   (MS 0: no slow commits)
 //                      [--grace-ms MS]   (the engine's unknown_outcome_grace; default twice the slow commit)
-#include "server.hpp"
 #include "workload.hpp"
 
 #include <odoosync/core/json.hpp>
+#include <odoosync/emulator/emulated_odoo.hpp>
 #include <odoosync/http/curl_transport.hpp>
 #include <odoosync/odoo/client.hpp>
 #include <odoosync/sync/engine.hpp>
@@ -230,20 +230,16 @@ int main(int argc, char** argv) {
   }
   const auto store_path = (dir / "odoosync.db").string();
 
-  emulator::Options eo;
-  eo.odoo_version = a.odoo_version;
-  eo.data_dir = ODOOSYNC_EMULATOR_DATA_DIR;
-  eo.extra_products = static_cast<std::size_t>(spec.skus);
-  eo.seed = a.seed;
-  std::unique_ptr<emulator::EmulatorServer> server;
-  try {
-    server = std::make_unique<emulator::EmulatorServer>(eo);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "FAIL: the emulator did not start: %s\n", e.what());
+  auto emulated = EmulatedOdoo::start({.odoo_version = a.odoo_version,
+                                       .extra_products = static_cast<std::size_t>(spec.skus),
+                                       .seed = a.seed,
+                                       .data_dir = ODOOSYNC_EMULATOR_DATA_DIR});
+  if (!emulated) {
+    std::fprintf(stderr, "FAIL: the emulator did not start: %s\n", emulated.error().to_string().c_str());
     return 1;
   }
-  const std::string url = server->url(), db = a.odoo_version >= 19 ? "retail19" : "retail18",
-                    key = server->admin_api_key();
+  const auto server = std::move(emulated).value();
+  const std::string url = server->url(), db = server->database(), key = server->api_key();
   auto client = make_client(url, db, key);
   if (!client) {
     std::fprintf(stderr, "FAIL: no client\n");
@@ -309,10 +305,11 @@ int main(int argc, char** argv) {
     const int into_slow_ms = std::uniform_int_distribution<int>(2, std::max(3, a.slow_commit_ms / 3))(rng);
     bool aimed = false;
     if (aim) {
-      const auto baseline = server->slow_calls_started();
+      const auto baseline = server->in_flight().slow_calls_started;
       auto order_create_started = [&] {
-        if (server->slow_calls_started() == baseline) return false;
-        for (const auto& c : server->in_flight_calls())
+        const auto now = server->in_flight();
+        if (now.slow_calls_started == baseline) return false;
+        for (const auto& c : now.calls)
           if (c == "sale.order.create" || c == "sale.order.load") return true;  // the old mapping, the new
         return false;
       };
@@ -328,7 +325,7 @@ int main(int argc, char** argv) {
       }
       if (order_create_started()) {
         std::this_thread::sleep_for(std::chrono::milliseconds{into_slow_ms});
-        aimed = server->in_flight() > 0;
+        aimed = server->in_flight().count() > 0;
       } else if (waitpid(pid, &ignored, WNOHANG) == pid) {
         ++finished_early;  // it ran out of work before the kill
         if (!WIFEXITED(ignored) || WEXITSTATUS(ignored) != 0)

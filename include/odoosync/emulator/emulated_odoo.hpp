@@ -3,10 +3,12 @@
 // Link odoosync::emulator. See docs/emulator.md for what it emulates and how it differs from Odoo.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <odoosync/core/result.hpp>
 
@@ -37,6 +39,17 @@ class EmulatedOdoo {
 
   // A fault, as the control endpoint takes it: {"kind": "http_503", "model": "...", "times": 1, ...}.
   result<void> inject(std::string_view fault_json);
+
+  // The calls a "slow_commit" fault holds between starting and committing, read in one step (the same
+  // calls GET /__emulator__/inflight lists with more detail).
+  struct InFlight {
+    std::vector<std::string> calls;        // "model.method" of each call waiting to commit, oldest first
+    std::uint64_t slow_calls_started = 0;  // begun since start(); POST /__emulator__/reset does not zero it
+    std::size_t count() const { return calls.size(); }
+  };
+  // Never throws (noexcept: running out of memory terminates); after stop(), no call is waiting.
+  InFlight in_flight() const noexcept;
+
   void stop();
 
   struct Impl;
