@@ -102,3 +102,22 @@ TEST_CASE("global options are taken after the subcommand too (--json, --store)")
   CHECK(st.code != 0);
   CHECK(st.err.rfind("{\"error\":", 0) == 0);  // the error itself as JSON
 }
+
+TEST_CASE("secret files are read with a size limit, and refused with a message naming the path") {
+  TempDir dir;
+  auto zero = run("ODOO_URL=http://127.0.0.1:1", "--api-key-file /dev/zero version");
+  CHECK(zero.code == 3);
+  CHECK_MESSAGE(zero.err.find("secret file '/dev/zero': is not a regular file") != std::string::npos, zero.err);
+  auto d = run("ODOO_URL=http://127.0.0.1:1", "--api-key-file '" + dir.path.string() + "' version");
+  CHECK(d.code == 3);
+  CHECK(d.err.find("is a directory") != std::string::npos);
+  const auto big = dir.file("big-key", std::string(70 * 1024, 'k'));
+  auto b = run("ODOO_URL=http://127.0.0.1:1", "--password-file '" + big + "' version");
+  CHECK(b.code == 3);
+  CHECK(b.err.find("larger than 65536 bytes") != std::string::npos);
+  CHECK(b.err.find("kkkk") == std::string::npos);
+  const auto empty = dir.file("empty-key", "\n");
+  auto e = run("ODOO_URL=http://127.0.0.1:1", "--api-key-file '" + empty + "' version");
+  CHECK(e.code == 3);
+  CHECK(e.err.find("is empty") != std::string::npos);
+}
