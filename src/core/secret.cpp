@@ -51,9 +51,7 @@ bool operator==(const Secret& a, const Secret& b) noexcept {
 std::ostream& operator<<(std::ostream& os, const Secret&) { return os << Secret::redacted; }
 
 result<Secret> Secret::from_file(const std::string& path, std::size_t max_bytes) {
-  const auto failed = [&](const std::string& why) {
-    return Error::validation("secret file '" + path + "': " + why);
-  };
+  const auto failed = [&](const std::string& why) { return Error::validation("secret file '" + path + "': " + why); };
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return failed(std::strerror(errno));
   struct Close {

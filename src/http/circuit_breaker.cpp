@@ -71,12 +71,13 @@ bool CircuitBreaker::would_allow() const {
   return false;
 }
 
-void CircuitBreaker::record(Verdict verdict) {
+void CircuitBreaker::record(Verdict verdict, std::string_view cause) {
   std::deque<std::pair<CircuitState, CircuitState>> announce;
   Listener listener;
   {
     std::lock_guard lock(mutex_);
     const auto now = clock_.now();
+    if (verdict == Verdict::failure && !cause.empty()) last_failure_.assign(cause.substr(0, 512));
     if (state_ == CircuitState::half_open) {
       probe_in_flight_ = false;
       if (verdict == Verdict::success) transition(CircuitState::closed, now);
@@ -91,6 +92,11 @@ void CircuitBreaker::record(Verdict verdict) {
   }
   if (listener)
     for (auto [from, to] : announce) listener(from, to);
+}
+
+std::string CircuitBreaker::last_failure() const {
+  std::lock_guard lock(mutex_);
+  return last_failure_;
 }
 
 CircuitState CircuitBreaker::state() const {
@@ -131,13 +137,25 @@ CircuitBreakerTransport::CircuitBreakerTransport(std::shared_ptr<Transport> next
 
 result<Response> CircuitBreakerTransport::send(const Request& request) {
   if (!breaker_->allow()) {
-    Error e = Error::transport(TransportFailure::circuit_open, false,
-                               "circuit breaker is open: the server failed repeatedly; not sent");
+    const std::string cause = breaker_->last_failure();
+    std::string message = "circuit breaker is open: the server failed repeatedly";
+    if (!cause.empty()) message.append(", the last time: ").append(cause);
+    message.append("; not sent");
+    Error e = Error::transport(TransportFailure::circuit_open, false, std::move(message));
     if (!request.correlation_id.empty()) e.with_correlation_id(request.correlation_id);
     return e;
   }
   auto r = next_->send(request);
-  breaker_->record(CircuitBreaker::judge(r));
+  const auto verdict = CircuitBreaker::judge(r);
+  if (verdict != CircuitBreaker::Verdict::failure) {
+    breaker_->record(verdict);
+  } else if (r) {
+    std::string cause = "HTTP ";
+    cause.append(std::to_string(r.value().status));
+    breaker_->record(verdict, cause);
+  } else {
+    breaker_->record(verdict, r.error().message());
+  }
   return r;
 }
 

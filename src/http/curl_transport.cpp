@@ -278,6 +278,11 @@ result<Response> CurlTransport::send(const Request& request) {
   curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &total_us);
   curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_bytes);
   curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+  // Connected over TCP (a local port was bound by a finished connect) but no byte of the request went
+  // out over https: the TLS handshake never finished. (libcurl leaves the connect times at zero then.)
+  long local_port = 0;
+  curl_easy_getinfo(h, CURLINFO_LOCAL_PORT, &local_port);
+  const bool handshake_unfinished = request.url.rfind("https://", 0) == 0 && local_port > 0 && request_bytes == 0;
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
   curl_slist_free_all(headers);
@@ -303,8 +308,13 @@ result<Response> CurlTransport::send(const Request& request) {
         e = sent ? Error::transport(TransportFailure::timeout, true,
                                     fmt::format("no complete response within {} ms after the request was sent: {}",
                                                 timeout.count(), detail))
-                 : Error::transport(TransportFailure::timeout, false,
-                                    fmt::format("timed out before the request was sent: {}", detail));
+            : handshake_unfinished || detail.find("SSL") != std::string::npos
+                ? Error::transport(TransportFailure::timeout, false,
+                                   fmt::format("the TLS handshake did not complete in time (an https:// URL "
+                                               "on a server that speaks plain HTTP?): {}",
+                                               detail))
+                : Error::transport(TransportFailure::timeout, false,
+                                   fmt::format("timed out before the request was sent: {}", detail));
         break;
       case CURLE_SEND_ERROR:
       case CURLE_RECV_ERROR:
@@ -334,8 +344,22 @@ result<Response> CurlTransport::send(const Request& request) {
         e = Error::cancelled(sent ? "cancelled after the request was sent" : "cancelled before the request was sent")
                 .with_outcome_unknown(sent);
         break;
-      case CURLE_URL_MALFORMAT:
-      case CURLE_UNSUPPORTED_PROTOCOL: e = Error::validation(fmt::format("invalid URL: {}", detail)); break;
+      case CURLE_UNSUPPORTED_PROTOCOL:
+        // Also what libcurl says when the answer has no HTTP status line (HTTP/0.9): the server is not
+        // speaking HTTP (a TLS port reached with http://, another service on that port), not a bad URL.
+        if (detail.find("HTTP/0.9") != std::string::npos) {
+          e = Error::protocol(
+                  fmt::format("the server's answer is not HTTP (is the URL's scheme or port right?): {}", detail))
+                  .with_outcome_unknown(sent);
+          break;
+        }
+        e = Error::validation(fmt::format("invalid URL: {}", detail));
+        break;
+      case CURLE_WEIRD_SERVER_REPLY:
+        e = Error::protocol(fmt::format("the server's answer is not valid HTTP: {}", detail))
+                .with_outcome_unknown(sent);
+        break;
+      case CURLE_URL_MALFORMAT: e = Error::validation(fmt::format("invalid URL: {}", detail)); break;
       default:
         if (is_tls_failure(rc)) {
           e = Error::transport(TransportFailure::tls, false, fmt::format("TLS failure: {}", detail));

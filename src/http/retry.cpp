@@ -49,8 +49,20 @@ bool RetryTransport::sleep(std::chrono::milliseconds d, const Request& request) 
 
 result<Response> RetryTransport::send(const Request& request) {
   const auto start = clock_.now();
+  // A circuit breaker below may open during the retries: the caller then reads the failure that opened
+  // it, not "circuit breaker is open".
+  std::optional<Error> cause;
+  const auto final = [&](result<Response>& r) -> result<Response> {
+    if (!r && r.error().transport_failure() == TransportFailure::circuit_open && cause) {
+      Error e = *cause;
+      e.with_attempts(r.error().attempts());
+      return e;
+    }
+    return std::move(r);
+  };
   for (int attempt = 1;; ++attempt) {
     result<Response> r = next_->send(request);
+    if (!r && r.error().transport_failure() != TransportFailure::circuit_open) cause = r.error();
 
     std::optional<std::chrono::milliseconds> asked;  // Retry-After
     bool again = false;
@@ -67,12 +79,12 @@ result<Response> RetryTransport::send(const Request& request) {
       again = e.kind() != ErrorKind::cancelled && e.retryable() && safe;
       asked = e.retry_after();
     }
-    if (!again || attempt >= policy_.max_attempts) return r;
+    if (!again || attempt >= policy_.max_attempts) return final(r);
 
     const auto wait = asked ? *asked : jittered(attempt);
     const auto now = clock_.now();
-    if (now + wait - start > policy_.max_elapsed) return r;
-    if (request.deadline && now + wait >= *request.deadline) return r;
+    if (now + wait - start > policy_.max_elapsed) return final(r);
+    if (request.deadline && now + wait >= *request.deadline) return final(r);
     if (!sleep(wait, request)) {
       Error e = Error::cancelled("cancelled while waiting to retry");
       e.with_attempts(attempt);

@@ -122,7 +122,10 @@ struct Client::Impl {
     get.method = http::Method::get;
     get.headers.clear();
     auto r = conn.transport->send(get);
-    if (r && r.value().status == 200) {
+    // No answer at all (refused, reset, timed out, TLS): that is the cause; the legacy route would only
+    // fail the same way, or worse, answer something else and hide it.
+    if (!r) return std::move(r.error()).with_message_prefix("asking the server's version");
+    if (r.value().status == 200) {
       auto doc = json::parse(r.value().body);
       if (doc && doc.value().IsObject()) {
         if (auto v = parse_version(doc.value(), "version_info", "version")) return *v;

@@ -727,6 +727,30 @@ bool LoopbackServer::State::Session::handle_scripted(const Reply& r, bool close)
     return false;
   }
   if (!take_body()) return false;
+  if (r.action == Action::raw) {
+    const bool was_head = head_method_;
+    head_method_ = false;
+    out_.clear();
+    send(r.body);
+    head_method_ = was_head;
+    close_gracefully();
+    return false;
+  }
+  if (r.action == Action::drip) {
+    std::string whole = "HTTP/1.1 " + std::to_string(r.status) + " Drip\r\n";
+    for (const auto& [n, v] : r.headers) whole.append(n).append(": ").append(v).append("\r\n");
+    whole += "Content-Length: " + std::to_string(r.body.size()) + "\r\nConnection: close\r\n\r\n" + r.body;
+    for (char ch : whole) {
+      error_code ec;
+      asio::write(c_.sock, asio::buffer(&ch, 1), ec);
+      if (ec || !s_.wait_interruptible(r.delay_ms)) {
+        s_.close_conn(c_, false);
+        return false;
+      }
+    }
+    close_gracefully();
+    return false;
+  }
   if (!s_.wait_interruptible(r.delay_ms)) {
     s_.close_conn(c_, false);
     return false;
@@ -749,7 +773,9 @@ bool LoopbackServer::State::Session::handle_scripted(const Reply& r, bool close)
       return false;
     }
     case Action::respond:
-    case Action::reset_before_body: break;
+    case Action::reset_before_body:
+    case Action::raw:
+    case Action::drip: break;
   }
   start(r.status);
   bool has_length = false;

@@ -27,7 +27,10 @@ struct SeenRequest {
 
 // A scripted reply, consumed in order for one path by script().
 struct Reply {
-  enum class Action { respond, reset_before_body, reset_after_body, truncate, hang };
+  // raw: `body` written as is (no status line, no headers), then the connection closed: a server that
+  // does not speak HTTP. drip: the whole response (status, headers, body) written one byte every
+  // `delay_ms` (the delay applies per byte, not before).
+  enum class Action { respond, reset_before_body, reset_after_body, truncate, hang, raw, drip };
   Action action = Action::respond;
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers{};

@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <string_view>
 
 #include <odoosync/core/clock.hpp>
@@ -39,7 +41,10 @@ class CircuitBreaker {
   bool allow();
   // Would allow() let a call go now? (It changes nothing: a caller that waits for work checks this.)
   bool would_allow() const;
-  void record(Verdict verdict);
+  // `cause`: for a failure, what failed (kept so that an open breaker can say why it opened).
+  void record(Verdict verdict, std::string_view cause = {});
+  // The cause of the last failure recorded ("" before any): "transport/connection_refused: ...", "HTTP 503".
+  std::string last_failure() const;
 
   CircuitState state() const;
   int recent_failures() const;
@@ -62,6 +67,7 @@ class CircuitBreaker {
   std::deque<Clock::time_point> failures_;
   Clock::time_point opened_at_{};
   bool probe_in_flight_ = false;
+  std::string last_failure_;
   Listener listener_;
   std::deque<std::pair<CircuitState, CircuitState>> pending_;  // transitions to announce
 };
@@ -69,7 +75,8 @@ class CircuitBreaker {
 class CircuitBreakerTransport final : public Transport {
  public:
   CircuitBreakerTransport(std::shared_ptr<Transport> next, std::shared_ptr<CircuitBreaker> breaker);
-  // While open, fails at once with TransportFailure::circuit_open (never sent, retryable).
+  // While open, fails at once with TransportFailure::circuit_open (never sent, retryable); its message
+  // names the last failure that the breaker counted, so the cause is not hidden behind it.
   result<Response> send(const Request& request) override;
   const std::shared_ptr<CircuitBreaker>& breaker() const { return breaker_; }
 

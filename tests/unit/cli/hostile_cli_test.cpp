@@ -4,6 +4,8 @@
 
 #include "cli_support.hpp"
 
+#include <tls_server.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -120,4 +122,58 @@ TEST_CASE("secret files are read with a size limit, and refused with a message n
   auto e = run("ODOO_URL=http://127.0.0.1:1", "--api-key-file '" + empty + "' version");
   CHECK(e.code == 3);
   CHECK(e.err.find("is empty") != std::string::npos);
+}
+
+TEST_CASE("the cause of a failure is what the CLI says, never only 'circuit breaker is open'") {
+  const std::string k = " ODOO_API_KEY=" + key;
+  // A closed port.
+  auto closed = run("ODOO_URL=http://127.0.0.1:1" + k, "version");
+  CHECK(closed.code == 6);
+  CHECK_MESSAGE(closed.err.find("could not connect") != std::string::npos, closed.err);
+  CHECK(closed.err.find("circuit breaker") == std::string::npos);
+
+  using Action = odoosync::testing::Reply::Action;
+  // A server that resets every connection.
+  LoopbackServer s;
+  std::vector<odoosync::testing::Reply> resets(8, odoosync::testing::Reply{.action = Action::reset_before_body});
+  s.script("/web/version", resets);
+  auto reset = run(env_for(s), "version");
+  CHECK(reset.code == 6);
+  CHECK_MESSAGE(reset.err.find("connection reset") != std::string::npos, reset.err);
+  CHECK(reset.err.find("circuit breaker") == std::string::npos);
+
+  // A server that answers one byte at a time, too slowly for the timeout.
+  LoopbackServer s2;
+  s2.script("/web/version", std::vector<odoosync::testing::Reply>(
+                                8, odoosync::testing::Reply{.action = Action::drip, .body = v19, .delay_ms = 200}));
+  auto slow = run("ODOO_TIMEOUT_MS=700 " + env_for(s2), "version");
+  CHECK(slow.code == 6);
+  CHECK_MESSAGE(slow.err.find("no complete response within 700 ms") != std::string::npos, slow.err);
+  CHECK(slow.err.find("circuit breaker") == std::string::npos);
+
+  // Something that is not HTTP on the port: a protocol error (7), not "invalid URL" (3).
+  LoopbackServer s3;
+  s3.script("/web/version", std::vector<odoosync::testing::Reply>(
+                                8, odoosync::testing::Reply{.action = Action::raw, .body = "SSH-2.0-OpenSSH_9.2\r\n"}));
+  auto not_http = run(env_for(s3), "version");
+  CHECK(not_http.code == 7);
+  CHECK_MESSAGE(not_http.err.find("not HTTP") != std::string::npos, not_http.err);
+
+  // https:// on a plain HTTP server: the TLS reason.
+  std::string https = s.url();
+  https.replace(0, 4, "https");
+  auto tls = run("ODOO_TIMEOUT_MS=1000 ODOO_URL=" + https + k, "version");
+  CHECK(tls.code == 6);
+  CHECK_MESSAGE(tls.err.find("TLS handshake") != std::string::npos, tls.err);
+  CHECK(tls.err.find("circuit breaker") == std::string::npos);
+}
+
+TEST_CASE("http:// on a TLS server is named, not hidden behind the circuit breaker") {
+  odoosync::testing::TlsServer tls;
+  std::string http = tls.url();
+  http.replace(0, 5, "http");
+  auto r = run("ODOO_URL=" + http + " ODOO_API_KEY=" + key, "version");
+  CHECK(r.code != 0);
+  CHECK(r.code != 3);
+  CHECK_MESSAGE(r.err.find("circuit breaker") == std::string::npos, r.err);
 }

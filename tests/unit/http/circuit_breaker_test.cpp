@@ -3,6 +3,7 @@
 
 #include <odoosync/http/circuit_breaker.hpp>
 #include <odoosync/http/fake_transport.hpp>
+#include <odoosync/http/retry.hpp>
 
 #include <vector>
 
@@ -101,4 +102,32 @@ TEST_CASE("CircuitBreakerTransport fails fast while open and never reaches the s
   auto probe = t.send(req);
   REQUIRE(probe);
   CHECK(breaker->state() == CircuitState::closed);
+}
+
+TEST_CASE("an open breaker names the failure that opened it, and a retry above it returns that failure") {
+  ManualClock clock;
+  auto breaker = std::make_shared<CircuitBreaker>(
+      CircuitBreakerOptions{.failure_threshold = 2, .window = 10s, .cool_down = 60s}, clock);
+  auto fake = std::make_shared<FakeTransport>();
+  fake->push(Error::transport(TransportFailure::connect, false, "could not connect: refused"))
+      .push(Error::transport(TransportFailure::connect, false, "could not connect: refused"));
+  auto guarded = std::make_shared<CircuitBreakerTransport>(fake, breaker);
+  RetryPolicy policy;
+  policy.max_attempts = 4;
+  RetryTransport retry(guarded, policy, clock, 42);
+  Request req;
+  req.url = "http://odoo.test/jsonrpc";
+  req.idempotent = true;
+  auto r = retry.send(req);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().transport_failure() == TransportFailure::connect);  // not circuit_open
+  CHECK(r.error().message().find("could not connect: refused") != std::string::npos);
+  CHECK(r.error().attempts() == 4);
+  CHECK(fake->request_count() == 2);  // the breaker stopped attempts 3 and 4
+  // Called directly while open, the breaker itself says why it opened.
+  auto fast = guarded->send(req);
+  REQUIRE_FALSE(fast);
+  CHECK(fast.error().message() ==
+        "circuit breaker is open: the server failed repeatedly, the last time: could not connect: refused; not sent");
+  CHECK(breaker->last_failure() == "could not connect: refused");
 }
