@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -336,8 +338,14 @@ int run(const SyncArgs& a, oss::Store& store, os::odoo::Client& client, std::sha
                  static_cast<unsigned long long>(t.applied), static_cast<unsigned long long>(t.retried),
                  static_cast<unsigned long long>(t.dead_lettered));
     if (a.print_metrics) std::fputs(e.prometheus().c_str(), stdout);
+    // A run that applied nothing while sends failed did nothing: say why, and exit with the cause's code.
+    if (auto f = e.last_failure(); f && t.applied == 0 && t.dead_lettered == 0) {
+      return report(os::Error(*f).with_message_prefix("nothing was sent to Odoo; the last failure"));
+    }
     return ok;
   }
+  if (a.stall_timeout_s > 0)
+    ro.stall_timeout = std::chrono::milliseconds{static_cast<std::int64_t>(a.stall_timeout_s * 1000)};
   auto r = e.run_until_idle(ro);
   if (tty) std::fputc('\n', stderr);
   if (!r) return report(r.error());
@@ -346,6 +354,16 @@ int run(const SyncArgs& a, oss::Store& store, os::odoo::Client& client, std::sha
                static_cast<unsigned long long>(r.value().applied), static_cast<unsigned long long>(r.value().retried),
                static_cast<unsigned long long>(r.value().dead_lettered));
   if (a.print_metrics) std::fputs(e.prometheus().c_str(), stdout);
+  const auto& sum = r.value();
+  if (sum.stalled && sum.last_error) {
+    return report(os::Error(*sum.last_error)
+                      .with_message_prefix(fmt::format("stalled: nothing applied for {} s while sends failed (see "
+                                                       "--stall-timeout); the last failure",
+                                                       a.stall_timeout_s)));
+  }
+  if (!sum.idle && sum.last_error && sum.applied == 0 && sum.dead_lettered == 0) {
+    return report(os::Error(*sum.last_error).with_message_prefix("nothing was sent to Odoo; the last failure"));
+  }
   return ok;
 }
 
@@ -424,6 +442,9 @@ void add_sync_commands(CLI::App& app, SyncArgs& a) {
       a.sync->add_subcommand("run", "send stored events to Odoo, until SIGINT/SIGTERM (or --until-idle, --max-time)");
   a.run->add_flag("--until-idle", a.until_idle, "stop when nothing is left to send but dead letters");
   a.run->add_option("--max-time", a.max_time_s, "stop (gracefully) after this many seconds");
+  a.run->add_option("--stall-timeout", a.stall_timeout_s,
+                    "with --until-idle: stop when no event was applied or dead-lettered for this many seconds while "
+                    "sends kept failing (Odoo unreachable), and exit with the failure's code; 0: wait (default 60)");
   a.run->add_flag("--metrics", a.print_metrics, "print the run's metrics (Prometheus text) at the end");
   a.run->add_option("--realtime-batch", a.realtime_batch, "events per batch in the realtime lane (default 100)");
   a.run->add_option("--bulk-batch", a.bulk_batch, "events per batch in the bulk lane (default 200)");

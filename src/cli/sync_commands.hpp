@@ -32,6 +32,7 @@ struct SyncArgs {
   std::string file = "-";
   bool until_idle = false;
   double max_time_s = 0;
+  double stall_timeout_s = 60;  // --until-idle: give up when nothing settles for this long while sends fail
   bool print_metrics = false;
   std::size_t realtime_batch = 100, bulk_batch = 200;
   int realtime_workers = 2, bulk_workers = 1;

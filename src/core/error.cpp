@@ -1,5 +1,6 @@
 // Error: classification (retryable / outcome unknown) and its one-line rendering.
 #include <odoosync/core/error.hpp>
+#include <odoosync/core/secret.hpp>
 
 #include <fmt/format.h>
 
@@ -62,14 +63,14 @@ Error Error::cancelled(std::string message) { return Error(ErrorKind::cancelled,
 Error Error::odoo(std::string exception_class, std::string message) {
   Error e(ErrorKind::odoo, message);
   e.odoo_class_ = std::move(exception_class);
-  e.odoo_message_ = std::move(message);
+  e.odoo_message_ = bounded(std::move(message));
   e.request_sent_ = true;
   return e;
 }
 
 Error& Error::with_odoo(std::string cls, std::string msg, std::vector<std::string> args) & {
   odoo_class_ = std::move(cls);
-  odoo_message_ = std::move(msg);
+  odoo_message_ = bounded(std::move(msg));
   odoo_arguments_ = std::move(args);
   return *this;
 }
@@ -78,7 +79,54 @@ Error&& Error::with_odoo(std::string cls, std::string msg, std::vector<std::stri
 }
 
 Error& Error::with_message_prefix(std::string_view context) & {
-  message_ = fmt::format("{}: {}", context, message_);
+  message_ = bounded(fmt::format("{}: {}", context, message_), max_message_bytes + 1024);
+  return *this;
+}
+
+std::string Error::bounded(std::string text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  const std::size_t all = text.size();
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+  text.resize(cut);
+  text += fmt::format("... [cut: {} bytes in all]", all);
+  return text;
+}
+
+namespace {
+void replace_all(std::string& text, std::string_view what, std::string_view with) {
+  if (what.empty()) return;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size()))
+    text.replace(at, what.size(), with);
+}
+// The secret as it appears inside a JSON string: quotes, backslashes and control characters escaped.
+std::string json_escaped(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
+
+Error& Error::redact(std::string_view secret) & {
+  if (secret.size() < 4) return *this;
+  const std::string escaped = json_escaped(secret);
+  for (std::string* t : {&message_, &odoo_message_, &debug_}) {
+    replace_all(*t, secret, Secret::redacted);
+    if (escaped != secret) replace_all(*t, escaped, Secret::redacted);
+  }
+  for (auto& a : odoo_arguments_) {
+    replace_all(a, secret, Secret::redacted);
+    if (escaped != secret) replace_all(a, escaped, Secret::redacted);
+  }
   return *this;
 }
 Error&& Error::with_message_prefix(std::string_view context) && { return std::move(with_message_prefix(context)); }

@@ -44,6 +44,11 @@ Secret Connection::key() {
   return config.api_key;
 }
 
+Error Connection::scrubbed(Error e, std::string_view cookie) {
+  e.redact(key().reveal()).redact(config.password.reveal()).redact(cookie);
+  return e;
+}
+
 http::Request Connection::request(std::string url, std::string body, const CallOptions& o) const {
   http::Request r;
   r.url = std::move(url);

@@ -111,7 +111,10 @@ ErrorKind jsonrpc_kind(std::string_view cls, std::string_view message, std::int6
 Error http_failure(const http::Response& r, std::string_view what) {
   std::string text = html_text(r.body);
   const int s = r.status;
-  Error e = (s == 429 || s == 502 || s == 503 || s == 504)
+  // 5xx, 429 and 408 without an Odoo exception in the body are the server (or a proxy) failing or asking
+  // for time: ErrorKind::http, which docs/errors.md retries until max_age. Other statuses are a protocol
+  // error (an answer that is not Odoo's).
+  Error e = (s == 408 || s == 429 || s >= 500)
                 ? Error::http_status(s, fmt::format("{} answered HTTP {}{}{}", what, s, text.empty() ? "" : ": ", text))
                 : Error::protocol(fmt::format("{} answered HTTP {}{}{}", what, s, text.empty() ? "" : ": ", text))
                       .with_http_status(s);

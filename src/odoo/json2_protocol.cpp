@@ -94,7 +94,9 @@ class Json2Protocol final : public WireProtocol {
     if (!c_.config.database.empty()) req.headers.add("X-Odoo-Database", c_.config.database);
     auto r = c_.transport->send(req);
     if (!r) return r.error();
-    return decode_json2(r.value(), c_.config.keep_debug);
+    auto doc = decode_json2(r.value(), c_.config.keep_debug);
+    if (!doc) return c_.scrubbed(std::move(doc.error()));
+    return doc;
   }
 
   // The body from ids and named arguments (a JSON object text) plus the context.
@@ -141,7 +143,7 @@ class Json2Protocol final : public WireProtocol {
     if (!r) return r.error();
     auto doc = decode_json2(r.value(), c_.config.keep_debug);
     if (!doc) {
-      return std::move(doc.error())
+      return c_.scrubbed(std::move(doc.error()))
           .with_message_prefix(
               fmt::format("naming positional arguments for {}.{} needs /doc-bearer/{}.json", model, method, model));
     }

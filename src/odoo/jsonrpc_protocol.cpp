@@ -98,7 +98,7 @@ class JsonRpcProtocol final : public WireProtocol {
     if (!r) return r.error();
     auto decoded = decode_jsonrpc(r.value(), c_.config.keep_debug);
     if (!decoded) {
-      Error e = decoded.error();
+      Error e = c_.scrubbed(decoded.error());
       if (e.kind() == ErrorKind::auth) {
         return Error(ErrorKind::auth, fmt::format("web login failed for '{}' on database '{}': {}", c_.config.login,
                                                   c_.config.database, e.message()))
@@ -186,7 +186,9 @@ result<json::Document> post_jsonrpc(Connection& c, std::string_view path, std::s
   if (!cookie.empty()) req.headers.add("Cookie", "session_id=" + cookie);
   auto r = c.transport->send(req);
   if (!r) return r.error();
-  return decode_jsonrpc(r.value(), c.config.keep_debug);
+  auto decoded = decode_jsonrpc(r.value(), c.config.keep_debug);
+  if (!decoded) return c.scrubbed(std::move(decoded.error()), cookie);
+  return decoded;
 }
 
 std::unique_ptr<WireProtocol> make_jsonrpc_protocol(Connection& c) { return std::make_unique<JsonRpcProtocol>(c); }

@@ -28,6 +28,9 @@ struct Connection {
 
   std::string base(std::string_view path) const { return config.url + std::string(path); }
   Secret key();
+  // An error decoded from a server's answer, with every secret this connection holds (API key,
+  // password, a session cookie) redacted from its text: a proxy's error page may quote the request.
+  Error scrubbed(Error e, std::string_view cookie = {});
   // A POST of `body` as JSON to `url`, with the call's deadline, cancellation and idempotence.
   http::Request request(std::string url, std::string body, const CallOptions& o) const;
   // The context for a call: Config's defaults under the call's own (both JSON objects). Empty if none.

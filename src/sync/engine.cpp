@@ -64,6 +64,16 @@ struct Engine::Impl {
 
   std::mutex metrics_mutex;
   EngineMetrics counters;  // the engine's own counts (store and RPC figures are added on read)
+  // Batches settled for good (applied or dead-lettered): run_until_idle's measure of progress.
+  std::atomic<std::uint64_t> settled{0};
+  // The last failure of a batch (what a run that could not progress says), under failure_mutex.
+  std::mutex failure_mutex;
+  std::optional<Error> last_failure;
+  std::atomic<std::uint64_t> failures{0};
+  std::optional<Error> last_failure_copy() {
+    std::lock_guard l(failure_mutex);
+    return last_failure;
+  }
 
   std::mutex rng_mutex;
   std::mt19937_64 rng;
@@ -231,11 +241,21 @@ struct Engine::Impl {
     options.metrics->increment(name, MetricLabels(labels.data(), n));
   }
 
+  // What a run that cannot progress reports (RunSummary::last_error, Engine::last_failure).
+  void note_failure(const Error& e) {
+    {
+      std::lock_guard l(failure_mutex);
+      last_failure = e;
+    }
+    failures.fetch_add(1);
+  }
+
   // `effect` and `resolver`: set when the batch's effect was built, so a send may have reached Odoo.
   // The decision is sync::decide_failure (pure, sync/policy.hpp); this carries it out.
   void fail(const Batch& b, const std::string& owner, const Error& e, retail::OdooEffect* effect = nullptr,
             retail::Resolver* resolver = nullptr) {
-    breaker.record(http::CircuitBreaker::verdict(classify(e).health));
+    breaker.record(http::CircuitBreaker::verdict(classify(e).health), e.message());
+    note_failure(e);
     FailureFacts f;
     f.error = e;
     f.attempt = b.attempt;
@@ -281,6 +301,7 @@ struct Engine::Impl {
         s.correlation_id = b.token;
         settle_or_log(b, owner, s);
         count(b, &TypeCounters::applied);
+        settled.fetch_add(1);
         return;
       case FailureStep::split:
         s.kind = SettleKind::split;  // find the bad member: each goes alone next
@@ -296,6 +317,7 @@ struct Engine::Impl {
         s.kind = SettleKind::dead;
         settle_or_log(b, owner, s);
         count(b, &TypeCounters::dead_lettered);
+        settled.fetch_add(1);
         log(LogLevel::error, "dead letter", b, d.error);
         return;
     }
@@ -437,9 +459,11 @@ struct Engine::Impl {
       if (!mo) {
         auto m = mapping_options();
         if (!m) {
-          const Health h = classify(m.error()).health;
-          breaker.record(h == Health::failing ? http::CircuitBreaker::Verdict::failure
-                                              : http::CircuitBreaker::Verdict::neutral);
+          // Odoo's version is needed before anything is sent: not knowing it is a failure like a send's.
+          breaker.record(http::CircuitBreaker::verdict(classify(m.error()).health), m.error().message());
+          note_failure(m.error());
+          if (options.logger.enabled(LogLevel::warn))
+            options.logger.log(LogLevel::warn, "asking Odoo's version failed", {{"error", m.error().to_string()}});
           pause(std::chrono::milliseconds{200});
           continue;
         }
@@ -661,6 +685,12 @@ result<RunSummary> Engine::run_until_idle(const RunOptions& ro) {
   ODOOSYNC_TRYV(impl_->spawn(true));
   const auto started = impl_->clock.now();
   auto last_progress = started;
+  // Stall detection: no batch settled for good (applied or dead-lettered) for stall_timeout while
+  // batches kept failing (Odoo unreachable, or refusing every call with a transient error).
+  std::uint64_t settled_seen = impl_->settled.load();
+  std::uint64_t failures_then = impl_->failures.load();
+  auto settled_at = started;
+  bool stalled = false;
   for (;;) {
     {
       std::unique_lock l(impl_->run_mutex);
@@ -669,6 +699,17 @@ result<RunSummary> Engine::run_until_idle(const RunOptions& ro) {
     }
     const auto now = impl_->clock.now();
     if (ro.max_time && now - started >= *ro.max_time) {
+      impl_->stopping = true;
+      impl_->run_cv.notify_all();
+    }
+    if (const auto n = impl_->settled.load(); n != settled_seen) {
+      settled_seen = n;
+      settled_at = now;
+      failures_then = impl_->failures.load();
+    }
+    if (ro.stall_timeout && !stalled && now - settled_at >= *ro.stall_timeout &&
+        impl_->failures.load() > failures_then) {
+      stalled = true;
       impl_->stopping = true;
       impl_->run_cv.notify_all();
     }
@@ -683,6 +724,8 @@ result<RunSummary> Engine::run_until_idle(const RunOptions& ro) {
   if (ro.progress) ro.progress(after);
   RunSummary s;
   s.idle = impl_->idle.load();
+  s.stalled = stalled;
+  if (!s.idle) s.last_error = impl_->last_failure_copy();
   for (std::size_t l = 0; l < lane_count; ++l) s.batches += after.lanes[l].batches - before.lanes[l].batches;
   const auto a = after.total(), b = before.total();
   s.applied = a.applied - b.applied;
@@ -712,6 +755,7 @@ result<void> Engine::discard(std::string_view source, std::string_view id, std::
 }
 
 EngineMetrics Engine::metrics() { return impl_->snapshot(); }
+std::optional<Error> Engine::last_failure() const { return impl_->last_failure_copy(); }
 std::string Engine::prometheus() { return impl_->snapshot().prometheus(); }
 http::CircuitState Engine::breaker_state() const { return impl_->breaker.state(); }
 Store& Engine::store() noexcept { return impl_->store; }

@@ -253,7 +253,7 @@ result<void> MemoryStore::begin_worker(std::string_view owner, bool exclusive, s
   std::lock_guard lock(state_->mutex);
   if (!exclusive) return success();
   if (!state_->exclusive_owner.empty() && state_->exclusive_owner != owner) {
-    return Error(ErrorKind::conflict, "another engine (" + state_->exclusive_owner + ") runs on this store");
+    return Error(ErrorKind::storage, "another engine (" + state_->exclusive_owner + ") runs on this store");
   }
   state_->exclusive_owner = std::string(owner);
   for (auto& [id, r] : state_->batches) {

@@ -619,8 +619,15 @@ result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   }
   const int target =
       options.max_schema_version > 0 ? std::min(options.max_schema_version, schema_version) : schema_version;
+  // Each step reads the version again inside its write transaction: another process opening the same
+  // new file at the same time may have migrated it meanwhile (BEGIN IMMEDIATE waits for it), and a step
+  // is never run twice.
   for (int v = version; v < target; ++v) {
     auto r = raw->transaction([&]() -> result<void> {
+      Stmt now(raw->db, "PRAGMA user_version");
+      if (!now) return sql_error(raw->db, "cannot read the store's version");
+      ODOOSYNC_TRYV(now.step());
+      if (static_cast<int>(now.i64(0)) > v) return success();  // migrated by the other process
       ODOOSYNC_TRYV(raw->exec(migrations[v]));
       if (v == 0) {
         Stmt s(raw->db, "INSERT INTO meta(key, value) VALUES ('store_id', ?)");
@@ -743,7 +750,7 @@ result<void> SqliteStore::begin_worker(std::string_view owner, bool exclusive, s
   if (!exclusive) return success();
   std::lock_guard lock(impl_->db_mutex);
   if (!impl_->exclusive_owner.empty() && impl_->exclusive_owner != owner) {
-    return Error(ErrorKind::conflict, "another engine (" + impl_->exclusive_owner + ") runs on '" + impl_->path + "'");
+    return Error(ErrorKind::storage, "another engine (" + impl_->exclusive_owner + ") runs on '" + impl_->path + "'");
   }
   if (impl_->lock_fd < 0) {
     const std::string lock_path = impl_->path + ".worker-lock";
@@ -751,7 +758,7 @@ result<void> SqliteStore::begin_worker(std::string_view owner, bool exclusive, s
     if (fd < 0) return Error(ErrorKind::storage, "cannot create the lock file '" + lock_path + "'");
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       ::close(fd);
-      return Error(ErrorKind::conflict, "another process runs the sync engine on '" + impl_->path + "'");
+      return Error(ErrorKind::storage, "another process runs the sync engine on '" + impl_->path + "'");
     }
     impl_->lock_fd = fd;
   }

@@ -489,7 +489,7 @@ TEST_CASE("engine: two engines on one store - the second exclusive worker is ref
     REQUIRE(first->start());
     auto refused = second->start();
     REQUIRE_FALSE(refused);
-    CHECK(refused.error().kind() == ErrorKind::conflict);
+    CHECK(refused.error().kind() == ErrorKind::storage);
     CHECK(first->stop(std::chrono::milliseconds{5000}));
     CHECK(second->start());  // the first one ended: now it may
     CHECK(second->stop(std::chrono::milliseconds{5000}));

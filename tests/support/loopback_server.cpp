@@ -278,6 +278,8 @@ struct LoopbackServer::State {
 
   mutable std::mutex script_mu;
   std::map<std::string, std::deque<Reply>, std::less<>> scripts;
+  std::optional<Reply> fallback;  // under script_mu: for any path with nothing scripted (set_fallback)
+  std::atomic<bool> has_fallback{false};
   std::atomic<std::size_t> script_total{0};  // lets unscripted requests skip the lock
 
   void accept_loop();
@@ -970,10 +972,11 @@ void LoopbackServer::State::record(const SeenRequest& req) {
 }
 
 std::optional<Reply> LoopbackServer::State::take_script(std::string_view path) {
-  if (script_total.load(std::memory_order_acquire) == 0) return std::nullopt;
+  if (script_total.load(std::memory_order_acquire) == 0 && !has_fallback.load(std::memory_order_acquire))
+    return std::nullopt;
   std::lock_guard lock(script_mu);
   const auto it = scripts.find(path);
-  if (it == scripts.end()) return std::nullopt;
+  if (it == scripts.end()) return fallback;
   std::optional<Reply> r(std::move(it->second.front()));
   it->second.pop_front();
   if (it->second.empty()) scripts.erase(it);
@@ -1072,6 +1075,13 @@ void LoopbackServer::script(std::string path, std::vector<Reply> replies) {
   auto& queue = s.scripts[std::move(path)];
   for (auto& r : replies) queue.push_back(std::move(r));
   s.script_total.fetch_add(replies.size(), std::memory_order_release);
+}
+
+void LoopbackServer::set_fallback(Reply reply) {
+  State& s = *state_;
+  std::lock_guard lock(s.script_mu);
+  s.fallback = std::move(reply);
+  s.has_fallback.store(true, std::memory_order_release);
 }
 
 std::size_t LoopbackServer::scripted_remaining() const { return state_->script_total.load(); }

@@ -62,6 +62,8 @@ class LoopbackServer {
   // request before the built-in route; calling it again for the same path appends.
   void script(std::string path, std::vector<Reply> replies);
   std::size_t scripted_remaining() const;  // not yet consumed, over all paths
+  // The reply to every request whose path has nothing scripted (instead of the built-in routes).
+  void set_fallback(Reply reply);
 
  private:
   struct State;

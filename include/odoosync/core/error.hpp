@@ -89,7 +89,11 @@ Classification classify_status(int status) noexcept;
 class Error {
  public:
   Error() = default;
-  Error(ErrorKind kind, std::string message) : kind_(kind), message_(std::move(message)) {}
+  // A message longer than max_message_bytes (a server's 5 MB error page) is cut there, at a character
+  // boundary, and says how long it was: no error text printed, logged or stored is unbounded.
+  Error(ErrorKind kind, std::string message) : kind_(kind), message_(bounded(std::move(message))) {}
+  static constexpr std::size_t max_message_bytes = 4096;
+  static std::string bounded(std::string text, std::size_t max_bytes = max_message_bytes);
 
   // Named constructors for the common shapes.
   static Error transport(TransportFailure failure, bool request_sent, std::string message);
@@ -136,11 +140,11 @@ class Error {
   Error& with_odoo(std::string cls, std::string msg, std::vector<std::string> args = {}) &;
   Error&& with_odoo(std::string cls, std::string msg, std::vector<std::string> args = {}) &&;
   Error& with_debug(std::string traceback) & {
-    debug_ = std::move(traceback);
+    debug_ = bounded(std::move(traceback), 64 * 1024);
     return *this;
   }
   Error&& with_debug(std::string traceback) && {
-    debug_ = std::move(traceback);
+    debug_ = bounded(std::move(traceback), 64 * 1024);
     return std::move(*this);
   }
   Error& with_correlation_id(std::string id) & {
@@ -175,6 +179,13 @@ class Error {
     outcome_unknown_ = unknown;
     return std::move(*this);
   }
+  // Replaces every occurrence of `secret` (as is, and as a JSON string would escape it) in the message,
+  // the Odoo message, arguments and debug text with Secret::redacted. Text that came from a server (an
+  // error page quoting the request) passes through this with every secret the client holds. Secrets
+  // shorter than 4 bytes are left alone (they cannot be told from ordinary text).
+  Error& redact(std::string_view secret) &;
+  Error&& redact(std::string_view secret) && { return std::move(redact(secret)); }
+
   Error& with_message_prefix(std::string_view context) &;
   Error&& with_message_prefix(std::string_view context) &&;
 

@@ -92,12 +92,19 @@ struct RunOptions {
   // Called about every `progress_interval` while running, from one thread.
   std::function<void(const EngineMetrics&)> progress{};
   std::chrono::milliseconds progress_interval{1000};
+  // Stop when no batch was applied or dead-lettered for this long while batches kept failing (Odoo
+  // unreachable, its certificate refused, every call answered 503): the summary says `stalled` and
+  // names the failure. Unset: a run waits out an outage for as long as max_age allows.
+  std::optional<std::chrono::milliseconds> stall_timeout{};
 };
 
 struct RunSummary {
-  bool idle = false;  // stopped because nothing was left to send (else max_time or stop())
+  bool idle = false;     // stopped because nothing was left to send (else max_time, stall or stop())
+  bool stalled = false;  // stopped by RunOptions::stall_timeout
   std::uint64_t batches = 0;
   std::uint64_t applied = 0, retried = 0, dead_lettered = 0;
+  // When the run did not end idle: the last failure of a batch (the cause of the wait), if any.
+  std::optional<Error> last_error{};
 };
 
 // The Client the engine needs: no retry and no circuit breaker of its own (the engine retries, probes
@@ -146,6 +153,9 @@ class Engine {
   result<void> discard(std::string_view source, std::string_view id, std::string_view reason);
 
   EngineMetrics metrics();
+  // The last failure of a batch since the engine was created (nothing when none failed): what a service
+  // that is not progressing reports.
+  std::optional<Error> last_failure() const;
   std::string prometheus();
   http::CircuitState breaker_state() const;
   Store& store() noexcept;

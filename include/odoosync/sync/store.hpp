@@ -168,7 +168,8 @@ class Store {
   virtual result<void> settle(std::int64_t batch, std::string_view owner, const Settlement& settlement) = 0;
   // A worker starts: with `exclusive`, every lease held by anyone is void (their holders are gone: an
   // embedded store has one process), and the batches they held will be probed before they are sent.
-  // A second exclusive worker (another owner) while one is active is ErrorKind::conflict.
+  // A second exclusive worker (another owner) while one is active is ErrorKind::storage (the store is
+  // busy: the tool exits 8, not as if Odoo had refused).
   virtual result<void> begin_worker(std::string_view owner, bool exclusive, std::int64_t now_ms) = 0;
   // The worker stopped: another exclusive worker may begin.
   virtual result<void> end_worker(std::string_view owner) = 0;

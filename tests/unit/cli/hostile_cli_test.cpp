@@ -6,7 +6,9 @@
 
 #include <tls_server.hpp>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 #include <string>
 
@@ -176,4 +178,107 @@ TEST_CASE("http:// on a TLS server is named, not hidden behind the circuit break
   CHECK(r.code != 0);
   CHECK(r.code != 3);
   CHECK_MESSAGE(r.err.find("circuit breaker") == std::string::npos, r.err);
+}
+
+TEST_CASE("sync run that can do nothing names the cause and fails, and --until-idle is bounded by --stall-timeout") {
+  TempDir dir;
+  const auto store = (dir.path / "s.db").string();
+  const auto file = dir.file("e.jsonl", stock_event("u-1") + "\n");
+  REQUIRE(run("", "sync submit '" + file + "' --store '" + store + "'").code == 0);
+  const std::string down = "ODOO_URL=http://127.0.0.1:1 ODOO_API_KEY=" + key;
+
+  auto idle = run(down, "sync run --until-idle --stall-timeout 2 --store '" + store + "'");
+  CHECK(idle.code == 6);
+  CHECK_MESSAGE(idle.err.find("stalled: nothing applied for 2 s") != std::string::npos, idle.err);
+  CHECK(idle.err.find("could not connect") != std::string::npos);
+
+  auto service = run(down, "sync run --max-time 2 --store '" + store + "'");
+  CHECK(service.code == 6);
+  CHECK_MESSAGE(service.err.find("nothing was sent to Odoo; the last failure") != std::string::npos, service.err);
+  CHECK(service.err.find("could not connect") != std::string::npos);
+
+  auto st = run("", "--json sync status --store '" + store + "'");
+  CHECK_MESSAGE(st.out.find("\"pending\":1") != std::string::npos, st.out);  // nothing lost, nothing dead
+}
+
+TEST_CASE("HTTP 500 with an HTML page is an outage to wait out, not a reason to dead-letter") {
+  TempDir dir;
+  const auto store = (dir.path / "s.db").string();
+  const auto file = dir.file("e.jsonl", stock_event("h-1") + "\n" + stock_event("h-2") + "\n");
+  REQUIRE(run("", "sync submit '" + file + "' --store '" + store + "'").code == 0);
+  LoopbackServer s;
+  s.script("/web/version", {json(v19)});
+  s.set_fallback(odoosync::testing::Reply{
+      .status = 500,
+      .headers = {{"Content-Type", "text/html"}},
+      .body =
+          "<html><body><h1>Internal Server Error</h1><p>The server encountered an internal error.</p></body></html>"});
+  auto r = run(env_for(s), "sync run --until-idle --stall-timeout 3 --store '" + store + "'");
+  CHECK(r.code == 6);
+  CHECK_MESSAGE(r.err.find("HTTP 500") != std::string::npos, r.err);
+  CHECK(r.err.find("The server encountered an internal error.") != std::string::npos);
+  CHECK(r.err.find("retried") != std::string::npos);
+  // Both events wait (pending, or in an open batch to be retried): none dead.
+  auto st = run("", "--json sync status --store '" + store + "'");
+  CHECK_MESSAGE(st.out.find(R"("applied":0,"dead":0)") != std::string::npos, st.out);
+  CHECK((st.out.find(R"("pending":2)") != std::string::npos || st.out.find(R"("in_flight":2)") != std::string::npos));
+}
+
+TEST_CASE("a second sync run on a busy store exits 8 (the store), not 5 (Odoo refused)") {
+  TempDir dir;
+  const auto store = (dir.path / "s.db").string();
+  const auto file = dir.file("e.jsonl", stock_event("b-1") + "\n");
+  REQUIRE(run("", "sync submit '" + file + "' --store '" + store + "'").code == 0);
+  // The first engine: a service run in the background against a server that never answers.
+  LoopbackServer s;
+  s.set_fallback(odoosync::testing::Reply{.action = odoosync::testing::Reply::Action::hang});
+  const std::string cmd = "env ODOO_URL=" + s.url() + " ODOO_API_KEY=" + key +
+                          " '" ODOOSYNC_CLI_PATH "' sync run --max-time 6 --store '" + store + "' >/dev/null 2>&1 &";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto second = run(env_for(s), "sync run --until-idle --store '" + store + "'");
+  CHECK(second.code == 8);
+  CHECK_MESSAGE(second.err.find("runs the sync engine on") != std::string::npos, second.err);
+  s.stop();
+}
+
+TEST_CASE(
+    "a server's text that quotes the request never carries the API key to stderr, the dead letters or the store") {
+  // A proxy's 502 page quoting the request it could not forward.
+  LoopbackServer s;
+  s.script("/web/version", {json(v19)});
+  const std::string quoted =
+      "<html><body><h1>502 Bad Gateway</h1><pre>POST /json/2/res.partner/search_count\n"
+      "Authorization: bearer " +
+      key + "\nbody: {\"key\": \"" + key + "\"}</pre></body></html>";
+  s.set_fallback(odoosync::testing::Reply{.status = 502, .headers = {{"Content-Type", "text/html"}}, .body = quoted});
+  auto r = run("ODOO_TIMEOUT_MS=2000 " + env_for(s), "count res.partner");
+  CHECK(r.code == 6);
+  CHECK_MESSAGE(r.err.find("[redacted]") != std::string::npos, r.err);
+  CHECK(r.err.find(key) == std::string::npos);
+
+  // An Odoo error whose message repeats the key: dead-lettered, and neither the dead-letter list, the
+  // audit nor the store file holds it.
+  TempDir dir;
+  const auto store = (dir.path / "s.db").string();
+  REQUIRE(
+      run("", "sync submit '" + dir.file("e.jsonl", stock_event("k-1") + "\n") + "' --store '" + store + "'").code ==
+      0);
+  LoopbackServer odoo;
+  odoo.script("/web/version", {json(v19)});
+  odoo.set_fallback(json(R"({"name": "odoo.exceptions.UserError", "message": "token bearer )" + key +
+                             R"( is not allowed here", "arguments": ["token bearer )" + key +
+                             R"( is not allowed here"], "context": {}, "debug": ""})",
+                         422));
+  auto sync = run(env_for(odoo), "sync run --until-idle --stall-timeout 5 --store '" + store + "'");
+  CHECK(sync.err.find(key) == std::string::npos);
+  auto dlq = run("", "sync dlq list --store '" + store + "'");
+  const std::string seen = dlq.out + dlq.err + sync.err;
+  CHECK_MESSAGE(dlq.out.find("[redacted]") != std::string::npos, seen);
+  CHECK(dlq.out.find(key) == std::string::npos);
+  auto audit = run("", "sync audit k-1 --store '" + store + "'");
+  CHECK(audit.out.find(key) == std::string::npos);
+  for (const auto& f : std::filesystem::directory_iterator(dir.path)) {
+    CHECK_MESSAGE(slurp(f.path()).find(key) == std::string::npos, f.path().string());
+  }
 }

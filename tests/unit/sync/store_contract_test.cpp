@@ -487,7 +487,7 @@ TEST_CASE("sqlite store: survives reopening, migrates an old schema, refuses a n
     REQUIRE(other);
     auto refused = other.value()->begin_worker("w3", true, 22);
     REQUIRE_FALSE(refused);
-    CHECK(refused.error().kind() == os::ErrorKind::conflict);
+    CHECK(refused.error().kind() == os::ErrorKind::storage);
   }
   {
     sqlite3* db = nullptr;
