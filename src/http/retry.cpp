@@ -20,7 +20,9 @@ std::chrono::milliseconds RetryPolicy::backoff_cap(int attempt) const noexcept {
 }
 
 RetryTransport::RetryTransport(std::shared_ptr<Transport> next, RetryPolicy policy, Clock& clock, std::uint64_t seed)
-    : next_(std::move(next)), policy_(policy), clock_(clock), rng_(seed) {}
+    : next_(std::move(next)), policy_(std::move(policy)), clock_(clock), rng_(seed) {
+  if (!policy_.budget) policy_.budget = std::make_shared<RetryBudget>();
+}
 
 std::chrono::milliseconds RetryTransport::jittered(int attempt) {
   // Full jitter: uniform in [0, cap], which spreads a crowd of clients best (AWS architecture blog).
@@ -60,6 +62,7 @@ result<Response> RetryTransport::send(const Request& request) {
     }
     return std::move(r);
   };
+  int spent = 0;  // budget tokens this call's retries took
   for (int attempt = 1;; ++attempt) {
     result<Response> r = next_->send(request);
     if (!r && r.error().transport_failure() != TransportFailure::circuit_open) cause = r.error();
@@ -79,12 +82,25 @@ result<Response> RetryTransport::send(const Request& request) {
       again = e.kind() != ErrorKind::cancelled && e.retryable() && safe;
       asked = e.retry_after();
     }
-    if (!again || attempt >= policy_.max_attempts) return final(r);
+    if (!again) {
+      // An answer (or a failure not worth retrying): earn back what the retries of this call spent.
+      if (r) policy_.budget->earn(spent > 0 ? spent : 1);
+      return final(r);
+    }
+    if (attempt >= policy_.max_attempts) return final(r);
 
     const auto wait = asked ? *asked : jittered(attempt);
     const auto now = clock_.now();
     if (now + wait - start > policy_.max_elapsed) return final(r);
     if (request.deadline && now + wait >= *request.deadline) return final(r);
+    const int cost = !r && r.error().transport_failure() == TransportFailure::timeout ? RetryBudget::timeout_retry_cost
+                                                                                      : RetryBudget::retry_cost;
+    if (!policy_.budget->try_spend(cost)) {
+      auto out = final(r);
+      if (!out) out.error().with_message_prefix("retry budget exhausted (too many failures across this client)");
+      return out;
+    }
+    spent += cost;
     if (!sleep(wait, request)) {
       Error e = Error::cancelled("cancelled while waiting to retry");
       e.with_attempts(attempt);

@@ -11,10 +11,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "store_common.hpp"
 
@@ -599,18 +601,36 @@ result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
     return e;
   }
   sqlite3_busy_timeout(impl->db, options.busy_timeout_ms);
-  ODOOSYNC_TRYV(impl->exec("PRAGMA journal_mode=WAL"));
+  // Another process creating the same file at this moment: SQLite answers "locked" at once, without
+  // its busy handler, where two connections would otherwise deadlock (switching a new file to WAL,
+  // upgrading a read to a write). Each step of the opening is then tried again, for up to the busy
+  // timeout.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+  const auto patiently = [&](const auto& step) {
+    for (;;) {
+      auto r = step();
+      if (r || std::chrono::steady_clock::now() >= deadline) return r;
+      const int code = sqlite3_errcode(impl->db);
+      if (code != SQLITE_BUSY && code != SQLITE_LOCKED) return r;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  };
+  ODOOSYNC_TRYV(patiently([&] { return impl->exec("PRAGMA journal_mode=WAL"); }));
   ODOOSYNC_TRYV(impl->exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   ODOOSYNC_TRYV(impl->exec("PRAGMA foreign_keys=ON"));
 
   auto* raw = impl.get();
   int version = 0;
   {
-    Stmt v(raw->db, "PRAGMA user_version");
-    if (!v) return sql_error(raw->db, "cannot read the store '" + path + "'");
-    auto row = v.step();
-    if (!row) return row.error().with_message_prefix("cannot read the store '" + path + "'");
-    version = static_cast<int>(v.i64(0));
+    auto read = patiently([&]() -> result<int> {
+      Stmt v(raw->db, "PRAGMA user_version");
+      if (!v) return sql_error(raw->db, "cannot read the store '" + path + "'");
+      auto row = v.step();
+      if (!row) return row.error().with_message_prefix("cannot read the store '" + path + "'");
+      return static_cast<int>(v.i64(0));
+    });
+    if (!read) return read.error();
+    version = read.value();
   }
   if (version > schema_version) {
     return Error(ErrorKind::storage, "the store '" + path + "' has schema version " + std::to_string(version) +
@@ -623,19 +643,21 @@ result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   // new file at the same time may have migrated it meanwhile (BEGIN IMMEDIATE waits for it), and a step
   // is never run twice.
   for (int v = version; v < target; ++v) {
-    auto r = raw->transaction([&]() -> result<void> {
-      Stmt now(raw->db, "PRAGMA user_version");
-      if (!now) return sql_error(raw->db, "cannot read the store's version");
-      ODOOSYNC_TRYV(now.step());
-      if (static_cast<int>(now.i64(0)) > v) return success();  // migrated by the other process
-      ODOOSYNC_TRYV(raw->exec(migrations[v]));
-      if (v == 0) {
-        Stmt s(raw->db, "INSERT INTO meta(key, value) VALUES ('store_id', ?)");
-        s.bind(1, detail::make_store_id());
-        ODOOSYNC_TRYV(s.run());
-      }
-      const std::string pragma = "PRAGMA user_version = " + std::to_string(v + 1);
-      return raw->exec(pragma.c_str());
+    auto r = patiently([&] {
+      return raw->transaction([&]() -> result<void> {
+        Stmt now(raw->db, "PRAGMA user_version");
+        if (!now) return sql_error(raw->db, "cannot read the store's version");
+        ODOOSYNC_TRYV(now.step());
+        if (static_cast<int>(now.i64(0)) > v) return success();  // migrated by the other process
+        ODOOSYNC_TRYV(raw->exec(migrations[v]));
+        if (v == 0) {
+          Stmt s(raw->db, "INSERT INTO meta(key, value) VALUES ('store_id', ?)");
+          s.bind(1, detail::make_store_id());
+          ODOOSYNC_TRYV(s.run());
+        }
+        const std::string pragma = "PRAGMA user_version = " + std::to_string(v + 1);
+        return raw->exec(pragma.c_str());
+      });
     });
     if (!r)
       return r.error().with_message_prefix("migrating the store '" + path + "' to version " + std::to_string(v + 1));

@@ -190,6 +190,7 @@ TEST_CASE("backoff is exponential with full jitter under the cap") {
   Fixture f;
   f.policy = p;
   f.policy.max_attempts = 2;
+  f.policy.budget = std::make_shared<RetryBudget>(1'000'000);  // 400 retries: not what this test is about
   f.fake->set_fallback([n = 0](const Request&) mutable -> result<Response> { return status(++n % 2 ? 503 : 200); });
   auto t = f.make();
   for (int i = 0; i < 400; ++i) REQUIRE(t.send(post(true)));
@@ -229,4 +230,55 @@ TEST_CASE("cancelling during the wait ends the loop with a cancelled error") {
   REQUIRE_FALSE(r);
   CHECK(r.error().kind() == ErrorKind::cancelled);
   CHECK(f.fake->request_count() == 1);
+}
+
+TEST_CASE("the retry budget caps retries across a client in an outage, and answers earn it back") {
+  Fixture f;
+  f.policy.max_attempts = 4;
+  f.policy.budget = std::make_shared<RetryBudget>(20);  // four retries' worth
+  auto t = f.make();
+  // An outage: every attempt refused. The first call retries 3 times (15 tokens), the second once
+  // (the last 5), the third not at all.
+  f.fake->set_fallback(
+      [](const Request&) -> result<Response> { return Error::transport(TransportFailure::connect, false, "refused"); });
+  auto a = t.send(post(true));
+  REQUIRE_FALSE(a);
+  CHECK(a.error().attempts() == 4);
+  auto b = t.send(post(true));
+  REQUIRE_FALSE(b);
+  CHECK(b.error().attempts() == 2);
+  CHECK(b.error().message().find("retry budget exhausted") != std::string::npos);
+  auto c = t.send(post(true));
+  REQUIRE_FALSE(c);
+  CHECK(c.error().attempts() == 1);
+  CHECK(f.fake->request_count() == 7);  // 4 + 2 + 1, not 12
+  CHECK(f.policy.budget->tokens() == 0);
+  // Odoo is back: answers earn tokens back, one each, and retries resume once there are enough.
+  f.fake->set_fallback([](const Request&) -> result<Response> { return status(200); });
+  for (int i = 0; i < 5; ++i) REQUIRE(t.send(post(true)));
+  CHECK(f.policy.budget->tokens() == 5);
+  f.fake->push(Error::transport(TransportFailure::connect, false, "refused"));
+  auto d = t.send(post(true));
+  REQUIRE(d);
+  CHECK(d.value().attempts == 2);
+  CHECK(f.policy.budget->tokens() == 5);  // the retry that worked gave back what it spent
+}
+
+TEST_CASE("a timeout costs the budget twice what another failure does") {
+  Fixture f;
+  f.policy.budget = std::make_shared<RetryBudget>(30);
+  auto t = f.make();
+  f.fake->push(Error::transport(TransportFailure::timeout, false, "timed out before sending"))
+      .push(Error::transport(TransportFailure::connect, false, "refused"))
+      .push(status(200));
+  REQUIRE(t.send(post(true)));
+  CHECK(f.policy.budget->tokens() == 30);  // 10 + 5 spent, 15 earned back by the answer
+  f.fake->push(Error::transport(TransportFailure::timeout, false, "timed out before sending"))
+      .push(Error::transport(TransportFailure::timeout, false, "timed out before sending"))
+      .push(Error::transport(TransportFailure::timeout, false, "timed out before sending"))
+      .push(Error::transport(TransportFailure::timeout, false, "timed out before sending"));
+  auto r = t.send(post(true));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().attempts() == 4);
+  CHECK(f.policy.budget->tokens() == 0);
 }

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -39,6 +40,7 @@ TEST_CASE("two processes creating one new store at once both open it, and it is 
     REQUIRE(child >= 0);
     if (child == 0) {
       auto s = oss::SqliteStore::open(path);
+      if (!s) std::fprintf(stderr, "child: %s\n", s.error().to_string().c_str());
       ::_exit(s ? 0 : 1);
     }
     auto mine = oss::SqliteStore::open(path);
