@@ -3,6 +3,7 @@
 
 #include <rapidjson/error/en.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -99,7 +100,9 @@ Number to_number(std::string_view t) noexcept {
       const char* ep = t.data() + e + 1;
       if (ep < last && *ep == '+') ++ep;
       auto [q, ec2] = std::from_chars(ep, last, x);
-      exp10 = ec2 == std::errc() ? x : (ep < last && *ep == '-' ? -100000 : 100000);
+      // Clamped: the exponent may be as large as the text allows (-9223372036854775808), and beyond
+      // ±100000 the answer (zero, or out of range) no longer changes.
+      exp10 = ec2 == std::errc() ? std::clamp(x, -100000L, 100000L) : (ep < last && *ep == '-' ? -100000 : 100000);
       (void)q;
     }
     const std::size_t dot = mant.find('.');

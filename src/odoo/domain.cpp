@@ -85,13 +85,38 @@ std::string Domain::to_json() const {
   return out;
 }
 
+// How many expressions a domain's items form at the top level (Odoo ANDs them implicitly): in Polish
+// notation "&" and "|" take two operands, "!" one, a leaf none.
+std::size_t top_level_terms(const std::vector<std::string>& items) {
+  std::size_t terms = 0;
+  long need = 0;  // operands still owed to the operators seen in the current expression
+  for (const auto& item : items) {
+    if (need == 0) {
+      ++terms;
+      need = 1;
+    }
+    --need;
+    if (item == "\"&\"" || item == "\"|\"") need += 2;
+    if (item == "\"!\"") need += 1;
+  }
+  return terms;
+}
+
+// One operand of an operator: its items as a single expression, the implicit AND made explicit.
+// Without it ["|", A, B, C] (a = [A, B], b = [C]) would read (A | B) & C, and ["!", A, B] (!A) & B.
+void append_operand(std::vector<std::string>& out, const std::vector<std::string>& items) {
+  const std::size_t terms = top_level_terms(items);
+  for (std::size_t i = 1; i < terms; ++i) out.emplace_back("\"&\"");
+  out.insert(out.end(), items.begin(), items.end());
+}
+
 Domain combine(std::string_view op, const Domain& a, const Domain* b) {
   Domain d;
   d.error_ = a.error_ ? a.error_ : (b ? b->error_ : nullptr);
-  d.items_.reserve(a.items_.size() + (b ? b->items_.size() : 0) + 1);
+  d.items_.reserve(a.items_.size() + (b ? b->items_.size() : 0) + 3);
   d.items_.push_back(fmt::format("\"{}\"", op));
-  d.items_.insert(d.items_.end(), a.items_.begin(), a.items_.end());
-  if (b) d.items_.insert(d.items_.end(), b->items_.begin(), b->items_.end());
+  append_operand(d.items_, a.items_);
+  if (b) append_operand(d.items_, b->items_);
   return d;
 }
 

@@ -50,13 +50,18 @@ std::string Decimal::to_string() const {
   return units < 0 ? "-" + digits : digits;
 }
 
+__extension__ typedef __int128 i128;
+
 bool operator==(const Decimal& a, const Decimal& b) noexcept {
-  // Bring both to the larger scale; 18 digits at scale ≤ 18 cannot overflow when only one side scales
-  // by less than 10^18 / |units|, which the parser's digit limit guarantees for values it produced.
-  std::int64_t x = a.units, y = b.units;
-  for (int s = a.scale; s < b.scale; ++s) x *= 10;
-  for (int s = b.scale; s < a.scale; ++s) y *= 10;
-  return x == y;
+  // Bring both to the larger scale in 128 bits: int64 units times 10^scale (scale up to 18 apart)
+  // overflow 64 bits (fuzz_decimal found 1000 scaled by 10^16), never 128; beyond, compare by division.
+  // Once a side is past `limit`, ten times it still fits, and it can no longer equal the other side.
+  const i128 limit = static_cast<i128>(INT64_MAX) * 1000000000000000000LL;
+  i128 x = a.units, y = b.units;
+  int sa = a.scale, sb = b.scale;
+  for (; sa < sb && x <= limit && x >= -limit; ++sa) x *= 10;
+  for (; sb < sa && y <= limit && y >= -limit; ++sb) y *= 10;
+  return sa == sb && x == y;
 }
 
 namespace {

@@ -191,6 +191,8 @@ TEST_CASE("numbers are read exactly: RapidJSON's full-precision misreads are gon
   CHECK(std::signbit(one("-1e-400").GetDouble()));
   CHECK(one("123456789e300").GetDouble() == 123456789e300);
   CHECK(one("1e-99999999999999999999").GetDouble() == 0.0);
+  CHECK(one("0.1e-9223372036854775808").GetDouble() == 0.0);  // found by fuzz_json: no overflow
+  CHECK(one("10e-9223372036854775807").GetDouble() == 0.0);
 }
 
 TEST_CASE("a number beyond the largest double is refused with its byte offset") {

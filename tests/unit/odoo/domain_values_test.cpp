@@ -133,3 +133,29 @@ TEST_CASE("Values and x2many commands encode as Odoo expects") {
       R"([1,7,{"discount":5.0}],[2,8,0],[3,9,0],[4,3,0],[5,0,0],[6,0,[1,2]]],"tag_ids":[4,5],)"
       "\"note\":\"caf\xC3\xA9 \\\"quoted\\\"\",\"user_id\":false,\"validity_date\":\"2026-12-31\",\"active\":true}");
 }
+
+TEST_CASE("a domain of several terms (implicit AND) stays one operand under | and !") {
+  // Found by fuzz_domain: [A, B] || C was sent as (A | B) & C, and ![A, B] as (!A) & B.
+  auto ab = Domain::from_json(R"([["a","=",1],["b","=",2]])");
+  REQUIRE(ab);
+  CHECK((ab.value() || field("c") == 3).to_json() == R"(["|","&",["a","=",1],["b","=",2],["c","=",3]])");
+  CHECK((!ab.value()).to_json() == R"(["!","&",["a","=",1],["b","=",2]])");
+  CHECK((field("c") == 3 || ab.value()).to_json() == R"(["|",["c","=",3],"&",["a","=",1],["b","=",2]])");
+  auto abc = Domain::from_json(R"(["|",["a","=",1],["b","=",2],["c","=",3]])");  // (a|b) & c: two terms
+  REQUIRE(abc);
+  CHECK((!abc.value()).to_json() == R"(["!","&","|",["a","=",1],["b","=",2],["c","=",3]])");
+  // One term already: nothing added.
+  auto one = Domain::from_json(R"(["|",["a","=",1],["b","=",2]])");
+  REQUIRE(one);
+  CHECK((!one.value()).to_json() == R"(["!","|",["a","=",1],["b","=",2]])");
+}
+
+TEST_CASE("Decimal equality never overflows, whatever the scales") {
+  // Found by fuzz_decimal: 1000 at scale 0 against scale 16 overflowed int64 while scaling.
+  CHECK(Decimal{1000, 0} == Decimal{static_cast<std::int64_t>(1000) * 100000000000000LL, 14});
+  CHECK_FALSE(Decimal{1000, 0} == Decimal{1, 16});
+  CHECK_FALSE(Decimal{INT64_MAX, 0} == Decimal{INT64_MAX, 18});
+  CHECK_FALSE(Decimal{INT64_MIN, 0} == Decimal{-1, 200});
+  CHECK(Decimal{0, 0} == Decimal{0, 200});
+  CHECK(Decimal{150, 2} == Decimal{15, 1});
+}
