@@ -58,8 +58,10 @@ result<UrlParts> parse_url(std::string_view url) {
   }
   if (host.empty()) return bad("missing host");
   for (char c : host) {
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '%')
-      return bad("host contains a space, control character or '%'");
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7F || c == '%') return bad("host contains a space, control character or '%'");
+    // Brackets belong around an IPv6 address only ("http://]::" once gave the host "]:").
+    if (c == '[' || c == ']') return bad("host contains '[' or ']' outside an IPv6 address");
   }
   out.host = lower(host);
   if (!port.empty()) {

@@ -60,7 +60,9 @@ result<Checkpoint> Checkpoint::parse(std::string_view text) {
   std::int64_t id = 0;
   std::string_view tail = text.substr(hash + 1);
   auto [p, ec] = std::from_chars(tail.data(), tail.data() + tail.size(), id);
-  if (ec != std::errc{} || p != tail.data() + tail.size() || id < 0) {
+  // Canonical digits only ("#00" would print back as "#0": a checkpoint's text is its identity).
+  const bool canonical = !tail.empty() && tail.front() != '+' && (tail.size() == 1 || tail.front() != '0');
+  if (ec != std::errc{} || p != tail.data() + tail.size() || id < 0 || !canonical) {
     return Error::validation(fmt::format("checkpoint '{}': '{}' is not a record id", text.substr(0, 40), tail));
   }
   return Checkpoint{when.value(), id};

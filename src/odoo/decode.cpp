@@ -91,6 +91,10 @@ Error from_exception(ErrorKind kind, const json::Value& data, std::string fallba
   std::string cls = member_string(data, "name");
   std::string message = member_string(data, "message");
   if (message.empty()) message = std::move(fallback_message);
+  // An error that says nothing still says why it is one.
+  if (message.empty())
+    message = cls.empty() ? "Odoo answered an error without a message or an exception class"
+                          : "Odoo answered " + cls + " without a message";
   Error e(kind, message);
   e.with_odoo(cls, message, arguments_of(data));
   if (keep_debug) e.with_debug(member_string(data, "debug"));

@@ -3,6 +3,8 @@
 
 #include <odoosync/odoo/domain.hpp>
 #include <odoosync/odoo/values.hpp>
+#include <odoosync/odoo/cursor.hpp>
+#include <odoosync/http/url.hpp>
 
 #include <cmath>
 
@@ -158,4 +160,21 @@ TEST_CASE("Decimal equality never overflows, whatever the scales") {
   CHECK_FALSE(Decimal{INT64_MIN, 0} == Decimal{-1, 200});
   CHECK(Decimal{0, 0} == Decimal{0, 200});
   CHECK(Decimal{150, 2} == Decimal{15, 1});
+}
+
+TEST_CASE("checkpoints and URLs found by the fuzz targets: non-canonical ids and odd hosts are refused") {
+  CHECK_FALSE(Checkpoint::parse("2026-12-01 10:00:00#00"));
+  CHECK_FALSE(Checkpoint::parse("2026-12-01 10:00:00#+1"));
+  CHECK_FALSE(Checkpoint::parse("2026-12-01 10:00:00#"));
+  auto ok = Checkpoint::parse("2026-12-01 10:00:00#0");
+  REQUIRE(ok);
+  CHECK(ok.value().to_string() == "2026-12-01 10:00:00#0");
+  CHECK_FALSE(odoosync::http::parse_url(std::string("http://") + '\0'));
+  CHECK_FALSE(odoosync::http::parse_url("http://]::"));
+  CHECK_FALSE(
+      odoosync::http::parse_url("http://a\x01"
+                                "b/"));
+  auto v6 = odoosync::http::parse_url("http://[::1]:8069/x");
+  REQUIRE(v6);
+  CHECK(v6.value().host == "::1");
 }
