@@ -18,8 +18,11 @@ int month_index(std::string_view m) {
   return 0;
 }
 
+// Unsigned decimal digits only: from_chars alone would take "-7" as a number of seconds or a day.
 bool number(std::string_view s, int& out) {
   if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc{} && p == s.data() + s.size();
 }
@@ -56,7 +59,7 @@ std::optional<Clock::wall_time> parse_http_date(std::string_view v) {
   if (p.size() == 6 && p[0].size() == 4 && p[0][3] == ',' && p[5] == "GMT") {
     // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
     int mon = month_index(p[2]);
-    if (mon && number(p[1], d) && p[3].size() == 4 && number(p[3], y) && hms(p[4], h, m, s))
+    if (mon && p[1].size() == 2 && number(p[1], d) && p[3].size() == 4 && number(p[3], y) && hms(p[4], h, m, s))
       return make(y, mon, d, h, m, s);
     return std::nullopt;
   }
@@ -73,7 +76,7 @@ std::optional<Clock::wall_time> parse_http_date(std::string_view v) {
   if (p.size() == 5 && p[0].size() == 3) {
     // asctime: Sun Nov  6 08:49:37 1994
     int mon = month_index(p[1]);
-    if (mon && number(p[2], d) && hms(p[3], h, m, s) && p[4].size() == 4 && number(p[4], y))
+    if (mon && p[2].size() <= 2 && number(p[2], d) && hms(p[3], h, m, s) && p[4].size() == 4 && number(p[4], y))
       return make(y, mon, d, h, m, s);
   }
   return std::nullopt;
@@ -84,6 +87,8 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   if (value.empty()) return std::nullopt;
   if (value.front() >= '0' && value.front() <= '9') {
+    for (char c : value)
+      if (c < '0' || c > '9') return std::nullopt;  // delay-seconds is digits and nothing else
     long long secs = 0;
     auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), secs);
     if (ec == std::errc::result_out_of_range) return std::chrono::milliseconds(std::chrono::hours(24 * 365));
