@@ -59,7 +59,7 @@ std::optional<Clock::wall_time> parse_http_date(std::string_view v) {
   if (p.size() == 6 && p[0].size() == 4 && p[0][3] == ',' && p[5] == "GMT") {
     // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
     int mon = month_index(p[2]);
-    if (mon && p[1].size() == 2 && number(p[1], d) && p[3].size() == 4 && number(p[3], y) && hms(p[4], h, m, s))
+    if (mon && p[1].size() <= 2 && number(p[1], d) && p[3].size() == 4 && number(p[3], y) && hms(p[4], h, m, s))
       return make(y, mon, d, h, m, s);
     return std::nullopt;
   }

@@ -61,7 +61,8 @@ result<Checkpoint> Checkpoint::parse(std::string_view text) {
   std::string_view tail = text.substr(hash + 1);
   auto [p, ec] = std::from_chars(tail.data(), tail.data() + tail.size(), id);
   // Canonical digits only ("#00" would print back as "#0": a checkpoint's text is its identity).
-  const bool canonical = !tail.empty() && tail.front() != '+' && (tail.size() == 1 || tail.front() != '0');
+  const bool canonical = !tail.empty() && tail.find_first_not_of("0123456789") == std::string_view::npos &&
+                         (tail.size() == 1 || tail.front() != '0');
   if (ec != std::errc{} || p != tail.data() + tail.size() || id < 0 || !canonical) {
     return Error::validation(fmt::format("checkpoint '{}': '{}' is not a record id", text.substr(0, 40), tail));
   }

@@ -49,7 +49,6 @@ TEST_CASE("Retry-After takes digits only (found by fuzz_retry_after)") {
   CHECK_FALSE(parse_retry_after("10 9", now));
   CHECK(parse_retry_after("99999999999999999999", now) == milliseconds(hours(24 * 365)));
   CHECK_FALSE(parse_http_date("Sun Nov  6 08:49:-7 1994"));      // a signed number was taken
-  CHECK_FALSE(parse_http_date("Sun, 6 Nov 1994 08:49:37 GMT"));  // IMF-fixdate's day has two digits
   CHECK_FALSE(parse_http_date("Sun Nov 257 08:49:37 1994"));
   CHECK(parse_http_date("Sun Nov  6 08:49:37 1994"));
   CHECK(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"));

@@ -165,6 +165,7 @@ TEST_CASE("Decimal equality never overflows, whatever the scales") {
 TEST_CASE("checkpoints and URLs found by the fuzz targets: non-canonical ids and odd hosts are refused") {
   CHECK_FALSE(Checkpoint::parse("2026-12-01 10:00:00#00"));
   CHECK_FALSE(Checkpoint::parse("2026-12-01 10:00:00#+1"));
+  CHECK_FALSE(Checkpoint::parse("2026-12-01 10:00:00#-0"));
   CHECK_FALSE(Checkpoint::parse("2026-12-01 10:00:00#"));
   auto ok = Checkpoint::parse("2026-12-01 10:00:00#0");
   REQUIRE(ok);
