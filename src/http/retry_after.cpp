@@ -45,15 +45,15 @@ std::vector<std::string_view> split(std::string_view s) {
   return parts;
 }
 
-std::optional<Clock::wall_time> make(int y, int mon, int d, int h, int m, int s) {
+std::optional<std::chrono::sys_seconds> make(int y, int mon, int d, int h, int m, int s) {
   using namespace std::chrono;
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mon)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
-  return sys_days{ymd} + hours{h} + minutes{m} + seconds{s};
+  return sys_seconds{sys_days{ymd}} + hours{h} + minutes{m} + seconds{s};
 }
 }  // namespace
 
-std::optional<Clock::wall_time> parse_http_date(std::string_view v) {
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view v) {
   auto p = split(v);
   int d = 0, y = 0, h = 0, m = 0, s = 0;
   if (p.size() == 6 && p[0].size() == 4 && p[0][3] == ',' && p[5] == "GMT") {
@@ -98,8 +98,14 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   }
   auto when = parse_http_date(value);
   if (!when) return std::nullopt;
-  if (*when <= now) return std::chrono::milliseconds(0);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(*when - now);
+  // In seconds: a date centuries away is beyond the clock's nanoseconds, and the wait is capped at a year
+  // like delay-seconds.
+  using namespace std::chrono;
+  const auto now_s = floor<seconds>(now);
+  if (*when <= now_s) return milliseconds(0);
+  constexpr auto a_year = hours(24 * 365);
+  if (*when - now_s >= a_year) return duration_cast<milliseconds>(a_year);
+  return duration_cast<milliseconds>(*when - now_s) - duration_cast<milliseconds>(now - now_s);
 }
 
 }  // namespace http

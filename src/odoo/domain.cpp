@@ -148,10 +148,13 @@ result<Domain> Domain::from_json(std::string_view json_text) {
   const auto& v = doc.value();
   if (!v.IsArray()) return Error::validation("domain: expected a JSON array such as [[\"name\",\"ilike\",\"desk\"]]");
   Domain d;
-  // Prefix notation: count that operators and terms balance (each & and | takes two, ! one).
+  // Prefix notation read as Odoo's normalize_domain reads it: `needed` counts the expressions still owed;
+  // once none is owed, the next element starts a new expression joined by an implicit "&" (so [A, "!"]
+  // leaves the "!" without its operand, which Odoo refuses).
   int needed = 1;
   std::size_t i = 0;
   for (const auto& item : v.GetArray()) {
+    if (needed == 0) needed = 1;
     if (item.IsString()) {
       std::string_view op(item.GetString(), item.GetStringLength());
       if (op == "&" || op == "|")

@@ -24,7 +24,7 @@ result<Decimal> Decimal::parse(std::string_view text) {
   if (s.empty()) return bad("no digits");
   std::int64_t units = 0;
   int digits = 0, scale = 0;
-  bool dot = false;
+  bool dot = false, any_digit = false;
   for (char c : s) {
     if (c == '.') {
       if (dot) return bad("two decimal points");
@@ -32,11 +32,15 @@ result<Decimal> Decimal::parse(std::string_view text) {
       continue;
     }
     if (c < '0' || c > '9') return bad("only digits, one '.' and a leading sign are allowed");
-    if (++digits > 18) return bad("more than 18 significant digits");
+    any_digit = true;
+    // The integer part's leading zeros are not counted: "0.123456789012345678", as to_string writes 18
+    // decimals, parses back (fuzz: decimal.round_trip_19_digits). Every decimal counts (scale ≤ 18).
+    if (!dot && units == 0 && c == '0') continue;
+    if (++digits > 18) return bad("more than 18 digits (leading zeros aside)");
     units = units * 10 + (c - '0');
     if (dot) ++scale;
   }
-  if (digits == 0) return bad("no digits");
+  if (!any_digit) return bad("no digits");
   if (dot && s.back() == '.') return bad("no digits after the decimal point");
   return Decimal{negative ? -units : units, static_cast<std::uint8_t>(scale)};
 }

@@ -85,34 +85,6 @@ namespace odoosync_fuzz {
 // reported bug (for bugs a sanitizer reports, which check() cannot skip).
 inline bool known(std::string_view id) { return known_broken().count(id) != 0; }
 
-// Reported bug retry_after.date_out_of_range: parse_http_date converts the date (whole seconds) to
-// system_clock's nanoseconds, which overflows (signed, UB) for years before 1678 or after 2261. The year
-// is the 4-character word of the IMF-fixdate and asctime forms (the RFC 850 form's two digits stay in
-// 1970..2069). True if `value` has a 4-character word (between spaces or tabs: parse_retry_after trims
-// tabs) that reads as an int outside that range.
-inline bool http_date_year_out_of_range(std::string_view value) {
-  const auto blank = [](char c) { return c == ' ' || c == '\t'; };
-  std::size_t i = 0;
-  while (i < value.size()) {
-    while (i < value.size() && blank(value[i])) ++i;
-    std::size_t j = i;
-    while (j < value.size() && !blank(value[j])) ++j;
-    if (j - i == 4) {
-      const std::string_view w = value.substr(i, 4);
-      int y = 0;
-      bool negative = w[0] == '-';
-      bool digits = true;
-      for (std::size_t k = negative ? 1 : 0; k < 4; ++k) {
-        digits = digits && w[k] >= '0' && w[k] <= '9';
-        y = y * 10 + (w[k] - '0');
-      }
-      if (digits && (negative || y < 1678 || y > 2261)) return true;
-    }
-    i = j;
-  }
-  return false;
-}
-
 // Reported bug json.exponent_overflow: json::to_number adds the exponent (read into a long) to the
 // position of the first significant digit without checking, which overflows (signed, UB) for a number out
 // of double's range with an exponent near LONG_MIN or LONG_MAX, e.g. 0.01e-9223372036854775808. True if

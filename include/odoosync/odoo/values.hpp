@@ -23,7 +23,8 @@ struct Decimal {
   std::int64_t units = 0;
   std::uint8_t scale = 0;
 
-  static result<Decimal> parse(std::string_view text);  // "-12.5", "3", "0.001"; no exponent, ≤ 18 digits
+  // "-12.5", "3", "0.001"; no exponent; at most 18 digits, not counting the integer part's leading zeros
+  static result<Decimal> parse(std::string_view text);
   std::string to_string() const;
   friend bool operator==(const Decimal& a, const Decimal& b) noexcept;  // numeric equality: 1.50 == 1.5
 };

@@ -74,6 +74,12 @@ TEST_CASE("Domain::from_json checks the shape and names the bad element") {
   CHECK(Domain::from_json(R"([["a","==",1]])").error().message().find("unknown comparison '=='") != std::string::npos);
   CHECK(Domain::from_json(R"(["&",["a","=",1]])").error().message().find("missing its operands") != std::string::npos);
   CHECK(Domain::from_json(R"(["^",["a","=",1]])").error().message().find("element 0") != std::string::npos);
+  // Read as Odoo's normalize_domain reads it (fuzz: domain.odoo_accepts): a trailing operator after a
+  // complete expression starts a new one, implicitly AND-ed, that is never completed.
+  CHECK(Domain::from_json(R"([["a","=",1],"!"])").error().message().find("missing its operands") != std::string::npos);
+  CHECK(Domain::from_json(R"([["a","=",1],"|"])").error().message().find("missing its operands") != std::string::npos);
+  CHECK(Domain::from_json(R"([["a","=",1],"!",["b","=",2]])"));              // A & !B
+  CHECK(Domain::from_json(R"([["a","=",1],"|",["b","=",2],["c","=",3]])"));  // A & (B | C)
   CHECK(Domain::from_json(R"([["a","="]])").error().message().find("element 0") != std::string::npos);
 }
 
@@ -84,6 +90,20 @@ TEST_CASE("Decimal parses and prints exactly") {
   CHECK(Decimal::parse("7").value().to_string() == "7");
   CHECK(Decimal::parse("1.5").value() == Decimal::parse("1.50").value());
   CHECK(Decimal{5, 3}.to_string() == "0.005");
+  // 18 decimals print with a leading "0.", which parses back (fuzz: decimal.round_trip_19_digits); the
+  // integer part's leading zeros never count towards the 18 digits, every decimal does.
+  for (const char* text :
+       {".000000000000000000", "0.123456789012345678", "-0.999999999999999999", "000000000000000000001.5"}) {
+    CAPTURE(text);
+    auto d = Decimal::parse(text);
+    REQUIRE(d);
+    auto again = Decimal::parse(d.value().to_string());
+    REQUIRE(again);
+    CHECK(again.value().units == d.value().units);
+    CHECK(again.value().scale == d.value().scale);
+  }
+  CHECK_FALSE(Decimal::parse("0.0000000000000000001"));  // 19 decimals
+  CHECK_FALSE(Decimal::parse("1.000000000000000000"));   // 19 digits
   for (const char* bad : {"", "-", "1.2.3", "1e5", "12,5", "abc", "1.", "1234567890123456789"}) {
     CAPTURE(bad);
     auto r = Decimal::parse(bad);
