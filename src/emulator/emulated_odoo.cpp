@@ -26,6 +26,12 @@ result<std::unique_ptr<EmulatedOdoo>> EmulatedOdoo::start(EmulatedOdooOptions op
   o.extra_products = options.extra_products;
   o.fixture = options.fixture_file;
   o.seed = options.seed;
+  // The key: given, else $ODOOSYNC_EMULATOR_API_KEY (the tests' secret canary sets it), else the fixed one.
+  const char* key_env = std::getenv("ODOOSYNC_EMULATOR_API_KEY");
+  if (!options.api_key.empty())
+    o.admin_api_key = options.api_key;
+  else if (key_env && *key_env)
+    o.admin_api_key = key_env;
   // $ODOOSYNC_EMULATOR_DATA first (an install moved to another prefix), then the build tree's copy next
   // to the sources, then <install prefix>/share/odoosync/emulator.
   std::error_code ec;

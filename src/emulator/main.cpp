@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <string>
 #include <vector>
 #include <filesystem>
@@ -37,7 +38,9 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--data-dir", options.data_dir, "folder with odoo18/ and odoo19/ (fields and records)");
   app.add_option("--seed", options.seed, "seed for faults given a probability (same seed, same sequence)");
-  app.add_option("--api-key", options.admin_api_key, "admin's API key (default: a fixed test key, printed)");
+  if (const char* key = std::getenv("ODOOSYNC_EMULATOR_API_KEY"); key && *key) options.admin_api_key = key;
+  app.add_option("--api-key", options.admin_api_key,
+                 "admin's API key (default: $ODOOSYNC_EMULATOR_API_KEY, else a fixed test key; printed)");
   std::vector<std::string> faults;
   app.add_option("--fault", faults,
                  "a fault from the start: KIND[:MODEL[:METHOD[:TIMES]]], e.g. http_503 or "

@@ -3,6 +3,8 @@
 // Odoo committed is recovered by probing (partial → finish, applied → skip).
 #include <doctest/doctest.h>
 
+#include <canary.hpp>
+
 #include "test_odoo.hpp"
 
 #include <odoosync/http/curl_transport.hpp>
@@ -432,7 +434,7 @@ TEST_CASE("mapping: a button that answers with a window action (a wizard) has no
   });
   odoo::Config c;
   c.url = "http://odoo.test";
-  c.api_key = Secret("k");
+  c.api_key = Secret(odoosync::testing::canary_api_key());
   c.protocol = odoo::Protocol::json2;
   auto client = odoo::Client::create(c, fake).value();
   MappingOptions mo;

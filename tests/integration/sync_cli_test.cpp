@@ -1,5 +1,6 @@
 // The odoosync tool's sync commands, black-box, against the emulator: submit (no Odoo needed), run,
 // status, the dead-letter queue, audit, metrics and stock reconciliation with --fix.
+#include <canary.hpp>
 #include <doctest/doctest.h>
 
 #include "test_odoo.hpp"
@@ -32,10 +33,10 @@ struct Cli {
   fs::path dir = fs::temp_directory_path() / ("odoosync-sync-cli-" + std::to_string(::getpid()));
   std::string env;
   Cli() {
-    fs::remove_all(dir);
+    odoosync::testing::remove_scratch(dir);
     fs::create_directories(dir);
   }
-  ~Cli() { fs::remove_all(dir); }
+  ~Cli() { odoosync::testing::remove_scratch(dir); }
 
   Run run(const std::string& args, const std::string& stdin_file = "/dev/null") {
     const std::string cmd =

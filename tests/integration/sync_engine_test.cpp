@@ -3,6 +3,8 @@
 // unknown outcome, dead letters with split, replay and discard, the circuit breaker, lanes, audit.
 #include <doctest/doctest.h>
 
+#include <canary.hpp>
+
 #include "test_odoo.hpp"
 
 #include <odoosync/core/json.hpp>
@@ -346,7 +348,7 @@ TEST_CASE("engine: Odoo down - the breaker opens, intake continues, catch-up aft
 TEST_CASE("engine: the SQLite store after a crash - leased batches are probed and finished once") {
   Odoo odoo;
   auto dir = std::filesystem::temp_directory_path() / ("odoosync-engine-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
+  odoosync::testing::remove_scratch(dir);
   std::filesystem::create_directories(dir);
   const auto path = (dir / "store.db").string();
   const double before = odoo.on_hand("FURN_7777", "WH/Stock");
@@ -378,7 +380,7 @@ TEST_CASE("engine: the SQLite store after a crash - leased batches are probed an
     CHECK(store->get("pos/store-1", "k1").value()->status == oss::EventStatus::applied);
   }
   CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before + 4));
-  std::filesystem::remove_all(dir);
+  odoosync::testing::remove_scratch(dir);
 }
 
 TEST_CASE("engine: lanes run side by side with their own batch sizes, and a rate limit spaces batches") {
@@ -417,7 +419,7 @@ TEST_CASE("engine: a send slower than the lease keeps its lease - no other worke
   Odoo odoo;
   oss::SqliteStore* raw = nullptr;
   auto dir = std::filesystem::temp_directory_path() / ("odoosync-lease-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
+  odoosync::testing::remove_scratch(dir);
   std::filesystem::create_directories(dir);
   auto store = oss::SqliteStore::open((dir / "store.db").string()).value();
   raw = store.get();
@@ -436,7 +438,7 @@ TEST_CASE("engine: a send slower than the lease keeps its lease - no other worke
   CHECK(engine->metrics().probes == 0);  // nobody resumed it: its lease was renewed while it was sent
   auto trail = raw->audit(oss::AuditQuery{.source = "pos/store-1", .id = "slow"}).value();
   for (const auto& a : trail) CHECK_MESSAGE(a.action != "resumed", "resumed at attempt " << a.attempt);
-  std::filesystem::remove_all(dir);
+  odoosync::testing::remove_scratch(dir);
 }
 
 TEST_CASE("engine: giving up on a send that may have landed probes first - applied settles, partial keeps retrying") {
@@ -475,7 +477,7 @@ TEST_CASE("engine: two engines on one store - the second exclusive worker is ref
   for (int kind = 0; kind < 2; ++kind) {
     CAPTURE(kind);
     auto dir = std::filesystem::temp_directory_path() / ("odoosync-two-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
+    odoosync::testing::remove_scratch(dir);
     std::filesystem::create_directories(dir);
     std::unique_ptr<oss::Store> store;
     if (kind == 0)
@@ -493,7 +495,7 @@ TEST_CASE("engine: two engines on one store - the second exclusive worker is ref
     CHECK(first->stop(std::chrono::milliseconds{5000}));
     CHECK(second->start());  // the first one ended: now it may
     CHECK(second->stop(std::chrono::milliseconds{5000}));
-    std::filesystem::remove_all(dir);
+    odoosync::testing::remove_scratch(dir);
   }
 }
 
@@ -555,7 +557,7 @@ TEST_CASE("engine: a call that answered but did not act is never applied - dead 
   });
   odoo::Config c;
   c.url = "http://odoo.test";
-  c.api_key = Secret("k");
+  c.api_key = Secret(odoosync::testing::canary_api_key());
   auto client = odoo::Client::create(c, fake).value();
   oss::MemoryStore store;
   oss::EngineOptions o;

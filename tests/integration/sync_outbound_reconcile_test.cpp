@@ -1,5 +1,6 @@
 // Reconciliation (snapshot parsing, drift against the emulator's quants, correcting events) and outbound
 // pulls (stock levels, prices, cancelled orders to sinks, checkpointed only after every sink accepted).
+#include <canary.hpp>
 #include <doctest/doctest.h>
 
 #include <odoosync/emulator/emulated_odoo.hpp>
@@ -290,7 +291,7 @@ TEST_CASE("reconcile: read_stock_snapshot picks the format by extension and name
   auto folder = oss::read_stock_snapshot((dir / "folder.csv").string());
   CHECK(folder.error().kind() == ErrorKind::storage);
   CHECK(folder.error().message() == (dir / "folder.csv").string() + ": cannot read the snapshot: Is a directory");
-  std::filesystem::remove_all(dir);
+  odoosync::testing::remove_scratch(dir);
 }
 
 // --- reconciliation against Odoo ------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 //                      [--grace-ms MS]   (the engine's unknown_outcome_grace; default twice the slow commit)
 #include "workload.hpp"
 
+#include <canary.hpp>
 #include <odoosync/core/json.hpp>
 #include <odoosync/emulator/emulated_odoo.hpp>
 #include <odoosync/http/curl_transport.hpp>
@@ -214,7 +215,7 @@ int main(int argc, char** argv) {
   const std::string self = fs::canonical("/proc/self/exe").string();
   const fs::path dir =
       a.keep.empty() ? fs::temp_directory_path() / ("odoosync-crash-" + std::to_string(::getpid())) : fs::path(a.keep);
-  fs::remove_all(dir);
+  odoosync::testing::remove_scratch(dir);
   fs::create_directories(dir);
 
   workload::Spec spec;
@@ -502,6 +503,6 @@ int main(int argc, char** argv) {
       killed, mid_flight, during_slow, finished_early, resumed, static_cast<unsigned long long>(applied),
       static_cast<unsigned long long>(dead), w.stock_final.size(), w.order_lines.size(), duplicated_orders, secs,
       failures == 0 ? "PASS" : "FAIL");
-  if (failures == 0 && a.keep.empty()) fs::remove_all(dir);
+  if (failures == 0 && a.keep.empty()) odoosync::testing::remove_scratch(dir);
   return failures == 0 ? 0 : 1;
 }

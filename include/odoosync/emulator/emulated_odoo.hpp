@@ -23,6 +23,7 @@ struct EmulatedOdooOptions {
   std::string fixture_file{};      // JSON fixture applied over the seed ({"model": [records]})
   std::uint64_t seed = 1;          // for faults given a probability
   std::string data_dir{};          // odoo18/, odoo19/; empty: $ODOOSYNC_EMULATOR_DATA, the source tree, the install
+  std::string api_key{};           // admin's API key; empty: $ODOOSYNC_EMULATOR_API_KEY, else a fixed test key
 };
 
 class EmulatedOdoo {

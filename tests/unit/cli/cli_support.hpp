@@ -2,6 +2,7 @@
 // kept apart, with a scripted loopback server playing Odoo.
 #pragma once
 
+#include <canary.hpp>
 #include <loopback_server.hpp>
 
 #include <filesystem>
@@ -37,11 +38,11 @@ inline Run run(const std::string& env, const std::string& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = slurp(dir / "out");
   r.err = slurp(dir / "err");
-  std::filesystem::remove_all(dir);
+  odoosync::testing::remove_scratch(dir);  // the CLI's output is scanned for the canary first
   return r;
 }
 
-inline const std::string key = "abcdefabcdefabcdefabcdefabcdefabcdef1234";
+inline const std::string key = odoosync::testing::canary_api_key();  // the secret canary
 inline std::string env_for(const LoopbackServer& s) { return "ODOO_URL=" + s.url() + " ODOO_API_KEY=" + key; }
 inline Reply json(std::string body, int status = 200) {
   return Reply{

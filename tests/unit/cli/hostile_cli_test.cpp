@@ -1,5 +1,6 @@
 // Issue 15: hostile answers and hostile files given to the real odoosync binary. Each case crashed,
 // misread a value, or lost an event before; each must now give an error or the right value.
+#include <canary.hpp>
 #include <doctest/doctest.h>
 
 #include "cli_support.hpp"
@@ -20,7 +21,7 @@ struct TempDir {
   std::filesystem::path path =
       std::filesystem::temp_directory_path() / ("odoosync-hostile-" + std::to_string(::getpid()));
   TempDir() { std::filesystem::create_directories(path); }
-  ~TempDir() { std::filesystem::remove_all(path); }
+  ~TempDir() { odoosync::testing::remove_scratch(path); }
   std::string file(const std::string& name, const std::string& content) const {
     std::ofstream(path / name, std::ios::binary) << content;
     return (path / name).string();

@@ -1,6 +1,7 @@
 // Issue 15's hostile store catalogue, through the real odoosync binary: a disk that fills up during
 // `sync submit`, SIGKILL in the middle of a large submit, two processes creating one new store at once.
 // In each case the CLI names the problem, the store stays readable, and nothing reported stored is lost.
+#include <canary.hpp>
 #include <doctest/doctest.h>
 
 #include "cli_support.hpp"
@@ -25,10 +26,10 @@ namespace {
 struct TempDir {
   fs::path path = fs::temp_directory_path() / ("odoosync-hostile-store-" + std::to_string(::getpid()));
   TempDir() {
-    fs::remove_all(path);
+    odoosync::testing::remove_scratch(path);
     fs::create_directories(path);
   }
-  ~TempDir() { fs::remove_all(path); }
+  ~TempDir() { odoosync::testing::remove_scratch(path); }
 };
 
 std::string stock_event(const std::string& id) {

@@ -2,6 +2,8 @@
 // session expiry, positional → named mapping, and decoded answers.
 #include <doctest/doctest.h>
 
+#include <canary.hpp>
+
 #include <odoosync/http/fake_transport.hpp>
 #include <odoosync/odoo/client.hpp>
 
@@ -20,7 +22,7 @@ Config jsonrpc_config() {
   c.url = "http://odoo.test/";
   c.database = "retail18";
   c.login = "admin";
-  c.api_key = Secret("0123456789abcdef0123456789abcdef01234567");
+  c.api_key = Secret(odoosync::testing::canary_api_key());
   c.protocol = Protocol::jsonrpc;
   return c;
 }
@@ -28,7 +30,7 @@ Config json2_config() {
   Config c;
   c.url = "http://odoo.test";
   c.database = "retail19";
-  c.api_key = Secret("fedcba9876543210fedcba9876543210fedcba98");
+  c.api_key = Secret(odoosync::testing::canary_api_key());
   c.protocol = Protocol::json2;
   return c;
 }
@@ -71,12 +73,12 @@ TEST_CASE("JSON-RPC with an API key: authenticate once, then execute_kw with pos
   auto sent = fake->requests();
   REQUIRE(sent.size() == 3);
   CHECK(sent[0].url == "http://odoo.test/jsonrpc");
-  CHECK(
-      params_of(sent[0]) ==
-      R"({"service":"common","method":"authenticate","args":["retail18","admin","0123456789abcdef0123456789abcdef01234567",{}]})");
+  CHECK(params_of(sent[0]) == R"({"service":"common","method":"authenticate","args":["retail18","admin",")" +
+                                  odoosync::testing::canary_api_key() + R"(",{}]})");
   CHECK(params_of(sent[1]) ==
-        R"({"service":"object","method":"execute_kw","args":["retail18",2,"0123456789abcdef0123456789abcdef01234567",)"
-        R"("product.product","search_read",[[["sale_ok","=",true]],["name"],0,5,"id asc"]]})");
+        R"({"service":"object","method":"execute_kw","args":["retail18",2,")" + odoosync::testing::canary_api_key() +
+            R"(",)"
+            R"("product.product","search_read",[[["sale_ok","=",true]],["name"],0,5,"id asc"]]})");
   CHECK(params_of(sent[2]).find(R"("res.partner","search_count",[[]]])") != std::string::npos);
   CHECK(sent[1].idempotent);  // reads may be resent after a timeout
 }
@@ -107,7 +109,7 @@ TEST_CASE("JSON-2: bearer key, database header, ids and named arguments in one o
   auto sent = fake->requests();
   REQUIRE(sent.size() == 3);
   CHECK(sent[0].url == "http://odoo.test/json/2/res.partner/read");
-  CHECK(sent[0].headers.get("Authorization") == "bearer fedcba9876543210fedcba9876543210fedcba98");
+  CHECK(sent[0].headers.get("Authorization") == "bearer " + odoosync::testing::canary_api_key());
   CHECK(sent[0].headers.get("X-Odoo-Database") == "retail19");
   CHECK(sent[0].body == R"({"ids":[3],"fields":["name"]})");
   CHECK(sent[1].body == R"({"vals_list":[{"name":"Acme"}]})");

@@ -2,6 +2,8 @@
 // id / write_date domains the cursors send, so page boundaries and shared timestamps are real.
 #include <doctest/doctest.h>
 
+#include <canary.hpp>
+
 #include <odoosync/http/fake_transport.hpp>
 #include <odoosync/odoo/cursor.hpp>
 #include <odoosync/odoo/models.hpp>
@@ -88,7 +90,7 @@ struct Server {
   std::shared_ptr<Client> client() {
     Config c;
     c.url = "http://odoo.test";
-    c.api_key = Secret("k");
+    c.api_key = Secret(odoosync::testing::canary_api_key());
     c.protocol = Protocol::json2;
     return Client::create(c, fake).value();
   }
@@ -243,7 +245,7 @@ TEST_CASE("typed records decode straight into structs, unknown fields are ignore
     "uom_id":[4,"Hours"],"categ_id":false,"sale_ok":true,"active":true,"write_date":"2026-11-22 15:04:13"}])");
   Config c;
   c.url = "http://odoo.test";
-  c.api_key = Secret("k");
+  c.api_key = Secret(odoosync::testing::canary_api_key());
   c.protocol = Protocol::json2;
   auto client = Client::create(c, fake).value();
   auto products = search_read_as<Product>(*client, field("sale_ok") == true, {.limit = 2});
@@ -312,7 +314,7 @@ TEST_CASE("search_read_as over JSON-RPC decodes rows, and reports Odoo's error")
   c.url = "http://odoo.test";
   c.database = "retail18";
   c.login = "admin";
-  c.api_key = Secret("k");
+  c.api_key = Secret(odoosync::testing::canary_api_key());
   c.protocol = Protocol::jsonrpc;
   auto client = Client::create(c, fake).value();
   auto locs = search_read_as<Location>(*client, field("usage") == "internal");

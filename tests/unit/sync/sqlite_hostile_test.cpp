@@ -1,5 +1,6 @@
 // Issue 15: the SQLite store given hostile files and concurrent creators. Each gives a clear error that
 // names the problem, or works; none crashes or half-creates a store.
+#include <canary.hpp>
 #include <doctest/doctest.h>
 
 #include <odoosync/sync/sqlite_store.hpp>
@@ -21,13 +22,13 @@ namespace {
 struct Dir {
   fs::path path = fs::temp_directory_path() / ("odoosync-sqlite-hostile-" + std::to_string(::getpid()));
   Dir() {
-    fs::remove_all(path);
+    odoosync::testing::remove_scratch(path);
     fs::create_directories(path);
   }
   ~Dir() {
     std::error_code ec;
     fs::permissions(path, fs::perms::owner_all, ec);
-    fs::remove_all(path, ec);
+    odoosync::testing::remove_scratch(path);
   }
 };
 }  // namespace

@@ -1,4 +1,5 @@
 // The Store contract (docs/sync.md), run against every store: MemoryStore and SqliteStore.
+#include <canary.hpp>
 #include <odoosync/sync/memory_store.hpp>
 #include <odoosync/sync/sqlite_store.hpp>
 #include <odoosync/sync/lifecycle.hpp>
@@ -22,7 +23,7 @@ namespace {
 fs::path temp_dir() {
   static std::atomic<int> n{0};
   auto dir = fs::temp_directory_path() / ("odoosync-store-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-  fs::remove_all(dir);
+  odoosync::testing::remove_scratch(dir);
   fs::create_directories(dir);
   return dir;
 }
@@ -34,7 +35,7 @@ struct MemoryFactory {
 struct SqliteFactory {
   static constexpr const char* name = "sqlite";
   fs::path dir = temp_dir();
-  ~SqliteFactory() { fs::remove_all(dir); }
+  ~SqliteFactory() { odoosync::testing::remove_scratch(dir); }
   std::unique_ptr<oss::Store> make() {
     auto s = oss::SqliteStore::open((dir / "store.db").string());
     REQUIRE_MESSAGE(s.has_value(), (s ? "" : s.error().to_string()));
@@ -502,7 +503,7 @@ TEST_CASE("sqlite store: survives reopening, migrates an old schema, refuses a n
   auto bad = oss::SqliteStore::open((dir / "no-such-dir" / "x.db").string());
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message().find("no-such-dir") != std::string::npos);
-  fs::remove_all(dir);
+  odoosync::testing::remove_scratch(dir);
 }
 
 TEST_CASE("sqlite store: concurrent submits share commits") {
@@ -524,7 +525,7 @@ TEST_CASE("sqlite store: concurrent submits share commits") {
   CHECK(store.status().value().lanes[0].pending == 400);
   MESSAGE("400 submits from 8 threads took " << store.commits() - before << " commits");
   CHECK(store.commits() - before <= 400);
-  fs::remove_all(dir);
+  odoosync::testing::remove_scratch(dir);
 }
 
 TEST_CASE("sqlite store: migration 3 turns has_seq right way round, sequences kept") {
