@@ -88,9 +88,9 @@ std::optional<std::int64_t> instant(int y, int mon, int d, int h, int m, int s) 
 std::optional<std::int64_t> reference_date(std::string_view v) {
   const auto p = words(v);
   int d = 0, y = 0, h = 0, m = 0, s = 0;
-  if (p.size() == 6 && p[0].size() == 4 && p[0][3] == ',' && p[5] == "GMT") {  // Sun, 06 Nov 1994 08:49:37 GMT
+  if (p.size() == 6 && p[0].size() == 4 && p[0][3] == ',' && p[5] == "GMT") {  // Sun, 06 Nov 1994 08:49:37 GMT (day: 2DIGIT; one digit taken too)
     const int mon = month_of(p[2]);
-    if (mon && digits(p[1], 0, d) && digits(p[3], 4, y) && time_of_day(p[4], h, m, s))
+    if (mon && p[1].size() <= 2 && digits(p[1], 0, d) && digits(p[3], 4, y) && time_of_day(p[4], h, m, s))
       return instant(y, mon, d, h, m, s);
     return std::nullopt;
   }
@@ -104,7 +104,7 @@ std::optional<std::int64_t> reference_date(std::string_view v) {
   }
   if (p.size() == 5 && p[0].size() == 3) {  // Sun Nov  6 08:49:37 1994
     const int mon = month_of(p[1]);
-    if (mon && digits(p[2], 0, d) && time_of_day(p[3], h, m, s) && digits(p[4], 4, y))
+    if (mon && p[2].size() <= 2 && digits(p[2], 0, d) && time_of_day(p[3], h, m, s) && digits(p[4], 4, y))
       return instant(y, mon, d, h, m, s);
   }
   return std::nullopt;
