@@ -17,7 +17,7 @@ from .domain import Domain, Field, field
 from .errors import (AccessDenied, AccessError, AuthError, BackpressureError, CancelledError, ConflictError, Error,
                      HttpError, InvalidInput, MissingError, NotFoundError, OdooError, ProtocolError, StorageError,
                      TransportError, UserError, ValidationError)
-from .events import Event, event_types, make_event
+from .events import Event, EventType, event_types, make_event
 from .values import Money, Quantity
 
 Client = _odoosync.Client
@@ -133,7 +133,7 @@ class Emulator:
 
 __all__ = ["AccessDenied", "AccessError", "AuthError", "BackpressureError", "CancelledError", "Client", "Config",
            "ConflictError",
-           "Domain", "Emulator", "Engine", "Error", "Event", "Field", "HttpError", "InvalidInput", "MemoryStore",
+           "Domain", "Emulator", "Engine", "Error", "Event", "EventType", "Field", "HttpError", "InvalidInput", "MemoryStore",
            "MissingError", "Money", "NotFoundError", "OdooError", "ProtocolError", "Quantity", "SqliteStore",
            "StorageError", "Store", "TransportError", "UserError", "ValidationError", "correcting_events",
            "event_types", "field", "make_event", "reconcile_stock"]

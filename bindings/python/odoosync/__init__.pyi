@@ -491,6 +491,15 @@ class _Metrics(TypedDict):
 _Submittable = Union[Event, str, Mapping[str, Any]]
 
 
+class EventType:
+    """A host's own event type (see odoosync.events.EventType): type, lane, subject(data),
+    effect(events, token) returning an object with probe(client) and apply(client, state), optional
+    batch_key(event) and, on the effect, plan(client)."""
+    type: Optional[str]
+    lane: Literal["realtime", "bulk"]
+    def subject(self, data: Dict[str, Any]) -> str: ...
+    def effect(self, events: List[Dict[str, Any]], token: str) -> Any: ...
+
 class Engine:
     """The sync engine: submit() makes an event durable once per (source, id); run_until_idle() or
     start()/stop() apply each event's effect to Odoo exactly once, in order per subject. Thread-safe;
@@ -500,9 +509,11 @@ class Engine:
                  bulk_batch_size: int = 200, realtime_workers: int = 2, bulk_workers: int = 1,
                  max_attempts: int = 10, initial_backoff: float = 0.25, max_backoff: float = 60.0,
                  breaker_threshold: int = 5, breaker_cool_down: float = 5.0, high_water: int = 1_000_000,
-                 unknown_outcome_grace: float = 30.0) -> None:
+                 unknown_outcome_grace: float = 30.0, event_types: Optional[Iterable[EventType]] = None,
+                 type_lanes: Optional[Dict[str, Literal["realtime", "bulk"]]] = None) -> None:
         """client=None: intake only (submit, status, dead letters, audit, metrics); run/start raise InvalidInput.
-        Times are in seconds; high_water is per lane."""
+        Times are in seconds; high_water is per lane. event_types: the host's own types, added to the 14
+        built-in ones; type_lanes: the lane of any registered type (built-in ones too)."""
     def submit(self, event: _Submittable) -> Literal["accepted", "duplicate"]:
         """Durable when it returns. Invalid: InvalidInput, nothing stored. Above high_water: BackpressureError."""
     def submit_many(self, events: Iterable[_Submittable]) -> List[Literal["accepted", "duplicate"]]:

@@ -54,3 +54,35 @@ def make_event(type, data, source, id, time=None, sequence=None, traceparent=Non
 def event_types():
     """The 14 event types this build reads and writes."""
     return _odoosync.event_types()
+
+
+class EventType:
+    """A host's own event type, for ``Engine(store, client, event_types=[MyType()])`` (docs/python.md,
+    "A host's own event types"). Subclass it (or write any object with the same attributes):
+
+    - ``type``: the name, lowercase dotted ("acme.loyalty.points"); it must not be a built-in one.
+    - ``lane``: "realtime" (default) or "bulk".
+    - ``subject(data) -> str``: checks ``data`` (the event's data, a dict) and names the subject that orders
+      the events (e.g. "customer/C1"); raise ValueError (or any exception) to refuse the event: submit()
+      then raises InvalidInput with your message and stores nothing.
+    - ``batch_key(event) -> str`` (optional): events with the same key may share one effect; without it,
+      each event has its own.
+    - ``effect(events, token) -> effect``: the effect of a batch (``events`` a list of CloudEvent dicts in
+      order, ``token`` the batch's name, stable across retries). The returned object has
+      ``probe(client)`` (True / "applied" when Odoo already holds the effect, False / "absent", or
+      "partial") and ``apply(client, state)`` (make Odoo hold it, from the state a probe found), and
+      optionally ``plan(client)`` (a list of (model, method, payload) for dry runs). Both must be
+      idempotent under the token: the engine probes before it resends after an unknown outcome.
+
+    Errors from ``client`` calls inside an effect keep their kind (a timeout is retried, an Odoo refusal
+    dead-letters the batch); any other exception dead-letters it with the exception's message.
+    """
+
+    type = None
+    lane = "realtime"
+
+    def subject(self, data):
+        raise NotImplementedError(f"{type(self).__name__}.subject(data)")
+
+    def effect(self, events, token):
+        raise NotImplementedError(f"{type(self).__name__}.effect(events, token)")

@@ -9,6 +9,9 @@ namespace binding {
   py::object make = py::module_::import("odoosync.errors").attr("_from_native");
   py::object exc = make(std::string(os::to_string(e.kind())), e.odoo_class(), e.message(), e.to_string(), e.retryable(),
                         e.outcome_unknown(), e.http_status(), e.correlation_id());
+  // The native error rides along, so that an exception raised through a host's Python code (an effect
+  // calling the client) becomes this same error again in the engine (event_types.cpp, error_of).
+  exc.attr("_native") = py::capsule(new os::Error(e), [](void* p) { delete static_cast<os::Error*>(p); });
   PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
   throw py::error_already_set();
 }

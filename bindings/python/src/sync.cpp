@@ -1,6 +1,7 @@
 // The sync engine from Python: stores (SQLite, memory), Engine (submit, run, status, dead letters, audit,
 // metrics) and stock reconciliation (reconcile_stock, correcting_events).
 #include "common.hpp"
+#include "event_types.hpp"
 
 #include <odoosync/retail/events.hpp>
 #include <odoosync/retail/quantity.hpp>
@@ -172,8 +173,9 @@ work releases the GIL.)")
       .def(py::init([](PyStore store, std::optional<PyClient> client, std::size_t realtime_batch_size,
                        std::size_t bulk_batch_size, int realtime_workers, int bulk_workers, int max_attempts,
                        double initial_backoff, double max_backoff, int breaker_threshold, double breaker_cool_down,
-                       std::uint64_t high_water, double grace) {
+                       std::uint64_t high_water, double grace, py::object event_types, py::object type_lanes) {
              oss::EngineOptions o;
+             o.types = event_types_of(event_types, type_lanes, client);
              o.unknown_outcome_grace = ms(grace);
              o.lanes[0].batch_size = realtime_batch_size;
              o.lanes[1].batch_size = bulk_batch_size;
@@ -195,7 +197,8 @@ work releases the GIL.)")
            py::arg("bulk_batch_size") = 200, py::arg("realtime_workers") = 2, py::arg("bulk_workers") = 1,
            py::arg("max_attempts") = 10, py::arg("initial_backoff") = 0.25, py::arg("max_backoff") = 60.0,
            py::arg("breaker_threshold") = 5, py::arg("breaker_cool_down") = 5.0, py::arg("high_water") = 1'000'000,
-           py::arg("unknown_outcome_grace") = 30.0)
+           py::arg("unknown_outcome_grace") = 30.0, py::arg("event_types") = py::none(),
+           py::arg("type_lanes") = py::none())
       .def(
           "submit",
           [](PyEngine& e, py::handle event) {
