@@ -426,6 +426,30 @@ bool eval_prefix(const Val& domain, rapidjson::SizeType& i, Leaf&& leaf) {
 }
 }  // namespace
 
+// Odoo reads a domain before any record (18: expression.normalize_domain, 19: Domain()): an operator left
+// without its operands, as in [A, "!"] (a complete expression, then an implicitly AND-ed one that never
+// completes), is a ValueError whatever the table holds. Checked on real Odoo 18 and 19 (issue 15).
+void Database::check_domain(const Val& domain) const {
+  if (!domain.IsArray() || domain.Empty()) return;  // [] is every record
+  int expected = 1;
+  for (const auto& item : domain.GetArray()) {
+    if (expected == 0) expected = 1;
+    if (item.IsString()) {
+      const std::string op = sv(item);
+      if (op == "&" || op == "|")
+        ++expected;
+      else if (op != "!")
+        --expected;  // an unknown operator is refused when evaluated, with its own message
+    } else {
+      --expected;
+    }
+  }
+  if (expected != 0) {
+    value_error(version_ >= 19 ? fmt::format("Domain() malformed domain {}", repr(domain))
+                               : fmt::format("Domain {} is syntactically not correct.", repr(domain)));
+  }
+}
+
 bool Database::matches(const std::string& model, std::int64_t id, const Val& domain, const Context& ctx) const {
   if (!domain.IsArray()) value_error("Invalid domain: " + repr(domain));
   rapidjson::SizeType i = 0;
@@ -770,6 +794,7 @@ std::vector<std::int64_t> Database::search_ids(const std::string& model, const V
                                                std::optional<std::int64_t> limit, std::string_view order,
                                                const Context& ctx) const {
   const ModelDef& def = require_model(model);
+  check_domain(domain);
   const bool filter_active =
       ctx.active_test && def.fields.count("active") > 0 && dump(domain).find("\"active\"") == std::string::npos;
   std::vector<std::int64_t> ids;

@@ -147,6 +147,7 @@ class Database {
   };
 
   const Val* field_value(const std::string& model, std::int64_t id, std::string_view field) const;
+  void check_domain(const Val& domain) const;  // a malformed domain is a ValueError, as in Odoo
   bool matches(const std::string& model, std::int64_t id, const Val& domain, const Context& ctx) const;
   bool eval_term(const std::string& model, std::int64_t id, const Val& term, const Context& ctx) const;
   std::vector<std::int64_t> search_ids(const std::string& model, const Val& domain, std::int64_t offset,

@@ -744,3 +744,33 @@ TEST_CASE(
         "The operation cannot be completed: Another entry with the same name already exists.");
   CHECK(state_of(odoo, "account.move", c) == "draft");
 }
+
+TEST_CASE("a domain with an operator left without operands is a ValueError before any record is read") {
+  // Real Odoo 18 and 19 (issue 15, /work/notes/live_domain_check.py): [A, "!"] and [A, "|"] are refused by
+  // normalize_domain (18) / Domain() (19), on every model, with these messages; [A, "!", B] is A & !B.
+  for (int v : {18, 19}) {
+    CAPTURE(v);
+    Odoo odoo(v);
+    for (const char* op : {"!", "|"}) {
+      auto d = odoo.rpc("res.partner", "search", fmt::format(R"([[["is_company", "=", true], "{}"]])", op));
+      INFO(dump(d));
+      REQUIRE(d.HasMember("error"));
+      CHECK(std::string(d["error"]["data"]["name"].GetString()) == "builtins.ValueError");
+      const std::string expected =
+          v >= 19 ? fmt::format("Domain() malformed domain [['is_company', '=', True], '{}']", op)
+                  : fmt::format("Domain [['is_company', '=', True], '{}'] is syntactically not correct.", op);
+      CHECK(std::string(d["error"]["data"]["message"].GetString()) == expected);
+    }
+    // Even when no record matches, the domain is read first.
+    auto empty = odoo.rpc("res.partner", "search", R"([[["id", "=", -1], "!"]])");
+    CHECK(empty.HasMember("error"));
+    auto both = odoo.ok("res.partner", "search_count", R"([[["is_company", "=", true], "!", ["id", "<", 20]]])");
+    auto a = odoo.ok("res.partner", "search_count", R"([["&", ["is_company", "=", true], ["id", ">=", 20]]])");
+    CHECK(both.GetInt64() == a.GetInt64());
+  }
+  // JSON-2 (19): HTTP 500 with the ValueError.
+  Odoo odoo19(19);
+  auto [status, body] = odoo19.json2("res.partner", "search", R"({"domain": [["is_company", "=", true], "!"]})");
+  CHECK(status == 500);
+  CHECK(std::string(body["name"].GetString()) == "builtins.ValueError");
+}
