@@ -163,6 +163,7 @@ void confirm_orders(Database& db, const ButtonCall& c, Doc& out) {
       mv.AddMember("location_dest_id", Val(dest), a);
       mv.AddMember("picking_id", Val(pick), a);
       mv.AddMember("origin", Val(order["name"], a), a);
+      mv.AddMember("sale_line_id", Val(l["id"].GetInt64()), a);
       const char* state = is_zero(reserved)          ? "confirmed"
                           : reserved + 1e-9 < demand ? "partially_available"
                                                      : "assigned";
@@ -234,7 +235,7 @@ void cancel_orders(Database& db, const ButtonCall& c, Doc& out) {
 // --- stock.picking.button_validate ------------------------------------------------------------------
 
 struct Move {
-  std::int64_t id = 0, product = 0, from = 0, to = 0;
+  std::int64_t id = 0, product = 0, from = 0, to = 0, sale_line = 0;
   double demand = 0, qty = 0;
   bool picked = false;
   std::string state, name;
@@ -265,15 +266,17 @@ Picking load_picking(Database& db, std::int64_t id, const Context& ctx) {
       pk.create_backorder = sv(t["create_backorder"]);
   }
   const bool named = db.model("stock.move")->fields.count("name") > 0;
-  Doc moves = search_read(
-      db, "stock.move", fmt::format(R"([["picking_id", "=", {}]])", id),
-      {"product_id", "product_uom_qty", "quantity", "picked", "state", "location_id", "location_dest_id"}, ctx);
+  Doc moves = search_read(db, "stock.move", fmt::format(R"([["picking_id", "=", {}]])", id),
+                          {"product_id", "product_uom_qty", "quantity", "picked", "state", "location_id",
+                           "location_dest_id", "sale_line_id"},
+                          ctx);
   for (const auto& mv : moves.GetArray()) {
     Move m;
     m.id = mv["id"].GetInt64();
     m.product = id_of(mv["product_id"]);
     m.from = id_of(mv["location_id"]);
     m.to = id_of(mv["location_dest_id"]);
+    m.sale_line = id_of(mv["sale_line_id"]);
     m.demand = num_of(mv["product_uom_qty"]);
     m.qty = num_of(mv["quantity"]);
     m.picked = mv["picked"].IsBool() && mv["picked"].GetBool();
@@ -471,6 +474,7 @@ void validate_pickings(Database& db, const ButtonCall& c, Doc& out) {
         mv.AddMember("location_dest_id", Val(m.to), a);
         mv.AddMember("picking_id", Val(cancel_rest ? p.id : backorder), a);
         mv.AddMember("origin", Val(p.origin.c_str(), a), a);
+        if (m.sale_line) mv.AddMember("sale_line_id", Val(m.sale_line), a);
         mv.AddMember("state", Val(state.c_str(), a), a);
         db.create("stock.move", mv, ctx);
       } else {
@@ -652,6 +656,21 @@ void apply_inventory(Database& db, const ButtonCall& c, bool& none) {
 }
 
 }  // namespace
+
+namespace {
+const std::set<std::pair<std::string, std::string>>& buttons() {
+  static const std::set<std::pair<std::string, std::string>> all = {
+      {"sale.order", "action_confirm"}, {"sale.order", "action_cancel"},    {"stock.picking", "button_validate"},
+      {"account.move", "action_post"},  {"account.payment", "action_post"}, {"stock.quant", "action_apply_inventory"}};
+  return all;
+}
+}  // namespace
+
+bool is_button(const std::string& method) {
+  return std::any_of(buttons().begin(), buttons().end(), [&](const auto& b) { return b.second == method; });
+}
+
+bool has_button(const std::string& model, const std::string& method) { return buttons().count({model, method}) > 0; }
 
 bool run_button(Database& db, const ButtonCall& c, Doc& out, bool& none) {
   if (c.model == "sale.order" && c.method == "action_confirm")

@@ -25,6 +25,9 @@ struct ButtonCall {
 // Runs a button; false if `model.method` is not one the emulator implements. The result goes to `out`
 // (`none` for Python None). Throws OdooException as Odoo raises.
 bool run_button(Database& db, const ButtonCall& call, Doc& out, bool& none);
+// Whether `method` is a button and `model` has it (what /doc-bearer lists for the model).
+bool is_button(const std::string& method);
+bool has_button(const std::string& model, const std::string& method);
 
 // Helpers shared with the protocol layer.
 Doc fields_doc(std::initializer_list<const char*> names);

@@ -241,6 +241,7 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
   }
 
   Context& ctx = call.ctx;
+  ctx.uid = call.uid;
   auto& a = out.GetAllocator();
   const std::string& m = call.method;
   if (m == "search") {
@@ -358,7 +359,7 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
   } else if (m == "fields_get") {
     db.fields_get(call.model, arg("allfields"), arg("attributes"), out);
   } else if (m == "default_get") {
-    db.default_get(call.model, *bound.begin()->second, out);
+    db.default_get(call.model, *bound.begin()->second, ctx, out);
   } else if (m == "read_group") {
     const Val* lazy = arg("lazy");
     db.read_group(call.model, domain_arg(), *bound["fields"], *bound["groupby"],

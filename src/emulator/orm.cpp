@@ -189,6 +189,7 @@ Database Database::load(const std::string& dir, int odoo_version) {
       t.next_id = std::max(t.next_id, id + 1);
     }
   }
+  db.seed_images();
   return db;
 }
 
@@ -926,6 +927,8 @@ void Database::read(const std::string& model, const std::vector<std::int64_t>& i
         v.SetString(display_name(model, id).c_str(), a);
       } else {
         const Val* stored = field_value(model, id, f->name);
+        Val computed;
+        if (!stored && f->type != "one2many" && computed_value(model, id, *f, computed, a)) stored = &computed;
         if (!stored && f->type == "one2many") {
           // computed from the inverse many2one of the related model
           Doc ids_list;
@@ -1060,11 +1063,37 @@ void Database::set_field(const std::string& model, std::int64_t id, Doc& row, co
 }
 
 namespace {
-// Fields Odoo fills itself when a create leaves them out (a small, explicit set).
-void default_for(const std::string& model, const FieldDef& f, Database& db, Val& out, Alloc& a, std::int64_t id) {
-  if (f.name == "company_id")
-    out.SetInt64(1);
-  else if (f.name == "currency_id")
+// Stored fields Odoo computes when a create leaves them out (precompute), rather than defaults:
+// default_get does not answer them (sale.order's default_get gives date_order, state and company_id).
+bool precomputed(const std::string& model, const std::string& field) {
+  static const std::set<std::pair<std::string, std::string>> fields = {{"sale.order", "user_id"},
+                                                                       {"sale.order", "team_id"},
+                                                                       {"sale.order", "currency_id"},
+                                                                       {"sale.order", "warehouse_id"},
+                                                                       {"sale.order", "validity_date"}};
+  return fields.count({model, field}) > 0;
+}
+
+// Fields Odoo fills itself when a create leaves them out (a small, explicit set): defaults, and the
+// precomputed fields above.
+void default_for(const std::string& model, const FieldDef& f, Database& db, const Context& ctx, Val& out, Alloc& a,
+                 std::int64_t id) {
+  if (f.name == "company_id") {
+    out.SetInt64(db.current_company(ctx));
+  } else if (f.name == "validity_date" && model == "sale.order") {
+    // today (in the user's time zone) plus the current company's quotation validity; none if 0
+    Doc fields, company;
+    fields.Parse(R"(["quotation_validity_days"])");
+    db.read("res.company", {db.current_company(ctx)}, &fields, false, company);
+    const Val* days = company.Empty() ? nullptr : &company[0]["quotation_validity_days"];
+    const std::int64_t n = days && days->IsInt64() ? days->GetInt64() : 0;
+    if (n > 0)
+      out.SetString(
+          format_datetime_us(*parse_datetime_us(db.context_today(ctx)) + n * 86'400'000'000LL).substr(0, 10).c_str(),
+          a);
+    else
+      out.SetBool(false);
+  } else if (f.name == "currency_id")
     out.SetInt64(1);
   else if (f.name == "user_id" || f.name == "create_uid" || f.name == "write_uid")
     out.SetInt64(2);
@@ -1133,23 +1162,33 @@ void Database::derive(const std::string& model, std::int64_t id) {
     set_if_missing("date_order", Val(now().c_str(), a));
     // amounts: the sum of the lines (taxes are not modelled: total = untaxed)
     double untaxed = 0;
+    std::vector<std::int64_t> order_lines;
     if (auto lines = tables_.find("sale.order.line"); lines != tables_.end()) {
       for (const auto& [lid, line] : lines->second.rows) {
         auto o = line.FindMember("order_id");
+        if (o == line.MemberEnd() || !o->value.IsInt64() || o->value.GetInt64() != id) continue;
+        order_lines.push_back(lid);
         auto sub = line.FindMember("price_subtotal");
-        if (o != line.MemberEnd() && o->value.IsInt64() && o->value.GetInt64() == id && sub != line.MemberEnd() &&
-            sub->value.IsNumber())
-          untaxed += sub->value.GetDouble();
+        if (sub != line.MemberEnd() && sub->value.IsNumber()) untaxed += sub->value.GetDouble();
       }
     }
     set_number("amount_untaxed", untaxed);
     set_number("amount_total", untaxed);
     set_number("amount_tax", 0.0);
+    derive_sale_statuses(id, order_lines);
+  } else if (model == "stock.picking") {
+    const Val* sale = field_value(model, id, "sale_id");
+    if (sale && sale->IsInt64()) derive("sale.order", sale->GetInt64());
   } else if (model == "sale.order.line") {
     const Val* product = field_value(model, id, "product_id");
     if (product && product->IsInt64()) {
       const std::int64_t pid = product->GetInt64();
       set_if_missing("name", Val(display_name("product.product", pid).c_str(), a));
+      // sale_stock: goods are delivered by stock moves, the rest is entered by hand
+      const Val* type = field_value("product.product", pid, "type");
+      const bool goods = type && (sv(*type) == "consu" || sv(*type) == "product");
+      if (model_def_has(model, "qty_delivered_method"))
+        set_if_missing("qty_delivered_method", Val(goods ? "stock_move" : "manual", a));
       const Val* price = field_value("product.product", pid, "list_price");
       if (!row.HasMember("price_unit"))
         row.AddMember("price_unit", Val(price && price->IsNumber() ? price->GetDouble() : 0.0), a);
@@ -1211,7 +1250,7 @@ std::int64_t Database::create_one(const std::string& model, const Val& vals, con
     for (const auto& [name, f] : def.fields) {
       if (!f.store || stored.HasMember(name.c_str()) || f.type == "one2many") continue;
       Val d;
-      default_for(model, f, *this, d, stored.GetAllocator(), id);
+      default_for(model, f, *this, ctx, d, stored.GetAllocator(), id);
       if (!d.IsNull()) {
         stored.AddMember(Val(name.c_str(), stored.GetAllocator()), d, stored.GetAllocator());
       } else if (f.required && enforced_required(model, name)) {
@@ -1391,16 +1430,16 @@ void Database::fields_get(const std::string& model, const Val* allfields, const 
   }
 }
 
-void Database::default_get(const std::string& model, const Val& fields, Doc& out) const {
+void Database::default_get(const std::string& model, const Val& fields, const Context& ctx, Doc& out) const {
   const ModelDef& def = require_model(model);
   out.SetObject();
   if (!fields.IsArray()) return;
   for (const auto& x : fields.GetArray()) {
     const std::string name = sv(x);
     auto f = def.fields.find(name);
-    if (f == def.fields.end()) continue;
+    if (f == def.fields.end() || !f->second.store || precomputed(model, name)) continue;
     Val d;
-    default_for(model, f->second, const_cast<Database&>(*this), d, out.GetAllocator(), 0);
+    default_for(model, f->second, const_cast<Database&>(*this), ctx, d, out.GetAllocator(), 0);
     if (f->second.name == "name") continue;  // sequences are given at create
     if (!d.IsNull()) out.AddMember(Val(name.c_str(), out.GetAllocator()), d, out.GetAllocator());
   }

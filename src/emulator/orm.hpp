@@ -53,6 +53,10 @@ std::string format_datetime_us(std::int64_t us);
 std::string sv(const Val& v);
 std::string dump(const Val& v);
 std::optional<std::int64_t> parse_datetime_us(std::string_view text);
+// Minutes east of UTC of a time zone (a tz name, e.g. "Europe/Brussels") at a UTC instant: UTC and the
+// zones of Europe and the mainland US with their daylight-saving rules, and a few without any (Asia,
+// Australia's east). Other names: nullopt (callers take UTC). computed.cpp.
+std::optional<int> utc_offset_minutes(std::string_view tz, std::int64_t utc_us);
 
 struct FieldDef {
   std::string name, type, relation, string;
@@ -67,6 +71,7 @@ struct ModelDef {
 };
 
 struct Context {
+  std::int64_t uid = 2;  // the calling user
   bool inventory_mode = false;
   std::string lang = "en_US";
   std::vector<std::int64_t> allowed_company_ids;
@@ -103,7 +108,7 @@ class Database {
   void name_search(const std::string& model, std::string_view name, const Val* domain, std::string_view op,
                    std::int64_t limit, const Context& ctx, Doc& out) const;
   void fields_get(const std::string& model, const Val* allfields, const Val* attributes, Doc& out) const;
-  void default_get(const std::string& model, const Val& fields, Doc& out) const;
+  void default_get(const std::string& model, const Val& fields, const Context& ctx, Doc& out) const;
   void read_group(const std::string& model, const Val& domain, const Val& fields, const Val& groupby, bool lazy,
                   const Context& ctx, Doc& out) const;
   void load(const std::string& model, const Val& fields, const Val& rows, const Context& ctx, Doc& out);
@@ -129,6 +134,12 @@ class Database {
   const std::shared_ptr<Clock>& clock() const { return clock_; }
   std::string now() const;     // "YYYY-MM-DD HH:MM:SS" UTC: the transaction's start, to the second
   std::string now_us() const;  // the same with microseconds (create_date / write_date as stored)
+  // fields.Date.context_today: the transaction's date in the context's time zone ("tz"), else the
+  // calling user's; "YYYY-MM-DD".
+  std::string context_today(const Context& ctx) const;
+  // The company a call works in (env.company): the first of the context's allowed_company_ids, else the
+  // calling user's company.
+  std::int64_t current_company(const Context& ctx) const;
   std::int64_t next_id(const std::string& model) const;
   // Commits so far (the protocol layer counts one per call): a snapshot is the count when it was taken.
   std::uint64_t commit_seq() const { return commits_; }
@@ -158,6 +169,17 @@ class Database {
                  const Context& ctx);
   std::int64_t create_one(const std::string& model, const Val& vals, const Context& ctx);
   void derive(const std::string& model, std::int64_t id);
+  // Values Odoo computes that are not stored in the seed (computed.cpp): the image sizes and avatars
+  // (binaries are not exported), res.partner's non-stored computes. A stored-form value (a many2one as
+  // its id) in `out`; false when the field is not one of them.
+  bool computed_value(const std::string& model, std::int64_t id, const FieldDef& f, Val& out, Alloc& a) const;
+  // sale.order's stored computes that follow its lines (`lines`, its sale.order.line ids) and deliveries
+  // (computed.cpp): the lines' state, qty_delivered (from done moves), qty_to_invoice and
+  // invoice_status, the order's invoice_status and delivery_status (from its transfers).
+  void derive_sale_statuses(std::int64_t order, const std::vector<std::int64_t>& lines);
+  // The seed's partners and product templates get an image (computed.cpp): the demo gives them pictures,
+  // the reference export leaves binaries out.
+  void seed_images();
   bool model_def_has(const std::string& model, const std::string& field) const;
   const ModelDef& require_model(const std::string& model) const;
   const FieldDef& require_field(const ModelDef& m, std::string_view field, std::string_view where) const;

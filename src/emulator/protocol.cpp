@@ -2,7 +2,9 @@
 // a call. The methods themselves are in methods.cpp, the control endpoint in control.cpp.
 #include "protocol.hpp"
 
+#include "business.hpp"
 #include "methods.hpp"
+#include "session_info.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -39,6 +41,21 @@ HttpReply html_reply(int status, std::string_view title, std::string_view text) 
   r.status = status;
   r.headers = {{"Content-Type", "text/html; charset=utf-8"}};
   r.body = html_page(status, title, text);
+  return r;
+}
+
+// Odoo 18 (the demo has website installed): a path no route serves answers the website's 404 page,
+// titled as the site, in the frontend layout (here without its assets).
+HttpReply website_not_found() {
+  HttpReply r;
+  r.status = 404;
+  r.headers = {{"Content-Type", "text/html; charset=utf-8"}};
+  r.body =
+      "<!DOCTYPE html>\n<html>\n    <head>\n        <meta charset=\"utf-8\"/>\n        <title>Odoo</title>\n    "
+      "</head>\n"
+      "    <body>\n        <div id=\"wrapwrap\">\n            <main>\n                <h1 "
+      "class=\"visually-hidden\">Error 404</h1>\n                <h2>We couldn't find the page you're looking "
+      "for!</h2>\n            </main>\n        </div>\n    </body>\n</html>\n";
   return r;
 }
 
@@ -217,18 +234,19 @@ HttpReply Emulator::route(const HttpRequest& request, const std::string& path) {
   const int v = options_.odoo_version;
   if (path.rfind("/__emulator__/", 0) == 0) return control(request, path);
   if (path == "/web/version" || path == "/json/version") {
-    if (v < 19) return html_reply(404, "Not Found", "The requested URL was not found on the server.");
+    if (v < 19) return website_not_found();
     if (request.method != "GET") return html_reply(400, "Bad Request", "Session expired (invalid CSRF token)");
     return json_reply(200, R"({"version_info": [19, 0, 0, "final", 0, ""], "version": "19.0"})");
   }
   if (path.rfind("/json/2/", 0) == 0 || path.rfind("/doc-bearer/", 0) == 0) {
-    if (v < 19) return html_reply(404, "Not Found", "The requested URL was not found on the server.");
+    if (v < 19) return website_not_found();
     return json2(request, path);
   }
   if (path == "/jsonrpc" || path == "/web/webclient/version_info" || path.rfind("/web/session/", 0) == 0 ||
       path.rfind("/web/dataset/call_kw", 0) == 0) {
     return jsonrpc(request, path);
   }
+  if (v < 19) return website_not_found();
   return html_reply(404, "Not Found", "The requested URL was not found on the server.");
 }
 
@@ -350,13 +368,10 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
     return it->second;
   };
   const OdooException expired{"odoo.http.SessionExpiredException", "Session expired", 403};
-  // The session-info object of /web/session/authenticate and get_session_info (the members clients read).
+  // The session-info object of /web/session/authenticate and get_session_info (session_info.cpp).
   auto session_info = [&](const User& user) {
-    return fmt::format(
-        R"({{"uid": {}, "is_system": {}, "is_admin": {}, "is_public": false, "is_internal_user": true, "user_context": {{"lang": "en_US", "tz": "Europe/Brussels", "uid": {}}}, "db": "{}", {}"name": "{}", "username": "{}", "partner_id": 3, "server_version": "{}.0", "server_version_info": [{}, 0, 0, "final", 0, ""]}})",
-        user.uid, user.uid == 2 ? "true" : "false", user.uid == 2 ? "true" : "false", user.uid, options_.database,
-        v >= 19 ? R"("registry_hash": "0000000000000000", )" : R"("user_settings": {"id": 1, "user_id": {"id": 2}}, )",
-        user.name, user.login, v, v);
+    const std::string host = request.header("Host");
+    return emulator::session_info(db_, user, v, options_.database, "http://" + (host.empty() ? "127.0.0.1" : host));
   };
 
   try {
@@ -572,6 +587,11 @@ HttpReply Emulator::json2(const HttpRequest& request, const std::string& path) {
     out.AddMember("fields", Val(fields, a), a);
     Val methods(rapidjson::kObjectType);
     for (const auto& [name, sig] : signatures(options_.odoo_version)) {
+      // the model's own methods: its buttons, context_get on res.users only; 19 does not document
+      // read_group (deprecated) nor exists
+      if (is_button(name) && !has_button(model, name)) continue;
+      if (name == "context_get" && model != "res.users") continue;
+      if (name == "read_group" || name == "exists") continue;
       Val m(rapidjson::kObjectType);
       Val params(rapidjson::kObjectType);
       std::string signature = "(";
