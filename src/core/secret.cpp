@@ -24,7 +24,10 @@ void wipe(std::string& s) noexcept {
 
 Secret::~Secret() { wipe(value_); }
 
-Secret::Secret(Secret&& other) noexcept : value_(other.value_) { wipe(other.value_); }
+// A copy, then the source wiped: moving a short string would leave its bytes in the source's buffer.
+Secret::Secret(Secret&& other) noexcept : value_(other.value_) {  // NOLINT(performance-move-constructor-init)
+  wipe(other.value_);
+}
 
 Secret& Secret::operator=(Secret&& other) noexcept {
   if (this != &other) {

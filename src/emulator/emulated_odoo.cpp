@@ -17,7 +17,7 @@ struct EmulatedOdoo::Impl {
 EmulatedOdoo::EmulatedOdoo(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 EmulatedOdoo::~EmulatedOdoo() = default;
 
-result<std::unique_ptr<EmulatedOdoo>> EmulatedOdoo::start(EmulatedOdooOptions options) {
+result<std::unique_ptr<EmulatedOdoo>> EmulatedOdoo::start(const EmulatedOdooOptions& options) {
   if (options.odoo_version < 17 || options.odoo_version > 19) {
     return Error::validation("EmulatedOdooOptions::odoo_version must be 17, 18 or 19");
   }

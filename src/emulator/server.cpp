@@ -83,7 +83,7 @@ struct EmulatorServer::State {
     beast::flat_buffer buffer;
     for (;;) {
       http::request_parser<http::string_body> parser;
-      parser.body_limit(128 * 1024 * 1024);  // Odoo's default request limit
+      parser.body_limit(std::uint64_t{128} * 1024 * 1024);  // Odoo's default request limit
       boost::system::error_code ec;
       http::read(socket, buffer, parser, ec);
       if (ec) return;

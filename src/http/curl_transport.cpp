@@ -228,7 +228,9 @@ result<Response> CurlTransport::send(const Request& request) {
   bool has_content_type = false;
   for (const auto& [name, value] : request.headers) {
     if (iequals(name, "content-type")) has_content_type = true;
-    std::string line = value.empty() ? name + ";" : name + ": " + value;  // "Name;" sends an empty value
+    std::string line = name;  // "Name;" sends an empty value
+    line += value.empty() ? ";" : ": ";
+    line += value;
     headers = curl_slist_append(headers, line.c_str());
   }
   if (!request.body.empty() && !has_content_type)

@@ -77,7 +77,7 @@ ChangeCursor::ChangeCursor(Client& client, std::string model, Domain domain, std
       fields_(with_fields(std::move(fields), {"id", "write_date"})),
       page_size_(page_size > 0 ? page_size : 500),
       options_(std::move(options)),
-      checkpoint_(std::move(from)),
+      checkpoint_(from),
       second_open_(checkpoint_.write_date.has_value()) {}
 
 result<json::Document> ChangeCursor::read(const Domain& domain, const char* order) {

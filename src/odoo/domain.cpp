@@ -53,7 +53,7 @@ bool known_operator(std::string_view op) {
 }
 }  // namespace
 
-Domain Domain::condition(std::string_view field, std::string_view op, DomainValue value) {
+Domain Domain::condition(std::string_view field, std::string_view op, const DomainValue& value) {
   json::Writer w;
   w.begin_array().string(field).string(op);
   write_value(w, value);

@@ -19,7 +19,6 @@ inline namespace v0 {
 namespace retail {
 namespace {
 
-using odoo::Command;
 using odoo::Decimal;
 using odoo::field;
 using odoo::Values;
@@ -319,6 +318,7 @@ class LoadThenAct final : public OdooEffect {
     std::map<std::string, Found> out;
     if (xmlid_of.empty()) return out;
     std::vector<std::int64_t> ids;
+    ids.reserve(xmlid_of.size());
     for (const auto& [id, x] : xmlid_of) ids.push_back(id);
     ODOOSYNC_TRY(rows, r.client().read(spec_.model, ids, {"state"}, {.idempotent = true}));
     for (const auto& row : rows.GetArray()) {
@@ -782,7 +782,7 @@ LoadThenActSpec picking_spec() {
 // Stock deltas: coalesced per subject, then one transfer per (location, direction) between the location
 // and Odoo's inventory-adjustment location, loaded under our external id (origin kept for people) and validated.
 result<std::unique_ptr<OdooEffect>> stock_deltas(std::span<const Event* const> events, const MappingOptions& o,
-                                                 std::string token) {
+                                                 const std::string& token) {
   struct Sum {
     Sku sku;
     LocationRef location;
@@ -896,7 +896,7 @@ result<std::unique_ptr<OdooEffect>> orders(std::span<const Event* const> events,
     }
     return out;
   };
-  return std::unique_ptr<OdooEffect>(new LoadThenAct(token, std::move(spec)));
+  return std::unique_ptr<OdooEffect>(new LoadThenAct(std::move(token), std::move(spec)));
 }
 
 std::unique_ptr<OdooEffect> payment(const Payment& p, const MappingOptions& o) {
@@ -925,9 +925,9 @@ std::unique_ptr<OdooEffect> payment(const Payment& p, const MappingOptions& o) {
   return std::unique_ptr<OdooEffect>(new LoadThenAct(p.reference, std::move(spec)));
 }
 
-std::unique_ptr<OdooEffect> account_move(std::string ref, std::string move_type, std::string order_number,
+std::unique_ptr<OdooEffect> account_move(std::string ref, std::string move_type, const std::string& order_number,
                                          Timestamp date, std::optional<CalendarDate> due,
-                                         std::vector<std::tuple<std::optional<Sku>, std::string, Money>> lines,
+                                         const std::vector<std::tuple<std::optional<Sku>, std::string, Money>>& lines,
                                          const MappingOptions& o) {
   LoadThenActSpec spec;
   spec.model = "account.move";
@@ -962,14 +962,15 @@ std::unique_ptr<OdooEffect> account_move(std::string ref, std::string move_type,
 
 // A receipt from the vendor location, or a transfer between two locations: loaded under our external id
 // (with the origin for people), validated.
-std::unique_ptr<OdooEffect> transfer(std::string origin, std::optional<LocationRef> from, LocationRef to,
-                                     std::vector<StockLine> lines, std::optional<std::string> supplier,
+std::unique_ptr<OdooEffect> transfer(std::string origin, const std::optional<LocationRef>& from, const LocationRef& to,
+                                     const std::vector<StockLine>& lines, const std::optional<std::string>& supplier,
                                      const MappingOptions& o) {
   LoadThenActSpec spec = picking_spec();
   const int major = o.odoo_major;
-  const MappingOptions opts = o;
+  const MappingOptions& opts = o;
   spec.build = [=](Resolver& r) -> result<std::vector<LoadRecord>> {
     std::vector<std::string> skus;
+    skus.reserve(lines.size());
     for (const auto& l : lines) skus.push_back(l.sku.value);
     ODOOSYNC_TRYV(r.prefetch_products(skus));
     ODOOSYNC_TRY(dest, r.location(to));

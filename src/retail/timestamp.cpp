@@ -91,7 +91,7 @@ result<Timestamp> Timestamp::parse(std::string_view s) {
   }
   if (i != s.size()) return bad();
   Timestamp t;
-  t.seconds = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
+  t.seconds = days_from_civil(y, mo, d) * 86400 + std::int64_t{h} * 3600 + std::int64_t{mi} * 60 + se - offset;
   t.nanos = nanos;
   return t;
 }

@@ -224,6 +224,7 @@ class Mapper {
 
     // In the order of the page: each pair where its last changed quant was.
     std::vector<std::pair<rapidjson::SizeType, std::pair<std::int64_t, std::int64_t>>> order;
+    order.reserve(micros.size());
     for (const auto& [pair, row] : micros) order.emplace_back(last[pair], pair);
     std::sort(order.begin(), order.end());
     std::vector<retail::Event> out;

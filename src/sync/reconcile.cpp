@@ -128,6 +128,7 @@ result<ReconcileReport> reconcile_stock(odoo::Client& client, std::span<const Sn
   std::set<std::string, std::less<>> known_skus;
   if (!location_of.empty()) {
     std::vector<std::int64_t> ids;
+    ids.reserve(location_of.size());
     for (const auto& [id, name] : location_of) ids.push_back(id);
     odoo::Domain quants = field("location_id").in(ids);
     // A snapshot of a few SKUs need not read every quant of a large warehouse.

@@ -140,11 +140,11 @@ class Error {
   Error& with_odoo(std::string cls, std::string msg, std::vector<std::string> args = {}) &;
   Error&& with_odoo(std::string cls, std::string msg, std::vector<std::string> args = {}) &&;
   Error& with_debug(std::string traceback) & {
-    debug_ = bounded(std::move(traceback), 64 * 1024);
+    debug_ = bounded(std::move(traceback), std::size_t{64} * 1024);
     return *this;
   }
   Error&& with_debug(std::string traceback) && {
-    debug_ = bounded(std::move(traceback), 64 * 1024);
+    debug_ = bounded(std::move(traceback), std::size_t{64} * 1024);
     return std::move(*this);
   }
   Error& with_correlation_id(std::string id) & {

@@ -28,7 +28,7 @@ class Secret {
   // trailing line breaks and spaces. Refused with an error naming the path, never the content: a file
   // that is missing, unreadable, a directory or a device, empty, or larger than max_bytes (the read
   // stops there: /dev/zero is not read to the end of memory).
-  static result<Secret> from_file(const std::string& path, std::size_t max_bytes = 64 * 1024);
+  static result<Secret> from_file(const std::string& path, std::size_t max_bytes = std::size_t{64} * 1024);
 
   // What formatting, streaming and logging show instead of the value.
   static constexpr std::string_view redacted = "[redacted]";

@@ -29,7 +29,7 @@ struct EmulatedOdooOptions {
 class EmulatedOdoo {
  public:
   // Fails (never throws) if it cannot listen, find its data, or accept the fixture.
-  static result<std::unique_ptr<EmulatedOdoo>> start(EmulatedOdooOptions options = {});
+  static result<std::unique_ptr<EmulatedOdoo>> start(const EmulatedOdooOptions& options = {});
   ~EmulatedOdoo();
 
   std::string url() const;       // http://127.0.0.1:<port>

@@ -27,7 +27,7 @@ using DomainValue = std::variant<bool, std::int64_t, double, std::string, Decima
 class Domain {
  public:
   Domain() = default;  // the empty domain: every record
-  static Domain condition(std::string_view field, std::string_view op, DomainValue value);
+  static Domain condition(std::string_view field, std::string_view op, const DomainValue& value);
   // A domain already in Odoo's JSON form, e.g. from a command line; checked for shape.
   static result<Domain> from_json(std::string_view json_text);
 
