@@ -117,7 +117,7 @@ TEST_CASE("a forgery is refused as auth, and the message shows no secret, expect
   }
 }
 
-TEST_CASE("rotation: any configured secret passes, in any order; none of them is ever shown") {
+TEST_CASE("rotation: any configured secret passes, in any order, and none of them is ever shown") {
   for (Provider p : keyed) {
     CAPTURE(to_string(p));
     const std::string old_secret = secret + "-old";
@@ -149,7 +149,7 @@ TEST_CASE("the body limit is checked before anything else, 4 MiB by default") {
   CHECK(v.value()->verify(unsigned_big).error().kind() == ErrorKind::validation);
 }
 
-TEST_CASE("Stripe: the tolerance counts from the delivery's arrival; 0 turns the check off") {
+TEST_CASE("Stripe: the tolerance counts from the delivery's arrival, and 0 turns the check off") {
   auto d = signed_delivery(Provider::stripe, secret);
   d.received_at += std::chrono::seconds{400};
   auto v = make_verifier(Provider::stripe, options({secret}));
@@ -222,7 +222,7 @@ TEST_CASE("delivery_id works without the signature, and says what is missing") {
   CHECK(v.value()->delivery_id(d).error().message().find("the body is not JSON") != std::string::npos);
 }
 
-TEST_CASE("header files: Name: value lines, CRLF, comments; refusals name the line, not its text") {
+TEST_CASE("header files: Name: value lines, CRLF, comments, and refusals name the line, not its text") {
   auto h = parse_header_lines("# recorded 2026-12-07\r\nX-Shopify-Topic:  orders/create \r\n\r\nx-empty:\nA: b: c\n");
   REQUIRE(h);
   CHECK(h.value().size() == 3);
