@@ -30,7 +30,7 @@ class AmazonVerifier final : public VerifierBase {
     return false;
   }
 
-  result<std::string> find_id(const Delivery& d, bool) const override {
+  result<std::string> find_id(const Delivery& d) const override {
     return body_string(d, {"NotificationMetadata", "NotificationId"});
   }
 };

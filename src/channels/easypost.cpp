@@ -36,7 +36,7 @@ class EasyPostVerifier final : public VerifierBase {
     return false;
   }
 
-  result<std::string> find_id(const Delivery& d, bool) const override { return body_string(d, {"id"}); }
+  result<std::string> find_id(const Delivery& d) const override { return body_string(d, {"id"}); }
 };
 
 bool ascii(std::string_view s) {

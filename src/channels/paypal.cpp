@@ -28,9 +28,9 @@ class PayPalVerifier final : public VerifierBase {
     ODOOSYNC_TRY(time, single_header(d, "PAYPAL-TRANSMISSION-TIME"));
     ODOOSYNC_TRY(algo, single_header(d, "PAYPAL-AUTH-ALGO"));
     ODOOSYNC_TRY(sig_text, single_header(d, "PAYPAL-TRANSMISSION-SIG"));
+    // The header's value is not shown: nothing a sender wrote is echoed into an error.
     if (algo != "SHA256withRSA")
-      return Error(ErrorKind::auth,
-                   "PAYPAL-AUTH-ALGO " + std::string(algo.substr(0, 40)) + " is not supported (only SHA256withRSA)");
+      return Error(ErrorKind::auth, "PAYPAL-AUTH-ALGO is not SHA256withRSA, the only algorithm PayPal signs with");
     auto signature = crypto::base64_decode(sig_text);
     if (!signature) return Error(ErrorKind::auth, "header PAYPAL-TRANSMISSION-SIG is not base64");
     const std::string message = std::string(id) + "|" + std::string(time) + "|" + options().paypal_webhook_id + "|" +
@@ -61,7 +61,7 @@ class PayPalVerifier final : public VerifierBase {
     return false;
   }
 
-  result<std::string> find_id(const Delivery& d, bool) const override { return body_string(d, {"id"}); }
+  result<std::string> find_id(const Delivery& d) const override { return body_string(d, {"id"}); }
 
  private:
   std::vector<Certificate> certs_;

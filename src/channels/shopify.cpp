@@ -30,7 +30,7 @@ class ShopifyVerifier final : public VerifierBase {
     return false;
   }
 
-  result<std::string> find_id(const Delivery& d, bool) const override {
+  result<std::string> find_id(const Delivery& d) const override {
     if (auto id = d.headers.get("X-Shopify-Webhook-Id"); id && !id->empty()) return std::string(*id);
     auto event = d.headers.get("X-Shopify-Event-Id");
     auto topic = d.headers.get("X-Shopify-Topic");

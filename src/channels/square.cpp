@@ -35,7 +35,7 @@ class SquareVerifier final : public VerifierBase {
     return false;
   }
 
-  result<std::string> find_id(const Delivery& d, bool) const override { return body_string(d, {"event_id"}); }
+  result<std::string> find_id(const Delivery& d) const override { return body_string(d, {"event_id"}); }
 };
 
 }  // namespace

@@ -78,7 +78,7 @@ class StripeVerifier final : public VerifierBase {
     return false;
   }
 
-  result<std::string> find_id(const Delivery& d, bool) const override { return body_string(d, {"id"}); }
+  result<std::string> find_id(const Delivery& d) const override { return body_string(d, {"id"}); }
 };
 
 }  // namespace

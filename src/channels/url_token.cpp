@@ -88,7 +88,7 @@ class UrlTokenVerifier final : public VerifierBase {
     return false;
   }
 
-  result<std::string> find_id(const Delivery& d, bool) const override {
+  result<std::string> find_id(const Delivery& d) const override {
     ODOOSYNC_TRY(doc, body_json(d));
     if (provider() == Provider::shippo) {
       const json::Value* data = json::find(doc, "data");

@@ -46,13 +46,13 @@ result<Verification> VerifierBase::verify(const Delivery& delivery) const {
                              " bytes, over the limit of " + std::to_string(options_.max_body_bytes));
   auto ping = authenticate(delivery);
   if (!ping) return std::move(ping.error()).with_message_prefix(prefix);
-  auto id = find_id(delivery, ping.value());
+  auto id = find_id(delivery);
   if (!id) return Error::validation(prefix + ": " + std::string(proof()) + " holds, but " + id.error().message());
   return Verification{.delivery_id = std::move(id.value()), .ping = ping.value()};
 }
 
 result<std::string> VerifierBase::delivery_id(const Delivery& delivery) const {
-  auto id = find_id(delivery, false);
+  auto id = find_id(delivery);
   if (!id) return Error::validation(std::string(label(provider_)) + " delivery: " + id.error().message());
   return id;
 }

@@ -27,7 +27,7 @@ class VerifierBase : public Verifier {
   // reason ("signature mismatch (...)"); verify() adds the provider.
   virtual result<bool> authenticate(const Delivery& delivery) const = 0;
   // The id the provider's retries share; errors carry a bare reason ("the body has no event_id").
-  virtual result<std::string> find_id(const Delivery& delivery, bool ping) const = 0;
+  virtual result<std::string> find_id(const Delivery& delivery) const = 0;
   // What authenticate() checked, for "signature holds, but the body has no event_id".
   virtual std::string_view proof() const noexcept { return "signature"; }
 

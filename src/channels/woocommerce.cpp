@@ -100,10 +100,9 @@ class WooCommerceVerifier final : public VerifierBase {
     return false;
   }
 
-  result<std::string> find_id(const Delivery& d, bool ping) const override {
-    if (ping) {
+  result<std::string> find_id(const Delivery& d) const override {
+    if (!d.headers.contains(signature_name))
       if (auto id = ping_webhook_id(d.body)) return "ping:" + std::string(*id);
-    }
     std::string text;
     for (auto name : {"X-WC-Webhook-Source", "X-WC-Webhook-ID", "X-WC-Webhook-Topic"}) {
       text += d.headers.get(name).value_or("");
