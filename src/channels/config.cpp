@@ -6,8 +6,6 @@
 #include <array>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
-#include <sstream>
 
 namespace odoosync {
 inline namespace v0 {
