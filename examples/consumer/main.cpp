@@ -86,5 +86,18 @@ int main() {
   }
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
   std::printf("consumer: sync store took the event once\n");
+
+  // The channels layer (libcrypto through the package's dependencies): Shopify's published vector.
+  os::channels::VerifierOptions options;
+  options.secrets.emplace_back("test_secret_key");
+  auto verifier = os::channels::make_verifier(os::channels::Provider::shopify, std::move(options));
+  if (!verifier) return 1;
+  os::channels::Delivery delivery;
+  delivery.body = R"({"foo": "bar"})";
+  delivery.headers.add("X-Shopify-Hmac-Sha256", "B23tXN681gZ0qIWNRrgtzBE9XSDo5yaUu6wfmhu3a7g=");
+  delivery.headers.add("X-Shopify-Webhook-Id", "123456789");
+  auto verified = verifier.value()->verify(delivery);
+  if (!verified || verified.value().delivery_id != "123456789") return 1;
+  std::printf("consumer: Shopify delivery %s verified\n", verified.value().delivery_id.c_str());
   return 0;
 }

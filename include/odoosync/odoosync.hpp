@@ -39,6 +39,12 @@
 #include <odoosync/retail/refs.hpp>
 #include <odoosync/retail/timestamp.hpp>
 
+#include <odoosync/channels/certificate.hpp>
+#include <odoosync/channels/config.hpp>
+#include <odoosync/channels/crypto.hpp>
+#include <odoosync/channels/delivery.hpp>
+#include <odoosync/channels/verifier.hpp>
+
 #include <odoosync/sync/engine.hpp>
 #include <odoosync/sync/memory_store.hpp>
 #include <odoosync/sync/metrics.hpp>

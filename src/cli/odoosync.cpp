@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "channel_commands.hpp"
 #include "common.hpp"
 #include "sync_commands.hpp"
 
@@ -124,10 +125,13 @@ Examples:
   odoosync sync audit EVENT_ID
   odoosync reconcile stock --snapshot stock.csv --fix
   odoosync metrics
+  odoosync channel verify shopify --headers h.txt --body body.json --secret-file shopify.secret
+  odoosync channel verify paypal --config channels.json --headers h.txt --body body.json --now 1491000000
 
 Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 authentication,
 5 Odoo refused the call (access, validation, missing record...), 6 network or HTTP, 7 unexpected answer,
-8 the store failed, 9 back-pressure (the queue is full). reconcile stock exits 1 when it finds drift.)");
+8 the store failed, 9 back-pressure (the queue is full). channel verify: 4 when the signature
+(or token) does not hold, 3 when the delivery or the configuration is unusable. reconcile stock exits 1 when it finds drift.)");
   app.require_subcommand(1);
 
   std::string url, db, user, protocol, api_key_file, password_file;
@@ -181,6 +185,8 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
 
   cli::SyncArgs sync_args;
   add_sync_commands(app, sync_args);
+  cli::ChannelArgs channel_args;
+  add_channel_commands(app, channel_args);
 
   try {
     app.parse(argc, argv);
@@ -190,6 +196,8 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   }
   json_errors = as_json;
   sync_args.as_json = as_json;
+  channel_args.as_json = as_json;
+  if (auto rc = run_channel(channel_args)) return *rc;
   if (auto rc = run_offline(sync_args)) return *rc;
 
   odoo::Config base;

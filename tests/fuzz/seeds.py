@@ -216,6 +216,22 @@ def decimal_seeds():
         yield f"value-{i}", v
 
 
+PROVIDERS = ["shopify", "woocommerce", "stripe", "paypal", "square", "easypost", "shippo", "odoo", "amazon"]
+
+
+def channel_delivery_seeds():
+    # Every case of tests/data/channels: the provider's byte, the header lines (with the URL as
+    # X-Fuzz-Url), a blank line, the body.
+    for index, provider in enumerate(PROVIDERS):
+        d = ROOT / "tests/data/channels" / provider
+        for i, case in enumerate(json.loads((d / "cases.json").read_text())["cases"]):
+            headers = (d / case["headers"]).read_bytes()
+            if case.get("url"):
+                headers += f"X-Fuzz-Url: {case['url']}\n".encode()
+            body = (d / case["body"]).read_bytes()
+            yield f"{provider}-{i}", bytes([index]) + headers + b"\n" + body
+
+
 TARGETS = {
     "event_decode": event_seeds,
     "json": json_seeds,
@@ -228,6 +244,7 @@ TARGETS = {
     "snapshot_csv": snapshot_csv_seeds,
     "snapshot_jsonl": snapshot_jsonl_seeds,
     "decimal": decimal_seeds,
+    "channel_delivery": channel_delivery_seeds,
 }
 
 
@@ -240,7 +257,7 @@ def main():
     d.mkdir(parents=True, exist_ok=True)
     written = set()
     for name, text in TARGETS[target]():
-        data = text.encode("utf-8", "surrogatepass")
+        data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
         digest = hashlib.sha1(data).hexdigest()[:12]
         if digest in written:
             continue

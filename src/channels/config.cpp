@@ -1,0 +1,150 @@
+// The "channels" object of the configuration file: one VerifierOptions per channel, secrets read from
+// the files and environment variables it names.
+#include <odoosync/channels/config.hpp>
+#include <odoosync/core/json.hpp>
+
+#include <array>
+#include <cstdlib>
+#include <fstream>
+
+namespace odoosync {
+inline namespace v0 {
+namespace channels {
+
+namespace {
+
+constexpr std::array<std::string_view, 12> known_keys = {
+    "provider",          "secret_files",     "secret_env",     "max_body_bytes",  "tolerance_s", "webhook_id",
+    "certificate_files", "notification_url", "secret_is_nfkd", "token_parameter", "queue_urls",  "comment"};
+
+result<std::string> read_text(const std::filesystem::path& path, std::size_t max_bytes) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return Error::validation("'" + path.string() + "' is not a readable file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::validation("cannot read '" + path.string() + "'");
+  std::string text;
+  text.resize(max_bytes + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > max_bytes)
+    return Error::validation("'" + path.string() + "' is larger than " + std::to_string(max_bytes) + " bytes");
+  return text;
+}
+
+std::filesystem::path resolve(const std::filesystem::path& base, std::string_view name) {
+  std::filesystem::path p{std::string(name)};
+  return p.is_absolute() ? p : base / p;
+}
+
+result<std::vector<std::string>> strings(const json::Value& v, std::string_view key) {
+  std::vector<std::string> out;
+  if (!v.IsArray()) return Error::validation(std::string(key) + " must be an array of strings");
+  for (const auto& e : v.GetArray()) {
+    if (!e.IsString()) return Error::validation(std::string(key) + " must be an array of strings");
+    out.emplace_back(json::text(e));
+  }
+  return out;
+}
+
+result<ChannelConfig> channel(std::string_view name, const json::Value& v, const std::filesystem::path& base) {
+  if (!v.IsObject()) return Error::validation("must be an object");
+  ChannelConfig c;
+  c.name = std::string(name);
+  for (const auto& m : v.GetObject()) {
+    const std::string_view key = json::text(m.name);
+    bool known = false;
+    for (auto k : known_keys) known = known || k == key;
+    if (!known) return Error::validation("unknown key \"" + std::string(key) + "\"");
+  }
+  std::string provider = c.name;
+  if (const auto* p = json::find(v, "provider")) {
+    if (!p->IsString()) return Error::validation("provider must be a string");
+    provider = std::string(json::text(*p));
+  }
+  auto parsed = parse_provider(provider);
+  if (!parsed)
+    return Error::validation("unknown provider \"" + provider +
+                             "\" (shopify, woocommerce, stripe, paypal, square, easypost, shippo, odoo, amazon)");
+  c.provider = *parsed;
+  VerifierOptions& o = c.options;
+  if (const auto* f = json::find(v, "secret_files")) {
+    ODOOSYNC_TRY(files, strings(*f, "secret_files"));
+    for (const auto& file : files) {
+      auto s = Secret::from_file(resolve(base, file).string());
+      if (!s) return std::move(s.error()).with_message_prefix("secret_files");
+      o.secrets.push_back(std::move(s.value()));
+    }
+  }
+  if (const auto* e = json::find(v, "secret_env")) {
+    ODOOSYNC_TRY(vars, strings(*e, "secret_env"));
+    for (const auto& var : vars) {
+      const char* value = std::getenv(var.c_str());
+      if (!value || !*value) return Error::validation("secret_env: the environment variable " + var + " is not set");
+      o.secrets.emplace_back(value);
+    }
+  }
+  if (const auto* m = json::find(v, "max_body_bytes")) {
+    if (!m->IsUint64() || m->GetUint64() == 0) return Error::validation("max_body_bytes must be a positive integer");
+    o.max_body_bytes = static_cast<std::size_t>(m->GetUint64());
+  }
+  if (const auto* t = json::find(v, "tolerance_s")) {
+    if (!t->IsInt64() || t->GetInt64() < 0) return Error::validation("tolerance_s must be an integer >= 0");
+    o.tolerance = std::chrono::seconds{t->GetInt64()};
+  }
+  auto text_of = [&](const char* key, std::string& out) -> result<void> {
+    if (const auto* s = json::find(v, key)) {
+      if (!s->IsString()) return Error::validation(std::string(key) + " must be a string");
+      out = std::string(json::text(*s));
+    }
+    return success();
+  };
+  ODOOSYNC_TRYV(text_of("webhook_id", o.paypal_webhook_id));
+  ODOOSYNC_TRYV(text_of("notification_url", o.square_notification_url));
+  ODOOSYNC_TRYV(text_of("token_parameter", o.token_parameter));
+  if (const auto* f = json::find(v, "certificate_files")) {
+    ODOOSYNC_TRY(files, strings(*f, "certificate_files"));
+    for (const auto& file : files) {
+      auto pem = read_text(resolve(base, file), 256 * 1024);
+      if (!pem) return std::move(pem.error()).with_message_prefix("certificate_files");
+      o.paypal_certificates_pem.push_back(std::move(pem.value()));
+    }
+  }
+  if (const auto* n = json::find(v, "secret_is_nfkd")) {
+    if (!n->IsBool()) return Error::validation("secret_is_nfkd must be true or false");
+    o.easypost_secret_is_nfkd = n->GetBool();
+  }
+  if (const auto* q = json::find(v, "queue_urls")) {
+    ODOOSYNC_TRY(urls, strings(*q, "queue_urls"));
+    o.amazon_queue_urls = std::move(urls);
+  }
+  return c;
+}
+
+}  // namespace
+
+result<std::vector<ChannelConfig>> parse_channels_config(std::string_view text, const std::filesystem::path& base_dir) {
+  auto doc = json::parse(text, json::Limits{.max_bytes = 1 << 20, .max_depth = 32});
+  if (!doc) return Error::validation("channel configuration: " + doc.error().message());
+  const auto* channels = json::find(doc.value(), "channels");
+  if (!channels || !channels->IsObject()) return Error::validation("channel configuration: no \"channels\" object");
+  std::vector<ChannelConfig> out;
+  for (const auto& m : channels->GetObject()) {
+    const std::string name(json::text(m.name));
+    auto c = channel(name, m.value, base_dir);
+    if (!c) return std::move(c.error()).with_message_prefix("channel \"" + name + "\"");
+    out.push_back(std::move(c.value()));
+  }
+  return out;
+}
+
+result<std::vector<ChannelConfig>> load_channels_config(const std::filesystem::path& file) {
+  auto text = read_text(file, 1 << 20);
+  if (!text) return std::move(text.error()).with_message_prefix("channel configuration");
+  return parse_channels_config(text.value(),
+                               file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path());
+}
+
+}  // namespace channels
+}  // namespace v0
+}  // namespace odoosync
