@@ -156,7 +156,12 @@ std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>> load_
   // already there (it committed after our probe) updates the same lines instead of appending copies.
   if (!line_cols.empty()) line_cols.insert(line_cols.begin(), "id");
   std::vector<std::string> columns = head_cols;
-  for (const auto& c : line_cols) columns.push_back(lines_field + "/" + c);
+  for (const auto& c : line_cols) {
+    std::string column = lines_field;
+    column += '/';
+    column += c;
+    columns.push_back(std::move(column));
+  }
   std::vector<std::vector<std::string>> rows;
   for (const LoadRecord* rec : records) {
     const std::size_t n = std::max<std::size_t>(1, rec->lines.size());
@@ -935,7 +940,7 @@ std::unique_ptr<OdooEffect> account_move(std::string ref, std::string move_type,
   spec.lines_field = "invoice_line_ids";
   spec.action = "action_post";
   spec.done_states = {"posted"};
-  const MappingOptions opts = o;
+  const MappingOptions& opts = o;  // the lambda keeps a copy
   spec.build = [=](Resolver& r) -> result<std::vector<LoadRecord>> {
     ODOOSYNC_TRY(order, r.order(order_number));
     LoadRecord rec{ref,
@@ -1090,8 +1095,8 @@ result<std::unique_ptr<OdooEffect>> map_to_odoo(std::span<const Event* const> ev
             lines.emplace_back(std::nullopt, "Refund " + rf.reference + (rf.reason ? ": " + *rf.reason : ""),
                                rf.amount);
           }
-          return account_move(rf.reference, "out_refund", rf.order_number, rf.approved_at, std::nullopt,
-                              std::move(lines), options);
+          return account_move(rf.reference, "out_refund", rf.order_number, rf.approved_at, std::nullopt, lines,
+                              options);
         } else if constexpr (std::is_same_v<T, ShipmentDispatched>) {
           return std::unique_ptr<OdooEffect>(new ShipmentValidate(d.shipment));
         } else if constexpr (std::is_same_v<T, InvoicePosted>) {
