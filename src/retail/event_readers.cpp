@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "amounts.hpp"
 #include "text.hpp"
 
 namespace odoosync {
@@ -152,16 +153,16 @@ OrderCreated read_order(Obj& o) {
   bool overflow = false;
   for (std::size_t i = 0; i < r.lines.size(); ++i) {
     const OrderLine& l = r.lines[i];
-    auto gross = extend(l.quantity, l.unit_price);
+    const auto gross = extended_minor_units(l.quantity.micro_units(), l.unit_price.minor_units());  // extend()
     Enter el(w, "lines");
     Enter ei(w, i);
     if (!gross) w.fail_at("quantity", "quantity × unit_price is out of range");
     const std::int64_t discount = l.discount ? l.discount->minor_units() : 0;
-    if (discount > gross.value().minor_units()) {
+    if (discount > *gross) {
       Enter ed(w, "discount");
-      w.fail_at("amount", "must not exceed quantity × unit_price (" + gross.value().amount() + ")");
+      w.fail_at("amount", "must not exceed quantity × unit_price (" + Money(*gross, cur).amount() + ")");
     }
-    const Money expected(gross.value().minor_units() - discount, cur);
+    const Money expected(*gross - discount, cur);
     if (!(expected == l.total)) {
       Enter et(w, "total");
       w.fail_at("amount",

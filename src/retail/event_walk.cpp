@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "amounts.hpp"
 #include "text.hpp"
 
 namespace odoosync {
@@ -19,10 +20,10 @@ std::string Path::str() const {
     const Elem& e = elems_[i];
     s += '/';
     if (e.is_index) {
-      s += std::to_string(e.index);
+      s += std::to_string(e.n);
       continue;
     }
-    for (char c : e.key) {
+    for (char c : std::string_view(e.key, e.n)) {
       if (c == '~')
         s += "~0";
       else if (c == '/')
@@ -41,9 +42,20 @@ void check_unique(Walk& w, const Value& obj) {
   const auto n = obj.MemberCount();
   if (n < 2) return;
   if (n <= 16) {
-    for (auto a = obj.MemberBegin(); a != obj.MemberEnd(); ++a) {
-      for (auto b = a + 1; b != obj.MemberEnd(); ++b) {
-        if (sv(a->name) == sv(b->name)) w.fail_at(sv(b->name), "duplicate member");
+    // Every pair, in order. The names are gathered first (each one's length is behind a flag test), into
+    // arrays left uninitialised: this runs for every object of every event.
+    const char* text[16];
+    rapidjson::SizeType size[16];
+    std::size_t k = 0;
+    for (auto m = obj.MemberBegin(); m != obj.MemberEnd(); ++m, ++k) {
+      text[k] = m->name.GetString();
+      size[k] = m->name.GetStringLength();
+    }
+    for (std::size_t a = 0; a < k; ++a) {
+      for (std::size_t b = a + 1; b < k; ++b) {
+        if (size[a] == size[b] && same_text({text[a], size[a]}, {text[b], size[b]})) {
+          w.fail_at({text[a], size[a]}, "duplicate member");
+        }
       }
     }
     return;
@@ -70,18 +82,22 @@ void check_unique(Walk& w, const Value& obj) {
 void check_unique_deep(Walk& w, const Value& v) {
   if (v.IsObject()) {
     check_unique(w, v);
-    for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
-      if (m->value.IsObject() || m->value.IsArray()) {
-        Enter e(w, sv(m->name));
-        check_unique_deep(w, m->value);
-      }
-    }
+    check_unique_below(w, v);
   } else if (v.IsArray()) {
     for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
       if (v[i].IsObject() || v[i].IsArray()) {
         Enter e(w, i);
         check_unique_deep(w, v[i]);
       }
+    }
+  }
+}
+
+void check_unique_below(Walk& w, const Value& obj) {
+  for (auto m = obj.MemberBegin(); m != obj.MemberEnd(); ++m) {
+    if (m->value.IsObject() || m->value.IsArray()) {
+      Enter e(w, sv(m->name));
+      check_unique_deep(w, m->value);
     }
   }
 }
@@ -101,10 +117,11 @@ std::string Obj::text_of(std::string_view key, const Value& m, std::size_t min, 
   if (!m.IsString()) w_.fail("must be a string");
   const std::string_view s = sv(m);
   if (s.empty() && min > 0) w_.fail("must not be empty");
-  const std::size_t n = count_chars(s);
+  const bool plain = printable_ascii(s);  // one character a byte, no control characters
+  const std::size_t n = plain ? s.size() : count_chars(s);
   if (n < min) w_.fail("must be at least " + std::to_string(min) + " characters");
   if (n > max) w_.fail("must be at most " + std::to_string(max) + " characters");
-  if (detail::has_control_chars_in_text(s)) w_.fail("must not contain control characters");
+  if (!plain && detail::has_control_chars_in_text(s)) w_.fail("must not contain control characters");
   return std::string(s);
 }
 std::string Obj::ruled_of(std::string_view key, const Value& m, std::string (*rule)(std::string_view)) {
@@ -117,9 +134,8 @@ std::string Obj::ruled_of(std::string_view key, const Value& m, std::string (*ru
 Timestamp Obj::timestamp_of(std::string_view key, const Value& m) {
   Enter e(w_, key);
   if (!m.IsString()) w_.fail("must be a string");
-  auto t = Timestamp::parse(sv(m));
-  if (!t) w_.fail(t.error().message());
-  return t.value();
+  if (auto t = read_timestamp(sv(m))) return *t;
+  w_.fail(Timestamp::parse(sv(m)).error().message());
 }
 void Obj::sign_check(Sign sign, bool negative, bool zero) {
   if (sign == Sign::positive && (negative || zero)) w_.fail("must be positive");
@@ -137,19 +153,24 @@ Money Obj::money_of(std::string_view key, const Value& m, Sign sign, const Curre
   {
     Enter ec(w_, "currency");
     if (!code.IsString()) w_.fail("must be a string");
-    auto cur = Currency::of(sv(code));
-    if (!cur) w_.fail(cur.error().message());
-    c = cur.value();
+    if (expected && sv(code) == expected->code()) {
+      c = *expected;  // the usual case (an order's lines): no look-up in the currency table
+    } else {
+      auto cur = Currency::of(sv(code));
+      if (!cur) w_.fail(cur.error().message());
+      c = cur.value();
+    }
   }
   Enter ea(w_, "amount");
-  auto parsed = Money::parse(sv(amount), c);
-  if (!parsed) w_.fail(parsed.error().message());
-  sign_check(sign, parsed.value().is_negative(), parsed.value().is_zero());
+  const auto minor = money_minor_units(sv(amount), c.exponent());
+  if (!minor) w_.fail(Money::parse(sv(amount), c).error().message());
+  const Money parsed(*minor, c);
+  sign_check(sign, parsed.is_negative(), parsed.is_zero());
   if (expected && !(c == *expected)) {
     w_.path().pop();
     w_.fail_at("currency", "must be " + std::string(expected->code()) + " like " + std::string(like));
   }
-  return parsed.value();
+  return parsed;
 }
 Quantity Obj::quantity_of(std::string_view key, const Value& m, Sign sign) {
   Enter e(w_, key);
@@ -159,10 +180,11 @@ Quantity Obj::quantity_of(std::string_view key, const Value& m, Sign sign) {
   if (!value.IsString()) w_.fail_at("value", "must be a string");
   std::string uom = o.text("uom", 1, 32);
   Enter ev(w_, "value");
-  auto q = Quantity::parse(sv(value), std::move(uom));
-  if (!q) w_.fail(q.error().message());
-  sign_check(sign, q.value().is_negative(), q.value().is_zero());
-  return std::move(q).value();
+  const auto micros = quantity_micro_units(sv(value));
+  if (!micros) w_.fail(Quantity::parse(sv(value)).error().message());
+  Quantity q(*micros, std::move(uom));
+  sign_check(sign, q.is_negative(), q.is_zero());
+  return q;
 }
 
 }  // namespace detail

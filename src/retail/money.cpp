@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "amounts.hpp"
 #include "decimal_text.hpp"
 
 namespace odoosync {
@@ -64,7 +65,17 @@ result<Money> Money::parse(std::string_view amount, std::string_view currency_co
   return parse(amount, c);
 }
 
+std::optional<std::int64_t> detail::money_minor_units(std::string_view amount, int exponent) noexcept {
+  const auto d = detail::parse_decimal_text(amount);
+  if (!d.ok || d.too_many_digits || d.decimals > exponent) return std::nullopt;
+  const i128 v = d.digits * detail::pow10_128(exponent - d.decimals);
+  if (v >= static_cast<i128>(1'000'000'000'000'000'000)) return std::nullopt;  // 18 digits in minor units
+  return static_cast<std::int64_t>(d.negative ? -v : v);
+}
+
 result<Money> Money::parse(std::string_view amount, Currency currency) {
+  if (auto minor = detail::money_minor_units(amount, currency.exponent())) return Money(*minor, currency);
+  // Refused: say why.
   const auto d = detail::parse_decimal_text(amount);
   if (!d.ok) return Error::validation("must be a decimal string such as \"12.50\"");
   if (d.too_many_digits) return Error::validation("is out of range");
@@ -72,10 +83,7 @@ result<Money> Money::parse(std::string_view amount, Currency currency) {
     return Error::validation("has " + std::to_string(d.decimals) + " decimal places; " + std::string(currency.code()) +
                              " allows " + std::to_string(currency.exponent()));
   }
-  const i128 v = d.digits * detail::pow10_128(currency.exponent() - d.decimals);
-  if (v >= static_cast<i128>(1'000'000'000'000'000'000))
-    return Error::validation("is out of range");  // 18 digits in minor units
-  return Money(static_cast<std::int64_t>(d.negative ? -v : v), currency);
+  return Error::validation("is out of range");  // 18 digits in minor units
 }
 
 std::string Money::amount() const { return detail::format_fixed(minor_, currency_.exponent()); }
@@ -101,16 +109,24 @@ result<Money> Money::minus(const Money& other) const {
   return Money(r, currency_);
 }
 
+std::optional<std::int64_t> detail::quantity_micro_units(std::string_view value) noexcept {
+  const auto d = detail::parse_decimal_text(value);
+  if (!d.ok || d.too_many_digits || d.decimals > 6) return std::nullopt;
+  const i128 v = d.digits * detail::pow10_128(6 - d.decimals);
+  if (v >= static_cast<i128>(1'000'000'000'000) * Quantity::scale) return std::nullopt;
+  return static_cast<std::int64_t>(d.negative ? -v : v);
+}
+
 result<Quantity> Quantity::parse(std::string_view value, std::string uom) {
+  if (auto micros = detail::quantity_micro_units(value)) return Quantity(*micros, std::move(uom));
+  // Refused: say why.
   const auto d = detail::parse_decimal_text(value);
   if (!d.ok) return Error::validation("must be a decimal string such as \"12.50\"");
   if (d.too_many_digits) return Error::validation("is out of range");
   if (d.decimals > 6) {
     return Error::validation("has " + std::to_string(d.decimals) + " decimal places; at most 6 allowed");
   }
-  const i128 v = d.digits * detail::pow10_128(6 - d.decimals);
-  if (v >= static_cast<i128>(1'000'000'000'000) * scale) return Error::validation("is out of range");
-  return Quantity(static_cast<std::int64_t>(d.negative ? -v : v), std::move(uom));
+  return Error::validation("is out of range");
 }
 
 std::string Quantity::value() const {
@@ -128,8 +144,9 @@ result<Quantity> Quantity::plus(const Quantity& other) const {
   return Quantity(r, uom_);
 }
 
-result<Money> extend(const Quantity& quantity, const Money& unit_price) {
-  const i128 p = static_cast<i128>(quantity.micro_units()) * unit_price.minor_units();
+std::optional<std::int64_t> detail::extended_minor_units(std::int64_t micro_units,
+                                                         std::int64_t unit_minor_units) noexcept {
+  const i128 p = static_cast<i128>(micro_units) * unit_minor_units;
   const i128 half = Quantity::scale / 2;
   i128 q = p / Quantity::scale;
   const i128 rem = p % Quantity::scale;
@@ -137,8 +154,14 @@ result<Money> extend(const Quantity& quantity, const Money& unit_price) {
     ++q;  // half away from zero, positive side
   else if (rem <= -half)
     --q;  // and negative side
-  if (q > i64_max || q < -i64_max) return Error::validation("amount is out of range");
-  return Money(static_cast<std::int64_t>(q), unit_price.currency());
+  if (q > i64_max || q < -i64_max) return std::nullopt;
+  return static_cast<std::int64_t>(q);
+}
+
+result<Money> extend(const Quantity& quantity, const Money& unit_price) {
+  auto minor = detail::extended_minor_units(quantity.micro_units(), unit_price.minor_units());
+  if (!minor) return Error::validation("amount is out of range");
+  return Money(*minor, unit_price.currency());
 }
 
 }  // namespace retail

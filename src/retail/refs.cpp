@@ -15,9 +15,13 @@ using detail::has_control_chars;
 
 std::string text_rule(std::string_view s, std::size_t max) {
   if (s.empty()) return "must not be empty";
-  if (json::find_invalid_utf8(s)) return "must be valid UTF-8";
-  if (count_chars(s) > max) return "must be at most " + std::to_string(max) + " characters";
-  if (has_control_chars(s)) return "must not contain control characters";
+  if (!detail::printable_ascii(s)) {  // else: valid UTF-8, one character a byte, no control characters
+    if (json::find_invalid_utf8(s)) return "must be valid UTF-8";
+    if (count_chars(s) > max) return "must be at most " + std::to_string(max) + " characters";
+    if (has_control_chars(s)) return "must not contain control characters";
+  } else if (s.size() > max) {
+    return "must be at most " + std::to_string(max) + " characters";
+  }
   if (s.front() == ' ' || s.back() == ' ') return "must not start or end with a space";
   return {};
 }
@@ -61,8 +65,12 @@ std::string check_barcode(std::string_view s) {
 
 std::string check_location(std::string_view s) {
   if (s.empty()) return "must not be empty";
-  if (count_chars(s) > 128) return "must be at most 128 characters";
-  if (has_control_chars(s)) return "must not contain control characters";
+  if (!detail::printable_ascii(s)) {  // else: one character a byte, no control characters
+    if (count_chars(s) > 128) return "must be at most 128 characters";
+    if (has_control_chars(s)) return "must not contain control characters";
+  } else if (s.size() > 128) {
+    return "must be at most 128 characters";
+  }
   std::size_t start = 0;
   while (true) {
     const std::size_t slash = s.find('/', start);

@@ -6,6 +6,15 @@
 
 namespace odoosync::retail::detail {
 
+// Every byte printable ASCII (0x20 … 0x7E), as almost every field of an event is: such a text is valid
+// UTF-8, counts one character per byte and holds no control character and no Unicode space, so the
+// checks below can be skipped (one pass instead of one per check).
+inline bool printable_ascii(std::string_view s) {
+  unsigned char bad = 0;  // no early exit, and a byte-wide flag: the loop vectorises
+  for (unsigned char c : s) bad |= static_cast<unsigned char>(c - 0x20) > 0x5E;
+  return bad == 0;
+}
+
 // Length in characters (UTF-8 code points); the text is valid UTF-8 when it comes from JSON.
 inline std::size_t count_chars(std::string_view s) {
   std::size_t n = 0;

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "amounts.hpp"
+
 namespace odoosync {
 inline namespace v0 {
 namespace retail {
@@ -57,12 +59,16 @@ bool parse_date(std::string_view s, int& y, unsigned& m, unsigned& d) {
 }  // namespace
 
 result<Timestamp> Timestamp::parse(std::string_view s) {
-  const auto bad = [] { return Error::validation("must be an RFC 3339 timestamp such as \"2026-12-01T10:15:00Z\""); };
+  if (auto t = detail::read_timestamp(s)) return *t;
+  return Error::validation("must be an RFC 3339 timestamp such as \"2026-12-01T10:15:00Z\"");
+}
+
+std::optional<Timestamp> detail::read_timestamp(std::string_view s) noexcept {
   int y = 0;
   unsigned mo = 0, d = 0, h = 0, mi = 0, se = 0;
   if (!parse_date(s, y, mo, d) || s.size() < 20 || s[10] != 'T' || !digits(s, 11, 2, h) || s[13] != ':' ||
       !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se) || h > 23 || mi > 59 || se > 59) {
-    return bad();
+    return std::nullopt;
   }
   std::size_t i = 19;
   std::uint32_t nanos = 0;
@@ -71,7 +77,7 @@ result<Timestamp> Timestamp::parse(std::string_view s) {
     const std::size_t start = i;
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
     const std::size_t n = i - start;
-    if (n == 0 || n > 9) return bad();
+    if (n == 0 || n > 9) return std::nullopt;
     for (std::size_t k = 0; k < 9; ++k)
       nanos = nanos * 10 + (k < n ? static_cast<std::uint32_t>(s[start + k] - '0') : 0);
   }
@@ -82,14 +88,14 @@ result<Timestamp> Timestamp::parse(std::string_view s) {
     unsigned oh = 0, om = 0;
     if (!digits(s, i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !digits(s, i + 4, 2, om) || oh > 23 ||
         om > 59) {
-      return bad();
+      return std::nullopt;
     }
     offset = (s[i] == '-' ? -1 : 1) * static_cast<std::int64_t>(oh * 3600 + om * 60);
     i += 6;
   } else {
-    return bad();
+    return std::nullopt;
   }
-  if (i != s.size()) return bad();
+  if (i != s.size()) return std::nullopt;
   Timestamp t;
   t.seconds = days_from_civil(y, mo, d) * 86400 + std::int64_t{h} * 3600 + std::int64_t{mi} * 60 + se - offset;
   t.nanos = nanos;

@@ -199,3 +199,44 @@ TEST_CASE("Envelope rules: versions, extensions, subject, sequence, duplicates, 
   auto extra = decode_event(ev("").replace(ev("").find(R"("sku")"), 0, R"("new_field":[1,2],)"));
   REQUIRE_MESSAGE(extra, extra.error().message());
 }
+
+TEST_CASE("decode_event: texts its fast parser leaves to json::parse, and a decode inside a decode") {
+  const auto stock = [](const std::string& reason) {
+    return R"({"specversion":"1.0","id":"e1","source":"pos/1","type":"retail.stock.adjusted",)"
+           R"("time":"2026-12-01T10:15:00Z","data":{"sku":"A","location":"WH/Stock",)"
+           R"("delta":{"value":"-1","uom":"Units"},"reason":")" +
+           reason + R"("}})";
+  };
+  // Non-ASCII text, raw or escaped, decodes the same either way.
+  auto raw = decode_event(stock("café"));
+  auto escaped = decode_event(stock("caf\\u00e9"));
+  REQUIRE_MESSAGE(raw, raw.error().message());
+  REQUIRE_MESSAGE(escaped, escaped.error().message());
+  CHECK(raw.value() == escaped.value());
+  // A lone surrogate escape, invalid UTF-8 and a NUL byte are refused with json::parse's own words.
+  CHECK(decode_event(stock("\\udc00")).error().message() ==
+        "(event): not JSON: invalid UTF-16 surrogate escape in JSON string");
+  CHECK(decode_event(stock("caf\xC3")).error().message().rfind("(event): not JSON: invalid UTF-8", 0) == 0);
+  CHECK(decode_event(stock("x") + std::string(1, '\0') + "{}")
+            .error()
+            .message()
+            .rfind("(event): not JSON: invalid JSON at byte", 0) == 0);
+  // A host's subject rule that decodes an event itself, while the outer one is being decoded.
+  CustomType host;
+  host.type = "acme.thing.happened";
+  host.subject = [&](std::string_view data) -> result<std::string> {
+    auto inner = decode_event(stock("inner"));
+    if (!inner) return inner.error();
+    return "thing/" + inner.value().subject + "/" + std::to_string(data.size());
+  };
+  const std::string outer = R"({"specversion":"1.0","id":"h1","source":"pos/1","type":"acme.thing.happened",)"
+                            R"("time":"2026-12-01T10:15:00Z","data":{"n":1}})";
+  auto ev = decode_event(outer, std::span<const CustomType>(&host, 1));
+  REQUIRE_MESSAGE(ev, ev.error().message());
+  CHECK(ev.value().subject == "thing/sku/A@WH/Stock/7");
+  CHECK(ev.value().id == "h1");
+  // and the thread's parser is usable again afterwards
+  auto after = decode_event(stock("after"));
+  REQUIRE_MESSAGE(after, after.error().message());
+  CHECK(std::get<StockAdjusted>(after.value().data).reason == "after");
+}
