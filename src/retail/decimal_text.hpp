@@ -6,7 +6,10 @@
 #include <string>
 #include <string_view>
 
-namespace odoosync::retail::detail {
+namespace odoosync {
+inline namespace v0 {
+namespace retail {
+namespace detail {
 
 __extension__ typedef __int128 i128;
 __extension__ typedef unsigned __int128 u128;
@@ -85,4 +88,7 @@ inline std::string format_fixed(std::int64_t value, int decimals) {
   return digits;
 }
 
-}  // namespace odoosync::retail::detail
+}  // namespace detail
+}  // namespace retail
+}  // namespace v0
+}  // namespace odoosync

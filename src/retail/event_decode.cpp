@@ -290,8 +290,11 @@ result<Event> decode_document(const Value& root, std::span<const CustomType> cus
   if (subject && !same_text(sv(*subject), derived)) {
     w.fail_at("subject", "must be \"" + derived + "\" for this event");
   }
-  return result<Event>(std::in_place_type<Event>, std::move(id), std::move(source), time, std::move(derived), sequence,
-                       std::move(traceparent), std::move(extensions), std::move(data));
+  // Built in place (no copy of the event into the result); braces, since clang 14 has no parenthesised
+  // aggregate initialisation.
+  return result<Event>(std::in_place_type<Event>,
+                       Event{std::move(id), std::move(source), time, std::move(derived), sequence,
+                             std::move(traceparent), std::move(extensions), std::move(data)});
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
 #include <cstddef>
 #include <string_view>
 
-namespace odoosync::retail::detail {
+namespace odoosync {
+inline namespace v0 {
+namespace retail {
+namespace detail {
 
 // Every byte printable ASCII (0x20 … 0x7E), as almost every field of an event is: such a text is valid
 // UTF-8, counts one character per byte and holds no control character and no Unicode space, so the
@@ -61,4 +64,7 @@ inline bool has_unicode_space(std::string_view s) {
   return false;
 }
 
-}  // namespace odoosync::retail::detail
+}  // namespace detail
+}  // namespace retail
+}  // namespace v0
+}  // namespace odoosync
