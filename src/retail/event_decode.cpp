@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <new>
 #include <optional>
@@ -60,21 +61,26 @@ enum Attribute : int {
   attribute_count,
   extension = -1
 };
+// n is `lit` (n's length already matched): a compare of constant size, which compiles to a few loads.
+template <std::size_t N>
+bool is(std::string_view n, const char (&lit)[N]) {
+  return std::memcmp(n.data(), lit, N - 1) == 0;
+}
 Attribute attribute_of(std::string_view n) {
   switch (n.size()) {
-    case 2: return same_text(n, "id") ? id_attr : extension;
+    case 2: return is(n, "id") ? id_attr : extension;
     case 4:
-      if (same_text(n, "type")) return type_attr;
-      if (same_text(n, "time")) return time_attr;
-      return same_text(n, "data") ? data_attr : extension;
-    case 6: return same_text(n, "source") ? source_attr : extension;
-    case 7: return same_text(n, "subject") ? subject_attr : extension;
-    case 8: return same_text(n, "sequence") ? sequence_attr : extension;
-    case 10: return same_text(n, "dataschema") ? dataschema : extension;
+      if (is(n, "type")) return type_attr;
+      if (is(n, "time")) return time_attr;
+      return is(n, "data") ? data_attr : extension;
+    case 6: return is(n, "source") ? source_attr : extension;
+    case 7: return is(n, "subject") ? subject_attr : extension;
+    case 8: return is(n, "sequence") ? sequence_attr : extension;
+    case 10: return is(n, "dataschema") ? dataschema : extension;
     case 11:
-      if (same_text(n, "specversion")) return specversion;
-      return same_text(n, "traceparent") ? traceparent_attr : extension;
-    case 15: return same_text(n, "datacontenttype") ? datacontenttype : extension;
+      if (is(n, "specversion")) return specversion;
+      return is(n, "traceparent") ? traceparent_attr : extension;
+    case 15: return is(n, "datacontenttype") ? datacontenttype : extension;
     default: return extension;
   }
 }
@@ -169,8 +175,9 @@ bool extension_name_ok(std::string_view n) {
          std::all_of(n.begin(), n.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
 }
 
-// The event is built in place in the result (each move of an Event copies its short strings).
-result<Event> decode_document(const Value& root, std::span<const CustomType> custom) {
+// Fills `ev`, the result's own event (each move of an Event copies its short strings); the first problem
+// throws Invalid.
+void decode_document(const Value& root, std::span<const CustomType> custom, Event& ev) {
   Walk w;
   if (!root.IsObject()) w.fail("must be an object");
   const Envelope env(root);
@@ -182,13 +189,6 @@ result<Event> decode_document(const Value& root, std::span<const CustomType> cus
     if (!env.at[a]) w.fail_at(key, "is required");
     return *env.at[a];
   };
-  // The parts of the event, put together at the end (a default Event would build and throw away the
-  // data of the first type).
-  std::string id, source;
-  Timestamp time;
-  std::optional<std::int64_t> sequence;
-  std::optional<std::string> traceparent;
-  std::vector<Extension> extensions;
 
   const auto string_attr = [&](Attribute a, std::string_view key) -> std::string_view {
     const Value& m = need(a, key);
@@ -196,10 +196,10 @@ result<Event> decode_document(const Value& root, std::span<const CustomType> cus
     return sv(m);
   };
   if (!same_text(string_attr(specversion, "specversion"), "1.0")) w.fail_at("specversion", "must be \"1.0\"");
-  id = std::string(string_attr(id_attr, "id"));
-  if (auto why = id_rule(id); !why.empty()) w.fail_at("id", why);
-  source = std::string(string_attr(source_attr, "source"));
-  if (auto why = source_rule(source); !why.empty()) w.fail_at("source", why);
+  ev.id = std::string(string_attr(id_attr, "id"));
+  if (auto why = id_rule(ev.id); !why.empty()) w.fail_at("id", why);
+  ev.source = std::string(string_attr(source_attr, "source"));
+  if (auto why = source_rule(ev.source); !why.empty()) w.fail_at("source", why);
   const std::string_view type = string_attr(type_attr, "type");
   const TypeEntry* entry = nullptr;
   for (const auto& t : type_table()) {
@@ -219,7 +219,7 @@ result<Event> decode_document(const Value& root, std::span<const CustomType> cus
     const std::string_view text = string_attr(time_attr, "time");
     auto t = detail::read_timestamp(text);
     if (!t) w.fail_at("time", Timestamp::parse(text).error().message());
-    time = *t;
+    ev.time = *t;
   }
   const Value* subject = env.at[subject_attr];
   if (subject && !subject->IsString()) w.fail_at("subject", "must be a string");
@@ -250,12 +250,12 @@ result<Event> decode_document(const Value& root, std::span<const CustomType> cus
     if (!parse_sequence(sv(*seq), s)) {
       w.fail_at("sequence", "must be a decimal integer string such as \"42\"");
     }
-    sequence = s;
+    ev.sequence = s;
   }
   if (const Value* tp = env.at[traceparent_attr]) {
     if (!tp->IsString()) w.fail_at("traceparent", "must be a string");
     if (auto why = check_traceparent(sv(*tp)); !why.empty()) w.fail_at("traceparent", why);
-    traceparent = std::string(sv(*tp));
+    ev.traceparent = std::string(sv(*tp));
   }
   for (auto m = root.MemberBegin(); m != root.MemberEnd(); ++m) {
     const std::string_view name = sv(m->name);
@@ -266,10 +266,10 @@ result<Event> decode_document(const Value& root, std::span<const CustomType> cus
       w.fail_at(name, "extension attributes must be strings, integers or booleans");
     }
     if (m->value.IsString() && has_control_chars(sv(m->value))) w.fail_at(name, "must not contain control characters");
-    extensions.push_back({std::string(name), json::to_string(m->value)});
+    ev.extensions.push_back({std::string(name), json::to_string(m->value)});
   }
   const Value& data_value = need(data_attr, "data");
-  EventData data = [&]() -> EventData {
+  {
     Enter e(w, "data");
     if (!data_value.IsObject()) w.fail("must be an object");
     if (host_type) {
@@ -281,20 +281,16 @@ result<Event> decode_document(const Value& root, std::span<const CustomType> cus
       if (!named) w.fail(named.error().message());
       if (named.value().empty()) w.fail("the subject rule of " + c.type + " gave an empty subject");
       c.subject = std::move(named.value());
-      return c;
+      ev.data = std::move(c);
+    } else {
+      Obj d(w, data_value);
+      ev.data = entry->read(d);
     }
-    Obj d(w, data_value);
-    return entry->read(d);
-  }();
-  std::string derived = subject_of(data);
-  if (subject && !same_text(sv(*subject), derived)) {
-    w.fail_at("subject", "must be \"" + derived + "\" for this event");
   }
-  // Built in place (no copy of the event into the result); braces, since clang 14 has no parenthesised
-  // aggregate initialisation.
-  return result<Event>(std::in_place_type<Event>,
-                       Event{std::move(id), std::move(source), time, std::move(derived), sequence,
-                             std::move(traceparent), std::move(extensions), std::move(data)});
+  ev.subject = subject_of(ev.data);
+  if (subject && !same_text(sv(*subject), ev.subject)) {
+    w.fail_at("subject", "must be \"" + ev.subject + "\" for this event");
+  }
 }
 
 }  // namespace
@@ -363,21 +359,27 @@ result<Event> decode_event(std::string_view text, std::span<const CustomType> cu
   const unsigned depth = std::min<unsigned>(limits.max_depth, static_cast<unsigned>(Path::capacity) - 8);
   detail::ParserLease parser;
   const Value* root = parser->parse(text, limits.max_bytes, depth);
+  // One result, returned from every path, so the event is built where the caller receives it.
+  result<Event> out{std::in_place_type<Event>};
   std::optional<json::Document> doc;
   if (!root) {  // declined by the fast parser: json::parse decides, and names the problem
     auto parsed = json::parse(text, json::Limits{limits.max_bytes, depth});
-    if (!parsed) return Error::validation("(event): not JSON: " + parsed.error().message());
+    if (!parsed) {
+      out = Error::validation("(event): not JSON: " + parsed.error().message());
+      return out;
+    }
     doc.emplace(std::move(parsed).value());
     root = &*doc;
   }
   // Where the walk's Invalid ends: nothing internal crosses the public API.
   try {
-    return decode_document(*root, custom);
+    decode_document(*root, custom, out.value());
   } catch (const Invalid& invalid) {
-    return Error::validation(invalid.message);
+    out = Error::validation(invalid.message);
   } catch (const std::bad_alloc&) {
-    return Error::validation("(event): out of memory while decoding");
+    out = Error::validation("(event): out of memory while decoding");
   }
+  return out;
 }
 
 }  // namespace retail
