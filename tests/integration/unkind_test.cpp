@@ -746,7 +746,7 @@ TEST_CASE(
 }
 
 TEST_CASE("a domain with an operator left without operands is a ValueError before any record is read") {
-  // Real Odoo 18 and 19 (issue 15, /work/notes/live_domain_check.py): [A, "!"] and [A, "|"] are refused by
+  // Real Odoo 18 and 19 (issue 15, a live check over JSON-RPC and JSON-2): [A, "!"] and [A, "|"] are refused by
   // normalize_domain (18) / Domain() (19), on every model, with these messages; [A, "!", B] is A & !B.
   for (int v : {18, 19}) {
     CAPTURE(v);
