@@ -13,9 +13,24 @@ namespace channels {
 
 namespace {
 
-constexpr std::array<std::string_view, 12> known_keys = {
-    "provider",          "secret_files",     "secret_env",     "max_body_bytes",  "tolerance_s", "webhook_id",
-    "certificate_files", "notification_url", "secret_is_nfkd", "token_parameter", "queue_urls",  "comment"};
+constexpr std::array<std::string_view, 18> known_keys = {"provider",
+                                                         "secret_files",
+                                                         "secret_env",
+                                                         "max_body_bytes",
+                                                         "tolerance_s",
+                                                         "webhook_id",
+                                                         "certificate_files",
+                                                         "notification_url",
+                                                         "secret_is_nfkd",
+                                                         "token_parameter",
+                                                         "queue_urls",
+                                                         "comment",
+                                                         "source",
+                                                         "order_channel",
+                                                         "warehouse",
+                                                         "locations",
+                                                         "default_location",
+                                                         "skus"};
 
 result<std::string> read_text(const std::filesystem::path& path, std::size_t max_bytes) {
   std::error_code ec;
@@ -118,6 +133,29 @@ result<ChannelConfig> channel(std::string_view name, const json::Value& v, const
     ODOOSYNC_TRY(urls, strings(*q, "queue_urls"));
     o.amazon_queue_urls = std::move(urls);
   }
+  ChannelMapping& mp = c.mapping;
+  mp.source = "channel/" + c.name;
+  mp.channel = c.name;
+  ODOOSYNC_TRYV(text_of("source", mp.source));
+  ODOOSYNC_TRYV(text_of("order_channel", mp.channel));
+  ODOOSYNC_TRYV(text_of("warehouse", mp.warehouse));
+  ODOOSYNC_TRYV(text_of("default_location", mp.default_location));
+  if (mp.source.empty()) return Error::validation("source must not be empty");
+  if (mp.warehouse.empty()) return Error::validation("warehouse must not be empty");
+  auto table = [&](const char* key, std::map<std::string, std::string, std::less<>>& out) -> result<void> {
+    if (const auto* t = json::find(v, key)) {
+      if (!t->IsObject()) return Error::validation(std::string(key) + " must be an object of strings");
+      for (const auto& e : t->GetObject()) {
+        if (!e.value.IsString() || e.value.GetStringLength() == 0)
+          return Error::validation(std::string(key) + "[\"" + std::string(json::text(e.name)) +
+                                   "\"] must be a non-empty string");
+        out.emplace(std::string(json::text(e.name)), std::string(json::text(e.value)));
+      }
+    }
+    return success();
+  };
+  ODOOSYNC_TRYV(table("locations", mp.locations));
+  ODOOSYNC_TRYV(table("skus", mp.skus));
   return c;
 }
 

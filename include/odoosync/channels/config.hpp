@@ -11,7 +11,8 @@
 //
 // Keys of a channel (docs/channels.md): provider (default: the channel's name), secret_files, secret_env,
 // max_body_bytes, tolerance_s, webhook_id, certificate_files, notification_url, secret_is_nfkd,
-// token_parameter, queue_urls. Relative file names are relative to the configuration file's folder. An
+// token_parameter, queue_urls; and the mapping: source, order_channel, warehouse, locations,
+// default_location, skus. Relative file names are relative to the configuration file's folder. An
 // unknown key is an error (a typo would otherwise turn a check off).
 #pragma once
 
@@ -20,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include <odoosync/channels/mapping.hpp>
 #include <odoosync/channels/verifier.hpp>
 #include <odoosync/core/result.hpp>
 
@@ -31,6 +33,7 @@ struct ChannelConfig {
   std::string name;
   Provider provider = Provider::shopify;
   VerifierOptions options;
+  ChannelMapping mapping;  // source, channel, warehouse, locations, default_location, skus
 };
 
 // Validation errors name the channel, the key and the file or variable, never a secret's content.
