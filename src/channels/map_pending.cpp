@@ -8,7 +8,6 @@ namespace detail {
 
 #define ODOOSYNC_PENDING(fn, name) \
   result<Mapped> fn(const MapContext&) { return Error::validation(name ": mapping not written yet"); }
-ODOOSYNC_PENDING(map_shopify, "shopify")
 ODOOSYNC_PENDING(map_woocommerce, "woocommerce")
 ODOOSYNC_PENDING(map_stripe, "stripe")
 ODOOSYNC_PENDING(map_paypal, "paypal")

@@ -37,6 +37,11 @@ struct ChannelMapping {
   // The channel's item ids (Shopify inventory_item_id, Square catalog_object_id, Amazon ASIN, ...) to
   // SKUs, for payloads that carry no SKU. Where a payload carries its own SKU, that one is used.
   std::map<std::string, std::string, std::less<>> skus;
+  // The currency of payloads that carry amounts without one (Shopify and WooCommerce products).
+  std::string currency;
+  // The SKU of the service product that carries an order's shipping charge as a line. Unset: an order
+  // with a shipping charge is refused (its total would not add up), never taken in without it.
+  std::string shipping_sku;
 };
 
 // A delivery's meaning. Events empty: authentic and understood, but nothing to take in (a topic or a
