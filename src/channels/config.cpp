@@ -30,7 +30,9 @@ constexpr std::array<std::string_view, 20> known_keys = {"provider",
                                                          "warehouse",
                                                          "locations",
                                                          "default_location",
-                                                         "skus"};
+                                                         "skus",
+                                                         "currency",
+                                                         "shipping_sku"};
 
 result<std::string> read_text(const std::filesystem::path& path, std::size_t max_bytes) {
   std::error_code ec;

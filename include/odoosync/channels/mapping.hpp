@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <odoosync/channels/delivery.hpp>
@@ -64,6 +65,12 @@ struct Mapped {
 // its currency, a float id), an id without a mapping. Nothing is half-mapped: any error, no events.
 result<Mapped> map_delivery(Provider provider, const Delivery& delivery, const Verification& verification,
                             const ChannelMapping& mapping);
+
+// Amazon: a new order from the Orders API's answers, read by the host after an ORDER_CHANGE (which
+// carries no prices): getOrder's body and getOrderItems' body with every item (all pages' items in one
+// list). Its id is "order/<AmazonOrderId>/created", so reading it twice takes it in once.
+result<retail::Event> map_amazon_order(std::string_view get_order, std::string_view get_order_items,
+                                       const ChannelMapping& mapping);
 
 struct ChannelConfig;  // config.hpp
 
