@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "channel_commands.hpp"
+#include "doctor_command.hpp"
 #include "common.hpp"
 #include "sync_commands.hpp"
 
@@ -127,6 +128,7 @@ Examples:
   odoosync metrics
   odoosync channel verify shopify --headers h.txt --body body.json --secret-file shopify.secret
   odoosync channel verify paypal --config channels.json --headers h.txt --body body.json --now 1491000000
+  odoosync doctor --channels channels.json --json
 
 Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 authentication,
 5 Odoo refused the call (access, validation, missing record...), 6 network or HTTP, 7 unexpected answer,
@@ -187,6 +189,8 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   add_sync_commands(app, sync_args);
   cli::ChannelArgs channel_args;
   add_channel_commands(app, channel_args);
+  cli::DoctorArgs doctor_args;
+  add_doctor_command(app, doctor_args);
 
   try {
     app.parse(argc, argv);
@@ -209,16 +213,20 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   if (!password_file.empty()) base.password = read_secret_file(password_file, "password", secret_error);
   if (!secret_error.empty()) return report(os::Error::validation(secret_error));
   auto cfg = odoo::Config::from_env(std::move(base));
-  if (!cfg) return report(cfg.error());
-  // Flags win over the environment.
-  if (!url.empty()) cfg.value().url = url;
-  if (!db.empty()) cfg.value().database = db;
-  if (!user.empty()) cfg.value().login = user;
-  if (!protocol.empty()) {
-    auto p = odoo::parse_protocol(protocol);
-    if (!p) return report(std::move(p.error()).with_message_prefix("--protocol"));
-    cfg.value().protocol = p.value();
+  if (cfg) {
+    // Flags win over the environment.
+    if (!url.empty()) cfg.value().url = url;
+    if (!db.empty()) cfg.value().database = db;
+    if (!user.empty()) cfg.value().login = user;
+    if (!protocol.empty()) {
+      auto p = odoo::parse_protocol(protocol);
+      if (!p) return report(std::move(p.error()).with_message_prefix("--protocol"));
+      cfg.value().protocol = p.value();
+    }
   }
+  if (doctor_args.cmd->parsed())
+    return run_doctor_command(doctor_args, cfg ? &cfg.value() : nullptr, cfg ? "" : cfg.error().message(), as_json);
+  if (!cfg) return report(cfg.error());
   auto client = odoo::Client::create(cfg.value());
   if (!client) return report(client.error());
   if (needs_odoo(sync_args)) {
