@@ -97,6 +97,7 @@ Emulator::Emulator(Options options) : options_(std::move(options)), rng_(options
       (std::filesystem::path(options_.data_dir) / (options_.odoo_version >= 19 ? "odoo19" : "odoo18")).string();
   db_ = Database::load(dir, options_.odoo_version);
   db_.set_clock(clock_);
+  for (const auto& m : options_.modules) db_.install_module(m);
   if (options_.extra_products) db_.add_products(options_.extra_products);
   if (!options_.fixture.empty()) db_.apply_fixture(options_.fixture);
 }

@@ -24,6 +24,8 @@ struct EmulatedOdooOptions {
   std::uint64_t seed = 1;          // for faults given a probability
   std::string data_dir{};          // odoo18/, odoo19/; empty: $ODOOSYNC_EMULATOR_DATA, the source tree, the install
   std::string api_key{};           // admin's API key; empty: $ODOOSYNC_EMULATOR_API_KEY, else a fixed test key
+  // Modules installed on top of the demo data: "stock_delivery" (stock.picking's carrier_tracking_ref).
+  std::vector<std::string> modules{};
 };
 
 class EmulatedOdoo {
