@@ -113,6 +113,15 @@ class Database {
                   const Context& ctx, Doc& out) const;
   void load(const std::string& model, const Val& fields, const Val& rows, const Context& ctx, Doc& out);
 
+  // mail.thread's message_post on one record (chatter.cpp): the new mail.message's id.
+  struct MessagePost {
+    std::string body, message_type = "notification", subtype_xmlid;
+    std::int64_t subtype_id = 0;
+    bool body_is_html = false;
+  };
+  std::int64_t message_post(const std::string& model, const std::vector<std::int64_t>& ids, const MessagePost& post,
+                            const Context& ctx);
+
   std::string display_name(const std::string& model, std::int64_t id) const;
   bool exists(const std::string& model, std::int64_t id) const;
   std::size_t count(const std::string& model) const;

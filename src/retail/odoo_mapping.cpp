@@ -828,7 +828,12 @@ class ShipmentTrack final : public OdooEffect {
                       has_ref ? "no outgoing stock.picking has it as carrier_tracking_ref"
                               : "this Odoo has no carrier_tracking_ref (module stock_delivery not installed)"));
     }
-    ODOOSYNC_TRY(o, r.order(*t_.order_number));
+    auto found = r.order(*t_.order_number);
+    if (!found) {
+      if (found.error().kind() != ErrorKind::not_found) return found.error();
+      return not_found("tracking number " + t_.tracking_number + ": " + found.error().message());
+    }
+    const Resolver::SaleOrder& o = found.value();
     ODOOSYNC_TRY(rows, r.client().search_read("stock.picking", field("sale_id") == o.id && outgoing, fields,
                                               {.order = "id asc"}, {.idempotent = true}));
     if (rows.Empty()) {

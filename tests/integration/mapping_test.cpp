@@ -447,6 +447,29 @@ TEST_CASE("mapping: a shipment's tracking - the number on the delivery and one n
       CHECK(notes("1Z999AA10123456784") == 2);
       CHECK(notes("Delivered, front door") == 1);
 
+      // message_post as real 18/19 answer it (the mapping does not use it): an id in 18, a list of one in
+      // 19, the body taken as text; one record only.
+      if (delivery_module) {
+        auto posted = odoo.client->call_named("stock.picking", "message_post", {picking},
+                                              R"({"body": "a <b>x</b> & 'y'", "message_type": "comment",
+                                                  "subtype_xmlid": "mail.mt_note"})");
+        REQUIRE_MESSAGE(posted, posted.error().to_string());
+        const std::int64_t mid = version >= 19 ? posted.value()[0].GetInt64() : posted.value().GetInt64();
+        CHECK((version >= 19 ? posted.value().IsArray() && posted.value().Size() == 1 : posted.value().IsInt64()));
+        auto m =
+            odoo.client->read("mail.message", {mid}, {"body", "subtype_id", "model", "res_id", "author_id"}).value();
+        CHECK(std::string(m[0]["body"].GetString()) == "<p>a &lt;b&gt;x&lt;/b&gt; &amp; &#39;y&#39;</p>");
+        CHECK(m[0]["res_id"].GetInt64() == picking);
+        CHECK(m[0]["subtype_id"][0].GetInt64() == 2);
+        CHECK(m[0]["author_id"].IsArray());
+        auto two = odoo.client->call_named("stock.picking", "message_post", {picking, picking + 1000000},
+                                           R"({"body": "two"})");
+        REQUIRE(!two);
+        CHECK(two.error().message().find("Expected singleton") != std::string::npos);
+        auto not_thread = odoo.client->call_named("stock.location", "message_post", {1}, R"({"body": "x"})");
+        CHECK(!not_thread);
+      }
+
       // No delivery to note it on: a permanent error naming the tracking number.
       ShipmentTracked stray;
       stray.tracking_number = "9400110898825022579493";
@@ -460,6 +483,9 @@ TEST_CASE("mapping: a shipment's tracking - the number on the delivery and one n
       auto ghost = odoo.effect({odoo.event(stray)})->apply(*odoo.resolver);
       REQUIRE(!ghost);
       CHECK(ghost.error().kind() == ErrorKind::not_found);
+      CHECK(ghost.error().message() ==
+            "tracking number 9400110898825022579493: order NOPE-7 is not in Odoo (no sale.order with this "
+            "client_order_ref)");
       CHECK(odoo.count("mail.message", field("body").ilike("9400110898825022579493")) == 0);
     }
   }

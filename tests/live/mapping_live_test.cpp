@@ -438,10 +438,11 @@ TEST_CASE(
   auto pulled = puller.pull(sync::Feed::prices);
   REQUIRE_MESSAGE(pulled, pulled.error().to_string());
   int bulk = 0;
-  for (const auto& [code, times] : sink.times) {
+  for (const auto& entry : sink.times) {
+    const std::string& code = entry.first;  // not a structured binding: clang 14 cannot capture one
     if (code.rfind("LIVEBULK" + r + "-", 0) != 0) continue;
     ++bulk;
-    CHECK_MESSAGE(times == 1, code);
+    CHECK_MESSAGE(entry.second == 1, code);
   }
   CHECK(bulk == n);
 }
