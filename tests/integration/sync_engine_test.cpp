@@ -681,7 +681,7 @@ oss::EventTypeSpec badge_type(std::atomic<int>* applies) {
 TEST_CASE("event types as data: the table refuses what it cannot run, and names what is wrong") {
   std::atomic<int> applies{0};
   auto types = oss::EventTypes::builtin();
-  CHECK(types.names().size() == 14);
+  CHECK(types.names().size() == 15);
   CHECK(types.find("retail.product.upserted")->lane == oss::Lane::bulk);
   auto dup = types.add({.type = "retail.stock.adjusted",
                         .effect = badge_type(&applies).effect,
