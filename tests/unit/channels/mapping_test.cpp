@@ -244,7 +244,7 @@ TEST_CASE("shopify: an unmapped topic is noted and takes nothing in") {
   CHECK(r.value().note == "topic customers/create is not mapped: nothing to take in");
 }
 
-TEST_CASE("Adapter: verify then map; a forged delivery never reaches the mapping") {
+TEST_CASE("Adapter: verify then map, and a forged delivery never reaches the mapping") {
   const std::string secret = odoosync::testing::canary_webhook_secret();
   ChannelConfig config;
   config.name = "shop-eu";
@@ -453,7 +453,7 @@ TEST_CASE("odoo: the record that changed, as a wake-up, never as data") {
   CHECK(msg == "odoo sale.order: /_id: must be a record id (a positive integer)");
 }
 
-TEST_CASE("amazon: ORDER_CHANGE cancels; a new order comes from getOrder and getOrderItems") {
+TEST_CASE("amazon: ORDER_CHANGE cancels, and a new order comes from getOrder and getOrderItems") {
   const auto unshipped = mapped(Provider::amazon, "amazon", "order-change-unshipped.json");
   CHECK(unshipped.events.empty());
   CHECK(unshipped.note.find("ORDER_CHANGE carries no prices") != std::string::npos);
