@@ -8,6 +8,7 @@
 
 #include "channel_commands.hpp"
 #include "common.hpp"
+#include "serve_command.hpp"
 #include "sync_commands.hpp"
 
 #include <cstdio>
@@ -127,6 +128,7 @@ Examples:
   odoosync metrics
   odoosync channel verify shopify --headers h.txt --body body.json --secret-file shopify.secret
   odoosync channel verify paypal --config channels.json --headers h.txt --body body.json --now 1491000000
+  odoosync serve --listen 127.0.0.1:8080 --config serve.json [--sync]   (webhooks into the store)
 
 Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 authentication,
 5 Odoo refused the call (access, validation, missing record...), 6 network or HTTP, 7 unexpected answer,
@@ -187,6 +189,8 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   add_sync_commands(app, sync_args);
   cli::ChannelArgs channel_args;
   add_channel_commands(app, channel_args);
+  cli::ServeArgs serve_args;
+  add_serve_command(app, serve_args);
 
   try {
     app.parse(argc, argv);
@@ -199,6 +203,8 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   channel_args.as_json = as_json;
   if (auto rc = run_channel(channel_args)) return *rc;
   if (auto rc = run_offline(sync_args)) return *rc;
+  if (auto rc = run_serve(serve_args, {url, db, user, protocol, api_key_file, password_file}, sync_args.store))
+    return *rc;
 
   odoo::Config base;
   base.url = url;
