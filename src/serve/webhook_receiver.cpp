@@ -226,6 +226,16 @@ Admission WebhookReceiver::admit(std::string_view method, std::string_view targe
   return a;
 }
 
+WebhookAnswer WebhookReceiver::over_limit(std::string_view target) const {
+  const Route* r = impl_->route_of(path_of(target));
+  if (!r) {
+    auto a = refusal(413, "too_large", "the body is over the limit");
+    a.close = true;
+    return a;
+  }
+  return impl_->too_large(*r, std::nullopt);
+}
+
 WebhookAnswer WebhookReceiver::handle(WebhookRequest request) {
   auto& I = *impl_;
   const auto started = std::chrono::steady_clock::now();

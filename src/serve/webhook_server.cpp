@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <limits>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -93,7 +94,9 @@ class WebhookSession : public std::enable_shared_from_this<WebhookSession> {
     phase_ = Phase::idle;
     parser_.emplace();
     parser_->header_limit(header_limit);
-    parser_->body_limit(boost::none);  // the declared length is judged by the receiver, per channel
+    // The declared length is judged by the receiver, per channel. (Not boost::none: Beast 1.74 compares
+    // the length with the optional, and an empty optional is less than any length.)
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     stream_.expires_after(server_.options.read_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&WebhookSession::on_header, shared_from_this()));
@@ -111,8 +114,7 @@ class WebhookSession : public std::enable_shared_from_this<WebhookSession> {
     if (auto n = parser_->content_length()) length = *n;
     auto admission = server_.receiver.admit(method_, target_, length);
     if (admission.answer) return send(std::move(*admission.answer), !parser_->is_done());
-    limit_ = admission.body_limit;
-    parser_->body_limit(static_cast<std::uint64_t>(limit_));  // a chunked body is cut here too
+    parser_->body_limit(static_cast<std::uint64_t>(admission.body_limit));  // a chunked body is cut here too
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
       auto go_on = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, req.version());
       bhttp::async_write(stream_, *go_on, [self = shared_from_this(), go_on](beast::error_code e, std::size_t) {
@@ -129,10 +131,7 @@ class WebhookSession : public std::enable_shared_from_this<WebhookSession> {
   }
 
   void on_body(beast::error_code ec, std::size_t) {
-    if (ec == bhttp::error::body_limit) {
-      auto over = server_.receiver.admit(method_, target_, static_cast<std::uint64_t>(limit_) + 1);
-      if (over.answer) return send(std::move(*over.answer), true);
-    }
+    if (ec == bhttp::error::body_limit) return send(server_.receiver.over_limit(target_), true);
     if (ec) return close();
     phase_ = Phase::handling;
     stream_.expires_never();
@@ -198,7 +197,7 @@ class WebhookSession : public std::enable_shared_from_this<WebhookSession> {
   Phase phase_ = Phase::idle;
   bool keep_alive_ = true, close_after_ = false;
   std::string method_, target_;
-  std::size_t limit_ = 0, drained_ = 0;
+  std::size_t drained_ = 0;
   std::chrono::system_clock::time_point received_at_;
   std::array<char, 16 * 1024> sink_{};
 };

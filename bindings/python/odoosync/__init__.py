@@ -23,6 +23,7 @@ from .values import Money, Quantity
 Client = _odoosync.Client
 Engine = _odoosync.Engine
 Store = _odoosync.Store
+WebhookReceiver = _odoosync.WebhookReceiver
 reconcile_stock = _odoosync.reconcile_stock
 correcting_events = _odoosync.correcting_events
 
@@ -135,5 +136,6 @@ __all__ = ["AccessDenied", "AccessError", "AuthError", "BackpressureError", "Can
            "ConflictError",
            "Domain", "Emulator", "Engine", "Error", "Event", "EventType", "Field", "HttpError", "InvalidInput", "MemoryStore",
            "MissingError", "Money", "NotFoundError", "OdooError", "ProtocolError", "Quantity", "SqliteStore",
-           "StorageError", "Store", "TransportError", "UserError", "ValidationError", "correcting_events",
+           "StorageError", "Store", "TransportError", "UserError", "ValidationError", "WebhookReceiver",
+           "correcting_events",
            "event_types", "field", "make_event", "reconcile_stock"]

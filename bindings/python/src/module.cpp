@@ -13,4 +13,5 @@ PYBIND11_MODULE(_odoosync, m) {
   binding::bind_events(m);
   binding::bind_sync(m);
   binding::bind_emulator(m);
+  binding::bind_serve(m);
 }

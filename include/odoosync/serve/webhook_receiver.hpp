@@ -156,6 +156,9 @@ class WebhookReceiver {
   // decide it; else the body limit of the route. Safe to call from many threads.
   Admission admit(std::string_view method, std::string_view target,
                   std::optional<std::uint64_t> content_length) const;
+  // The answer (413) for a body found longer than admit()'s body_limit while it was read (a chunked
+  // body declares no length). Counted like any delivery of the channel.
+  WebhookAnswer over_limit(std::string_view target) const;
   // The whole request: verify, map, take in (durable before it returns), answer. Safe to call from many
   // threads at once (concurrent deliveries share the store's commits).
   WebhookAnswer handle(WebhookRequest request);

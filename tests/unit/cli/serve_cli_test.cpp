@@ -1,0 +1,218 @@
+// `odoosync serve`, black-box: the real binary started on 127.0.0.1 port 0, the address read from what
+// it prints, deliveries signed under the secret canary posted to it, SIGTERM for a graceful stop; the
+// canary absent from everything it printed and stored.
+#include <doctest/doctest.h>
+
+#include <odoosync/channels/crypto.hpp>
+
+#include <http_client.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "cli_support.hpp"
+
+using namespace odoosync::testing::cli;
+using odoosync::testing::HttpClient;
+namespace fs = std::filesystem;
+namespace crypto = odoosync::channels::crypto;
+
+namespace {
+
+const std::string& webhook_secret() {
+  static const std::string k = odoosync::testing::canary_webhook_secret();
+  return k;
+}
+
+struct Scratch {
+  fs::path dir = fs::temp_directory_path() / ("odoosync-serve-cli-" + std::to_string(::getpid()));
+  Scratch() { fs::create_directories(dir); }
+  ~Scratch() { odoosync::testing::remove_scratch(dir); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir / name, std::ios::binary) << text;
+    return (dir / name).string();
+  }
+  std::string path(const std::string& name) const { return (dir / name).string(); }
+};
+
+// `odoosync serve ...` in the background: stdout through a pipe (its first line names the address),
+// stderr into a file.
+class ServeProcess {
+ public:
+  ServeProcess(const std::vector<std::string>& args, const std::string& err_file, const std::string& env = {}) {
+    int out[2];
+    REQUIRE(::pipe(out) == 0);
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      ::dup2(out[1], 1);
+      const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(err, 2);
+      ::close(out[0]);
+      ::close(out[1]);
+      if (!env.empty()) ::putenv(const_cast<char*>(env.c_str()));
+      std::vector<char*> argv;
+      argv.push_back(const_cast<char*>(ODOOSYNC_CLI_PATH));
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      ::execv(ODOOSYNC_CLI_PATH, argv.data());
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    out_ = out[0];
+  }
+  ~ServeProcess() {
+    if (pid_ > 0 && code_ == -2) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (out_ >= 0) ::close(out_);
+  }
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+
+  // The first line it prints ("listening on 127.0.0.1:PORT"), or empty when it exits or says nothing
+  // within the time.
+  std::string first_line(int timeout_ms = 10'000) {
+    std::string line;
+    while (line.find('\n') == std::string::npos) {
+      pollfd p{out_, POLLIN, 0};
+      if (::poll(&p, 1, timeout_ms) <= 0) return {};
+      char buf[256];
+      const auto n = ::read(out_, buf, sizeof buf);
+      if (n <= 0) return {};
+      line.append(buf, static_cast<std::size_t>(n));
+    }
+    return line.substr(0, line.find('\n'));
+  }
+  // SIGTERM (or another signal), then its exit code (-1 when it did not exit within the time).
+  int stop(int sig = SIGTERM, int timeout_ms = 15'000) {
+    ::kill(pid_, sig);
+    return wait(timeout_ms);
+  }
+  int wait(int timeout_ms = 15'000) {
+    for (int waited = 0; waited < timeout_ms; waited += 20) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return code_;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    }
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  int code_ = -2;
+};
+
+std::uint16_t port_of(const std::string& line) {
+  const auto colon = line.rfind(':');
+  return colon == std::string::npos ? 0 : static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
+}
+
+std::vector<std::pair<std::string, std::string>> shopify_headers(const std::string& body, const std::string& id,
+                                                                 const std::string& topic = "orders/create") {
+  return {{"X-Shopify-Topic", topic},
+          {"X-Shopify-Webhook-Id", id},
+          {"X-Shopify-Shop-Domain", "shop.myshopify.com"},
+          {"X-Shopify-Hmac-Sha256", crypto::base64_encode(crypto::hmac_sha256(webhook_secret(), body))},
+          {"Content-Type", "application/json"}};
+}
+
+}  // namespace
+
+TEST_CASE("serve: prints where it listens, refuses a tampered delivery (401, nothing stored), stops on SIGTERM") {
+  Scratch s;
+  s.write("shop.secret", webhook_secret());
+  const auto config = s.write("serve.json", R"({"listen": "127.0.0.1:8080", "store": "queue.db",
+      "channels": {"shop": {"provider": "shopify", "secret_files": ["shop.secret"], "max_body_bytes": 2048}}})");
+  ServeProcess p({"serve", "--listen", "127.0.0.1:0", "--config", config}, s.path("err.txt"));
+  const auto line = p.first_line();
+  REQUIRE(line.rfind("listening on 127.0.0.1:", 0) == 0);
+  const auto port = port_of(line);
+  REQUIRE(port != 0);
+  CHECK(port != 8080);  // --listen wins over the file
+
+  HttpClient c(port);
+  const std::string body = R"({"id":820982911946154508,"name":"#9999","currency":"EUR"})";
+  auto headers = shopify_headers(body, "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043");
+  std::string tampered = body;
+  tampered.replace(tampered.find("9999"), 4, "1001");
+  auto refused = c.request("POST", "/webhooks/shop", tampered, headers);
+  CHECK(refused.status == 401);
+  CHECK(refused.body.find("signature mismatch") != std::string::npos);
+  auto unsigned_ = c.request("POST", "/webhooks/shop", body, {{"X-Shopify-Topic", "orders/create"}});
+  CHECK(unsigned_.status == 401);
+  CHECK(c.request("POST", "/webhooks/shop", std::string(3000, ' '), headers).status == 413);
+  CHECK(c.request("POST", "/webhooks/nowhere", body).status == 404);
+  auto health = c.request("GET", "/healthz");
+  CHECK(health.status == 200);
+  CHECK(health.body == "{\"status\":\"ok\",\"realtime\":0,\"bulk\":0}\n");
+  auto metrics = c.request("GET", "/metrics");
+  CHECK(metrics.body.find("odoosync_webhook_deliveries_total{channel=\"shop\",outcome=\"unauthorized\"} 2") !=
+        std::string::npos);
+  CHECK(metrics.body.find("odoosync_webhook_deliveries_total{channel=\"shop\",outcome=\"too_large\"} 1") !=
+        std::string::npos);
+  CHECK(metrics.body.find("odoosync_queue_depth{lane=\"realtime\"} 0") != std::string::npos);
+
+  CHECK(p.stop(SIGTERM) == 0);
+  const auto err = slurp(s.path("err.txt"));
+  CHECK(err.find("SIGTERM: stopping") != std::string::npos);
+  CHECK(err.find("stopped: 4 deliveries, 0 events taken in") != std::string::npos);
+  CHECK(err.find("\"outcome\":\"unauthorized\"") != std::string::npos);
+  CHECK(err.find(webhook_secret()) == std::string::npos);
+  CHECK(err.find(headers.back().second) == std::string::npos);  // no header value, not even the content type
+  CHECK(err.find(headers[3].second) == std::string::npos);       // nor the signature
+  // Nothing was stored: the store (made by serve in the file's folder) is empty.
+  auto status = run("", "--json sync status --store '" + s.path("queue.db") + "'");
+  CHECK(status.code == 0);
+  CHECK(status.out.find("\"pending\":0") != std::string::npos);
+  CHECK(status.out.find("\"pending\":1") == std::string::npos);
+}
+
+TEST_CASE("serve: SIGINT stops it as gracefully as SIGTERM") {
+  Scratch s;
+  s.write("shop.secret", webhook_secret());
+  const auto config = s.write("serve.json", R"({"channels": {"shop": {"secret_files": ["shop.secret"]}}})");
+  ServeProcess p({"serve", "--listen", "127.0.0.1:0", "--config", config, "--store", s.path("q.db")},
+                 s.path("err.txt"));
+  REQUIRE(p.first_line().rfind("listening on 127.0.0.1:", 0) == 0);
+  CHECK(p.stop(SIGINT) == 0);
+  CHECK(slurp(s.path("err.txt")).find("SIGINT: stopping") != std::string::npos);
+  CHECK(fs::exists(s.path("q.db")));  // --store wins over the default
+}
+
+TEST_CASE("serve: a bad configuration exits 3 before listening, naming the problem and no secret") {
+  Scratch s;
+  s.write("shop.secret", webhook_secret());
+  auto typo = run("", "serve --listen 127.0.0.1:0 --config '" +
+                          s.write("typo.json", R"({"listne": "x", "channels": {}})") + "'");
+  CHECK(typo.code == 3);
+  CHECK(typo.err.find("unknown key \"listne\"") != std::string::npos);
+  auto no_env = run("", "serve --listen 127.0.0.1:0 --config '" +
+                            s.write("env.json", R"({"channels": {"shop": {"secret_env": ["ODOOSYNC_NO_SUCH_VAR"]}}})") +
+                            "'");
+  CHECK(no_env.code == 3);
+  CHECK(no_env.err.find("ODOOSYNC_NO_SUCH_VAR is not set") != std::string::npos);
+  const auto good = s.write("good.json", R"({"channels": {"shop": {"secret_files": ["shop.secret"]}}})");
+  auto bad_listen = run("", "serve --listen localhost:80 --config '" + good + "'");
+  CHECK(bad_listen.code == 3);
+  CHECK(bad_listen.err.find("is not an IP address") != std::string::npos);
+  auto no_config = run("", "serve --listen 127.0.0.1:0");
+  CHECK(no_config.code == 2);
+  // No option takes a secret's value.
+  auto inline_secret = run("", "serve --listen 127.0.0.1:0 --config '" + good + "' --secret abc");
+  CHECK(inline_secret.code == 2);
+  auto sync_without_odoo = run("", "serve --listen 127.0.0.1:0 --sync --store '" + s.path("x.db") + "' --config '" +
+                                       good + "'");
+  CHECK(sync_without_odoo.code == 3);
+  CHECK(sync_without_odoo.err.find("ODOO_URL") != std::string::npos);
+  for (const auto& r : {typo, no_env, bad_listen, sync_without_odoo}) CHECK(r.err.find(webhook_secret()) == std::string::npos);
+}
