@@ -165,7 +165,7 @@ TEST_CASE("serve: prints where it listens, refuses a tampered delivery (401, not
   CHECK(p.stop(SIGTERM) == 0);
   const auto err = slurp(s.path("err.txt"));
   CHECK(err.find("SIGTERM: stopping") != std::string::npos);
-  CHECK(err.find("stopped: 4 deliveries, 0 events taken in") != std::string::npos);
+  CHECK(err.find("stopped: 3 deliveries, 0 events taken in") != std::string::npos);
   CHECK(err.find("\"outcome\":\"unauthorized\"") != std::string::npos);
   CHECK(err.find(webhook_secret()) == std::string::npos);
   CHECK(err.find(headers.back().second) == std::string::npos);  // no header value, not even the content type
@@ -180,7 +180,7 @@ TEST_CASE("serve: prints where it listens, refuses a tampered delivery (401, not
 TEST_CASE("serve: SIGINT stops it as gracefully as SIGTERM") {
   Scratch s;
   s.write("shop.secret", webhook_secret());
-  const auto config = s.write("serve.json", R"({"channels": {"shop": {"secret_files": ["shop.secret"]}}})");
+  const auto config = s.write("serve.json", R"({"channels": {"shop": {"provider": "shopify", "secret_files": ["shop.secret"]}}})");
   ServeProcess p({"serve", "--listen", "127.0.0.1:0", "--config", config, "--store", s.path("q.db")},
                  s.path("err.txt"));
   REQUIRE(p.first_line().rfind("listening on 127.0.0.1:", 0) == 0);
@@ -197,11 +197,11 @@ TEST_CASE("serve: a bad configuration exits 3 before listening, naming the probl
   CHECK(typo.code == 3);
   CHECK(typo.err.find("unknown key \"listne\"") != std::string::npos);
   auto no_env = run("", "serve --listen 127.0.0.1:0 --config '" +
-                            s.write("env.json", R"({"channels": {"shop": {"secret_env": ["ODOOSYNC_NO_SUCH_VAR"]}}})") +
+                            s.write("env.json", R"({"channels": {"shop": {"provider": "shopify", "secret_env": ["ODOOSYNC_NO_SUCH_VAR"]}}})") +
                             "'");
   CHECK(no_env.code == 3);
   CHECK(no_env.err.find("ODOOSYNC_NO_SUCH_VAR is not set") != std::string::npos);
-  const auto good = s.write("good.json", R"({"channels": {"shop": {"secret_files": ["shop.secret"]}}})");
+  const auto good = s.write("good.json", R"({"channels": {"shop": {"provider": "shopify", "secret_files": ["shop.secret"]}}})");
   auto bad_listen = run("", "serve --listen localhost:80 --config '" + good + "'");
   CHECK(bad_listen.code == 3);
   CHECK(bad_listen.err.find("is not an IP address") != std::string::npos);
