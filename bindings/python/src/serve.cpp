@@ -130,9 +130,9 @@ listen() runs the built-in HTTP server on its own threads until stop().)")
       .def(
           "metrics",
           [](PyReceiver& r) {
-            const auto m = r.receiver->metrics();
+            const auto counted = r.receiver->metrics();
             py::dict d;
-            for (const auto& [name, c] : m.channels) d[py::str(name)] = channel_counters(c);
+            for (const auto& [name, c] : counted.channels) d[py::str(name)] = channel_counters(c);
             return d;
           },
           "metrics() -> {channel: {outcome: count, ..., 'events', 'duplicates', 'odoo_records', 'seconds_sum', "
