@@ -16,7 +16,6 @@ result<Adapter> Adapter::make(const ChannelConfig& config) {
   a.provider_ = config.provider;
   a.mapping_ = config.mapping;
   if (a.mapping_.source.empty()) a.mapping_.source = "channel/" + config.name;
-  if (a.mapping_.channel.empty()) a.mapping_.channel = config.name;
   a.verifier_ = std::shared_ptr<const Verifier>(std::move(verifier.value()));
   return a;
 }

@@ -13,7 +13,7 @@ namespace channels {
 
 namespace {
 
-constexpr std::array<std::string_view, 18> known_keys = {"provider",
+constexpr std::array<std::string_view, 20> known_keys = {"provider",
                                                          "secret_files",
                                                          "secret_env",
                                                          "max_body_bytes",
@@ -30,7 +30,9 @@ constexpr std::array<std::string_view, 18> known_keys = {"provider",
                                                          "warehouse",
                                                          "locations",
                                                          "default_location",
-                                                         "skus"};
+                                                         "skus",
+                                                         "currency",
+                                                         "shipping_sku"};
 
 result<std::string> read_text(const std::filesystem::path& path, std::size_t max_bytes) {
   std::error_code ec;
@@ -135,11 +137,12 @@ result<ChannelConfig> channel(std::string_view name, const json::Value& v, const
   }
   ChannelMapping& mp = c.mapping;
   mp.source = "channel/" + c.name;
-  mp.channel = c.name;
   ODOOSYNC_TRYV(text_of("source", mp.source));
   ODOOSYNC_TRYV(text_of("order_channel", mp.channel));
   ODOOSYNC_TRYV(text_of("warehouse", mp.warehouse));
   ODOOSYNC_TRYV(text_of("default_location", mp.default_location));
+  ODOOSYNC_TRYV(text_of("currency", mp.currency));
+  ODOOSYNC_TRYV(text_of("shipping_sku", mp.shipping_sku));
   if (mp.source.empty()) return Error::validation("source must not be empty");
   if (mp.warehouse.empty()) return Error::validation("warehouse must not be empty");
   auto table = [&](const char* key, std::map<std::string, std::string, std::less<>>& out) -> result<void> {

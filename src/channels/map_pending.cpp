@@ -8,15 +8,8 @@ namespace detail {
 
 #define ODOOSYNC_PENDING(fn, name) \
   result<Mapped> fn(const MapContext&) { return Error::validation(name ": mapping not written yet"); }
-ODOOSYNC_PENDING(map_shopify, "shopify")
-ODOOSYNC_PENDING(map_woocommerce, "woocommerce")
-ODOOSYNC_PENDING(map_stripe, "stripe")
-ODOOSYNC_PENDING(map_paypal, "paypal")
-ODOOSYNC_PENDING(map_square, "square")
 ODOOSYNC_PENDING(map_easypost, "easypost")
 ODOOSYNC_PENDING(map_shippo, "shippo")
-ODOOSYNC_PENDING(map_odoo, "odoo")
-ODOOSYNC_PENDING(map_amazon, "amazon")
 
 }  // namespace detail
 }  // namespace channels

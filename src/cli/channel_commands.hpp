@@ -1,4 +1,5 @@
-// The tool's channel commands: `channel verify`, which checks one recorded delivery by hand.
+// The tool's channel commands: `channel verify`, which checks one recorded delivery by hand, and
+// `channel events`, which also maps it and prints the canonical events `serve` would store.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -13,6 +14,7 @@ namespace cli {
 struct ChannelArgs {
   CLI::App* channel = nullptr;
   CLI::App* verify = nullptr;
+  CLI::App* events = nullptr;
   std::string name;          // the channel: a name in --config, or a provider
   std::string headers_file;  // "Name: value" lines
   std::string body_file;     // the raw body
@@ -21,6 +23,7 @@ struct ChannelArgs {
   std::string config;
   std::int64_t now = 0;  // unix seconds, when --now was given
   CLI::Option* now_option = nullptr;
+  CLI::Option* events_now_option = nullptr;
   bool as_json = false;
 };
 

@@ -3,6 +3,9 @@
 // Odoo committed is recovered by probing (partial → finish, applied → skip).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <exception>
+
 #include <canary.hpp>
 
 #include "test_odoo.hpp"
@@ -19,6 +22,33 @@ using odoo::field;
 
 namespace {
 
+// "model.method" from the emulator's call log, as the operation Odoo checks rights for.
+void check_access_table(const std::string& log_json) {
+  auto log = json::parse(log_json);
+  REQUIRE(log);
+  const auto needed = odoo_access_needed();
+  for (const auto& entry : log.value().GetArray()) {
+    const std::string call(json::text(entry));
+    const auto dot = call.rfind('.');
+    const std::string model = call.substr(0, dot), method = call.substr(dot + 1);
+    char op = 'r';
+    if (method == "create" || method == "copy")
+      op = 'c';
+    else if (method == "write" || method.rfind("action_", 0) == 0 || method.rfind("button_", 0) == 0)
+      op = 'w';
+    else if (method == "unlink")
+      op = 'u';
+    else if (method == "load")
+      op = 'c';  // and write: load updates the records it finds by external id
+    auto it = std::find_if(needed.begin(), needed.end(), [&](const ModelAccess& a) { return a.model == model; });
+    const bool covered = it != needed.end() && (op == 'r'   ? it->read
+                                                : op == 'w' ? it->write
+                                                : op == 'c' ? it->create && (method != "load" || it->write)
+                                                            : it->unlink);
+    CHECK_MESSAGE(covered, "odoo_access_needed() does not cover " << call);
+  }
+}
+
 // On the shared fixture (tests/support/test_odoo.hpp), with the default client.
 struct Odoo : odoosync::testing::TestOdoo {
   MappingOptions options;
@@ -28,6 +58,11 @@ struct Odoo : odoosync::testing::TestOdoo {
   explicit Odoo(int v) : TestOdoo(v, 0, odoosync::testing::ClientKind::plain) {
     options.odoo_major = client->version().value().major;
     resolver = std::make_unique<Resolver>(*client, options);
+  }
+  // Every call the effects made is covered by the rights odoo_access_needed() says they need (what
+  // `odoosync doctor` checks an integration user against).
+  ~Odoo() {
+    if (std::uncaught_exceptions() == 0) check_access_table(control("log"));
   }
 
   Event event(EventData data) {

@@ -13,6 +13,7 @@ import os as _os
 import urllib.request as _urllib
 
 from . import _odoosync
+from ._odoosync import Channel, load_channels, map_amazon_order
 from .domain import Domain, Field, field
 from .errors import (AccessDenied, AccessError, AuthError, BackpressureError, CancelledError, ConflictError, Error,
                      HttpError, InvalidInput, MissingError, NotFoundError, OdooError, ProtocolError, StorageError,
@@ -132,10 +133,11 @@ class Emulator:
         return False
 
 
-__all__ = ["AccessDenied", "AccessError", "AuthError", "BackpressureError", "CancelledError", "Client", "Config",
+__all__ = ["AccessDenied", "AccessError", "AuthError", "BackpressureError", "CancelledError", "Channel", "Client",
+           "Config",
            "ConflictError",
            "Domain", "Emulator", "Engine", "Error", "Event", "EventType", "Field", "HttpError", "InvalidInput", "MemoryStore",
            "MissingError", "Money", "NotFoundError", "OdooError", "ProtocolError", "Quantity", "SqliteStore",
            "StorageError", "Store", "TransportError", "UserError", "ValidationError", "WebhookReceiver",
-           "correcting_events",
-           "event_types", "field", "make_event", "reconcile_stock"]
+           "correcting_events", "event_types", "field", "load_channels", "make_event", "map_amazon_order",
+           "reconcile_stock"]

@@ -618,6 +618,41 @@ class Emulator:
                  tb: Optional[TracebackType]) -> bool: ...
 
 
+# --- inbound channels (docs/channels.md) ---
+
+_Headers = Union[Mapping[str, str], Sequence[Tuple[str, str]]]
+
+
+class _Verification(TypedDict):
+    delivery_id: str
+    ping: bool
+
+
+class _Received(TypedDict):
+    events: List[Event]
+    note: str
+    odoo_records: List[Tuple[str, int]]
+
+
+class Channel:
+    """One configured inbound channel: verify() checks a delivery's signature over its raw bytes,
+    receive() verifies and maps it to canonical events (what `odoosync serve` stores)."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def provider(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    def verify(self, body: bytes, headers: _Headers, url: str = "", received_at: Optional[float] = None) -> _Verification: ...
+    def receive(self, body: bytes, headers: _Headers, url: str = "", received_at: Optional[float] = None) -> _Received: ...
+    @staticmethod
+    def from_config(json_text: str, base_dir: str = ".") -> List["Channel"]: ...
+
+
+def load_channels(path: Union[str, "os.PathLike[str]"]) -> List[Channel]: ...
+def map_amazon_order(get_order: str, get_order_items: str, channel: Channel) -> Event: ...
+
+
 class WebhookReceiver:
     """The webhook receiver of `odoosync serve` (docs/channels.md): verifies each delivery with its
     channel's adapter, takes its events in through the engine and answers 200 only once they are durable

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <odoosync/channels/delivery.hpp>
@@ -37,6 +38,11 @@ struct ChannelMapping {
   // The channel's item ids (Shopify inventory_item_id, Square catalog_object_id, Amazon ASIN, ...) to
   // SKUs, for payloads that carry no SKU. Where a payload carries its own SKU, that one is used.
   std::map<std::string, std::string, std::less<>> skus;
+  // The currency of payloads that carry amounts without one (Shopify and WooCommerce products).
+  std::string currency;
+  // The SKU of the service product that carries an order's shipping charge as a line. Unset: an order
+  // with a shipping charge is refused (its total would not add up), never taken in without it.
+  std::string shipping_sku;
 };
 
 // A delivery's meaning. Events empty: authentic and understood, but nothing to take in (a topic or a
@@ -59,6 +65,12 @@ struct Mapped {
 // its currency, a float id), an id without a mapping. Nothing is half-mapped: any error, no events.
 result<Mapped> map_delivery(Provider provider, const Delivery& delivery, const Verification& verification,
                             const ChannelMapping& mapping);
+
+// Amazon: a new order from the Orders API's answers, read by the host after an ORDER_CHANGE (which
+// carries no prices): getOrder's body and getOrderItems' body with every item (all pages' items in one
+// list). Its id is "order/<AmazonOrderId>/created", so reading it twice takes it in once.
+result<retail::Event> map_amazon_order(std::string_view get_order, std::string_view get_order_items,
+                                       const ChannelMapping& mapping);
 
 struct ChannelConfig;  // config.hpp
 

@@ -122,6 +122,18 @@ std::string batch_key(const Event& event);
 result<std::unique_ptr<OdooEffect>> map_to_odoo(std::span<const Event* const> events, const MappingOptions& options,
                                                 std::string token = {});
 
+// The access rights an integration user needs in Odoo for the effects of these event types (empty: every
+// built-in type), per model: what the effects read, write (including buttons such as action_confirm),
+// create (load creates and writes) and unlink. `odoosync doctor` compares them with the user's own (least
+// privilege: fewer is an error, more a warning). tests/integration/mapping_test.cpp checks the table
+// against the calls the effects really make on the emulator.
+struct ModelAccess {
+  std::string model;
+  bool read = false, write = false, create = false, unlink = false;
+  friend bool operator==(const ModelAccess&, const ModelAccess&) = default;
+};
+std::vector<ModelAccess> odoo_access_needed(std::span<const std::string_view> event_types = {});
+
 }  // namespace retail
 }  // namespace v0
 }  // namespace odoosync

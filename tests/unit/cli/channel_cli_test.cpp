@@ -5,6 +5,7 @@
 
 #include <odoosync/channels/crypto.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -144,4 +145,57 @@ TEST_CASE("channel verify: unusable input exits 3 and says what is wrong") {
   CHECK(bad_headers.err.find("header line 1 has no colon") != std::string::npos);
   auto usage = run("", "channel verify shopify");
   CHECK(usage.code == 2);
+}
+
+TEST_CASE("channel events: a verified delivery's canonical events, one JSON per line, as serve stores them") {
+  Scratch s;
+  const auto body_path = data + "shopify/payloads/orders-create.json";
+  std::ifstream in(body_path, std::ios::binary);
+  const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto sign = [&](const std::string& text) {
+    return odoosync::channels::crypto::base64_encode(odoosync::channels::crypto::hmac_sha256(key_webhook(), text));
+  };
+  const auto headers = s.write("h.txt",
+                               "X-Shopify-Topic: orders/create\nX-Shopify-Webhook-Id: w-77\n"
+                               "X-Shopify-Hmac-Sha256: " +
+                                   sign(body) + "\n");
+  s.write("shop.secret", key_webhook());
+  const auto config =
+      s.write("channels.json", R"({"channels":{"shop-eu":{"provider":"shopify","secret_files":["shop.secret"],)"
+                               R"("shipping_sku":"SHIPPING","skus":{"44012345678902":"MUG-1"}}}})");
+  auto r = run(
+      "", "channel events shop-eu --config '" + config + "' --headers '" + headers + "' --body '" + body_path + "'");
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+  REQUIRE(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  CHECK(r.out.find(R"({"specversion":"1.0","id":"w-77","source":"channel/shop-eu","type":"retail.order.created",)") ==
+        0);
+  CHECK(r.out.find(R"("number":"9007199254740993")") != std::string::npos);
+  CHECK(r.out.find(R"("total":{"amount":"30.79","currency":"EUR"})") != std::string::npos);
+
+  // Verified but not mappable: exit 3 naming the field; forged: exit 4 before any mapping.
+  const auto no_ship = s.write("noship.json", R"({"channels":{"shop-eu":{"provider":"shopify",)"
+                                              R"("secret_files":["shop.secret"],"skus":{"44012345678902":"MUG-1"}}}})");
+  auto unmapped = run(
+      "", "channel events shop-eu --config '" + no_ship + "' --headers '" + headers + "' --body '" + body_path + "'");
+  CHECK(unmapped.code == 3);
+  CHECK(unmapped.out.empty());
+  CHECK(unmapped.err.find("shopify orders/create: /total_price: the lines add up to 29.60 EUR") != std::string::npos);
+  const auto forged = s.write("forged.json", body + " ");
+  auto refused =
+      run("", "channel events shop-eu --config '" + config + "' --headers '" + headers + "' --body '" + forged + "'");
+  CHECK(refused.code == 4);
+  CHECK(refused.out.empty());
+  CHECK(refused.err.find(key_webhook()) == std::string::npos);
+
+  // Nothing to take in: no output, the reason on stderr, exit 0.
+  const auto topic = s.write("h2.txt",
+                             "X-Shopify-Topic: customers/create\nX-Shopify-Webhook-Id: w-78\n"
+                             "X-Shopify-Hmac-Sha256: " +
+                                 sign(body) + "\n");
+  auto nothing =
+      run("", "channel events shop-eu --config '" + config + "' --headers '" + topic + "' --body '" + body_path + "'");
+  CHECK(nothing.code == 0);
+  CHECK(nothing.out.empty());
+  CHECK(nothing.err == "channel shop-eu: topic customers/create is not mapped: nothing to take in\n");
 }
