@@ -1,15 +1,16 @@
 // The webhook receiver's figures (docs/benchmarks.md, "serve"): deliveries per second accepted durably,
 // and the time to a durable 200 (p50, p99), for 1..N concurrent senders, three ways in one run, each
 // into a fresh SqliteStore (FULL sync, as `serve` opens it):
-//   raw     the store's own intake: Engine::submit of events decoded beforehand (no webhook at all);
-//   direct  in-process: the channel's receive (HMAC-SHA256 verified, body decoded) then submit_many;
+//   raw     the store's own intake: Engine::submit of the same events, mapped beforehand (no webhook at all);
+//   direct  in-process: channels::Adapter::receive (HMAC-SHA256 verified, mapped) then submit_many;
 //   http    the same deliveries POSTed to WebhookServer over loopback, keep-alive, one connection per sender.
-// The HMAC check is Shopify's own verifier; the mapping is the CloudEvent decoder (the provider mappings
-// are measured by their own benchmarks), so http/direct is the price of HTTP and the server alone.
+// The deliveries are Shopify inventory_levels/update webhooks through the channel `serve` builds from its
+// configuration (Shopify's HMAC check and mapping), so http/direct is the price of HTTP and the server alone.
 //
 //   build/release/tests/bench/bench_serve [--deliveries N] [--senders 1,4,16] [--threads T] [--dir DIR]
 #include <odoosync/channels/crypto.hpp>
-#include <odoosync/channels/verifier.hpp>
+#include <odoosync/channels/config.hpp>
+#include <odoosync/channels/mapping.hpp>
 #include <odoosync/serve/webhook_receiver.hpp>
 #include <odoosync/serve/webhook_server.hpp>
 #include <odoosync/sync/engine.hpp>
@@ -44,41 +45,39 @@ struct Delivery {
   std::string hmac;
 };
 
-std::vector<Delivery> deliveries(std::size_t n, const std::string& prefix) {
+// Shopify inventory_levels/update deliveries (the payload of Shopify's documentation), 300 items.
+std::vector<Delivery> deliveries(std::size_t n) {
   std::vector<Delivery> out;
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     Delivery d;
-    d.body = R"({"specversion":"1.0","id":")" + prefix + std::to_string(i) +
-             R"(","source":"channel/shop","type":"retail.stock.adjusted","time":"2026-12-01T10:15:00Z",)"
-             R"("data":{"sku":"SKU-)" +
-             std::to_string(i % 300) + R"(","location":"WH/Stock","delta":{"value":"-1","uom":"Units"}}})";
+    d.body = R"({"inventory_item_id":)" + std::to_string(808950000 + i % 300) + R"(,"location_id":655441491,"available":)" +
+             std::to_string(i % 50) + R"(,"updated_at":"2024-04-02T08:57:27-05:00",)"
+             R"("admin_graphql_api_id":"gid://shopify/InventoryLevel/655441491?inventory_item_id=)" +
+             std::to_string(808950000 + i % 300) + "\"}";
     d.hmac = channels::crypto::base64_encode(channels::crypto::hmac_sha256(secret, d.body));
     out.push_back(std::move(d));
   }
   return out;
 }
 
-serve::ReceiverChannel shop_channel() {
-  channels::VerifierOptions o;
-  o.secrets.emplace_back(secret);
-  std::shared_ptr<const channels::Verifier> v = channels::make_verifier(channels::Provider::shopify, o).value();
-  serve::ReceiverChannel c;
+// The channel exactly as `serve` makes it from its configuration: Shopify's verifier and mapping.
+channels::ChannelConfig shop_config() {
+  channels::ChannelConfig c;
   c.name = "shop";
-  c.receive = [v](const channels::Delivery& d) -> result<channels::Mapped> {
-    ODOOSYNC_TRYV(v->verify(d));
-    ODOOSYNC_TRY(e, retail::decode_event(d.body));
-    channels::Mapped m;
-    m.events.push_back(std::move(e));
-    return m;
-  };
+  c.provider = channels::Provider::shopify;
+  c.options.secrets.emplace_back(secret);
+  c.mapping.source = "channel/shop";
+  c.mapping.currency = "EUR";
+  c.mapping.locations = {{"655441491", "WH/Stock"}};
+  for (int i = 0; i < 300; ++i) c.mapping.skus.emplace(std::to_string(808950000 + i), "SKU-" + std::to_string(i));
   return c;
 }
 
-http::Headers headers_of(const Delivery& d, std::size_t i) {
+http::Headers headers_of(const Delivery& d, const std::string& id) {
   http::Headers h;
   h.add("X-Shopify-Topic", "inventory_levels/update");
-  h.add("X-Shopify-Webhook-Id", "wh-" + std::to_string(i));
+  h.add("X-Shopify-Webhook-Id", id);
   h.add("X-Shopify-Hmac-Sha256", d.hmac);
   h.add("Content-Type", "application/json");
   return h;
@@ -171,18 +170,28 @@ int main(int argc, char** argv) {
   }
   fs::create_directories(dir);
   Bench b{dir};
-  std::printf("%zu deliveries per run, ~%zu bytes each, SqliteStore (FULL sync), server threads %d\n", n,
-              deliveries(1, "x").front().body.size(), threads);
+  std::printf("%zu deliveries per run (Shopify inventory_levels/update, ~%zu bytes, HMAC-SHA256), SqliteStore "
+              "(FULL sync), server threads %d\n",
+              n, deliveries(1).front().body.size(), threads);
   std::printf("%8s | %-7s | %12s | %8s | %8s | %s\n", "senders", "way", "deliveries/s", "p50 ms", "p99 ms",
               "vs direct");
   for (const int s : senders) {
-    const auto set = deliveries(n, "s" + std::to_string(s) + "-");
+    const auto set = deliveries(n);
+    const auto id = [&](std::size_t i) { return "s" + std::to_string(s) + "-" + std::to_string(i); };
+    auto adapter = channels::Adapter::make(shop_config()).value();
+    auto delivery = [&](std::size_t i) {
+      channels::Delivery d;
+      d.body = set[i].body;
+      d.headers = headers_of(set[i], id(i));
+      d.url = "http://127.0.0.1/webhooks/shop";
+      return d;
+    };
 
-    // raw: the store's own intake of the same events, decoded beforehand.
+    // raw: the store's own intake of the same events, mapped beforehand.
     b.fresh();
     std::vector<retail::Event> events;
     events.reserve(n);
-    for (const auto& d : set) events.push_back(retail::decode_event(d.body).value());
+    for (std::size_t i = 0; i < n; ++i) events.push_back(adapter.receive(delivery(i)).value().events.at(0));
     auto raw = drive(n, s, [&] {
       return [&](std::size_t i) {
         auto r = b.engine->submit(events[i]);
@@ -191,16 +200,11 @@ int main(int argc, char** argv) {
     });
     if (b.held() != n) std::fprintf(stderr, "raw: %llu held\n", static_cast<unsigned long long>(b.held()));
 
-    // direct: receive (verify + map) then submit_many, in-process.
+    // direct: Adapter::receive (verify + map) then submit_many, in-process.
     b.fresh();
-    auto channel = shop_channel();
     auto direct = drive(n, s, [&] {
       return [&](std::size_t i) {
-        channels::Delivery d;
-        d.body = set[i].body;
-        d.headers = headers_of(set[i], i);
-        d.url = "http://127.0.0.1/webhooks/shop";
-        auto m = channel.receive(d);
+        auto m = adapter.receive(delivery(i));
         if (!m) return false;
         auto r = b.engine->submit_many(m.value().events);
         return static_cast<bool>(r);
@@ -210,9 +214,7 @@ int main(int argc, char** argv) {
 
     // http: through WebhookReceiver and WebhookServer on loopback.
     b.fresh();
-    std::vector<serve::ReceiverChannel> list;
-    list.push_back(shop_channel());
-    auto receiver = serve::WebhookReceiver::create(std::move(list), *b.engine).value();
+    auto receiver = serve::WebhookReceiver::create(std::vector<channels::ChannelConfig>{shop_config()}, *b.engine).value();
     serve::ServerOptions so;
     so.threads = threads;
     auto server = serve::WebhookServer::start(*receiver, so).value();
@@ -221,7 +223,7 @@ int main(int argc, char** argv) {
       auto client = std::make_shared<testing::HttpClient>(port);
       return [&, client](std::size_t i) {
         std::vector<std::pair<std::string, std::string>> h;
-        for (const auto& [k, v] : headers_of(set[i], i)) h.emplace_back(k, v);
+        for (const auto& [k, v] : headers_of(set[i], id(i))) h.emplace_back(k, v);
         auto r = client->request("POST", "/webhooks/shop", set[i].body, h);
         return r.status == 200;
       };

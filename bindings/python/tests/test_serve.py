@@ -28,7 +28,8 @@ def receiver(tmp_path):
     (tmp_path / "shop.secret").write_text(SECRET)
     config = tmp_path / "serve.json"
     config.write_text(json.dumps({"retry_after_s": 11, "channels": {
-        "shop": {"provider": "shopify", "secret_files": ["shop.secret"], "max_body_bytes": 1024}}}))
+        "shop": {"provider": "shopify", "secret_files": ["shop.secret"], "max_body_bytes": 1024,
+                 "locations": {"655441491": "WH/Stock"}, "skus": {"808950810": "TSHIRT-M"}}}}))
     engine = odoosync.Engine(odoosync.SqliteStore(tmp_path / "queue.db"))
     r = odoosync.WebhookReceiver(engine, str(config))
     yield r, engine
@@ -43,6 +44,25 @@ def shopify_headers(body: bytes, signature=None):
 def held(engine):
     return sum(sum(v for k, v in lane.items() if k in ("pending", "in_flight", "applied", "dead", "discarded"))
                for lane in engine.status().values())
+
+
+LEVEL = (b'{"inventory_item_id":808950810,"location_id":655441491,"available":6,'
+         b'"updated_at":"2024-04-02T08:57:27-05:00"}')
+
+
+def test_a_signed_delivery_is_durable_when_answered_and_its_retry_is_a_duplicate(receiver):
+    r, engine = receiver
+    headers = dict(shopify_headers(LEVEL), **{"X-Shopify-Topic": "inventory_levels/update"})
+    status, _, answer = r.handle("POST", "/webhooks/shop", headers, LEVEL)
+    assert status == 200, answer
+    assert json.loads(answer) == {"status": "accepted", "events": 1, "duplicates": 0}
+    assert held(engine) == 1
+    stored = engine.get("channel/shop", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043")
+    assert stored["subject"] == "sku/TSHIRT-M@WH/Stock"
+    status, _, answer = r.handle("POST", "/webhooks/shop", headers, LEVEL)
+    assert status == 200 and json.loads(answer)["status"] == "duplicate"
+    assert held(engine) == 1
+    assert r.metrics()["shop"]["accepted"] == 1 and r.metrics()["shop"]["duplicate"] == 1
 
 
 def test_a_tampered_delivery_is_refused_with_401_and_nothing_is_stored(receiver):

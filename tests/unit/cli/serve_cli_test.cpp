@@ -216,3 +216,35 @@ TEST_CASE("serve: a bad configuration exits 3 before listening, naming the probl
   CHECK(sync_without_odoo.err.find("ODOO_URL") != std::string::npos);
   for (const auto& r : {typo, no_env, bad_listen, sync_without_odoo}) CHECK(r.err.find(webhook_secret()) == std::string::npos);
 }
+
+TEST_CASE("serve: a signed Shopify delivery is in the store when its 200 arrives, and its retry is a duplicate") {
+  Scratch s;
+  s.write("shop.secret", webhook_secret());
+  const auto config = s.write("serve.json", R"({"store": "queue.db", "channels": {"shop": {"provider": "shopify",
+      "secret_files": ["shop.secret"], "locations": {"655441491": "WH/Stock"}, "skus": {"808950810": "TSHIRT-M"}}}})");
+  ServeProcess p({"serve", "--listen", "127.0.0.1:0", "--config", config}, s.path("err.txt"));
+  const auto port = port_of(p.first_line());
+  REQUIRE(port != 0);
+  std::ifstream in(std::string(ODOOSYNC_TEST_DATA_DIR) + "/channels/shopify/payloads/inventory-levels-update.json",
+                   std::ios::binary);
+  const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE_FALSE(body.empty());
+  HttpClient c(port);
+  auto headers = shopify_headers(body, "7f0d7d33-4c2e-4a57-9b6f-9d7e0e4f1a21", "inventory_levels/update");
+  auto first = c.request("POST", "/webhooks/shop", body, headers);
+  CHECK(first.status == 200);
+  CHECK(first.body == "{\"status\":\"accepted\",\"events\":1,\"duplicates\":0}\n");
+  // Read by another process while serve still runs: the event is already there.
+  auto status = run("", "--json sync status --store '" + s.path("queue.db") + "'");
+  CHECK(status.out.find("\"realtime\":{\"pending\":1,") != std::string::npos);
+  auto again = c.request("POST", "/webhooks/shop", body, headers);
+  CHECK(again.status == 200);
+  CHECK(again.body == "{\"status\":\"duplicate\",\"events\":0,\"duplicates\":1}\n");
+  auto shown = run("", "sync dlq show 7f0d7d33-4c2e-4a57-9b6f-9d7e0e4f1a21 --store '" + s.path("queue.db") + "'");
+  CHECK(shown.out.find("event      channel/shop 7f0d7d33-4c2e-4a57-9b6f-9d7e0e4f1a21") != std::string::npos);
+  CHECK(shown.out.find("subject    sku/TSHIRT-M@WH/Stock") != std::string::npos);
+  CHECK(p.stop() == 0);
+  const auto err = slurp(s.path("err.txt"));
+  CHECK(err.find("stopped: 2 deliveries, 1 events taken in, 1 duplicates") != std::string::npos);
+  CHECK(err.find(webhook_secret()) == std::string::npos);
+}

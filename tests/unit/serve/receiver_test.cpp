@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "serve_support.hpp"
 
@@ -342,4 +343,81 @@ TEST_CASE("listen addresses: host and port, IPv6 in brackets, a bare port on loo
   CHECK_FALSE(srv::parse_listen_address("127.0.0.1:"));
   CHECK_FALSE(srv::parse_listen_address("127.0.0.1:65536"));
   CHECK_FALSE(srv::parse_listen_address("example.com:80"));
+}
+
+namespace {
+
+std::string shopify_payload(const std::string& name) {
+  std::ifstream in(std::filesystem::path(ODOOSYNC_TEST_DATA_DIR) / "channels" / "shopify" / "payloads" / name,
+                   std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+srv::ReceiverChannel shop_channel() {
+  ch::ChannelConfig shop;
+  shop.name = "shop";
+  shop.provider = ch::Provider::shopify;
+  shop.options.secrets.emplace_back(secret());
+  shop.mapping.source = "channel/shop";
+  shop.mapping.currency = "EUR";
+  shop.mapping.shipping_sku = "SHIPPING";
+  shop.mapping.locations = {{"655441491", "WH/Stock"}};
+  shop.mapping.skus = {{"808950810", "TSHIRT-M"}, {"44012345678902", "MUG-1"}, {"95", "POSTER-A2"}};
+  auto c = srv::ReceiverChannel::from_config(shop);
+  REQUIRE(c);
+  return std::move(c.value());
+}
+
+srv::WebhookRequest shopify_request(const std::string& topic, const std::string& body, const std::string& id) {
+  srv::WebhookRequest req;
+  req.method = "POST";
+  req.target = "/webhooks/shop";
+  req.headers.add("X-Shopify-Topic", topic);
+  req.headers.add("X-Shopify-Webhook-Id", id);
+  req.headers.add("X-Shopify-Hmac-Sha256", ch::crypto::base64_encode(ch::crypto::hmac_sha256(secret(), body)));
+  req.body = body;
+  return req;
+}
+
+}  // namespace
+
+TEST_CASE("receiver: Shopify's inventory_levels/update and orders/create, signed, are taken in under the webhook id") {
+  std::vector<srv::ReceiverChannel> extra;
+  extra.push_back(shop_channel());
+  Fixture f(1'000'000, std::move(extra));
+  const auto level = shopify_payload("inventory-levels-update.json");
+  auto a = f.receiver->handle(shopify_request("inventory_levels/update", level, "wh-level-1"));
+  CHECK(a.status == 200);
+  CHECK(a.body == "{\"status\":\"accepted\",\"events\":1,\"duplicates\":0}\n");
+  auto held = f.store.get("channel/shop", "wh-level-1");
+  REQUIRE(held);
+  REQUIRE(held.value().has_value());
+  CHECK(held.value()->event.subject == "sku/TSHIRT-M@WH/Stock");
+  // Shopify's retry carries the same X-Shopify-Webhook-Id: a duplicate, answered 200.
+  auto retry = f.receiver->handle(shopify_request("inventory_levels/update", level, "wh-level-1"));
+  CHECK(retry.status == 200);
+  CHECK(retry.body.find("\"duplicate\"") != std::string::npos);
+  CHECK(f.store.held() == 1);
+
+  auto order = f.receiver->handle(shopify_request("orders/create", shopify_payload("orders-create.json"), "wh-o-1"));
+  CHECK(order.status == 200);
+  CHECK(order.body.find("\"accepted\"") != std::string::npos);
+  CHECK(f.store.held() >= 2);
+  // A topic that changes nothing in Odoo: 200, nothing stored.
+  const auto before = f.store.held();
+  auto other = f.receiver->handle(shopify_request("customers/update", "{\"id\":1}", "wh-c-1"));
+  CHECK(other.status == 200);
+  CHECK(other.body.find("\"ignored\"") != std::string::npos);
+  CHECK(f.store.held() == before);
+  // A location the channel does not map: 400 naming the field, nothing stored.
+  auto elsewhere = level;
+  elsewhere.replace(elsewhere.find("655441491"), 9, "111111111");
+  auto refused = f.receiver->handle(shopify_request("inventory_levels/update", elsewhere, "wh-level-2"));
+  CHECK(refused.status == 400);
+  CHECK(refused.body.find("/location_id") != std::string::npos);
+  CHECK(f.store.held() == before);
+  no_canary(a.body + order.body + refused.body + f.log.text());
 }
