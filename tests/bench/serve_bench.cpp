@@ -7,7 +7,9 @@
 // The deliveries are Shopify inventory_levels/update webhooks through the channel `serve` builds from its
 // configuration (Shopify's HMAC check and mapping), so http/direct is the price of HTTP and the server alone.
 //
-//   build/release/tests/bench/bench_serve [--deliveries N] [--senders 1,4,16] [--threads T] [--dir DIR]
+//   build/release/tests/bench/bench_serve [--deliveries N] [--senders 1,4,16] [--threads T] [--rounds R]
+//                                         [--normal] [--dir DIR]
+// --threads: the server's threads (default: as many as senders, at least 4); --normal: SQLite's NORMAL sync.
 #include <odoosync/channels/crypto.hpp>
 #include <odoosync/channels/config.hpp>
 #include <odoosync/channels/mapping.hpp>
@@ -24,6 +26,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -123,8 +126,24 @@ Figures drive(std::size_t n, int senders, One&& one_for_sender) {
   return f;
 }
 
+// The median of each figure over the rounds.
+Figures median(std::vector<Figures> runs) {
+  auto pick = [&](double Figures::*field) {
+    std::vector<double> v;
+    for (const auto& r : runs) v.push_back(r.*field);
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  Figures f;
+  f.per_s = pick(&Figures::per_s);
+  f.p50_ms = pick(&Figures::p50_ms);
+  f.p99_ms = pick(&Figures::p99_ms);
+  return f;
+}
+
 struct Bench {
   fs::path dir;
+  sync::SqliteOptions options{};
   int run = 0;
   std::unique_ptr<sync::SqliteStore> store;
   std::unique_ptr<sync::Engine> engine;
@@ -133,22 +152,28 @@ struct Bench {
     engine.reset();
     store.reset();
     const auto path = dir / ("serve-bench-" + std::to_string(++run) + ".db");
-    store = sync::SqliteStore::open(path.string()).value();
+    store = sync::SqliteStore::open(path.string(), options).value();
     engine = sync::Engine::create_intake(*store).value();
   }
-  std::uint64_t held() {
-    std::uint64_t n = 0;
-    for (const auto& l : store->status().value().lanes) n += l.total();
-    return n;
+  // Every delivery must have been taken in, once.
+  void check(const char* way, std::size_t n) {
+    std::uint64_t held = 0;
+    for (const auto& l : store->status().value().lanes) held += l.total();
+    if (held != n) {
+      std::fprintf(stderr, "%s: %llu events held, %zu expected\n", way, static_cast<unsigned long long>(held), n);
+      std::exit(1);
+    }
   }
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t n = 4000;
+  std::size_t n = 2000;
   std::vector<int> senders = {1, 4, 16};
-  int threads = 4;
+  int threads = 0;  // 0: as many server threads as senders (at least 4, the default of serve)
+  int rounds = 3;
+  bool normal = false;
   fs::path dir = fs::temp_directory_path() / ("odoosync-serve-bench-" + std::to_string(::getpid()));
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -156,6 +181,10 @@ int main(int argc, char** argv) {
       n = std::stoul(argv[++i]);
     } else if (a == "--threads" && i + 1 < argc) {
       threads = std::stoi(argv[++i]);
+    } else if (a == "--rounds" && i + 1 < argc) {
+      rounds = std::max(1, std::stoi(argv[++i]));
+    } else if (a == "--normal") {
+      normal = true;
     } else if (a == "--dir" && i + 1 < argc) {
       dir = argv[++i];
     } else if (a == "--senders" && i + 1 < argc) {
@@ -164,21 +193,24 @@ int main(int argc, char** argv) {
       std::string item;
       while (std::getline(ss, item, ',')) senders.push_back(std::stoi(item));
     } else {
-      std::fprintf(stderr, "usage: bench_serve [--deliveries N] [--senders 1,4,16] [--threads T] [--dir DIR]\n");
+      std::fprintf(stderr,
+                   "usage: bench_serve [--deliveries N] [--senders 1,4,16] [--threads T] [--rounds R] [--normal] "
+                   "[--dir DIR]\n");
       return 2;
     }
   }
   fs::create_directories(dir);
   Bench b{dir};
+  b.options.synchronous_full = !normal;
   std::printf("%zu deliveries per run (Shopify inventory_levels/update, ~%zu bytes, HMAC-SHA256), SqliteStore "
-              "(FULL sync), server threads %d\n",
-              n, deliveries(1).front().body.size(), threads);
-  std::printf("%8s | %-7s | %12s | %8s | %8s | %s\n", "senders", "way", "deliveries/s", "p50 ms", "p99 ms",
+              "(%s sync), medians of %d interleaved rounds\n",
+              n, deliveries(1).front().body.size(), normal ? "NORMAL" : "FULL", rounds);
+  std::printf("%8s | %-12s | %12s | %8s | %8s | %s\n", "senders", "way", "deliveries/s", "p50 ms", "p99 ms",
               "vs direct");
+  const auto set = deliveries(n);
+  auto adapter = channels::Adapter::make(shop_config()).value();
   for (const int s : senders) {
-    const auto set = deliveries(n);
     const auto id = [&](std::size_t i) { return "s" + std::to_string(s) + "-" + std::to_string(i); };
-    auto adapter = channels::Adapter::make(shop_config()).value();
     auto delivery = [&](std::size_t i) {
       channels::Delivery d;
       d.body = set[i].body;
@@ -186,58 +218,63 @@ int main(int argc, char** argv) {
       d.url = "http://127.0.0.1/webhooks/shop";
       return d;
     };
-
-    // raw: the store's own intake of the same events, mapped beforehand.
-    b.fresh();
     std::vector<retail::Event> events;
     events.reserve(n);
     for (std::size_t i = 0; i < n; ++i) events.push_back(adapter.receive(delivery(i)).value().events.at(0));
-    auto raw = drive(n, s, [&] {
-      return [&](std::size_t i) {
-        auto r = b.engine->submit(events[i]);
-        return r && r.value().intake == sync::Intake::accepted;
-      };
-    });
-    if (b.held() != n) std::fprintf(stderr, "raw: %llu held\n", static_cast<unsigned long long>(b.held()));
+    const int server_threads = threads > 0 ? threads : std::max(4, s);
 
-    // direct: Adapter::receive (verify + map) then submit_many, in-process.
-    b.fresh();
-    auto direct = drive(n, s, [&] {
-      return [&](std::size_t i) {
-        auto m = adapter.receive(delivery(i));
-        if (!m) return false;
-        auto r = b.engine->submit_many(m.value().events);
-        return static_cast<bool>(r);
-      };
-    });
-    if (b.held() != n) std::fprintf(stderr, "direct: %llu held\n", static_cast<unsigned long long>(b.held()));
+    std::vector<Figures> raw, direct, via_http;
+    for (int round = 0; round < rounds; ++round) {
+      // raw: the store's own intake of the same events, mapped beforehand.
+      b.fresh();
+      raw.push_back(drive(n, s, [&] {
+        return [&](std::size_t i) {
+          auto r = b.engine->submit(events[i]);
+          return r && r.value().intake == sync::Intake::accepted;
+        };
+      }));
+      b.check("raw", n);
 
-    // http: through WebhookReceiver and WebhookServer on loopback.
-    b.fresh();
-    auto receiver = serve::WebhookReceiver::create(std::vector<channels::ChannelConfig>{shop_config()}, *b.engine).value();
-    serve::ServerOptions so;
-    so.threads = threads;
-    auto server = serve::WebhookServer::start(*receiver, so).value();
-    const auto port = server->port();
-    auto via_http = drive(n, s, [&] {
-      auto client = std::make_shared<testing::HttpClient>(port);
-      return [&, client](std::size_t i) {
-        std::vector<std::pair<std::string, std::string>> h;
-        for (const auto& [k, v] : headers_of(set[i], id(i))) h.emplace_back(k, v);
-        auto r = client->request("POST", "/webhooks/shop", set[i].body, h);
-        return r.status == 200;
-      };
-    });
-    server->stop();
-    if (b.held() != n) std::fprintf(stderr, "http: %llu held\n", static_cast<unsigned long long>(b.held()));
+      // direct: Adapter::receive (verify + map) then submit_many, in-process.
+      b.fresh();
+      direct.push_back(drive(n, s, [&] {
+        return [&](std::size_t i) {
+          auto m = adapter.receive(delivery(i));
+          if (!m) return false;
+          auto r = b.engine->submit_many(m.value().events);
+          return static_cast<bool>(r);
+        };
+      }));
+      b.check("direct", n);
 
-    auto row = [&](const char* way, const Figures& f) {
-      std::printf("%8d | %-7s | %12.0f | %8.2f | %8.2f | %.2fx\n", s, way, f.per_s, f.p50_ms, f.p99_ms,
-                  f.per_s / direct.per_s);
+      // http: through WebhookReceiver and WebhookServer on loopback, one keep-alive connection per sender.
+      b.fresh();
+      auto receiver =
+          serve::WebhookReceiver::create(std::vector<channels::ChannelConfig>{shop_config()}, *b.engine).value();
+      serve::ServerOptions so;
+      so.threads = server_threads;
+      auto server = serve::WebhookServer::start(*receiver, so).value();
+      const auto port = server->port();
+      via_http.push_back(drive(n, s, [&] {
+        auto client = std::make_shared<testing::HttpClient>(port);
+        return [&, client](std::size_t i) {
+          std::vector<std::pair<std::string, std::string>> h;
+          for (const auto& [k, v] : headers_of(set[i], id(i))) h.emplace_back(k, v);
+          auto r = client->request("POST", "/webhooks/shop", set[i].body, h);
+          return r.status == 200;
+        };
+      }));
+      server->stop();
+      b.check("http", n);
+    }
+    const auto d = median(direct);
+    auto row = [&](const std::string& way, const Figures& f) {
+      std::printf("%8d | %-12s | %12.0f | %8.2f | %8.2f | %.2fx\n", s, way.c_str(), f.per_s, f.p50_ms, f.p99_ms,
+                  f.per_s / d.per_s);
     };
-    row("raw", raw);
-    row("direct", direct);
-    row("http", via_http);
+    row("raw", median(raw));
+    row("direct", d);
+    row("http (T=" + std::to_string(server_threads) + ")", median(via_http));
     std::fflush(stdout);
   }
   b.engine.reset();
