@@ -6,9 +6,8 @@
 #include <odoosync/channels/crypto.hpp>
 
 #include <http_client.hpp>
+#include <serve_process.hpp>
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 
 #include <filesystem>
@@ -18,6 +17,7 @@
 
 using namespace odoosync::testing::cli;
 using odoosync::testing::HttpClient;
+using odoosync::testing::ServeProcess;
 namespace fs = std::filesystem;
 namespace crypto = odoosync::channels::crypto;
 
@@ -39,84 +39,6 @@ struct Scratch {
   std::string path(const std::string& name) const { return (dir / name).string(); }
 };
 
-// `odoosync serve ...` in the background: stdout through a pipe (its first line names the address),
-// stderr into a file.
-class ServeProcess {
- public:
-  ServeProcess(const std::vector<std::string>& args, const std::string& err_file, const std::string& env = {}) {
-    int out[2];
-    REQUIRE(::pipe(out) == 0);
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(err, 2);
-      ::close(out[0]);
-      ::close(out[1]);
-      if (!env.empty()) ::putenv(const_cast<char*>(env.c_str()));
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>(ODOOSYNC_CLI_PATH));
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(ODOOSYNC_CLI_PATH, argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    out_ = out[0];
-  }
-  ~ServeProcess() {
-    if (pid_ > 0 && code_ == -2) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0) ::close(out_);
-  }
-  ServeProcess(const ServeProcess&) = delete;
-  ServeProcess& operator=(const ServeProcess&) = delete;
-
-  // The first line it prints ("listening on 127.0.0.1:PORT"), or empty when it exits or says nothing
-  // within the time.
-  std::string first_line(int timeout_ms = 10'000) {
-    std::string line;
-    while (line.find('\n') == std::string::npos) {
-      pollfd p{out_, POLLIN, 0};
-      if (::poll(&p, 1, timeout_ms) <= 0) return {};
-      char buf[256];
-      const auto n = ::read(out_, buf, sizeof buf);
-      if (n <= 0) return {};
-      line.append(buf, static_cast<std::size_t>(n));
-    }
-    return line.substr(0, line.find('\n'));
-  }
-  // SIGTERM (or another signal), then its exit code (-1 when it did not exit within the time).
-  int stop(int sig = SIGTERM, int timeout_ms = 15'000) {
-    ::kill(pid_, sig);
-    return wait(timeout_ms);
-  }
-  int wait(int timeout_ms = 15'000) {
-    for (int waited = 0; waited < timeout_ms; waited += 20) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        return code_;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds{20});
-    }
-    return -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  int code_ = -2;
-};
-
-std::uint16_t port_of(const std::string& line) {
-  const auto colon = line.rfind(':');
-  return colon == std::string::npos ? 0 : static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
-}
-
 std::vector<std::pair<std::string, std::string>> shopify_headers(const std::string& body, const std::string& id,
                                                                  const std::string& topic = "orders/create") {
   return {{"X-Shopify-Topic", topic},
@@ -136,7 +58,7 @@ TEST_CASE("serve: prints where it listens, refuses a tampered delivery (401, not
   ServeProcess p({"serve", "--listen", "127.0.0.1:0", "--config", config}, s.path("err.txt"));
   const auto line = p.first_line();
   REQUIRE(line.rfind("listening on 127.0.0.1:", 0) == 0);
-  const auto port = port_of(line);
+  const auto port = odoosync::testing::port_of(line);
   REQUIRE(port != 0);
   CHECK(port != 8080);  // --listen wins over the file
 
@@ -223,7 +145,7 @@ TEST_CASE("serve: a signed Shopify delivery is in the store when its 200 arrives
   const auto config = s.write("serve.json", R"({"store": "queue.db", "channels": {"shop": {"provider": "shopify",
       "secret_files": ["shop.secret"], "locations": {"655441491": "WH/Stock"}, "skus": {"808950810": "TSHIRT-M"}}}})");
   ServeProcess p({"serve", "--listen", "127.0.0.1:0", "--config", config}, s.path("err.txt"));
-  const auto port = port_of(p.first_line());
+  const auto port = odoosync::testing::port_of(p.first_line());
   REQUIRE(port != 0);
   std::ifstream in(std::string(ODOOSYNC_TEST_DATA_DIR) + "/channels/shopify/payloads/inventory-levels-update.json",
                    std::ios::binary);
