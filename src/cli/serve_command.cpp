@@ -33,7 +33,7 @@ std::string store_path(const std::string& flag, const serve::ServeConfig& config
 }
 
 os::result<std::shared_ptr<os::odoo::Client>> odoo_client(const OdooFlags& flags, const serve::ServeConfig& config,
-                                                           std::shared_ptr<os::InMemoryMetrics> metrics) {
+                                                          std::shared_ptr<os::InMemoryMetrics> metrics) {
   os::odoo::Config base = config.odoo.value_or(os::odoo::Config{});
   if (!flags.api_key_file.empty()) {
     ODOOSYNC_TRY(key, os::Secret::from_file(flags.api_key_file));
@@ -149,7 +149,8 @@ int serve_until_signal(ServeArgs& a, const OdooFlags& flags, const std::string& 
 void add_serve_command(CLI::App& app, ServeArgs& a) {
   a.serve = app.add_subcommand(
       "serve", "receive webhooks: POST /webhooks/<channel>, GET /healthz, GET /metrics, until SIGINT/SIGTERM");
-  a.serve->add_option("--listen", a.listen, "address:port to listen on (default: the file's \"listen\", else 127.0.0.1:8080; port 0: any)");
+  a.serve->add_option("--listen", a.listen,
+                      "address:port to listen on (default: the file's \"listen\", else 127.0.0.1:8080; port 0: any)");
   a.serve->add_option("--config", a.config, "the configuration file: \"channels\" and serve's keys (docs/channels.md)")
       ->required();
   a.serve->add_flag("--sync", a.sync, "also run the sync workers, sending the events on to Odoo (as `sync run`)");

@@ -13,11 +13,10 @@ namespace serve {
 namespace {
 
 constexpr std::array<std::string_view, 11> top_keys = {
-    "channels", "listen", "store", "public_url", "threads", "max_connections", "read_timeout_s", "retry_after_s",
-    "high_water", "odoo", "comment"};
-constexpr std::array<std::string_view, 9> odoo_keys = {"url",           "db",          "user",          "protocol",
-                                                       "api_key_file",  "api_key_env", "password_file", "password_env",
-                                                       "comment"};
+    "channels",       "listen",        "store",      "public_url", "threads", "max_connections",
+    "read_timeout_s", "retry_after_s", "high_water", "odoo",       "comment"};
+constexpr std::array<std::string_view, 9> odoo_keys = {
+    "url", "db", "user", "protocol", "api_key_file", "api_key_env", "password_file", "password_env", "comment"};
 
 std::filesystem::path resolve(const std::filesystem::path& base, std::string_view name) {
   std::filesystem::path p{std::string(name)};
@@ -25,7 +24,8 @@ std::filesystem::path resolve(const std::filesystem::path& base, std::string_vie
 }
 
 template <std::size_t N>
-result<void> known_only(const json::Value& object, const std::array<std::string_view, N>& keys, std::string_view where) {
+result<void> known_only(const json::Value& object, const std::array<std::string_view, N>& keys,
+                        std::string_view where) {
   for (const auto& m : object.GetObject()) {
     const auto key = json::text(m.name);
     bool known = false;
@@ -38,7 +38,8 @@ result<void> known_only(const json::Value& object, const std::array<std::string_
 result<std::optional<std::string>> text(const json::Value& object, const char* key) {
   const auto* v = json::find(object, key);
   if (!v) return std::optional<std::string>{};
-  if (!v->IsString() || v->GetStringLength() == 0) return Error::validation(std::string(key) + " must be a non-empty string");
+  if (!v->IsString() || v->GetStringLength() == 0)
+    return Error::validation(std::string(key) + " must be a non-empty string");
   return std::optional<std::string>{std::string(json::text(*v))};
 }
 
@@ -93,7 +94,8 @@ result<odoo::Config> odoo_section(const json::Value& v, const std::filesystem::p
 
 result<std::string> read_text(const std::filesystem::path& path, std::size_t max_bytes) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return Error::validation("'" + path.string() + "' is not a readable file");
+  if (!std::filesystem::is_regular_file(path, ec))
+    return Error::validation("'" + path.string() + "' is not a readable file");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error::validation("cannot read '" + path.string() + "'");
   std::string out(max_bytes + 1, '\0');

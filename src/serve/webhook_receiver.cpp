@@ -253,9 +253,8 @@ WebhookAnswer WebhookReceiver::handle(WebhookRequest request) {
         a = refusal(503, "unavailable", "the store does not answer");
         a.headers.add("Retry-After", std::to_string(I.options.retry_after.count()));
       } else {
-        a = answer(200, json_body({{"status", "ok"}},
-                                  {{"realtime", static_cast<std::int64_t>(depth.value()[0])},
-                                   {"bulk", static_cast<std::int64_t>(depth.value()[1])}}));
+        a = answer(200, json_body({{"status", "ok"}}, {{"realtime", static_cast<std::int64_t>(depth.value()[0])},
+                                                       {"bulk", static_cast<std::int64_t>(depth.value()[1])}}));
       }
     } else {
       I.metrics_reads.fetch_add(1, std::memory_order_relaxed);
@@ -272,9 +271,9 @@ WebhookAnswer WebhookReceiver::handle(WebhookRequest request) {
   if (request.body.size() > r.channel.max_body_bytes) return I.too_large(r, request.body.size());
 
   channels::Delivery d;
-  d.url = request.url.empty() ? "http://" + std::string(request.headers.get("Host").value_or("localhost")) +
-                                    request.target
-                              : std::move(request.url);
+  d.url = request.url.empty()
+              ? "http://" + std::string(request.headers.get("Host").value_or("localhost")) + request.target
+              : std::move(request.url);
   d.body = std::move(request.body);
   d.headers = std::move(request.headers);
   d.received_at = request.received_at;
@@ -342,9 +341,8 @@ WebhookAnswer WebhookReceiver::handle(WebhookRequest request) {
   r.stats->events.fetch_add(static_cast<std::uint64_t>(fresh), std::memory_order_relaxed);
   r.stats->duplicates.fetch_add(static_cast<std::uint64_t>(dups), std::memory_order_relaxed);
   const Outcome o = fresh == 0 ? Outcome::duplicate : Outcome::accepted;
-  return finish(o, 200,
-                answer(200, json_body({{"status", to_string(o)}}, {{"events", fresh}, {"duplicates", dups}})), fresh,
-                dups, first, {});
+  return finish(o, 200, answer(200, json_body({{"status", to_string(o)}}, {{"events", fresh}, {"duplicates", dups}})),
+                fresh, dups, first, {});
 }
 
 std::vector<std::string> WebhookReceiver::channel_names() const {

@@ -127,7 +127,8 @@ class WebhookSession : public std::enable_shared_from_this<WebhookSession> {
   }
 
   void read_body() {
-    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&WebhookSession::on_body, shared_from_this()));
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&WebhookSession::on_body, shared_from_this()));
   }
 
   void on_body(beast::error_code ec, std::size_t) {
@@ -243,7 +244,8 @@ result<std::pair<std::string, std::uint16_t>> parse_listen_address(std::string_v
   std::string_view port = text;
   if (!text.empty() && text.front() == '[') {
     const auto end = text.find("]:");
-    if (end == std::string_view::npos) return Error::validation("listen address \"" + std::string(text) + "\": [host]:port");
+    if (end == std::string_view::npos)
+      return Error::validation("listen address \"" + std::string(text) + "\": [host]:port");
     host = std::string(text.substr(1, end - 1));
     port = text.substr(end + 2);
   } else if (const auto colon = text.rfind(':'); colon != std::string_view::npos) {
@@ -256,7 +258,8 @@ result<std::pair<std::string, std::uint16_t>> parse_listen_address(std::string_v
     return Error::validation("listen address \"" + std::string(text) + "\": the port must be a number 0-65535");
   beast::error_code ec;
   asio::ip::make_address(host, ec);
-  if (ec) return Error::validation("listen address \"" + std::string(text) + "\": \"" + host + "\" is not an IP address");
+  if (ec)
+    return Error::validation("listen address \"" + std::string(text) + "\": \"" + host + "\" is not an IP address");
   return std::make_pair(host, static_cast<std::uint16_t>(value));
 }
 
@@ -282,9 +285,9 @@ result<std::unique_ptr<WebhookServer>> WebhookServer::start(WebhookReceiver& rec
   if (!ec) I.acceptor.bind(ep, ec);
   if (!ec) I.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Error::transport(TransportFailure::other, false,
-                            "cannot listen on " + I.options.host + ":" + std::to_string(I.options.port) + ": " +
-                                ec.message());
+    return Error::transport(
+        TransportFailure::other, false,
+        "cannot listen on " + I.options.host + ":" + std::to_string(I.options.port) + ": " + ec.message());
   }
   I.port = I.acceptor.local_endpoint().port();
   I.address = (address.is_v6() ? "[" + I.options.host + "]" : I.options.host) + ":" + std::to_string(I.port);

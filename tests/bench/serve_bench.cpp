@@ -54,8 +54,9 @@ std::vector<Delivery> deliveries(std::size_t n) {
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     Delivery d;
-    d.body = R"({"inventory_item_id":)" + std::to_string(808950000 + i % 300) + R"(,"location_id":655441491,"available":)" +
-             std::to_string(i % 50) + R"(,"updated_at":"2024-04-02T08:57:27-05:00",)"
+    d.body = R"({"inventory_item_id":)" + std::to_string(808950000 + i % 300) +
+             R"(,"location_id":655441491,"available":)" + std::to_string(i % 50) +
+             R"(,"updated_at":"2024-04-02T08:57:27-05:00",)"
              R"("admin_graphql_api_id":"gid://shopify/InventoryLevel/655441491?inventory_item_id=)" +
              std::to_string(808950000 + i % 300) + "\"}";
     d.hmac = channels::crypto::base64_encode(channels::crypto::hmac_sha256(secret, d.body));
@@ -107,7 +108,8 @@ Figures drive(std::size_t n, int senders, One&& one_for_sender) {
         if (i >= n) return;
         const auto a = Steady::now();
         if (one(i)) ok.fetch_add(1);
-        lat[static_cast<std::size_t>(s)].push_back(std::chrono::duration<double, std::milli>(Steady::now() - a).count());
+        lat[static_cast<std::size_t>(s)].push_back(
+            std::chrono::duration<double, std::milli>(Steady::now() - a).count());
       }
     });
   }
@@ -202,9 +204,10 @@ int main(int argc, char** argv) {
   fs::create_directories(dir);
   Bench b{dir};
   b.options.synchronous_full = !normal;
-  std::printf("%zu deliveries per run (Shopify inventory_levels/update, ~%zu bytes, HMAC-SHA256), SqliteStore "
-              "(%s sync), medians of %d interleaved rounds\n",
-              n, deliveries(1).front().body.size(), normal ? "NORMAL" : "FULL", rounds);
+  std::printf(
+      "%zu deliveries per run (Shopify inventory_levels/update, ~%zu bytes, HMAC-SHA256), SqliteStore "
+      "(%s sync), medians of %d interleaved rounds\n",
+      n, deliveries(1).front().body.size(), normal ? "NORMAL" : "FULL", rounds);
   std::printf("%8s | %-12s | %12s | %8s | %8s | %s\n", "senders", "way", "deliveries/s", "p50 ms", "p99 ms",
               "vs direct");
   const auto set = deliveries(n);

@@ -39,7 +39,8 @@ TEST_CASE("serve --sync: a Shopify stock level posted to serve reaches Odoo, onc
   std::ofstream(dir / "shop.secret") << secret;
   std::ofstream(dir / "odoo.secret") << odoo.emulator->api_key();
   std::ofstream(dir / "serve.json") << R"({"store": "queue.db",
-    "odoo": {"url": ")" << odoo.url() << R"(", "db": "retail18", "user": "admin", "api_key_file": "odoo.secret"},
+    "odoo": {"url": ")" << odoo.url()
+                                    << R"(", "db": "retail18", "user": "admin", "api_key_file": "odoo.secret"},
     "channels": {"shop": {"provider": "shopify", "secret_files": ["shop.secret"],
                           "locations": {"655441491": "WH/Stock"}, "skus": {"808950810": "FURN_7777"}}}})";
   {

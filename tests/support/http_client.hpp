@@ -18,7 +18,7 @@
 namespace odoosync::testing {
 
 struct HttpReply {
-  int status = 0;  // 0: no answer (the connection failed or closed first)
+  int status = 0;                              // 0: no answer (the connection failed or closed first)
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
   std::string error;  // why there was no answer

@@ -40,8 +40,8 @@ class ServeProcess {
       ::close(out[0]);
       ::close(out[1]);
       // Odoo's address comes from the configuration file or `env`, never from the test's surroundings.
-      for (const char* v : {"ODOO_URL", "ODOO_DB", "ODOO_USER", "ODOO_API_KEY", "ODOO_PASSWORD", "ODOO_PROTOCOL",
-                            "ODOOSYNC_STORE"})
+      for (const char* v :
+           {"ODOO_URL", "ODOO_DB", "ODOO_USER", "ODOO_API_KEY", "ODOO_PASSWORD", "ODOO_PROTOCOL", "ODOOSYNC_STORE"})
         ::unsetenv(v);
       if (!env.empty()) ::putenv(const_cast<char*>(env.c_str()));
       std::vector<char*> argv;

@@ -71,14 +71,14 @@ listen() runs the built-in HTTP server on its own threads until stop().)")
            py::arg("engine"), py::arg("config"))
       .def(
           "handle",
-          [](PyReceiver& r, const std::string& method, const std::string& target, py::object headers,
-             py::bytes body, std::optional<std::string> url) {
+          [](PyReceiver& r, const std::string& method, const std::string& target, py::object headers, py::bytes body,
+             std::optional<std::string> url) {
             sv::WebhookRequest req;
             req.method = method;
             req.target = target;
             if (!headers.is_none()) {
-              py::iterable items = py::hasattr(headers, "items") ? py::iterable(headers.attr("items")())
-                                                                 : py::iterable(headers);
+              py::iterable items =
+                  py::hasattr(headers, "items") ? py::iterable(headers.attr("items")()) : py::iterable(headers);
               for (auto item : items) {
                 auto pair = item.cast<std::pair<std::string, std::string>>();
                 req.headers.add(std::move(pair.first), std::move(pair.second));

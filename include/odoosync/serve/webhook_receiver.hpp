@@ -104,10 +104,10 @@ inline constexpr std::array<double, 12> latency_buckets = {0.001, 0.0025, 0.005,
                                                            0.1,   0.25,   0.5,   1.0,  2.5,   5.0};
 
 struct ChannelCounters {
-  std::array<std::uint64_t, outcome_count> deliveries{};  // by Outcome
-  std::uint64_t events = 0;                               // events newly taken in
-  std::uint64_t duplicates = 0;                           // events the store already held
-  std::uint64_t odoo_records = 0;                         // records Odoo's own webhook said changed
+  std::array<std::uint64_t, outcome_count> deliveries{};            // by Outcome
+  std::uint64_t events = 0;                                         // events newly taken in
+  std::uint64_t duplicates = 0;                                     // events the store already held
+  std::uint64_t odoo_records = 0;                                   // records Odoo's own webhook said changed
   std::array<std::uint64_t, latency_buckets.size() + 1> latency{};  // per bucket (not cumulative), +Inf last
   double latency_seconds_sum = 0;
   std::uint64_t latency_count = 0;
@@ -154,8 +154,7 @@ class WebhookReceiver {
 
   // Before the body is read: the answer when the method, the path or the declared length already
   // decide it; else the body limit of the route. Safe to call from many threads.
-  Admission admit(std::string_view method, std::string_view target,
-                  std::optional<std::uint64_t> content_length) const;
+  Admission admit(std::string_view method, std::string_view target, std::optional<std::uint64_t> content_length) const;
   // The answer (413) for a body found longer than admit()'s body_limit while it was read (a chunked
   // body declares no length). Counted like any delivery of the channel.
   WebhookAnswer over_limit(std::string_view target) const;

@@ -91,7 +91,7 @@ TEST_CASE("serve: prints where it listens, refuses a tampered delivery (401, not
   CHECK(err.find("\"outcome\":\"unauthorized\"") != std::string::npos);
   CHECK(err.find(webhook_secret()) == std::string::npos);
   CHECK(err.find(headers.back().second) == std::string::npos);  // no header value, not even the content type
-  CHECK(err.find(headers[3].second) == std::string::npos);       // nor the signature
+  CHECK(err.find(headers[3].second) == std::string::npos);      // nor the signature
   // Nothing was stored: the store (made by serve in the file's folder) is empty.
   auto status = run("", "--json sync status --store '" + s.path("queue.db") + "'");
   CHECK(status.code == 0);
@@ -102,7 +102,8 @@ TEST_CASE("serve: prints where it listens, refuses a tampered delivery (401, not
 TEST_CASE("serve: SIGINT stops it as gracefully as SIGTERM") {
   Scratch s;
   s.write("shop.secret", webhook_secret());
-  const auto config = s.write("serve.json", R"({"channels": {"shop": {"provider": "shopify", "secret_files": ["shop.secret"]}}})");
+  const auto config =
+      s.write("serve.json", R"({"channels": {"shop": {"provider": "shopify", "secret_files": ["shop.secret"]}}})");
   ServeProcess p({"serve", "--listen", "127.0.0.1:0", "--config", config, "--store", s.path("q.db")},
                  s.path("err.txt"));
   REQUIRE(p.first_line().rfind("listening on 127.0.0.1:", 0) == 0);
@@ -114,16 +115,19 @@ TEST_CASE("serve: SIGINT stops it as gracefully as SIGTERM") {
 TEST_CASE("serve: a bad configuration exits 3 before listening, naming the problem and no secret") {
   Scratch s;
   s.write("shop.secret", webhook_secret());
-  auto typo = run("", "serve --listen 127.0.0.1:0 --config '" +
-                          s.write("typo.json", R"({"listne": "x", "channels": {}})") + "'");
+  auto typo = run(
+      "", "serve --listen 127.0.0.1:0 --config '" + s.write("typo.json", R"({"listne": "x", "channels": {}})") + "'");
   CHECK(typo.code == 3);
   CHECK(typo.err.find("unknown key \"listne\"") != std::string::npos);
-  auto no_env = run("", "serve --listen 127.0.0.1:0 --config '" +
-                            s.write("env.json", R"({"channels": {"shop": {"provider": "shopify", "secret_env": ["ODOOSYNC_NO_SUCH_VAR"]}}})") +
-                            "'");
+  auto no_env = run(
+      "", "serve --listen 127.0.0.1:0 --config '" +
+              s.write("env.json",
+                      R"({"channels": {"shop": {"provider": "shopify", "secret_env": ["ODOOSYNC_NO_SUCH_VAR"]}}})") +
+              "'");
   CHECK(no_env.code == 3);
   CHECK(no_env.err.find("ODOOSYNC_NO_SUCH_VAR is not set") != std::string::npos);
-  const auto good = s.write("good.json", R"({"channels": {"shop": {"provider": "shopify", "secret_files": ["shop.secret"]}}})");
+  const auto good =
+      s.write("good.json", R"({"channels": {"shop": {"provider": "shopify", "secret_files": ["shop.secret"]}}})");
   auto bad_listen = run("", "serve --listen localhost:80 --config '" + good + "'");
   CHECK(bad_listen.code == 3);
   CHECK(bad_listen.err.find("is not an IP address") != std::string::npos);
@@ -132,11 +136,12 @@ TEST_CASE("serve: a bad configuration exits 3 before listening, naming the probl
   // No option takes a secret's value.
   auto inline_secret = run("", "serve --listen 127.0.0.1:0 --config '" + good + "' --secret abc");
   CHECK(inline_secret.code == 2);
-  auto sync_without_odoo = run("", "serve --listen 127.0.0.1:0 --sync --store '" + s.path("x.db") + "' --config '" +
-                                       good + "'");
+  auto sync_without_odoo =
+      run("", "serve --listen 127.0.0.1:0 --sync --store '" + s.path("x.db") + "' --config '" + good + "'");
   CHECK(sync_without_odoo.code == 3);
   CHECK(sync_without_odoo.err.find("ODOO_URL") != std::string::npos);
-  for (const auto& r : {typo, no_env, bad_listen, sync_without_odoo}) CHECK(r.err.find(webhook_secret()) == std::string::npos);
+  for (const auto& r : {typo, no_env, bad_listen, sync_without_odoo})
+    CHECK(r.err.find(webhook_secret()) == std::string::npos);
 }
 
 TEST_CASE("serve: a signed Shopify delivery is in the store when its 200 arrives, and its retry is a duplicate") {

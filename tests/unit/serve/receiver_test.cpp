@@ -281,7 +281,9 @@ TEST_CASE("receiver: the channel names are checked, and Odoo's wake-ups reach th
     return m;
   };
   srv::ReceiverOptions ro;
-  ro.on_odoo_records = [&](std::string_view, const std::vector<ch::Mapped::OdooRecord>& r) { seen.push_back(r.size()); };
+  ro.on_odoo_records = [&](std::string_view, const std::vector<ch::Mapped::OdooRecord>& r) {
+    seen.push_back(r.size());
+  };
   std::vector<srv::ReceiverChannel> list;
   list.push_back(std::move(odoo));
   auto r = srv::WebhookReceiver::create(std::move(list), *engine, ro);

@@ -105,8 +105,9 @@ TEST_CASE("server: 413 answers a declared length over the limit before the body 
   Served s;
   HttpClient c(s.server->port());
   // Headers alone, announcing 10 MB: the answer comes without a byte of the body.
-  REQUIRE(c.send_raw("POST /webhooks/test HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n"
-                     "Content-Type: application/json\r\n\r\n"));
+  REQUIRE(
+      c.send_raw("POST /webhooks/test HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n"
+                 "Content-Type: application/json\r\n\r\n"));
   auto r = c.read_reply();
   CHECK(r.status == 413);
   CHECK(r.header("connection") == "close");
@@ -155,7 +156,7 @@ TEST_CASE("server: a graceful stop finishes the request in flight, closes idle c
   auto r = in_flight.get();
   CHECK(r.status == 200);
   CHECK(r.header("connection") == "close");
-  CHECK(s.store.held() == 1);  // answered, and durable
+  CHECK(s.store.held() == 1);                     // answered, and durable
   CHECK(took < std::chrono::milliseconds{3000});  // the idle connection did not hold the stop up
   CHECK(idle.closed_by_server());
   HttpClient late(s.server->port());
