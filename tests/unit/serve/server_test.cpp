@@ -24,7 +24,9 @@ struct Served {
   std::unique_ptr<srv::WebhookReceiver> receiver;
   std::unique_ptr<srv::WebhookServer> server;
 
-  explicit Served(std::uint64_t high_water = 1'000'000, int threads = 4) {
+  explicit Served(std::uint64_t high_water = 1'000'000, int threads = 4,
+                  std::chrono::milliseconds read_timeout = std::chrono::milliseconds{5000},
+                  std::size_t max_connections = 1024) {
     sync::EngineOptions eo;
     eo.lanes[0].high_water = high_water;
     engine = std::move(sync::Engine::create_intake(store, eo).value());
@@ -37,7 +39,8 @@ struct Served {
     srv::ServerOptions so;
     so.threads = threads;
     so.logger = log.logger();
-    so.read_timeout = std::chrono::milliseconds{5000};
+    so.read_timeout = read_timeout;
+    so.max_connections = max_connections;
     auto s = srv::WebhookServer::start(*receiver, so);
     REQUIRE(s);
     server = std::move(s.value());
@@ -203,4 +206,28 @@ TEST_CASE("server: concurrent senders are all answered, each event stored once")
   const auto m = s.receiver->metrics().channels.at("test");
   CHECK(m.events == static_cast<std::uint64_t>(senders * each));
   CHECK(m.duplicates == static_cast<std::uint64_t>(senders * each));
+}
+
+TEST_CASE("server: a sender that stalls mid-request is cut at read_timeout, and the others are served meanwhile") {
+  Served s(1'000'000, 1, std::chrono::milliseconds{300});
+  HttpClient slow(s.server->port());
+  REQUIRE(slow.send_raw("POST /webhooks/test HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"half\":"));
+  HttpClient other(s.server->port());  // one thread: reads are asynchronous, a stalled one blocks nobody
+  CHECK(post(other, stock_event("evt-other")).status == 200);
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(slow.closed_by_server());
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds{3000});
+  CHECK(s.store.held() == 1);
+}
+
+TEST_CASE("server: connections over max_connections are closed on arrival") {
+  Served s(1'000'000, 2, std::chrono::milliseconds{5000}, 2);
+  HttpClient a(s.server->port()), b(s.server->port()), c(s.server->port());
+  REQUIRE(a.connect());
+  REQUIRE(b.connect());
+  CHECK(a.request("GET", "/healthz").status == 200);
+  CHECK(b.request("GET", "/healthz").status == 200);
+  REQUIRE(c.connect());  // the kernel accepts it; the server closes it at once
+  CHECK(c.closed_by_server());
+  CHECK(s.log.text().find("max_connections reached") != std::string::npos);
 }
