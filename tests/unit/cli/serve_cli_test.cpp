@@ -170,6 +170,16 @@ TEST_CASE("serve: a signed Shopify delivery is in the store when its 200 arrives
   auto shown = run("", "sync dlq show 7f0d7d33-4c2e-4a57-9b6f-9d7e0e4f1a21 --store '" + s.path("queue.db") + "'");
   CHECK(shown.out.find("event      channel/shop 7f0d7d33-4c2e-4a57-9b6f-9d7e0e4f1a21") != std::string::npos);
   CHECK(shown.out.find("subject    sku/TSHIRT-M@WH/Stock") != std::string::npos);
+  // `channel events` on the same delivery, recorded to files, prints exactly what serve stored.
+  std::string header_lines;
+  for (const auto& [k, v] : headers) header_lines += k + ": " + v + "\n";
+  const auto events =
+      run("", "channel events shop --config '" + config + "' --headers '" + s.write("delivery.headers", header_lines) +
+                  "' --body '" + s.write("delivery.body", body) + "'");
+  CHECK(events.code == 0);
+  const auto at = shown.out.find("body       ");
+  REQUIRE(at != std::string::npos);
+  CHECK(events.out == shown.out.substr(at + 11));
   CHECK(p.stop() == 0);
   const auto err = slurp(s.path("err.txt"));
   CHECK(err.find("stopped: 2 deliveries, 1 events taken in, 1 duplicates") != std::string::npos);
