@@ -93,7 +93,7 @@ int main() {
     config.api_key = os::Secret(emulator->api_key());
   }
 
-  // The table of event types: the 14 built-in ones, plus ours; customers moved to the realtime lane.
+  // The table of event types: the 15 built-in ones, plus ours; customers moved to the realtime lane.
   oss::EngineOptions options;
   auto added = options.types.add({
       .type = "acme.loyalty.points",

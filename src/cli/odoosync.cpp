@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "channel_commands.hpp"
+#include "doctor_command.hpp"
 #include "common.hpp"
 #include "serve_command.hpp"
 #include "sync_commands.hpp"
@@ -129,6 +130,7 @@ Examples:
   odoosync channel verify shopify --headers h.txt --body body.json --secret-file shopify.secret
   odoosync channel verify paypal --config channels.json --headers h.txt --body body.json --now 1491000000
   odoosync serve --listen 127.0.0.1:8080 --config serve.json [--sync]   (webhooks into the store)
+  odoosync doctor --channels channels.json --json
 
 Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 authentication,
 5 Odoo refused the call (access, validation, missing record...), 6 network or HTTP, 7 unexpected answer,
@@ -136,13 +138,16 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
 (or token) does not hold, 3 when the delivery or the configuration is unusable. reconcile stock exits 1 when it finds drift.)");
   app.require_subcommand(1);
 
-  std::string url, db, user, protocol, api_key_file, password_file;
+  std::string url, db, user, protocol, api_key_file, api_key_source, password_file;
   bool as_json = false;
   app.add_option("--url", url, "Odoo base URL (default: $ODOO_URL)");
   app.add_option("--db", db, "database (default: $ODOO_DB)");
   app.add_option("--user", user, "login (default: $ODOO_USER)");
   app.add_option("--protocol", protocol, "auto | jsonrpc | json2 (default: $ODOO_PROTOCOL or auto)");
-  app.add_option("--api-key-file", api_key_file, "file holding the API key");
+  app.add_option("--api-key-file", api_key_file, "file holding the API key (read again when it changes)");
+  app.add_option("--api-key-source", api_key_source,
+                 "where the API key is kept, read again on rotation: env:NAME, file:PATH or cmd:PROGRAM ARGS "
+                 "(default: $ODOO_API_KEY_SOURCE)");
   app.add_option("--password-file", password_file, "file holding the password");
   app.add_flag("--json", as_json, "print results, and errors, as JSON");
 
@@ -191,6 +196,8 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   add_channel_commands(app, channel_args);
   cli::ServeArgs serve_args;
   add_serve_command(app, serve_args);
+  cli::DoctorArgs doctor_args;
+  add_doctor_command(app, doctor_args);
 
   try {
     app.parse(argc, argv);
@@ -203,7 +210,8 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   channel_args.as_json = as_json;
   if (auto rc = run_channel(channel_args)) return *rc;
   if (auto rc = run_offline(sync_args)) return *rc;
-  if (auto rc = run_serve(serve_args, {url, db, user, protocol, api_key_file, password_file}, sync_args.store))
+  if (auto rc = run_serve(serve_args, {url, db, user, protocol, api_key_file, api_key_source, password_file},
+                          sync_args.store))
     return *rc;
 
   odoo::Config base;
@@ -211,26 +219,51 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   base.database = db;
   base.login = user;
   std::string secret_error;
-  if (!api_key_file.empty()) base.api_key = read_secret_file(api_key_file, "API key", secret_error);
+  // The key's source: read once here (for the configuration's checks), then again by the clients when it
+  // changes or Odoo refuses it (a rotation without a restart).
+  std::shared_ptr<os::SecretSource> key_source;
+  if (api_key_source.empty())
+    if (const char* env = std::getenv("ODOO_API_KEY_SOURCE"); env && *env) api_key_source = env;
+  if (!api_key_source.empty()) {
+    auto src = os::parse_secret_source(api_key_source);
+    if (!src) return report(std::move(src.error()).with_message_prefix("--api-key-source"));
+    key_source = src.value();
+  } else if (!api_key_file.empty()) {
+    key_source = os::secret_from_file(api_key_file);
+  }
+  if (key_source) {
+    auto first = key_source->current();
+    if (!first)
+      return report(std::move(first.error()).with_message_prefix("the API key from " + key_source->description()));
+    base.api_key = std::move(first.value());
+  }
   if (!password_file.empty()) base.password = read_secret_file(password_file, "password", secret_error);
   if (!secret_error.empty()) return report(os::Error::validation(secret_error));
   auto cfg = odoo::Config::from_env(std::move(base));
-  if (!cfg) return report(cfg.error());
-  // Flags win over the environment.
-  if (!url.empty()) cfg.value().url = url;
-  if (!db.empty()) cfg.value().database = db;
-  if (!user.empty()) cfg.value().login = user;
-  if (!protocol.empty()) {
-    auto p = odoo::parse_protocol(protocol);
-    if (!p) return report(std::move(p.error()).with_message_prefix("--protocol"));
-    cfg.value().protocol = p.value();
+  if (cfg) {
+    // Flags win over the environment.
+    if (!url.empty()) cfg.value().url = url;
+    if (!db.empty()) cfg.value().database = db;
+    if (!user.empty()) cfg.value().login = user;
+    if (!protocol.empty()) {
+      auto p = odoo::parse_protocol(protocol);
+      if (!p) return report(std::move(p.error()).with_message_prefix("--protocol"));
+      cfg.value().protocol = p.value();
+    }
   }
-  auto client = odoo::Client::create(cfg.value());
+  if (doctor_args.cmd->parsed())
+    return run_doctor_command(doctor_args, cfg ? &cfg.value() : nullptr, cfg ? "" : cfg.error().message(), as_json);
+  if (!cfg) return report(cfg.error());
+  odoo::ClientOptions client_options;
+  client_options.api_key_source = key_source;
+  auto client = odoo::Client::create(cfg.value(), client_options);
   if (!client) return report(client.error());
   if (needs_odoo(sync_args)) {
     // The client the engine states it needs: no policies of its own, every request counted.
     auto metrics = std::make_shared<os::InMemoryMetrics>();
-    auto engine_client = odoo::Client::create(cfg.value(), os::sync::engine_client_options(metrics));
+    auto engine_options = os::sync::engine_client_options(metrics);
+    engine_options.api_key_source = key_source;
+    auto engine_client = odoo::Client::create(cfg.value(), engine_options);
     if (!engine_client) return report(engine_client.error());
     return *run_online(sync_args, *engine_client.value(), metrics);
   }

@@ -5,6 +5,7 @@
 #include "common.hpp"
 
 #include <odoosync/core/log.hpp>
+#include <odoosync/core/secret_source.hpp>
 #include <odoosync/odoo/client.hpp>
 #include <odoosync/serve/config.hpp>
 #include <odoosync/serve/webhook_receiver.hpp>
@@ -35,9 +36,25 @@ std::string store_path(const std::string& flag, const serve::ServeConfig& config
 os::result<std::shared_ptr<os::odoo::Client>> odoo_client(const OdooFlags& flags, const serve::ServeConfig& config,
                                                           std::shared_ptr<os::InMemoryMetrics> metrics) {
   os::odoo::Config base = config.odoo.value_or(os::odoo::Config{});
-  if (!flags.api_key_file.empty()) {
-    ODOOSYNC_TRY(key, os::Secret::from_file(flags.api_key_file));
-    base.api_key = std::move(key);
+  // The API key's source, as for every command that talks to Odoo (--api-key-source, ODOO_API_KEY_SOURCE,
+  // --api-key-file), else the file's odoo.api_key_file: read again when it changes or Odoo refuses it.
+  std::shared_ptr<os::SecretSource> key_source;
+  std::string spec = flags.api_key_source;
+  if (spec.empty())
+    if (const char* env = std::getenv("ODOO_API_KEY_SOURCE"); env && *env) spec = env;
+  if (!spec.empty()) {
+    auto src = os::parse_secret_source(spec);
+    if (!src) return std::move(src.error()).with_message_prefix("--api-key-source");
+    key_source = src.value();
+  } else if (!flags.api_key_file.empty()) {
+    key_source = os::secret_from_file(flags.api_key_file);
+  } else if (config.odoo_api_key_file) {
+    key_source = os::secret_from_file(*config.odoo_api_key_file);
+  }
+  if (key_source) {
+    auto first = key_source->current();
+    if (!first) return std::move(first.error()).with_message_prefix("the API key from " + key_source->description());
+    base.api_key = std::move(first.value());
   }
   if (!flags.password_file.empty()) {
     ODOOSYNC_TRY(password, os::Secret::from_file(flags.password_file));
@@ -53,7 +70,9 @@ os::result<std::shared_ptr<os::odoo::Client>> odoo_client(const OdooFlags& flags
     cfg.protocol = p.value();
   }
   ODOOSYNC_TRYV(cfg.validate());
-  return os::odoo::Client::create(cfg, oss::engine_client_options(std::move(metrics)));
+  auto options = oss::engine_client_options(std::move(metrics));
+  options.api_key_source = key_source;
+  return os::odoo::Client::create(cfg, options);
 }
 
 int serve_until_signal(ServeArgs& a, const OdooFlags& flags, const std::string& store_flag) {

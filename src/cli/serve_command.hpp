@@ -11,7 +11,7 @@ namespace cli {
 
 // The global options `serve --sync` reads (the same as every command that talks to Odoo).
 struct OdooFlags {
-  std::string url, db, user, protocol, api_key_file, password_file;
+  std::string url, db, user, protocol, api_key_file, api_key_source, password_file;
 };
 
 struct ServeArgs {

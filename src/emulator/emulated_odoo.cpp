@@ -26,6 +26,7 @@ result<std::unique_ptr<EmulatedOdoo>> EmulatedOdoo::start(const EmulatedOdooOpti
   o.extra_products = options.extra_products;
   o.fixture = options.fixture_file;
   o.seed = options.seed;
+  o.admin_api_key_expires = options.api_key_expires;
   // The key: given, else $ODOOSYNC_EMULATOR_API_KEY (the tests' secret canary sets it), else the fixed one.
   const char* key_env = std::getenv("ODOOSYNC_EMULATOR_API_KEY");
   if (!options.api_key.empty())

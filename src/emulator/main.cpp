@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   if (const char* key = std::getenv("ODOOSYNC_EMULATOR_API_KEY"); key && *key) options.admin_api_key = key;
   app.add_option("--api-key", options.admin_api_key,
                  "admin's API key (default: $ODOOSYNC_EMULATOR_API_KEY, else a fixed test key; printed)");
+  app.add_option("--api-key-expires", options.admin_api_key_expires,
+                 "when admin's key expires, \"YYYY-MM-DD HH:MM:SS\" UTC (default: never)");
   std::vector<std::string> faults;
   app.add_option("--fault", faults,
                  "a fault from the start: KIND[:MODEL[:METHOD[:TIMES]]], e.g. http_503 or "

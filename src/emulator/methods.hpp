@@ -30,6 +30,11 @@ struct User {
 
 std::vector<User> users_for(int version, const std::string& admin_key);
 
+// Whether user `uid` may `op` ('r'ead, 'w'rite, 'c'reate, 'u'nlink) records of `model`: the demo users'
+// rights, what calls are gated by and check_access_rights / has_access answer. rpc_limited and portal
+// write no business model and read no accounting one (real Odoo denies them more; docs/emulator.md).
+bool access_allowed(int version, const std::string& admin_key, std::int64_t uid, const std::string& model, char op);
+
 // One ORM call, after parsing and authentication.
 struct MethodCall {
   std::string model, method;

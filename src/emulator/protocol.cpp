@@ -148,6 +148,7 @@ HttpReply Emulator::handle(const HttpRequest& request) {
       if (injected.status != 0) return injected;
     }
     HttpReply reply = route(request, path);
+    reply.headers.emplace_back("Date", http_date(clock_->now_us()));  // as Werkzeug sends it: the server's clock
     db_.committed();
     if (state.reset_after)
       reply.delivery = Delivery::reset_after;  // applied and committed; the client never hears back
@@ -158,6 +159,22 @@ HttpReply Emulator::handle(const HttpRequest& request) {
     r.delivery = Delivery::reset_before;  // the process died mid-transaction: nothing written, no answer
     return r;
   }
+}
+
+bool Emulator::key_usable(std::int64_t uid, const std::string& key, const std::string& secret) const {
+  if (key.empty() || key != secret) return false;
+  // An expired key authenticates nothing (Odoo 18 and 19 compare expiration_date with now).
+  return !(uid == 2 && !options_.admin_api_key_expires.empty() &&
+           options_.admin_api_key_expires <= format_datetime_us(clock_->now_us()).substr(0, 19));
+}
+
+std::string http_date(std::int64_t now_us) {
+  const std::time_t t = static_cast<std::time_t>(now_us / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
 }
 
 bool Emulator::wait_unlocked(std::chrono::steady_clock::time_point until) {
@@ -280,6 +297,80 @@ void Emulator::execute(MethodCall& call, Doc& out, bool& none) {
     in_flight_.remove_if([&](const InFlight& f) { return f.id == mine; });
     if (!commit) throw Abandoned{};
     db_.begin(started, xmlids_below);
+  }
+  // What `odoosync doctor` asks about the user: rights per model (check_access_rights through JSON-RPC,
+  // has_access, which 19 documents), and groups. Outside the signature table: /doc-bearer does not list
+  // check_access_rights in 19, nor has_group on other models.
+  const bool rights18 = call.method == "check_access_rights", rights19 = call.method == "has_access";
+  if ((rights18 || rights19) && db_.has_model(call.model)) {
+    const Val* op = nullptr;
+    if (call.kwargs.IsObject() && call.kwargs.HasMember("operation")) op = &call.kwargs["operation"];
+    const std::size_t first = rights19 && !call.json2 ? 1 : 0;  // JSON-RPC's has_access takes ids first
+    if (!op && call.args.IsArray() && call.args.Size() > first)
+      op = &call.args[static_cast<rapidjson::SizeType>(first)];
+    const std::string o = op && op->IsString() ? std::string(op->GetString(), op->GetStringLength()) : "";
+    if (o != "read" && o != "write" && o != "create" && o != "unlink")
+      throw OdooException{"builtins.ValueError", fmt::format("Invalid access mode: {}", o), 500};
+    const bool ok = access_allowed(options_.odoo_version, options_.admin_api_key, call.uid, call.model,
+                                   o == "read"     ? 'r'
+                                   : o == "write"  ? 'w'
+                                   : o == "create" ? 'c'
+                                                   : 'u');
+    bool raise = rights18;
+    if (call.kwargs.IsObject() && call.kwargs.HasMember("raise_exception") && call.kwargs["raise_exception"].IsBool())
+      raise = call.kwargs["raise_exception"].GetBool();
+    if (!ok && raise)
+      throw OdooException{"odoo.exceptions.AccessError",
+                          fmt::format("You are not allowed to {} '{}' ({}) records.", o == "read" ? "access" : "modify",
+                                      call.model, call.model),
+                          403};
+    out.SetBool(ok);
+    return;
+  }
+  if (call.model == "res.users" && call.method == "has_group") {
+    const Val* g = nullptr;
+    if (call.kwargs.IsObject() && call.kwargs.HasMember("group_ext_id")) g = &call.kwargs["group_ext_id"];
+    if (!g && call.args.IsArray() && call.args.Size() > 1) g = &call.args[1];
+    const std::string group = g && g->IsString() ? std::string(g->GetString(), g->GetStringLength()) : "";
+    std::int64_t who = call.uid;
+    if (call.json2 && call.ids.IsArray() && !call.ids.Empty() && call.ids[0].IsInt64()) who = call.ids[0].GetInt64();
+    if (!call.json2 && call.args.IsArray() && !call.args.Empty() && call.args[0].IsArray() && !call.args[0].Empty() &&
+        call.args[0][0].IsInt64())
+      who = call.args[0][0].GetInt64();
+    const auto us = users_for(options_.odoo_version, options_.admin_api_key);
+    const bool is_admin = who == us[0].uid, is_portal = who == us[2].uid;
+    bool member = false;
+    if (group == "base.group_system" || group == "base.group_erp_manager")
+      member = is_admin;
+    else if (group == "base.group_user")
+      member = !is_portal;
+    else if (group == "base.group_portal")
+      member = is_portal;
+    out.SetBool(member);
+    return;
+  }
+  if (call.model == "res.users.apikeys" && call.method == "search_read") {
+    // Only what `odoosync doctor` reads: the caller's keys (admin's one key, the demo keys of 19) with
+    // their expiry; every user sees their own (admin, in group_system, would see all of them).
+    const auto us = users_for(options_.odoo_version, options_.admin_api_key);
+    out.SetArray();
+    auto& a = out.GetAllocator();
+    for (const auto& u : us) {
+      if (u.api_key.empty() || (call.uid != 2 && u.uid != call.uid)) continue;
+      Val row(rapidjson::kObjectType);
+      row.AddMember("id", Val(static_cast<std::int64_t>(&u - us.data() + 1)), a);
+      row.AddMember("name", Val("odoosync", a), a);
+      Val user(rapidjson::kArrayType);
+      user.PushBack(Val(u.uid), a).PushBack(Val(u.name.c_str(), a), a);
+      row.AddMember("user_id", user, a);
+      row.AddMember("scope", Val(false), a);
+      if (u.uid == 2 && !options_.admin_api_key_expires.empty())
+        row.AddMember("expiration_date", Val(options_.admin_api_key_expires.c_str(), a), a);
+      else
+        row.AddMember("expiration_date", Val(false), a);
+      out.PushBack(row, a);
+    }
+    return;
   }
   run_method(db_, options_.odoo_version, options_.admin_api_key, call, out, none);
 }
@@ -460,7 +551,7 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
         }
         const std::string login = sv((*args)[1]), secret = sv((*args)[2]);
         for (const auto& u : us) {
-          if (u.login == login && (u.password == secret || (!u.api_key.empty() && u.api_key == secret)) &&
+          if (u.login == login && (u.password == secret || key_usable(u.uid, u.api_key, secret)) &&
               sv((*args)[0]) == options_.database) {
             return envelope(std::to_string(u.uid), false);
           }
@@ -491,7 +582,7 @@ HttpReply Emulator::jsonrpc(const HttpRequest& request, const std::string& path)
       const std::string secret = sv(a[2]);
       const User* user = nullptr;
       for (const auto& u : us)
-        if (u.uid == uid && (u.password == secret || (!u.api_key.empty() && u.api_key == secret))) user = &u;
+        if (u.uid == uid && (u.password == secret || key_usable(u.uid, u.api_key, secret))) user = &u;
       MethodCall call;
       call.model = sv(a[3]);
       call.method = sv(a[4]);
@@ -560,7 +651,7 @@ HttpReply Emulator::json2(const HttpRequest& request, const std::string& path) {
   if (auth.size() > 7 && iequal(auth.substr(0, 7), "bearer ")) {
     key = auth.substr(7);
     for (const auto& u : us)
-      if (!u.api_key.empty() && u.api_key == key) user = &u;
+      if (key_usable(u.uid, u.api_key, key)) user = &u;
   }
   const std::string dbh = request.header("X-Odoo-Database");
   if (!dbh.empty() && dbh != options_.database) {

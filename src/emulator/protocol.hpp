@@ -52,7 +52,13 @@ struct Options {
   std::uint64_t seed = 1;  // fault choices that are random (probabilities) draw from it
   std::string database;    // default: retail18 / retail19
   std::string admin_api_key = "0dd05ec0ffee0dd05ec0ffee0dd05ec0ffee0dd0";
+  // When admin's key expires ("2027-03-01 00:00:00", UTC, as res.users.apikeys stores it); empty: never.
+  // Past it (on the emulator's clock) the key authenticates nothing.
+  std::string admin_api_key_expires;
 };
+
+// An HTTP Date header value ("Mon, 07 Dec 2026 06:47:16 GMT") for a time in microseconds since the epoch.
+std::string http_date(std::int64_t now_us);
 
 // A fault, scoped to a model/method (empty = any) and consumed `times` times (0 = until cleared).
 struct Fault {
@@ -105,6 +111,7 @@ class Emulator {
   // Waits until `until` without holding mutex_ (the lock is released and taken back); false if the
   // emulator shut down or was reset meanwhile (the call is abandoned, nothing is written).
   bool wait_unlocked(std::chrono::steady_clock::time_point until);
+  bool key_usable(std::int64_t uid, const std::string& key, const std::string& secret) const;
 
   Options options_;
   Database db_;

@@ -304,6 +304,13 @@ const std::vector<std::string_view>& event_types() {
   return types;
 }
 
+const std::vector<std::string_view>& shipment_statuses() {
+  static const std::vector<std::string_view> statuses = {
+      "pre_transit", "in_transit", "out_for_delivery", "delivered", "available_for_pickup",
+      "returned",    "failure",    "cancelled",        "unknown"};
+  return statuses;
+}
+
 std::string dataschema_for(std::string_view type, int version) {
   return std::string(schema_prefix) + std::string(type) + ".v" + std::to_string(version) + ".json";
 }
@@ -343,6 +350,7 @@ std::string subject_of(const EventData& data) {
     std::string operator()(const PaymentCaptured& e) const { return join("order/", e.payment.order_number); }
     std::string operator()(const RefundApproved& e) const { return join("order/", e.refund.order_number); }
     std::string operator()(const ShipmentDispatched& e) const { return join("order/", e.shipment.order_number); }
+    std::string operator()(const ShipmentTracked& e) const { return join("tracking/", e.tracking_number); }
     std::string operator()(const InvoicePosted& e) const { return join("order/", e.invoice.order_number); }
     std::string operator()(const CustomerUpserted& e) const { return join("customer/", e.customer.ref); }
     std::string operator()(const CustomData& e) const { return e.subject; }

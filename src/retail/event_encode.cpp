@@ -151,6 +151,13 @@ struct DataWriter {
     put_text(w, "tracking_number", s.tracking_number);
     if (s.lines) put_lines(w, "lines", *s.lines);
   }
+  void operator()(const ShipmentTracked& e) const {
+    w.member("tracking_number", e.tracking_number);
+    put_text(w, "carrier", e.carrier);
+    w.member("status", e.status).member("at", e.at.to_string());
+    put_text(w, "order_number", e.order_number);
+    put_text(w, "detail", e.detail);
+  }
   void operator()(const InvoicePosted& e) const {
     const InvoiceRef& i = e.invoice;
     w.member("number", i.number).member("order_number", i.order_number);

@@ -33,6 +33,14 @@ std::string check_country(std::string_view s) {
   return {};
 }
 
+std::string check_shipment_status(std::string_view s) {
+  for (auto known : shipment_statuses()) {
+    if (same_text(known, s)) return {};
+  }
+  return "must be one of pre_transit, in_transit, out_for_delivery, delivered, available_for_pickup, returned, "
+         "failure, cancelled, unknown";
+}
+
 StockLine stock_line(Obj& o) {
   StockLine l;
   l.sku.value = o.ruled("sku", rules::check_sku);
@@ -249,6 +257,17 @@ ShipmentDispatched read_shipment(Obj& o) {
   return {std::move(s)};
 }
 
+ShipmentTracked read_shipment_tracked(Obj& o) {
+  ShipmentTracked t;
+  t.tracking_number = o.ruled("tracking_number", rules::check_tracking_number);
+  t.carrier = o.opt_text("carrier", 1, 64);
+  t.status = o.ruled("status", check_shipment_status);
+  t.at = o.timestamp("at");
+  t.order_number = o.opt_ruled("order_number", rules::check_reference);
+  t.detail = o.opt_text("detail", 0, 1024);
+  return t;
+}
+
 InvoicePosted read_invoice(Obj& o) {
   InvoiceRef i;
   i.number = o.ruled("number", rules::check_reference);
@@ -296,6 +315,7 @@ const TypeEntry table[] = {
     {PaymentCaptured::type, wrap<PaymentCaptured, read_payment>},
     {RefundApproved::type, wrap<RefundApproved, read_refund>},
     {ShipmentDispatched::type, wrap<ShipmentDispatched, read_shipment>},
+    {ShipmentTracked::type, wrap<ShipmentTracked, read_shipment_tracked>},
     {InvoicePosted::type, wrap<InvoicePosted, read_invoice>},
     {CustomerUpserted::type, wrap<CustomerUpserted, read_customer>},
 };

@@ -48,6 +48,8 @@ std::string check_sku(std::string_view s) {
 
 std::string check_reference(std::string_view s) { return text_rule(s, 64); }
 
+std::string check_tracking_number(std::string_view s) { return text_rule(s, 128); }
+
 std::string check_barcode(std::string_view s) {
   if (s.empty()) return "must not be empty";
   if (s.size() > 48) return "must be at most 48 characters";

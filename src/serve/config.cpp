@@ -169,6 +169,8 @@ result<ServeConfig> parse_serve_config(std::string_view json_text, const std::fi
     auto odoo = odoo_section(*o, base_dir);
     if (!odoo) return fail(odoo.error());
     c.odoo = std::move(odoo.value());
+    if (auto key_file = text(*o, "api_key_file"); key_file && key_file.value())
+      c.odoo_api_key_file = resolve(base_dir, *key_file.value()).string();
   }
   return c;
 }

@@ -24,11 +24,11 @@ What it checks:
    JSON) or "text" (raw text: not JSON, not an object, or with duplicate member names, which a parsed
    JSON value cannot hold).
    Which schema judges it:
-   - an object whose "type" is one of the 14 types: the v1 schema of that type. That includes events
+   - an object whose "type" is one of the 15 types: the v1 schema of that type. That includes events
      whose dataschema names another version or another form: the schema pins dataschema to its own $id,
      so it rejects them.
    - anything else (type missing, not a string, or unknown; not an object at all): no schema exists for
-     it, and "rejects" means every one of the 14 schemas rejects it ("accepts" is not allowed).
+     it, and "rejects" means every one of the 15 schemas rejects it ("accepts" is not allowed).
    - text: when it is not JSON there is no instance at all, so "schema" must be "rejects". Otherwise it
      is parsed as a JSON Schema validator would see it (for a duplicate name the last value wins) and
      judged as above.
@@ -94,8 +94,10 @@ TYPES = [
     "retail.product.upserted", "retail.price.changed", "retail.stock.adjusted", "retail.stock.reserved",
     "retail.stock.released", "retail.goods.received", "retail.transfer.completed", "retail.order.created",
     "retail.order.cancelled", "retail.payment.captured", "retail.refund.approved",
-    "retail.shipment.dispatched", "retail.invoice.posted", "retail.customer.upserted",
+    "retail.shipment.dispatched", "retail.shipment.tracked", "retail.invoice.posted", "retail.customer.upserted",
 ]
+SHIPMENT_STATUSES = ["pre_transit", "in_transit", "out_for_delivery", "delivered", "available_for_pickup",
+                     "returned", "failure", "cancelled", "unknown"]
 SCHEMA_BASE = "https://odoosync.dev/schemas/"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -170,6 +172,8 @@ ERROR_ROWS = [
     ("total", r"^/data/total/amount: must be -?[0-9.]+ \(subtotal \+ tax_total\), not -?[0-9.]+$"),
     ("refund lines", r"^/data/lines: amounts add up to -?[0-9.]+, not the refund's -?[0-9.]+$"),
     ("invoice tax", r"^/data/amount_tax/amount: must not exceed amount_total$"),
+    ("shipment status", r"^/data/status: must be one of pre_transit, in_transit, out_for_delivery, delivered, "
+                        r"available_for_pickup, returned, failure, cancelled, unknown$"),
     ("subject", r'^/subject: must be ".*" for this event$'),
 ]
 
@@ -617,6 +621,28 @@ def check_shipment(d):
     return "order/" + number
 
 
+def tracking_number(ptr, v):
+    return string(ptr, v, 1, 128, ctl=True, edges=True)
+
+
+def shipment_status(ptr, v):
+    if not isinstance(v, str):
+        bad(ptr, "must be a string")
+    if v not in SHIPMENT_STATUSES:
+        bad(ptr, "must be one of " + ", ".join(SHIPMENT_STATUSES))
+    return v
+
+
+def check_tracked(d):
+    number = d.req("tracking_number", tracking_number)
+    d.opt("carrier", text(1, 64))
+    d.req("status", shipment_status)
+    d.req("at", timestamp)
+    d.opt("order_number", reference)
+    d.opt("detail", text(0, 1024))
+    return "tracking/" + number
+
+
 def check_invoice(d):
     d.req("number", reference)
     number = d.req("order_number", reference)
@@ -645,7 +671,8 @@ def check_customer(d):
 
 CHECKS = dict(zip(TYPES, [check_product, check_price, check_adjusted, check_reserved, check_released,
                           check_received, check_transfer, check_order, check_cancelled, check_payment,
-                          check_refund, check_shipment, check_invoice, check_customer]))
+                          check_refund, check_shipment, check_tracked, check_invoice,
+                          check_customer]))
 ENVELOPE_REQUIRED = {"specversion", "id", "source", "type", "time", "data"}
 ENVELOPE_OPTIONAL = {"subject", "datacontenttype", "dataschema", "sequence", "traceparent"}
 ENVELOPE = ["specversion", "id", "source", "type", "time", "subject", "datacontenttype", "dataschema",

@@ -54,6 +54,7 @@ struct Odoo : odoosync::testing::TestOdoo {
   MappingOptions options;
   std::unique_ptr<Resolver> resolver;
   int seq = 0;
+  bool check_access = true;  // off where the test itself calls models the effects never touch
 
   explicit Odoo(int v) : TestOdoo(v, 0, odoosync::testing::ClientKind::plain) {
     options.odoo_major = client->version().value().major;
@@ -62,7 +63,7 @@ struct Odoo : odoosync::testing::TestOdoo {
   // Every call the effects made is covered by the rights odoo_access_needed() says they need (what
   // `odoosync doctor` checks an integration user against).
   ~Odoo() {
-    if (std::uncaught_exceptions() == 0) check_access_table(control("log"));
+    if (check_access && std::uncaught_exceptions() == 0) check_access_table(control("log"));
   }
 
   Event event(EventData data) {
@@ -425,6 +426,7 @@ TEST_CASE("mapping: batch keys group what may share a call, and mixed groups are
 TEST_CASE(
     "emulator 17 mode: what it claims, storable type \"product\", name_search args and name_get, the mapping follows") {
   Odoo odoo(17);
+  odoo.check_access = false;  // it reads product.template itself
   CHECK(odoo.client->version().value().major == 17);
   CHECK(odoo.options.odoo_major == 17);
   auto fields = odoo.client->fields_get("product.template", {"type", "selection"});

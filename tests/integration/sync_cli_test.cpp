@@ -142,3 +142,28 @@ TEST_CASE("cli: sync submit, run, status, dead letters, audit, metrics, reconcil
   auto fixed = cli.run("reconcile stock --snapshot off.csv");
   CHECK_MESSAGE(fixed.code == 0, (fixed.out + fixed.err));
 }
+
+TEST_CASE("cli: doctor exits 1 on a user with too few rights, 0 with warnings only, 1 with --strict") {
+  odoosync::testing::TestOdoo odoo(18);
+  Cli cli;
+  const std::string where = "ODOO_URL=" + odoo.url() + " ODOO_DB=retail18 no_proxy=127.0.0.1 ";
+  cli.env = where + "ODOO_USER=rpc_limited ODOO_PASSWORD=rpc_limited";
+  auto limited = cli.run("--json doctor --types retail.order.created");
+  CHECK(limited.code == 1);
+  CHECK(limited.out.find(R"({"worst":"error",)") == 0);
+  CHECK(limited.out.find(R"("check":"odoo.access.sale.order","severity":"error")") != std::string::npos);
+  CHECK(limited.out.find(R"("check":"odoo.access.stock.warehouse","severity":"ok")") != std::string::npos);
+  cli.env = where + "ODOO_USER=admin ODOO_API_KEY=" + odoo.emulator->api_key();
+  auto admin = cli.run("doctor --types retail.order.cancelled");
+  CHECK(admin.code == 0);
+  CHECK(admin.out.find("warning odoo.user") != std::string::npos);
+  CHECK(admin.out.find(odoo.emulator->api_key()) == std::string::npos);
+  CHECK(cli.run("doctor --strict --types retail.order.cancelled").code == 1);
+  auto unknown = cli.run("doctor --types retail.nope");
+  CHECK(unknown.code == 3);
+  CHECK(unknown.err.find("unknown event type \"retail.nope\"") != std::string::npos);
+  cli.env.clear();
+  auto unconfigured = cli.run("doctor");
+  CHECK(unconfigured.code == 1);
+  CHECK(unconfigured.out.find("odoo.connection") != std::string::npos);
+}

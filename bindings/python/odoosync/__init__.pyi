@@ -337,7 +337,7 @@ _EventType = Literal[
     "retail.product.upserted", "retail.price.changed", "retail.stock.adjusted", "retail.stock.reserved",
     "retail.stock.released", "retail.goods.received", "retail.transfer.completed", "retail.order.created",
     "retail.order.cancelled", "retail.payment.captured", "retail.refund.approved", "retail.shipment.dispatched",
-    "retail.invoice.posted", "retail.customer.upserted"]
+    "retail.shipment.tracked", "retail.invoice.posted", "retail.customer.upserted"]
 
 
 class Event:
@@ -380,7 +380,7 @@ def make_event(type: str, data: Mapping[str, Any], source: str, id: str, time: O
 
 
 def event_types() -> List[str]:
-    """The 14 event types this build reads and writes."""
+    """The 15 event types this build reads and writes."""
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -512,7 +512,7 @@ class Engine:
                  unknown_outcome_grace: float = 30.0, event_types: Optional[Iterable[EventType]] = None,
                  type_lanes: Optional[Dict[str, Literal["realtime", "bulk"]]] = None) -> None:
         """client=None: intake only (submit, status, dead letters, audit, metrics); run/start raise InvalidInput.
-        Times are in seconds; high_water is per lane. event_types: the host's own types, added to the 14
+        Times are in seconds; high_water is per lane. event_types: the host's own types, added to the 15
         built-in ones; type_lanes: the lane of any registered type (built-in ones too)."""
     def submit(self, event: _Submittable) -> Literal["accepted", "duplicate"]:
         """Durable when it returns. Invalid: InvalidInput, nothing stored. Above high_water: BackpressureError."""

@@ -52,7 +52,7 @@ def make_event(type, data, source, id, time=None, sequence=None, traceparent=Non
 
 
 def event_types():
-    """The 14 event types this build reads and writes."""
+    """The 15 event types this build reads and writes."""
     return _odoosync.event_types()
 
 

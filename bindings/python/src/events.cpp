@@ -59,7 +59,7 @@ Make one with odoosync.make_event(), Event.decode(json_text) or Event.from_dict(
         for (auto t : retail::event_types()) out.emplace_back(t);
         return out;
       },
-      "The 14 event types this build reads and writes.");
+      "The 15 event types this build reads and writes.");
 }
 
 }  // namespace binding

@@ -23,15 +23,15 @@ ALL_TYPES = {
     "retail.product.upserted", "retail.price.changed", "retail.stock.adjusted", "retail.stock.reserved",
     "retail.stock.released", "retail.goods.received", "retail.transfer.completed", "retail.order.created",
     "retail.order.cancelled", "retail.payment.captured", "retail.refund.approved", "retail.shipment.dispatched",
-    "retail.invoice.posted", "retail.customer.upserted",
+    "retail.shipment.tracked", "retail.invoice.posted", "retail.customer.upserted",
 }
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
 
-def test_event_types_lists_the_14_types():
+def test_event_types_lists_the_15_types():
     types = odoosync.event_types()
-    assert isinstance(types, list) and len(types) == 14, f"expected 14 event types, got {types!r}"
+    assert isinstance(types, list) and len(types) == 15, f"expected 15 event types, got {types!r}"
     assert set(types) == ALL_TYPES
 
 

@@ -24,6 +24,9 @@ struct EmulatedOdooOptions {
   std::uint64_t seed = 1;          // for faults given a probability
   std::string data_dir{};          // odoo18/, odoo19/; empty: $ODOOSYNC_EMULATOR_DATA, the source tree, the install
   std::string api_key{};           // admin's API key; empty: $ODOOSYNC_EMULATOR_API_KEY, else a fixed test key
+  // When admin's key expires, "2027-03-01 00:00:00" (UTC, on the emulator's clock); empty: never. Read
+  // back through res.users.apikeys; past it the key authenticates nothing.
+  std::string api_key_expires{};
 };
 
 class EmulatedOdoo {

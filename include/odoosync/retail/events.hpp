@@ -93,6 +93,20 @@ struct ShipmentDispatched {
   Shipment shipment{};
   friend bool operator==(const ShipmentDispatched&, const ShipmentDispatched&) = default;
 };
+// A carrier's tracking of a parcel moved on (pre-transit, in transit, out for delivery, delivered, ...).
+struct ShipmentTracked {
+  static constexpr std::string_view type = "retail.shipment.tracked";
+  std::string tracking_number{};
+  std::optional<std::string> carrier{};  // "UPS", "usps", ... as the carrier adapter names it
+  // pre_transit, in_transit, out_for_delivery, delivered, available_for_pickup, returned, failure, cancelled, unknown
+  std::string status{};
+  Timestamp at{};                             // when the carrier recorded this status
+  std::optional<std::string> order_number{};  // the order it ships, when the channel knows it
+  std::optional<std::string> detail{};        // the carrier's own words ("Delivered, front door")
+  friend bool operator==(const ShipmentTracked&, const ShipmentTracked&) = default;
+};
+// The statuses a ShipmentTracked may carry, in the order above.
+const std::vector<std::string_view>& shipment_statuses();
 struct InvoicePosted {
   static constexpr std::string_view type = "retail.invoice.posted";
   InvoiceRef invoice{};
@@ -113,9 +127,10 @@ struct CustomData {
   friend bool operator==(const CustomData&, const CustomData&) = default;
 };
 
-using EventData = std::variant<ProductUpserted, PriceChanged, StockAdjusted, StockReserved, StockReleased,
-                               GoodsReceived, TransferCompleted, OrderCreated, OrderCancelled, PaymentCaptured,
-                               RefundApproved, ShipmentDispatched, InvoicePosted, CustomerUpserted, CustomData>;
+using EventData =
+    std::variant<ProductUpserted, PriceChanged, StockAdjusted, StockReserved, StockReleased, GoodsReceived,
+                 TransferCompleted, OrderCreated, OrderCancelled, PaymentCaptured, RefundApproved, ShipmentDispatched,
+                 ShipmentTracked, InvoicePosted, CustomerUpserted, CustomData>;
 
 // A host's own event type, for the decoder: `subject` checks the data (the JSON text of an object) and
 // names the event's subject, or refuses it with ErrorKind::validation ("points: must be positive").

@@ -49,6 +49,8 @@ std::string check_location(std::string_view text);
 std::string check_channel(std::string_view text);
 // A reference (order number, payment id, customer ref): 1–64, no control characters, no edge spaces.
 std::string check_reference(std::string_view text);
+// A carrier's tracking number: 1–128, no control characters, no edge spaces.
+std::string check_tracking_number(std::string_view text);
 }  // namespace rules
 
 }  // namespace retail

@@ -41,6 +41,9 @@ struct ServeConfig {
   // "odoo": where `serve --sync` sends the events (the ODOO_* variables and the command line's flags
   // override it). Its secrets from api_key_file / api_key_env / password_file / password_env.
   std::optional<odoo::Config> odoo;
+  // odoo.api_key_file resolved: `serve --sync` reads the key from it again when it changes or Odoo
+  // refuses it (a rotation without a restart; core/secret_source.hpp).
+  std::optional<std::string> odoo_api_key_file;
   std::vector<channels::ChannelConfig> channels;
 };
 

@@ -511,3 +511,32 @@ TEST_CASE("configuration: the mapping keys, and their refusals") {
   CHECK(bad.error().message() == "channel \"shop-eu\": skus[\"1\"] must be a non-empty string");
   ::unsetenv(secret_var.c_str());
 }
+
+TEST_CASE("carriers: EasyPost tracker.updated and Shippo track_updated as retail.shipment.tracked") {
+  const auto ep = mapped(Provider::easypost, "easypost", "tracker-updated.json");
+  REQUIRE(ep.events.size() == 1);
+  CHECK(ep.events[0].subject == "tracking/9400110898825022579493");
+  const auto& t = data_of<retail::ShipmentTracked>(ep.events[0]);
+  CHECK(t.status == "delivered");
+  CHECK(t.carrier == std::optional<std::string>("USPS"));
+  CHECK(t.at.to_string() == "2024-05-03T13:58:00Z");  // the newest tracking detail
+  CHECK(t.detail == std::optional<std::string>("Delivered, In/At Mailbox"));
+
+  const auto sh = mapped(Provider::shippo, "shippo", "track-updated.json");
+  REQUIRE(sh.events.size() == 1);
+  const auto& s = data_of<retail::ShipmentTracked>(sh.events[0]);
+  CHECK(s.tracking_number == "9205590164917312751089");
+  CHECK(s.status == "delivered");
+  CHECK(s.at.to_string() == "2024-05-03T14:00:00Z");
+  CHECK(s.detail == std::optional<std::string>("Delivered to mailbox"));
+
+  auto body = payload("easypost", "tracker-updated.json");
+  body.replace(body.find("\"status\":\"delivered\",\n   \"status_detail\""), 20, "\"status\":\"teleported\"");
+  auto msg = error_of(map(Provider::easypost, delivery(body), shop_mapping()));
+  CHECK(msg == "easypost tracker.updated: /result/status: unknown tracker status \"teleported\"");
+  auto returned = payload("shippo", "track-updated.json");
+  returned.replace(returned.find("\"DELIVERED\""), 11, "\"RETURNED\"");
+  auto r = map(Provider::shippo, delivery(returned), shop_mapping());
+  REQUIRE(r);
+  CHECK(data_of<retail::ShipmentTracked>(r.value().events[0]).status == "returned");
+}

@@ -240,3 +240,77 @@ TEST_CASE("decode_event: texts its fast parser leaves to json::parse, and a deco
   REQUIRE_MESSAGE(after, after.error().message());
   CHECK(std::get<StockAdjusted>(after.value().data).reason == "after");
 }
+
+TEST_CASE("retail.shipment.tracked: decode, encode, make_event, status list and subject") {
+  ShipmentTracked t;
+  t.tracking_number = "1Z999AA10123456784";
+  t.carrier = "UPS";
+  t.status = "out_for_delivery";
+  t.at = at("2026-12-04T07:30:00+01:00");
+  t.order_number = "WEB-2026-004711";
+  t.detail = "Out for delivery, Köln";
+  auto ev = make_event(t, {.source = "carrier/easypost", .id = "trk-9", .time = at("2026-12-04T06:31:00Z")});
+  REQUIRE_MESSAGE(ev, ev.error().message());
+  CHECK(ev.value().type() == "retail.shipment.tracked");
+  CHECK(ev.value().subject == "tracking/1Z999AA10123456784");
+  CHECK(std::get<ShipmentTracked>(ev.value().data) == t);
+  const std::string text = encode_event(ev.value());
+  CHECK(
+      text.find(R"("data":{"tracking_number":"1Z999AA10123456784","carrier":"UPS","status":"out_for_delivery",)"
+                R"("at":"2026-12-04T06:30:00Z","order_number":"WEB-2026-004711","detail":"Out for delivery, Köln"})") !=
+      std::string::npos);
+  auto back = decode_event(text);
+  REQUIRE_MESSAGE(back, back.error().message());
+  CHECK(back.value() == ev.value());
+
+  // Only the required members: the optional ones stay absent and are not written.
+  ShipmentTracked bare;
+  bare.tracking_number = "9400110898825022579493";
+  bare.status = "pre_transit";
+  bare.at = at("2026-12-03T08:10:41Z");
+  auto minimal = make_event(bare, {.source = "carrier/shippo", .id = "trk-10"});
+  REQUIRE_MESSAGE(minimal, minimal.error().message());
+  const std::string small = encode_event(minimal.value());
+  CHECK(small.find(R"("carrier")") == std::string::npos);
+  CHECK(small.find(R"("order_number")") == std::string::npos);
+  CHECK(small.find(R"("detail")") == std::string::npos);
+  CHECK(small.find(R"("status":"pre_transit","at":"2026-12-03T08:10:41Z"})") != std::string::npos);
+
+  // Every listed status is taken, and nothing else.
+  REQUIRE(shipment_statuses().size() == 9);
+  for (auto s : shipment_statuses()) {
+    CAPTURE(s);
+    ShipmentTracked x = bare;
+    x.status = std::string(s);
+    CHECK(make_event(x, {.source = "carrier/shippo", .id = "s"}));
+  }
+  for (const char* s : {"lost", "Delivered", "delivered ", "", "DELIVERED", "in-transit"}) {
+    CAPTURE(s);
+    ShipmentTracked x = bare;
+    x.status = s;
+    auto refused = make_event(x, {.source = "carrier/shippo", .id = "s"});
+    REQUIRE(!refused);
+    CHECK(refused.error().kind() == ErrorKind::validation);
+    CHECK(refused.error().message() ==
+          "/data/status: must be one of pre_transit, in_transit, out_for_delivery, delivered, available_for_pickup, "
+          "returned, failure, cancelled, unknown");
+  }
+  ShipmentTracked spaced = bare;
+  spaced.tracking_number = " 94001";
+  auto edge = make_event(spaced, {.source = "carrier/shippo", .id = "s"});
+  REQUIRE(!edge);
+  CHECK(edge.error().message() == "/data/tracking_number: must not start or end with a space");
+  ShipmentTracked nameless = bare;
+  nameless.order_number = "";
+  auto empty = make_event(nameless, {.source = "carrier/shippo", .id = "s"});
+  REQUIRE(!empty);
+  CHECK(empty.error().message() == "/data/order_number: must not be empty");
+
+  // The type sits right after retail.shipment.dispatched in the table (the order of EventData).
+  const auto& types = event_types();
+  auto it = std::find(types.begin(), types.end(), std::string_view("retail.shipment.dispatched"));
+  REQUIRE(it != types.end());
+  REQUIRE(it + 1 != types.end());
+  CHECK(*(it + 1) == "retail.shipment.tracked");
+  CHECK(types.size() == std::variant_size_v<EventData> - 1);
+}
