@@ -49,8 +49,9 @@ class WebhookServer {
   std::string address() const;  // "127.0.0.1:41234"
   std::uint16_t port() const;
 
-  // Stops accepting, closes idle connections, lets the requests being read or handled finish and be
-  // answered (with Connection: close), then returns. Connections still busy at `deadline` are cut.
+  // Stops accepting, closes idle connections (one whose request headers have not all arrived is idle:
+  // nothing of it was taken in), lets the requests whose headers arrived be read, handled and answered
+  // (with Connection: close), then returns. Connections still busy at `deadline` are cut.
   // True when every request finished in time. Call it from any thread but the server's own.
   bool stop(std::chrono::milliseconds deadline = std::chrono::milliseconds{30'000});
   // Blocks until stop() has finished (from another thread).
