@@ -53,3 +53,7 @@
 #include <odoosync/sync/snapshot.hpp>
 #include <odoosync/sync/sqlite_store.hpp>
 #include <odoosync/sync/store.hpp>
+
+#include <odoosync/serve/config.hpp>
+#include <odoosync/serve/webhook_receiver.hpp>
+#include <odoosync/serve/webhook_server.hpp>

@@ -9,6 +9,7 @@
 #include "channel_commands.hpp"
 #include "doctor_command.hpp"
 #include "common.hpp"
+#include "serve_command.hpp"
 #include "sync_commands.hpp"
 
 #include <cstdio>
@@ -128,6 +129,7 @@ Examples:
   odoosync metrics
   odoosync channel verify shopify --headers h.txt --body body.json --secret-file shopify.secret
   odoosync channel verify paypal --config channels.json --headers h.txt --body body.json --now 1491000000
+  odoosync serve --listen 127.0.0.1:8080 --config serve.json [--sync]   (webhooks into the store)
   odoosync doctor --channels channels.json --json
 
 Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 authentication,
@@ -192,6 +194,8 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   add_sync_commands(app, sync_args);
   cli::ChannelArgs channel_args;
   add_channel_commands(app, channel_args);
+  cli::ServeArgs serve_args;
+  add_serve_command(app, serve_args);
   cli::DoctorArgs doctor_args;
   add_doctor_command(app, doctor_args);
 
@@ -206,6 +210,9 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   channel_args.as_json = as_json;
   if (auto rc = run_channel(channel_args)) return *rc;
   if (auto rc = run_offline(sync_args)) return *rc;
+  if (auto rc = run_serve(serve_args, {url, db, user, protocol, api_key_file, api_key_source, password_file},
+                          sync_args.store))
+    return *rc;
 
   odoo::Config base;
   base.url = url;

@@ -24,6 +24,7 @@ from .values import Money, Quantity
 Client = _odoosync.Client
 Engine = _odoosync.Engine
 Store = _odoosync.Store
+WebhookReceiver = _odoosync.WebhookReceiver
 reconcile_stock = _odoosync.reconcile_stock
 correcting_events = _odoosync.correcting_events
 
@@ -137,5 +138,6 @@ __all__ = ["AccessDenied", "AccessError", "AuthError", "BackpressureError", "Can
            "ConflictError",
            "Domain", "Emulator", "Engine", "Error", "Event", "EventType", "Field", "HttpError", "InvalidInput", "MemoryStore",
            "MissingError", "Money", "NotFoundError", "OdooError", "ProtocolError", "Quantity", "SqliteStore",
-           "StorageError", "Store", "TransportError", "UserError", "ValidationError", "correcting_events",
-           "event_types", "field", "load_channels", "make_event", "map_amazon_order", "reconcile_stock"]
+           "StorageError", "Store", "TransportError", "UserError", "ValidationError", "WebhookReceiver",
+           "correcting_events", "event_types", "field", "load_channels", "make_event", "map_amazon_order",
+           "reconcile_stock"]

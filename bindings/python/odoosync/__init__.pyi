@@ -651,3 +651,32 @@ class Channel:
 
 def load_channels(path: Union[str, "os.PathLike[str]"]) -> List[Channel]: ...
 def map_amazon_order(get_order: str, get_order_items: str, channel: Channel) -> Event: ...
+
+
+class WebhookReceiver:
+    """The webhook receiver of `odoosync serve` (docs/channels.md): verifies each delivery with its
+    channel's adapter, takes its events in through the engine and answers 200 only once they are durable
+    (401 for a failed proof of origin, 400 for an unusable delivery, 404, 405, 413, 503 with Retry-After).
+    Mount handle() in your own HTTP server, or run the built-in one with listen()."""
+
+    def __init__(self, engine: Engine, config: Union[str, "os.PathLike[str]"]) -> None:
+        """config: serve's configuration file (its "channels" object and serve's keys); secrets from the
+        files and environment variables it names."""
+    def handle(self, method: str, target: str,
+               headers: Union[Mapping[str, str], Sequence[Tuple[str, str]], None] = None, body: bytes = b"",
+               url: Optional[str] = None) -> Tuple[int, List[Tuple[str, str]], bytes]:
+        """One request: (status, headers, body) to send back. target is the path and query as requested;
+        url the full URL the provider posted to (default http://<Host><target>)."""
+    def listen(self, address: str = "127.0.0.1:0", threads: Optional[int] = None) -> str:
+        """The built-in HTTP server on its own threads; returns "host:port" (port 0 picks a free one)."""
+    def stop(self, deadline: float = 30.0) -> bool:
+        """Graceful stop: no new connection, requests in flight answered; True when all finished in time."""
+    @property
+    def address(self) -> Optional[str]: ...
+    @property
+    def channels(self) -> List[str]: ...
+    def metrics(self) -> Dict[str, Dict[str, float]]:
+        """Per channel: a count per outcome (accepted, duplicate, ignored, unauthorized, invalid, too_large,
+        backpressure, unavailable, failed), events, duplicates, odoo_records, seconds_sum, count."""
+    def prometheus(self) -> str:
+        """What GET /metrics answers: the receiver's series, then the engine's."""

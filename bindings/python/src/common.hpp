@@ -17,6 +17,14 @@
 #include <string>
 #include <utility>
 
+namespace odoosync {
+inline namespace v0 {
+namespace sync {
+class Engine;  // sync/engine.hpp
+}  // namespace sync
+}  // namespace v0
+}  // namespace odoosync
+
 namespace py = pybind11;
 namespace os = odoosync;
 namespace odoo = odoosync::odoo;
@@ -81,5 +89,9 @@ void bind_events(py::module_& m);    // events.cpp: _money, _quantity, Event, ev
 void bind_sync(py::module_& m);      // sync.cpp: Store, Engine, reconcile_stock, correcting_events
 void bind_emulator(py::module_& m);  // emulator.cpp: _Emulator, _emulator
 void bind_channels(py::module_& m);  // channels.cpp: Channel, load_channels, map_amazon_order
+void bind_serve(py::module_& m);     // serve.cpp: WebhookReceiver
+
+// The C++ engine inside an odoosync.Engine (sync.cpp); a TypeError when `engine` is not one.
+os::sync::Engine& engine_of(py::handle engine);
 
 }  // namespace binding

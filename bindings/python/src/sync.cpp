@@ -157,6 +157,11 @@ oss::ReconcileReport report_of(const py::dict& d) {
 
 }  // namespace
 
+oss::Engine& engine_of(py::handle engine) {
+  if (!py::isinstance<PyEngine>(engine)) throw py::type_error("expected an odoosync.Engine");
+  return *engine.cast<PyEngine&>().engine;
+}
+
 void bind_sync(py::module_& m) {
   // --- stores and engine ---
   py::class_<PyStore>(m, "Store", "Where the sync engine keeps events: SqliteStore(path) or MemoryStore().");
