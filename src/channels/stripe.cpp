@@ -68,7 +68,7 @@ class StripeVerifier final : public VerifierBase {
         match = (received && crypto::constant_time_equal(expected, *received)) || match;
       }
     }
-    if (!match) return mismatch("no v1 of Stripe-Signature", options().secrets.size());
+    if (!match) return mismatch("any v1 of Stripe-Signature", options().secrets.size());
     // After the signature, so that an unsigned timestamp is never reported as merely late.
     const auto tolerance = options().tolerance.value_or(std::chrono::seconds{300});
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(d.received_at.time_since_epoch()).count();
