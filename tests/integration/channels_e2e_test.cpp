@@ -2,7 +2,7 @@
 // `odoosync serve --sync` (with the providers' retries and a forgery), and Odoo's state checked after the
 // sync workers in the same process took them on: a Shopify order and its retry, its Stripe payment, a
 // WooCommerce order and its cancellation, a Square stock count, an EasyPost tracking update noted on the
-// order's delivery, Odoo's own webhook (a wake-up, nothing stored). PayPal is left out: its signature
+// order's delivery and Shippo's for the same parcel, Odoo's own webhook (a wake-up, nothing stored). PayPal is left out: its signature
 // needs PayPal's certificate, which only its own published vector has (channels_tests verify it).
 #include <canary.hpp>
 #include <doctest/doctest.h>
@@ -69,6 +69,7 @@ TEST_CASE("channels end to end: signed deliveries through serve --sync reach Odo
       "square": {"secret_files": ["hooks.secret"], "notification_url": "https://hooks.example/webhooks/square",
                  "locations": {"L88917AVBK2S5": "WH/Stock"}, "skus": {"W62UWFY35CWMYGVWK6TWJDNI": "FURN_9999"}},
       "easypost": {"secret_files": ["hooks.secret"]},
+      "shippo": {"secret_files": ["hooks.secret"]},
       "odoo": {"provider": "odoo", "secret_files": ["hooks.secret"]}}})";
 
   odoosync::testing::ServeProcess serve(
@@ -183,6 +184,15 @@ TEST_CASE("channels end to end: signed deliveries through serve --sync reach Odo
              {{"X-Hmac-Signature", "hmac-sha256-hex=" + crypto::hex_encode(crypto::hmac_sha256(secret, tracker))}})
             .status == 200);
 
+  // Shippo, tracking the same parcel (authenticated by the token in its URL), an earlier status.
+  const std::string track = R"({"event":"track_updated","test":false,"data":{"carrier":"usps",
+    "tracking_number":"9400110898825022579493","tracking_status":{"object_id":"s-e2e-1","status":"TRANSIT",
+    "status_details":"In transit to the next facility","status_date":"2026-12-07T07:00:00Z"}}})";
+  CHECK(post("shippo", track, {}, "?token=" + secret).status == 200);
+  auto shippo_again = post("shippo", track, {}, "?token=" + secret);  // Shippo sends the same status again
+  CHECK(shippo_again.status == 200);
+  CHECK(shippo_again.body.find("\"duplicate\"") != std::string::npos);
+
   // Odoo's state once the workers are through.
   CHECK(eventually([&] { return odoo.count("account.payment", field("amount") == 1200.0) == 1; }));
   CHECK(eventually([&] {
@@ -193,6 +203,10 @@ TEST_CASE("channels end to end: signed deliveries through serve --sync reach Odo
   CHECK(eventually([&] {
     return odoo.count("mail.message", field("model") == "stock.picking" && field("res_id") == picking &&
                                           field("body").ilike("delivered")) == 1;
+  }));
+  CHECK(eventually([&] {
+    return odoo.count("mail.message", field("model") == "stock.picking" && field("res_id") == picking &&
+                                          field("body").ilike("in_transit")) == 1;
   }));
   CHECK(odoo.count("sale.order", field("client_order_ref") == "9007199254740993") == 1);  // the retry: once
   auto metrics = http.request("GET", "/metrics");
