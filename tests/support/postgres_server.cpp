@@ -94,7 +94,8 @@ bool server_account(Account* out, std::string* error) {
 
 // Runs `argv` (as the server's account), its output appended to `log`. With `wait`, returns its exit
 // status; else its pid. The child dies with this process (PR_SET_PDEATHSIG after the user switch).
-pid_t spawn(const std::vector<std::string>& argv, const Account& acc, const std::string& log, bool wait, int* status) {
+pid_t spawn(const std::vector<std::string>& argv, const Account& acc, const std::string& log, bool wait, int* status,
+            bool detached = false) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -113,7 +114,7 @@ pid_t spawn(const std::vector<std::string>& argv, const Account& acc, const std:
     if (acc.switch_user) {
       if (::setgroups(0, nullptr) != 0 || ::setgid(acc.gid) != 0 || ::setuid(acc.uid) != 0) ::_exit(126);
     }
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (!detached) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::execv(args[0], args.data());
     ::_exit(127);
   }
@@ -216,7 +217,7 @@ bool PostgresServer::launch(std::string* error) {
                                       "-c",
                                       "log_min_error_statement=panic"};
   int ignored = 0;
-  pid_ = spawn(argv, acc, log_, false, &ignored);
+  pid_ = spawn(argv, acc, log_, false, &ignored, options_.detached);
   if (pid_ <= 0) {
     *error = "cannot start postgres";
     return false;
@@ -243,7 +244,13 @@ void PostgresServer::stop(int signal) {
   ::kill(pid_, signal);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   int st = 0;
-  while (::waitpid(pid_, &st, WNOHANG) == 0) {
+  // Not our child (a fixture's server): wait until the process is gone.
+  const auto gone = [&] {
+    const pid_t w = ::waitpid(pid_, &st, WNOHANG);
+    if (w == pid_) return true;
+    return w < 0 && ::kill(pid_, 0) != 0;
+  };
+  while (!gone()) {
     if (std::chrono::steady_clock::now() > deadline) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, &st, 0);
@@ -252,6 +259,37 @@ void PostgresServer::stop(int signal) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   pid_ = -1;
+}
+
+bool PostgresServer::write_to(const std::string& file) const {
+  std::ofstream out(file);
+  out << port_ << ' ' << pid_ << ' ' << dir_ << '\n';
+  return static_cast<bool>(out);
+}
+
+std::unique_ptr<PostgresServer> PostgresServer::attach(const std::string& file, std::string* error) {
+  std::ifstream in(file);
+  std::unique_ptr<PostgresServer> s(new PostgresServer());
+  if (!(in >> s->port_ >> s->pid_ >> s->dir_)) {
+    *error = "the PostgreSQL fixture's file '" + file + "' is missing or unreadable: did its setup test fail?";
+    return nullptr;
+  }
+  s->log_ = s->dir_ + "/server.log";
+  s->bin_ = find_bindir();
+  s->owned_ = false;
+  s->options_.detached = true;
+  if (PQping(conninfo(s->port_, "odoosync").c_str()) != PQPING_OK) {
+    *error = "the PostgreSQL fixture's server on 127.0.0.1:" + std::to_string(s->port_) + " does not answer";
+    return nullptr;
+  }
+  return s;
+}
+
+bool PostgresServer::stop_at(const std::string& file, std::string* error) {
+  auto s = attach(file, error);
+  if (!s) return false;
+  s->owned_ = true;
+  return true;  // the destructor stops it and removes the directory
 }
 
 bool PostgresServer::restart(std::string* error) {
@@ -282,6 +320,7 @@ bool PostgresServer::exec_on(const std::string& db, const std::string& sql, std:
 }
 
 PostgresServer::~PostgresServer() {
+  if (!owned_) return;
   stop(SIGINT);  // fast shutdown
   if (!dir_.empty()) remove_scratch(dir_);
 }
@@ -292,7 +331,15 @@ PostgresServer* PostgresServer::shared(std::string* error) {
   static std::string failed;
   std::lock_guard l(m);
   if (!server && failed.empty()) {
-    server = start(&failed);
+    // The run's fixture when it is up ($ODOOSYNC_TEST_POSTGRES, else the build's fixture file), else
+    // a server of this process's own.
+    std::string fixture;
+    if (const char* env = std::getenv("ODOOSYNC_TEST_POSTGRES"); env && *env) fixture = env;
+#ifdef ODOOSYNC_TEST_POSTGRES_FIXTURE_FILE
+    if (fixture.empty() && fs::exists(ODOOSYNC_TEST_POSTGRES_FIXTURE_FILE))
+      fixture = ODOOSYNC_TEST_POSTGRES_FIXTURE_FILE;
+#endif
+    server = !fixture.empty() ? attach(fixture, &failed) : start(&failed);
     if (server) failed.clear();
     if (!server && failed.empty()) failed = "unknown failure";
   }

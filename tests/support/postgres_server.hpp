@@ -16,14 +16,23 @@ namespace odoosync::testing {
 struct PostgresServerOptions {
   bool fsync = false;  // tests: off (a crash of the server process loses nothing; only the machine's would)
   int max_connections = 100;
+  // The server outlives this process (a CTest fixture starts it for every test): it is not killed when
+  // the process that started it exits, and the object's destruction leaves it running (see stop_at()).
+  bool detached = false;
 };
 
 class PostgresServer {
  public:
   // nullptr and *error set when it cannot start.
   static std::unique_ptr<PostgresServer> start(std::string* error, PostgresServerOptions options = {});
-  // One server per test process, started on first use (nullptr and *error when it cannot start).
+  // The server the fixture described in `file` (written by write_to(): its port and directory).
+  static std::unique_ptr<PostgresServer> attach(const std::string& file, std::string* error);
+  // One server per test process: the CTest fixture's ($ODOOSYNC_TEST_POSTGRES names its file), else one
+  // started on first use. nullptr and *error when there is none.
   static PostgresServer* shared(std::string* error);
+  bool write_to(const std::string& file) const;
+  // Stops the fixture's server described in `file` and removes its directory.
+  static bool stop_at(const std::string& file, std::string* error);
   ~PostgresServer();  // a fast shutdown, then the directory is scanned for the canary and removed
 
   int port() const { return port_; }
@@ -48,6 +57,7 @@ class PostgresServer {
   std::string dir_, bin_, log_;
   int port_ = 0;
   pid_t pid_ = -1;
+  bool owned_ = true;  // started by this object: stopped by its destruction
   PostgresServerOptions options_;
 };
 
