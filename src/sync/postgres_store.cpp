@@ -229,7 +229,7 @@ struct PostgresStore::Impl {
   }
 
   Error error(std::string_view what, const std::string& detail) const {
-    return Error(ErrorKind::storage, "postgresql " + where + ": " + std::string(what) + ": " + scrub(detail));
+    return Error(ErrorKind::storage, "store " + where + ": " + std::string(what) + ": " + scrub(detail));
   }
 
   // A new connection, with its search_path set to the store's schema.
@@ -246,7 +246,7 @@ struct PostgresStore::Impl {
     auto conn = std::make_unique<Conn>();
     // The password must be passed as a C string: Secret holds a std::string, whose data() is terminated.
     conn->c = PQconnectdbParams(keys.data(), values.data(), 1);
-    if (!conn->c) return Error(ErrorKind::storage, "postgresql " + where + ": out of memory");
+    if (!conn->c) return Error(ErrorKind::storage, "store " + where + ": out of memory");
     if (PQstatus(conn->c) != CONNECTION_OK) return error("cannot connect", PQerrorMessage(conn->c));
     PQsetNoticeProcessor(
         conn->c, [](void*, const char*) {}, nullptr);  // notices are not errors: not printed
@@ -542,7 +542,7 @@ SELECT b.id, b.token, array_position(b.members, e.seq) AS pos, )sql") +
                {p(store_id), p(static_cast<std::int64_t>(rq.lane)), p(key), p(probe), p(rq.now_ms), p(rq.owner),
                 p(rq.lease_ms), array_of(members, [](std::int64_t v) { return std::optional<std::int64_t>(v); })}));
     if (w.rows() != static_cast<int>(members.size())) {
-      return Error(ErrorKind::conflict, "postgresql " + where + ": a claim lost members to another worker");
+      return Error(ErrorKind::conflict, "store " + where + ": a claim lost members to another worker");
     }
     Batch b;
     b.id = w.i64(0, 0);
@@ -640,7 +640,7 @@ result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& co
         ODOOSYNC_TRYV(d->exec(c, "INSERT INTO schema_version VALUES (0)"));
       }
       if (version > schema_version) {
-        return Error(ErrorKind::storage, "postgresql " + d->where + " has schema version " + std::to_string(version) +
+        return Error(ErrorKind::storage, "store " + d->where + " has schema version " + std::to_string(version) +
                                              ", newer than this build knows (" + std::to_string(schema_version) +
                                              "): use a newer odoosync");
       }
@@ -653,7 +653,7 @@ result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& co
         ODOOSYNC_TRYV(d->run(c, "UPDATE schema_version SET version = $1", {p(std::int64_t{v + 1})}));
       }
       ODOOSYNC_TRY(id, d->run(c, "SELECT value FROM meta WHERE key = 'store_id'", {}));
-      if (id.rows() == 0) return Error(ErrorKind::storage, "postgresql " + d->where + " has no store id");
+      if (id.rows() == 0) return Error(ErrorKind::storage, "store " + d->where + " has no store id");
       d->store_id = id.text(0, 0);
       ODOOSYNC_TRY(k,
                    d->run(c, "SELECT hashtext('odoosync ' || $1 || ' ' || $2)", {p(options.schema), p(d->store_id)}));
