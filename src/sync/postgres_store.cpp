@@ -416,7 +416,8 @@ e AS (
   RETURNING events.*),
 a AS (
   INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id)
-  SELECT $4, e.source, e.id, e.subject, 'resumed', e.attempts, b.id, '', b.token FROM e, b)
+  SELECT $4, e.source, e.id, e.subject, 'resumed', e.attempts, b.id, '', b.token FROM e, b
+  ORDER BY array_position(b.members, e.seq))
 SELECT b.id, b.token, b.lane, b.batch_key, b.attempt, b.probe_first, b.created_ms, b.epoch, b.abandoned,
   array_position(b.members, e.seq) AS pos, )sql") +
                                    prefixed("e") + " FROM b JOIN e ON true ORDER BY pos";
@@ -534,7 +535,8 @@ e AS (
 s AS (INSERT INTO subjects(subject, batch) SELECT DISTINCT e.subject, b.id FROM e, b),
 a AS (
   INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id)
-  SELECT $5, e.source, e.id, e.subject, 'claimed', e.attempts, b.id, '', b.token FROM e, b)
+  SELECT $5, e.source, e.id, e.subject, 'claimed', e.attempts, b.id, '', b.token FROM e, b
+  ORDER BY array_position(b.members, e.seq))
 SELECT b.id, b.token, array_position(b.members, e.seq) AS pos, )sql") +
                                          prefixed("e") + " FROM b JOIN e ON true ORDER BY pos";
     ODOOSYNC_TRY(
@@ -787,7 +789,8 @@ d AS (
   ON CONFLICT (lane, stripe) DO UPDATE SET depth = lane_depth.depth + excluded.depth),
 a AS (
   INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id)
-  SELECT $10, e.source, e.id, e.subject, $12, e.attempts, $1, $13, $14 FROM e)
+  SELECT $10, e.source, e.id, e.subject, $12, e.attempts, $1, $13, $14 FROM e, b
+  ORDER BY array_position(b.members, e.seq))
 SELECT count(*) FROM b)sql";
   const std::vector<Param> params{p(batch),
                                   p(owner),
