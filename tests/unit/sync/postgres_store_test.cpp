@@ -187,7 +187,7 @@ TEST_CASE("postgres store: workers on many store objects never share a subject, 
   for (auto& t : ts) t.join();
   CHECK_FALSE(overlap.load());
   CHECK(done.load() == events);
-  for (const auto& [subject, seqs] : order) CHECK_MESSAGE(std::is_sorted(seqs.begin(), seqs.end()), subject);
+  for (const auto& kv : order) CHECK_MESSAGE(std::is_sorted(kv.second.begin(), kv.second.end()), kv.first);
   auto st = seed->status();
   REQUIRE(st);
   CHECK(st.value().lanes[0].applied == events);

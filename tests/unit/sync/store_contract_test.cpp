@@ -28,6 +28,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
+#ifndef ODOOSYNC_CONTRACT_POSTGRES
 fs::path temp_dir() {
   static std::atomic<int> n{0};
   auto dir = fs::temp_directory_path() / ("odoosync-store-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
@@ -37,11 +38,11 @@ fs::path temp_dir() {
 }
 
 struct MemoryFactory {
-  static constexpr const char* name = "memory";
+  [[maybe_unused]] static constexpr const char* name = "memory";
   std::unique_ptr<oss::Store> make() { return std::make_unique<oss::MemoryStore>(); }
 };
 struct SqliteFactory {
-  static constexpr const char* name = "sqlite";
+  [[maybe_unused]] static constexpr const char* name = "sqlite";
   fs::path dir = temp_dir();
   ~SqliteFactory() { odoosync::testing::remove_scratch(dir); }
   std::unique_ptr<oss::Store> make() {
@@ -50,12 +51,13 @@ struct SqliteFactory {
     return std::move(s).value();
   }
 };
+#endif
 
 #ifdef ODOOSYNC_CONTRACT_POSTGRES
 // A fresh schema per test case on the test process's own server; lease expiry, due times and the flush
 // interval follow the database's clock, so the tests wait where the others pass a later `now`.
 struct PostgresFactory {
-  static constexpr const char* name = "postgres";
+  [[maybe_unused]] static constexpr const char* name = "postgres";
   static constexpr bool database_clock = true;
   std::string schema = "contract_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++);
   static std::atomic<int>& counter() {
