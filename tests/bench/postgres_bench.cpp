@@ -6,7 +6,7 @@
 //      and two more workers claiming meanwhile), and loaded with a transaction held open all along.
 // The server is started by the program (tests/support/postgres_server.hpp) with fsync on, in $TMPDIR.
 //
-//   build/release/tests/bench/bench_postgres [--quick]
+//   build/release/tests/bench/bench_postgres [--quick] [--section 1|2]
 #include "workload.hpp"
 
 #include <odoosync/sync/engine.hpp>
@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -274,11 +275,14 @@ void claim_latency(const PostgresServer& pg, bool quick) {
     std::vector<std::thread> load;
     if (loaded) {
       for (int t = 0; t < 2; ++t)
-        load.emplace_back([&, t] {  // intake: 100 events per call, as fast as it goes
+        load.emplace_back([&, t] {  // intake: 100 events every 50 ms per thread (4,000 events/s in all)
           auto e = oss::Engine::create_intake(*s).value();
+          auto next = Steady::now();
           for (int round = 0; !stop; ++round) {
             auto more = stock_events(100, "l" + std::to_string(t) + "-" + std::to_string(round) + "-");
             (void)e->submit_many(more);
+            next += std::chrono::milliseconds(50);
+            std::this_thread::sleep_until(next);
           }
         });
       for (int t = 0; t < 2; ++t)
@@ -293,14 +297,19 @@ void claim_latency(const PostgresServer& pg, bool quick) {
     report(what, std::move(l));
   };
   run("idle", false, false);
-  run("loaded: 2 threads submitting, 2 more workers claiming", true, false);
+  run("loaded: 4,000 events/s submitted, 2 more workers claiming", true, false);
   run("loaded, and a transaction held open all along", true, true);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
+  bool quick = false;
+  int section = 0;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--quick") quick = true;
+    if (std::string(argv[i]) == "--section" && i + 1 < argc) section = std::atoi(argv[++i]);
+  }
   std::string error;
   odoosync::testing::PostgresServerOptions o;
   o.fsync = true;
@@ -311,8 +320,8 @@ int main(int argc, char** argv) {
   }
   const fs::path dir = fs::temp_directory_path() / ("odoosync-bench-pg-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  intake(*pg, dir, quick);
-  claim_latency(*pg, quick);
+  if (section == 0 || section == 1) intake(*pg, dir, quick);
+  if (section == 0 || section == 2) claim_latency(*pg, quick);
   fs::remove_all(dir);
   return 0;
 }
