@@ -866,7 +866,11 @@ result<void> PostgresStore::end_worker(std::string_view owner) {
   std::lock_guard l(d.worker_mutex);
   if (d.worker_owner != owner) return success();
   d.worker_owner.clear();
-  d.worker_conn.reset();  // closing the session releases its advisory lock
+  // Released before the call returns: a closed session's locks go only when its backend has exited,
+  // a moment later, and another worker beginning right after this would be refused meanwhile.
+  if (d.worker_conn && !Impl::broken(*d.worker_conn))
+    (void)d.run(*d.worker_conn, "SELECT pg_advisory_unlock_all()", {});
+  d.worker_conn.reset();
   return success();
 }
 
