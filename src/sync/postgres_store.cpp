@@ -41,7 +41,7 @@ CREATE TABLE events(
   audit_mark bigint NOT NULL DEFAULT 0);
 CREATE UNIQUE INDEX events_key ON events(id, source);
 CREATE INDEX events_queue ON events(lane, seq) WHERE status = :pending;
-CREATE INDEX events_subject ON events(subject, seq) WHERE status = :pending;
+CREATE INDEX events_subject ON events(subject, lane, seq) WHERE status = :pending;
 CREATE INDEX events_dead ON events(seq) WHERE status = :dead;
 CREATE SEQUENCE batches_id;
 CREATE TABLE batches(
@@ -489,8 +489,10 @@ ORDER BY e.seq)sql";
       // A few subjects at a time, in candidate order, until the batch is full: a claim locks and reads
       // only the subjects it may take (a claim of 100 among 100,000 pending events of 300 subjects reads
       // one subject's events, not all of them, and leaves the other subjects to other workers).
-      constexpr std::size_t chunk = 8;
-      for (std::size_t from = 0; from < subjects.size() && members.size() < rq.max_members && !solo; from += chunk) {
+      // 1, 2, 4, ... 32 subjects per round: a subject with many pending events fills a batch alone.
+      std::size_t chunk = 1;
+      for (std::size_t from = 0; from < subjects.size() && members.size() < rq.max_members && !solo;
+           from += chunk, chunk = std::min<std::size_t>(chunk * 2, 32)) {
         const std::vector<std::string> part(
             subjects.begin() + static_cast<std::ptrdiff_t>(from),
             subjects.begin() + static_cast<std::ptrdiff_t>(std::min(subjects.size(), from + chunk)));
