@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::printf("postgres_fixture: PostgreSQL on 127.0.0.1:%d (%s)\n", s->port(), s->directory().c_str());
-    (void)s.release();  // it runs on for the tests; `stop` ends it
+    s->keep_running();  // it runs on for the tests; `stop` ends it
     return 0;
   }
   if (what == "stop") {

@@ -31,6 +31,8 @@ class PostgresServer {
   // started on first use. nullptr and *error when there is none.
   static PostgresServer* shared(std::string* error);
   bool write_to(const std::string& file) const;
+  // The server outlives this object (the fixture's start): its destruction stops nothing.
+  void keep_running() { owned_ = false; }
   // Stops the fixture's server described in `file` and removes its directory.
   static bool stop_at(const std::string& file, std::string* error);
   ~PostgresServer();  // a fast shutdown, then the directory is scanned for the canary and removed
