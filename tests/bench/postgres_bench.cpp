@@ -3,28 +3,39 @@
 //      PostgresStore vs SqliteStore vs raw PostgreSQL inserts of the same rows (one unique index on
 //      (source, id), prepared statements, one transaction per call);
 //   2. claim latency p50/p99 (a claim of up to 100 and its settle), idle, loaded (two threads submitting
-//      and two more workers claiming meanwhile), and loaded with a transaction held open all along.
+//      and two more workers claiming meanwhile), and loaded with a transaction held open all along;
+//   3. end-to-end events/s against the emulator (in this process): 1, 2 and 4 `odoosync sync run
+//      --until-idle` processes on one PostgresStore, and one on a SqliteStore, the same day each time.
 // The server is started by the program (tests/support/postgres_server.hpp) with fsync on, in $TMPDIR.
 //
-//   build/release/tests/bench/bench_postgres [--quick] [--section 1|2]
+//   build/release/tests/bench/bench_postgres [--quick] [--section 1|2|3]
 #include "workload.hpp"
 
+#include <odoosync/emulator/emulated_odoo.hpp>
+#include <odoosync/http/curl_transport.hpp>
+#include <odoosync/odoo/client.hpp>
 #include <odoosync/sync/engine.hpp>
+#include <odoosync/sync/memory_store.hpp>
 #include <odoosync/sync/postgres_store.hpp>
 #include <odoosync/sync/sqlite_store.hpp>
 #include <postgres_server.hpp>
 
 #include <libpq-fe.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
+
+extern char** environ;
 
 namespace fs = std::filesystem;
 namespace oss = odoosync::sync;
@@ -301,6 +312,85 @@ void claim_latency(const PostgresServer& pg, bool quick) {
   run("loaded, and a transaction held open all along", true, true);
 }
 
+#ifdef ODOOSYNC_CLI_PATH
+pid_t spawn(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, args[0].c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
+}
+
+void end_to_end(const PostgresServer& pg, const fs::path& dir, bool quick) {
+  std::printf("\n## 3. End to end against the emulator: `odoosync sync run --until-idle` processes, events/s\n\n");
+  workload::Spec spec;
+  spec.stock_events = quick ? 1000 : 4200;
+  spec.orders = quick ? 100 : 500;
+  spec.product_upserts = quick ? 100 : 300;
+  spec.malformed = 0;
+  auto w = workload::generate(spec);
+  ::setenv("PGPASSWORD", PostgresServer::password().c_str(), 1);
+  std::printf("| store | processes | events | seconds | events/s |\n| --- | --- | --- | --- | --- |\n");
+  auto one = [&](const std::string& store, int processes) {
+    auto em = EmulatedOdoo::start({.odoo_version = 18,
+                                   .extra_products = static_cast<std::size_t>(spec.skus),
+                                   .data_dir = ODOOSYNC_EMULATOR_DATA_DIR})
+                  .value();
+    odoo::Config c;
+    c.url = em->url();
+    c.database = em->database();
+    c.login = "admin";
+    c.api_key = Secret(em->api_key());
+    auto client = odoo::Client::create(c, http::CurlTransport::create({.proxy = "none"}).value()).value();
+    {
+      oss::MemoryStore seed;
+      auto e = oss::Engine::create(seed, *client, oss::EngineOptions{}).value();
+      for (const auto& l : w.seed) (void)e->submit_json(l);
+      (void)e->run_until_idle();
+    }
+    std::unique_ptr<oss::Store> st;
+    if (store == "postgres") {
+      pg.exec("DROP SCHEMA IF EXISTS odoosync CASCADE");  // the tool's default schema, fresh for each run
+      st = pg_store(pg, "odoosync");
+    } else {
+      st = oss::SqliteStore::open((dir / "e2e.db").string()).value();
+    }
+    std::size_t n = 0;
+    {
+      auto intake = oss::Engine::create_intake(*st).value();
+      for (const auto& l : w.lines) n += intake->submit_json(l).has_value() ? 1 : 0;
+    }
+    const std::string location = store == "postgres" ? pg.url() : (dir / "e2e.db").string();
+    ::setenv("ODOO_URL", em->url().c_str(), 1);
+    ::setenv("ODOO_DB", em->database().c_str(), 1);
+    ::setenv("ODOO_USER", "admin", 1);
+    ::setenv("ODOO_API_KEY", em->api_key().c_str(), 1);
+    const auto t = Steady::now();
+    std::vector<pid_t> pids;
+    for (int i = 0; i < processes; ++i)
+      pids.push_back(spawn({ODOOSYNC_CLI_PATH, "--store", location, "sync", "run", "--until-idle", "--grace", "0"}));
+    for (auto pid : pids) {
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+    }
+    const double secs = since(t);
+    auto status = st->status().value();
+    const auto left =
+        status.lanes[0].pending + status.lanes[0].in_flight + status.lanes[1].pending + status.lanes[1].in_flight;
+    std::printf("| %s | %d | %zu%s | %.1f | %.0f |\n", store.c_str(), processes, n,
+                left ? (" (" + std::to_string(left) + " left!)").c_str() : "", secs, static_cast<double>(n) / secs);
+    std::fflush(stdout);
+  };
+  one("sqlite", 1);
+  for (int p : {1, 2, 4}) one("postgres", p);
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -322,6 +412,9 @@ int main(int argc, char** argv) {
   fs::create_directories(dir);
   if (section == 0 || section == 1) intake(*pg, dir, quick);
   if (section == 0 || section == 2) claim_latency(*pg, quick);
+#ifdef ODOOSYNC_CLI_PATH
+  if (section == 0 || section == 3) end_to_end(*pg, dir, quick);
+#endif
   fs::remove_all(dir);
   return 0;
 }
