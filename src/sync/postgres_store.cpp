@@ -354,6 +354,11 @@ struct PostgresStore::Impl {
       if (!lease) return lease.error();
       auto r = body(*lease.value().conn);
       if (r || attempt > 0 || !broken(*lease.value().conn)) return r;
+      // The server went away (a restart drops every session): the idle connections are as dead as this
+      // one, and the retry must not pick one of them.
+      std::lock_guard l(pool_mutex);
+      open_conns -= static_cast<int>(idle.size());
+      idle.clear();
     }
   }
 
