@@ -23,9 +23,9 @@ install(FILES ${PROJECT_BINARY_DIR}/odoosyncConfig.cmake ${PROJECT_BINARY_DIR}/o
 # a shared one hides them in Requires.private.
 if(BUILD_SHARED_LIBS)
   set(ODOOSYNC_PC_REQUIRES "")
-  set(ODOOSYNC_PC_REQUIRES_PRIVATE "libcurl fmt sqlite3 libcrypto")
+  set(ODOOSYNC_PC_REQUIRES_PRIVATE "libcurl fmt sqlite3 libcrypto libpq")
 else()
-  set(ODOOSYNC_PC_REQUIRES "libcurl fmt sqlite3 libcrypto")
+  set(ODOOSYNC_PC_REQUIRES "libcurl fmt sqlite3 libcrypto libpq")
   set(ODOOSYNC_PC_REQUIRES_PRIVATE "")
 endif()
 # Relocatable: the .pc file finds the prefix from its own place, so `cmake --install --prefix X` works.

@@ -51,6 +51,8 @@
 #include <odoosync/sync/outbound.hpp>
 #include <odoosync/sync/reconcile.hpp>
 #include <odoosync/sync/snapshot.hpp>
+#include <odoosync/sync/open_store.hpp>
+#include <odoosync/sync/postgres_store.hpp>
 #include <odoosync/sync/sqlite_store.hpp>
 #include <odoosync/sync/store.hpp>
 

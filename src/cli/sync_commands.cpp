@@ -8,7 +8,7 @@
 #include <odoosync/odoo/client.hpp>
 #include <odoosync/sync/engine.hpp>
 #include <odoosync/sync/reconcile.hpp>
-#include <odoosync/sync/sqlite_store.hpp>
+#include <odoosync/sync/open_store.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -61,6 +61,9 @@ oss::EngineOptions engine_options(const SyncArgs& a, std::shared_ptr<os::InMemor
   o.lanes[1].batch_size = a.bulk_batch;
   o.lanes[1].concurrency = a.bulk_workers;
   o.unknown_outcome_grace = std::chrono::milliseconds{static_cast<std::int64_t>(a.grace_s * 1000)};
+  o.lease = std::chrono::milliseconds{static_cast<std::int64_t>(a.lease_s * 1000)};
+  // A PostgreSQL store is shared by many engine processes: leases of dead ones expire by themselves.
+  o.exclusive = !oss::is_shared_store(store_path(a));
   o.metrics = std::move(metrics);
   return o;
 }
@@ -432,7 +435,11 @@ int reconcile(const SyncArgs& a, oss::Store* store, os::odoo::Client& client) {
 }  // namespace
 
 void add_sync_commands(CLI::App& app, SyncArgs& a) {
-  app.add_option("--store", a.store, "the sync store file (default: $ODOOSYNC_STORE, else ./odoosync.db)");
+  app.add_option("--store", a.store,
+                 "the sync store: a file, or postgresql://user@host:port/db shared by many processes (default: "
+                 "$ODOOSYNC_STORE, else ./odoosync.db)");
+  app.add_option("--store-password-file", a.store_password_file,
+                 "a PostgreSQL store's password, read from this file (else $PGPASSWORD, $PGPASSFILE, ~/.pgpass)");
 
   a.sync = app.add_subcommand("sync", "the sync engine: take events in, send them to Odoo, inspect the queue");
   a.sync->require_subcommand(1);
@@ -454,6 +461,11 @@ void add_sync_commands(CLI::App& app, SyncArgs& a) {
       ->add_option("--grace", a.grace_s,
                    "seconds to wait before probing a batch whose earlier send may still run in Odoo (default 30)")
       ->check(CLI::Range(0.0, 3600.0));
+  a.run
+      ->add_option("--lease", a.lease_s,
+                   "seconds a claimed batch stays leased without a heartbeat; on a shared (PostgreSQL) store, a "
+                   "worker that dies or stalls this long loses its batches to another (default 60)")
+      ->check(CLI::Range(1.0, 86400.0));
   a.status = a.sync->add_subcommand("status", "events per lane and status, and the age of the oldest pending");
 
   a.dlq = a.sync->add_subcommand("dlq", "the dead-letter queue: list, show, replay, discard");
@@ -494,11 +506,11 @@ std::optional<int> run_offline(SyncArgs& a) {
   const bool sync_cmd = a.submit->parsed() || a.status->parsed() || a.dlq->parsed() || a.audit->parsed();
   if (!sync_cmd && !a.metrics->parsed()) return std::nullopt;
   const auto path = store_path(a);
-  if (!a.submit->parsed() && !std::ifstream(path)) {
+  if (!a.submit->parsed() && !oss::is_shared_store(path) && !std::ifstream(path)) {
     return report(
         os::Error(os::ErrorKind::storage, "no store at '" + path + "': submit events first, or give --store"));
   }
-  auto store = oss::SqliteStore::open(path);
+  auto store = oss::open_store({.location = path, .password_file = a.store_password_file});
   if (!store) return report(store.error());
   auto& s = *store.value();
   if (a.submit->parsed()) return submit(a, s);
@@ -510,7 +522,7 @@ std::optional<int> run_offline(SyncArgs& a) {
 
 std::optional<int> run_online(SyncArgs& a, os::odoo::Client& client, std::shared_ptr<os::InMemoryMetrics> metrics) {
   if (!needs_odoo(a)) return std::nullopt;
-  auto store = oss::SqliteStore::open(store_path(a));
+  auto store = oss::open_store({.location = store_path(a), .password_file = a.store_password_file});
   if (!store) return report(store.error());
   if (a.run->parsed()) return run(a, *store.value(), client, std::move(metrics));
   return reconcile(a, store.value().get(), client);

@@ -14,7 +14,8 @@
 namespace cli {
 
 struct SyncArgs {
-  std::string store;  // --store, else $ODOOSYNC_STORE, else ./odoosync.db
+  std::string store;                // --store, else $ODOOSYNC_STORE, else ./odoosync.db (or postgresql://...)
+  std::string store_password_file;  // --store-password-file: a PostgreSQL store's password
   CLI::App* sync = nullptr;
   CLI::App* submit = nullptr;
   CLI::App* run = nullptr;
@@ -37,6 +38,7 @@ struct SyncArgs {
   std::size_t realtime_batch = 100, bulk_batch = 200;
   int realtime_workers = 2, bulk_workers = 1;
   double grace_s = 30;  // EngineOptions::unknown_outcome_grace
+  double lease_s = 60;  // EngineOptions::lease
   std::size_t limit = 50;
   std::string source;
   std::vector<std::string> ids;

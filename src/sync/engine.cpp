@@ -387,6 +387,16 @@ struct Engine::Impl {
       from = p.value();
     }
     if (from != retail::EffectState::applied) {
+      // On a shared store, a worker that stalled past its lease (SIGSTOP, a frozen VM) must not send a
+      // batch another worker has taken over, maybe applied and followed with newer events of the same
+      // subjects: the renewal right before the send is fenced by the lease's epoch (PostgresStore).
+      if (!options.exclusive) {
+        if (auto r = store.renew(b.id, owner, now_ms() + options.lease.count()); !r) {
+          log(LogLevel::warn, "lease lost before the send: the batch is another worker's now", b,
+              r.error().to_string());
+          return;
+        }
+      }
       auto a = effect.value()->apply(resolver, from);
       if (!a) {
         fail(b, owner, a.error(), effect.value().get(), &resolver);

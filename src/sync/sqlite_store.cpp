@@ -133,26 +133,6 @@ class Stmt {
   sqlite3_stmt* s_ = nullptr;
 };
 
-// The SQL names statuses (:pending, :in_flight, :applied, :dead, :discarded); their stored values come
-// from EventStatus, here, once per prepared statement, so no query holds a bare number.
-std::string with_status_values(std::string sql) {
-  static constexpr EventStatus all[] = {EventStatus::pending, EventStatus::in_flight, EventStatus::applied,
-                                        EventStatus::dead, EventStatus::discarded};
-  for (auto st : all) {
-    const std::string name = ":" + std::string(to_string(st));
-    const std::string value = std::to_string(static_cast<int>(st));
-    for (auto at = sql.find(name); at != std::string::npos; at = sql.find(name, at + value.size())) {
-      const std::size_t end = at + name.size();
-      if (end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_')) {
-        at = end - value.size();  // a longer name (":pending_x"): not ours
-        continue;
-      }
-      sql.replace(at, name.size(), value);
-    }
-  }
-  return sql;
-}
-
 // Resets a statement when a scope ends (early returns included).
 struct Resetter {
   Stmt& s;
@@ -236,7 +216,7 @@ struct SqliteStore::Impl {
   result<Stmt*> stmt(const std::string& sql) {
     auto it = stmts.find(sql);
     if (it != stmts.end()) return &it->second;
-    Stmt s(db, with_status_values(sql).c_str());
+    Stmt s(db, detail::with_status_values(sql).c_str());
     if (!s) return sql_error(db, "sqlite prepare");
     return &stmts.emplace(sql, std::move(s)).first->second;
   }

@@ -1,5 +1,6 @@
 #include <odoosync/sync/store.hpp>
 
+#include <cctype>
 #include <map>
 #include <random>
 #include <set>
@@ -63,6 +64,26 @@ std::string batch_token(std::string_view store_id, std::int64_t batch) {
 }
 
 namespace detail {
+
+// The SQL names statuses (:pending, :in_flight, :applied, :dead, :discarded); their stored values come
+// from EventStatus, here, once per prepared statement, so no query holds a bare number.
+std::string with_status_values(std::string sql) {
+  static constexpr EventStatus all[] = {EventStatus::pending, EventStatus::in_flight, EventStatus::applied,
+                                        EventStatus::dead, EventStatus::discarded};
+  for (auto st : all) {
+    const std::string name = ":" + std::string(to_string(st));
+    const std::string value = std::to_string(static_cast<int>(st));
+    for (auto at = sql.find(name); at != std::string::npos; at = sql.find(name, at + value.size())) {
+      const std::size_t end = at + name.size();
+      if (end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_')) {
+        at = end - value.size();  // a longer name (":pending_x"): not ours
+        continue;
+      }
+      sql.replace(at, name.size(), value);
+    }
+  }
+  return sql;
+}
 
 std::string make_store_id() {
   std::random_device rd;

@@ -13,6 +13,10 @@ inline namespace v0 {
 namespace sync {
 namespace detail {
 
+// The SQL of the stores names statuses (:pending, :in_flight, :applied, :dead, :discarded); this puts
+// their stored values (EventStatus) in their place, so no query holds a bare number.
+std::string with_status_values(std::string sql);
+
 // "os" and 10 random hex digits.
 std::string make_store_id();
 

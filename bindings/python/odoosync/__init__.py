@@ -77,6 +77,14 @@ def SqliteStore(path):
     return _odoosync._sqlite_store(_os.fspath(path))
 
 
+def open_store(location, *, password_file=None, schema=None):
+    """The store a location names: "postgresql://user@host:port/db" (or "postgres://") is a PostgreSQL store
+    that many engine processes share (the password from $PGPASSWORD, $PGPASSFILE, ~/.pgpass or password_file;
+    never printed), anything else the path of a SQLite file."""
+    return _odoosync._open_store(_os.fspath(location), _os.fspath(password_file) if password_file else "",
+                                 schema or "")
+
+
 def MemoryStore():
     """A store in memory: for tests; its queue ends with the process."""
     return _odoosync._memory_store()
@@ -140,4 +148,4 @@ __all__ = ["AccessDenied", "AccessError", "AuthError", "BackpressureError", "Can
            "MissingError", "Money", "NotFoundError", "OdooError", "ProtocolError", "Quantity", "SqliteStore",
            "StorageError", "Store", "TransportError", "UserError", "ValidationError", "WebhookReceiver",
            "correcting_events", "event_types", "field", "load_channels", "make_event", "map_amazon_order",
-           "reconcile_stock"]
+           "open_store", "reconcile_stock"]

@@ -395,6 +395,12 @@ def SqliteStore(path: Union[str, "os.PathLike[str]"]) -> Store:
     """One SQLite file (WAL, migrated on open), created when missing. StorageError if it cannot be opened."""
 
 
+def open_store(location: Union[str, "os.PathLike[str]"], *, password_file: Optional[Union[str, "os.PathLike[str]"]] = None,
+               schema: Optional[str] = None) -> Store:
+    """postgresql://user@host:port/db (or postgres://): a PostgreSQL store many engine processes share (its
+    engines lease batches and let the leases of dead workers expire); anything else: a SQLite file."""
+
+
 def MemoryStore() -> Store:
     """A store in memory, for tests: its queue ends with the process."""
 
@@ -510,10 +516,11 @@ class Engine:
                  max_attempts: int = 10, initial_backoff: float = 0.25, max_backoff: float = 60.0,
                  breaker_threshold: int = 5, breaker_cool_down: float = 5.0, high_water: int = 1_000_000,
                  unknown_outcome_grace: float = 30.0, event_types: Optional[Iterable[EventType]] = None,
-                 type_lanes: Optional[Dict[str, Literal["realtime", "bulk"]]] = None) -> None:
+                 type_lanes: Optional[Dict[str, Literal["realtime", "bulk"]]] = None, lease: float = 60.0) -> None:
         """client=None: intake only (submit, status, dead letters, audit, metrics); run/start raise InvalidInput.
         Times are in seconds; high_water is per lane. event_types: the host's own types, added to the 15
-        built-in ones; type_lanes: the lane of any registered type (built-in ones too)."""
+        built-in ones; type_lanes: the lane of any registered type (built-in ones too). lease: seconds a claimed
+        batch stays leased without a heartbeat (on a shared PostgreSQL store, a worker that stalls longer loses it)."""
     def submit(self, event: _Submittable) -> Literal["accepted", "duplicate"]:
         """Durable when it returns. Invalid: InvalidInput, nothing stored. Above high_water: BackpressureError."""
     def submit_many(self, events: Iterable[_Submittable]) -> List[Literal["accepted", "duplicate"]]:

@@ -10,6 +10,7 @@
 #include <odoosync/sync/engine.hpp>
 #include <odoosync/sync/memory_store.hpp>
 #include <odoosync/sync/reconcile.hpp>
+#include <odoosync/sync/open_store.hpp>
 #include <odoosync/sync/sqlite_store.hpp>
 
 #include <pybind11/stl.h>
@@ -30,6 +31,7 @@ namespace {
 
 struct PyStore {
   std::shared_ptr<oss::Store> store;
+  bool shared = false;  // a PostgreSQL store: its engines are not exclusive, leases expire
 };
 
 py::dict stored(const oss::StoredEvent& e) {
@@ -170,6 +172,14 @@ void bind_sync(py::module_& m) {
     return PyStore{std::shared_ptr<oss::Store>(std::move(s))};
   });
   m.def("_memory_store", [] { return PyStore{std::make_shared<oss::MemoryStore>()}; });
+  m.def("_open_store", [](const std::string& location, const std::string& password_file, const std::string& schema) {
+    oss::StoreLocation where;
+    where.location = location;
+    where.password_file = password_file;
+    where.schema = schema;
+    auto s = take(nogil([&] { return oss::open_store(where); }));
+    return PyStore{std::shared_ptr<oss::Store>(std::move(s)), oss::is_shared_store(location)};
+  });
 
   py::class_<PyEngine>(m, "Engine",
                        R"(The sync engine: submit() makes an event durable (once per (source, id)); run_until_idle()
@@ -178,8 +188,11 @@ work releases the GIL.)")
       .def(py::init([](PyStore store, std::optional<PyClient> client, std::size_t realtime_batch_size,
                        std::size_t bulk_batch_size, int realtime_workers, int bulk_workers, int max_attempts,
                        double initial_backoff, double max_backoff, int breaker_threshold, double breaker_cool_down,
-                       std::uint64_t high_water, double grace, py::object event_types, py::object type_lanes) {
+                       std::uint64_t high_water, double grace, py::object event_types, py::object type_lanes,
+                       double lease) {
              oss::EngineOptions o;
+             o.exclusive = !store.shared;  // many processes share a PostgreSQL store
+             o.lease = ms(lease);
              o.types = event_types_of(event_types, type_lanes, client);
              o.unknown_outcome_grace = ms(grace);
              o.lanes[0].batch_size = realtime_batch_size;
@@ -203,7 +216,7 @@ work releases the GIL.)")
            py::arg("max_attempts") = 10, py::arg("initial_backoff") = 0.25, py::arg("max_backoff") = 60.0,
            py::arg("breaker_threshold") = 5, py::arg("breaker_cool_down") = 5.0, py::arg("high_water") = 1'000'000,
            py::arg("unknown_outcome_grace") = 30.0, py::arg("event_types") = py::none(),
-           py::arg("type_lanes") = py::none())
+           py::arg("type_lanes") = py::none(), py::arg("lease") = 60.0)
       .def(
           "submit",
           [](PyEngine& e, py::handle event) {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import decimal
 import itertools
+import os
 import sys
 
 import pytest
@@ -56,12 +57,32 @@ def fresh_emulator():
         em.stop()
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+def postgres_url():
+    """The URL of the test run's PostgreSQL server (ctest's postgres_server fixture writes where it is to
+    the file $ODOOSYNC_TEST_POSTGRES names). Without it the PostgreSQL tests fail: they are not skipped."""
+    path = os.environ.get("ODOOSYNC_TEST_POSTGRES", "")
+    if not path or not os.path.exists(path):
+        pytest.fail("no test PostgreSQL server: run through ctest (fixture postgres_server), or start one with "
+                    "`build/dev/tests/postgres_fixture start FILE` and set ODOOSYNC_TEST_POSTGRES=FILE")
+    port = open(path).read().split()[0]
+    return f"postgresql://odoosync@127.0.0.1:{port}/odoosync"
+
+
+_schemas = itertools.count(1)
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request, tmp_path):
-    """Each engine test runs once with a MemoryStore and once with a SqliteStore in tmp_path."""
+    """Each engine test runs with a MemoryStore, a SqliteStore in tmp_path, and a PostgreSQL store (a schema
+    of its own on the test run's server, the password from a file: the secret canary)."""
     if request.param == "memory":
         return odoosync.MemoryStore()
-    return odoosync.SqliteStore(str(tmp_path / "odoosync.db"))
+    if request.param == "sqlite":
+        return odoosync.SqliteStore(str(tmp_path / "odoosync.db"))
+    password_file = tmp_path / "postgres.secret"
+    password_file.write_text(os.environ.get("ODOOSYNC_CANARY_API_KEY", "") + "\n")
+    return odoosync.open_store(postgres_url(), password_file=password_file,
+                               schema=f"py_{os.getpid()}_{next(_schemas)}")
 
 
 # ---------------------------------------------------------------------------------------------------

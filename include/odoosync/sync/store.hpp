@@ -4,7 +4,9 @@
 // many processes maps onto it); tests/unit/sync/store_contract_test.cpp checks it for every store.
 //
 // Times are wall-clock milliseconds since the Unix epoch, passed in by the caller (so tests control
-// them and several processes agree on them).
+// them and several processes agree on them). A store shared by many machines may judge leases, due times
+// and the flush interval by its own clock instead, taking from the caller's times only the durations
+// between them (PostgresStore: docs/sync.md, "Clocks").
 #pragma once
 
 #include <array>

@@ -1,4 +1,6 @@
-// The Store contract (docs/sync.md), run against every store: MemoryStore and SqliteStore.
+// The Store contract (docs/sync.md), run against every store: MemoryStore and SqliteStore here
+// (sync_tests), PostgresStore on a PostgreSQL server the test starts (postgres_tests, built from this file
+// with ODOOSYNC_CONTRACT_POSTGRES).
 #include <canary.hpp>
 #include <odoosync/sync/memory_store.hpp>
 #include <odoosync/sync/sqlite_store.hpp>
@@ -8,7 +10,13 @@
 
 #include <sqlite3.h>
 
+#ifdef ODOOSYNC_CONTRACT_POSTGRES
+#include <odoosync/sync/postgres_store.hpp>
+#include <postgres_server.hpp>
+#endif
+
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -20,6 +28,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
+#ifndef ODOOSYNC_CONTRACT_POSTGRES
 fs::path temp_dir() {
   static std::atomic<int> n{0};
   auto dir = fs::temp_directory_path() / ("odoosync-store-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
@@ -29,11 +38,11 @@ fs::path temp_dir() {
 }
 
 struct MemoryFactory {
-  static constexpr const char* name = "memory";
+  [[maybe_unused]] static constexpr const char* name = "memory";
   std::unique_ptr<oss::Store> make() { return std::make_unique<oss::MemoryStore>(); }
 };
 struct SqliteFactory {
-  static constexpr const char* name = "sqlite";
+  [[maybe_unused]] static constexpr const char* name = "sqlite";
   fs::path dir = temp_dir();
   ~SqliteFactory() { odoosync::testing::remove_scratch(dir); }
   std::unique_ptr<oss::Store> make() {
@@ -42,6 +51,49 @@ struct SqliteFactory {
     return std::move(s).value();
   }
 };
+#endif
+
+#ifdef ODOOSYNC_CONTRACT_POSTGRES
+// A fresh schema per test case on the test process's own server; lease expiry, due times and the flush
+// interval follow the database's clock, so the tests wait where the others pass a later `now`.
+struct PostgresFactory {
+  [[maybe_unused]] static constexpr const char* name = "postgres";
+  static constexpr bool database_clock = true;
+  std::string schema = "contract_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++);
+  static std::atomic<int>& counter() {
+    static std::atomic<int> n{0};
+    return n;
+  }
+  ~PostgresFactory() {
+    if (auto* server = odoosync::testing::PostgresServer::shared(&error)) {
+      server->exec("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+    }
+  }
+  std::string error;
+  std::unique_ptr<oss::Store> make() {
+    auto* server = odoosync::testing::PostgresServer::shared(&error);
+    REQUIRE_MESSAGE(server != nullptr, "the test PostgreSQL server did not start: " << error);
+    oss::PostgresOptions o;
+    o.schema = schema;
+    o.password = os::Secret(odoosync::testing::PostgresServer::password());
+    auto s = oss::PostgresStore::open(server->url(), o);
+    REQUIRE_MESSAGE(s.has_value(), (s ? "" : s.error().to_string()));
+    return std::move(s).value();
+  }
+};
+#define ODOOSYNC_STORES PostgresFactory
+#else
+#define ODOOSYNC_STORES MemoryFactory, SqliteFactory
+#endif
+
+// Lets `ms` pass for a store that judges time by its own clock (PostgreSQL's); the others take the
+// `now` each call is given.
+template <class F>
+void advance(std::int64_t ms) {
+  if constexpr (requires { F::database_clock; }) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  }
+}
 
 oss::NewEvent ev(std::string id, std::string subject, std::string key = "k", oss::Lane lane = oss::Lane::realtime,
                  std::optional<std::int64_t> sequence = std::nullopt, std::string source = "pos/1") {
@@ -90,8 +142,7 @@ oss::Settlement settle(oss::SettleKind k, std::int64_t now, std::string error = 
 
 }  // namespace
 
-TEST_CASE_TEMPLATE("store contract: intake is durable, deduplicated by source and id, atomic", F, MemoryFactory,
-                   SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: intake is durable, deduplicated by source and id, atomic", F, ODOOSYNC_STORES) {
   F f;
   auto s = f.make();
   std::vector<oss::NewEvent> v{ev("a", "s1"), ev("b", "s2"), ev("a", "s3"),
@@ -123,8 +174,7 @@ TEST_CASE_TEMPLATE("store contract: intake is durable, deduplicated by source an
   CHECK(audit.value()[0].action == "submitted");
 }
 
-TEST_CASE_TEMPLATE("store contract: above the high-water mark nothing of the call is stored", F, MemoryFactory,
-                   SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: above the high-water mark nothing of the call is stored", F, ODOOSYNC_STORES) {
   F f;
   auto s = f.make();
   const oss::Watermarks hw{3, 0};
@@ -148,7 +198,7 @@ TEST_CASE_TEMPLATE("store contract: above the high-water mark nothing of the cal
 }
 
 TEST_CASE_TEMPLATE("store contract: one batch per subject, in sequence order, coalescing a subject's run", F,
-                   MemoryFactory, SqliteFactory) {
+                   ODOOSYNC_STORES) {
   F f;
   auto s = f.make();
   // s1 arrives out of order (sequence 2 before 1); s2 has a run of three with one batch key.
@@ -188,8 +238,7 @@ TEST_CASE_TEMPLATE("store contract: one batch per subject, in sequence order, co
   CHECK(st.value().lanes[0].open_batches == 2);
 }
 
-TEST_CASE_TEMPLATE("store contract: a subject whose head lies beyond the scan budget still moves", F, MemoryFactory,
-                   SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: a subject whose head lies beyond the scan budget still moves", F, ODOOSYNC_STORES) {
   F f;
   auto s = f.make();
   // A point of sale uploads its day newest first: 2,500 events of one subject, sequences 2500 down to 1.
@@ -204,8 +253,8 @@ TEST_CASE_TEMPLATE("store contract: a subject whose head lies beyond the scan bu
   CHECK(b.value()->members.back().event.sequence == 100);
 }
 
-TEST_CASE_TEMPLATE("store contract: intake order across sources, each source's sequence within it", F, MemoryFactory,
-                   SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: intake order across sources, each source's sequence within it", F,
+                   ODOOSYNC_STORES) {
   F f;
   auto s = f.make();
   // A till sells (sequences 1, 2), a stock take counts (no sequence), the till sells on (3); then the
@@ -222,7 +271,7 @@ TEST_CASE_TEMPLATE("store contract: intake order across sources, each source's s
   CHECK(ids(*b.value()) == std::vector<std::string>{"sale-1", "sale-2", "count", "sale-3", "sale-4", "sale-5"});
 }
 
-TEST_CASE_TEMPLATE("store contract: batch size, lanes and the flush interval", F, MemoryFactory, SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: batch size, lanes and the flush interval", F, ODOOSYNC_STORES) {
   F f;
   auto s = f.make();
   std::vector<oss::NewEvent> v;
@@ -240,6 +289,7 @@ TEST_CASE_TEMPLATE("store contract: batch size, lanes and the flush interval", F
   REQUIRE(partial);
   CHECK_FALSE(partial.value().has_value());
   r.flush_before_ms = 1000;
+  advance<F>(5);
   auto b3 = s->claim(r);
   REQUIRE(b3);
   REQUIRE(b3.value().has_value());
@@ -253,8 +303,7 @@ TEST_CASE_TEMPLATE("store contract: batch size, lanes and the flush interval", F
   CHECK(b4.value()->lane == oss::Lane::bulk);
 }
 
-TEST_CASE_TEMPLATE("store contract: leases, retry, resume after a crash with a probe", F, MemoryFactory,
-                   SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: leases, retry, resume after a crash with a probe", F, ODOOSYNC_STORES) {
   F f;
   auto s = f.make();
   append_all(*s, {ev("a", "s1"), ev("b", "s2")});
@@ -279,6 +328,7 @@ TEST_CASE_TEMPLATE("store contract: leases, retry, resume after a crash with a p
   retry.correlation_id = "rpc-7";
   REQUIRE(s->settle(id, "w1", retry));
   CHECK_FALSE(s->claim(rq(50)).value().has_value());  // not due
+  advance<F>(100);
   auto again = s->claim(rq(100, 100, "w2"));
   REQUIRE(again);
   REQUIRE(again.value().has_value());
@@ -291,6 +341,7 @@ TEST_CASE_TEMPLATE("store contract: leases, retry, resume after a crash with a p
   CHECK(again.value()->members[0].attempts == 2);
   CHECK(again.value()->members[0].error == "transport/reset: connection reset");
   // The holder vanishes; its lease expires; the next worker resumes the same batch and probes.
+  advance<F>(1100);
   auto late = s->claim(rq(100 + 1000, 100, "w3"));
   REQUIRE(late);
   REQUIRE(late.value().has_value());
@@ -318,7 +369,7 @@ TEST_CASE_TEMPLATE("store contract: leases, retry, resume after a crash with a p
   CHECK(trail.value().back().attempt == 4);
 }
 
-TEST_CASE_TEMPLATE("store contract: split, dead letters, replay and discard", F, MemoryFactory, SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: split, dead letters, replay and discard", F, ODOOSYNC_STORES) {
   F f;
   auto s = f.make();
   append_all(*s, {ev("good", "s1"), ev("bad", "s2"), ev("later", "s2")});
@@ -382,7 +433,7 @@ TEST_CASE_TEMPLATE("store contract: split, dead letters, replay and discard", F,
   CHECK(by_subject.value().back().error == "SKU retired");
 }
 
-TEST_CASE_TEMPLATE("store contract: checkpoints", F, MemoryFactory, SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: checkpoints", F, ODOOSYNC_STORES) {
   F f;
   auto s = f.make();
   auto none = s->checkpoint("stock.quant");
@@ -396,7 +447,7 @@ TEST_CASE_TEMPLATE("store contract: checkpoints", F, MemoryFactory, SqliteFactor
 }
 
 TEST_CASE_TEMPLATE("store contract: concurrent submitters and claimers lose nothing and share no subject", F,
-                   MemoryFactory, SqliteFactory) {
+                   ODOOSYNC_STORES) {
   F f;
   auto s = f.make();
   constexpr int threads = 4, per_thread = 200;
@@ -452,6 +503,7 @@ TEST_CASE_TEMPLATE("store contract: concurrent submitters and claimers lose noth
   CHECK(st.value().lanes[0].applied == threads * per_thread);
 }
 
+#ifndef ODOOSYNC_CONTRACT_POSTGRES  // SqliteStore alone, and the lifecycle table: sync_tests
 TEST_CASE("sqlite store: survives reopening, migrates an old schema, refuses a newer one") {
   auto dir = temp_dir();
   const auto path = (dir / "store.db").string();
@@ -595,9 +647,11 @@ TEST_CASE("lifecycle: the table has one transition per action and status, and re
     CHECK(oss::to_string(oss::settle_action(k)) == oss::to_string(k));
 }
 
+#endif
+
 // Both stores write the same audit actions for the same story: claimed, retry, resumed, split, claimed,
 // dead, replayed, claimed, applied.
-TEST_CASE_TEMPLATE("store contract: the audit trail names the lifecycle's actions", F, MemoryFactory, SqliteFactory) {
+TEST_CASE_TEMPLATE("store contract: the audit trail names the lifecycle's actions", F, ODOOSYNC_STORES) {
   F f;
   auto s = f.make();
   append_all(*s, {ev("a", "s1"), ev("b", "s2")});
