@@ -234,6 +234,7 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
     auto metrics = std::make_shared<os::InMemoryMetrics>();
     auto engine_client = odoo::Client::create(cfg.value(), os::sync::engine_client_options(metrics));
     if (!engine_client) return report(engine_client.error());
+    sync_args.uses_api_key = !cfg.value().api_key.empty();
     return *run_online(sync_args, *engine_client.value(), metrics);
   }
   auto& c = *client.value();
