@@ -43,9 +43,10 @@ struct MetricsEndpoint::State {
       expiry = key_expiry;
     }
     out += os::ops::api_key_expiry_gauge(expiry, std::chrono::system_clock::now());
-    out += fmt::format("# HELP odoosync_build_info The odoosync version serving these metrics.\n"
-                       "# TYPE odoosync_build_info gauge\nodoosync_build_info{{version=\"{}\"}} 1\n",
-                       os::library_version());
+    out += fmt::format(
+        "# HELP odoosync_build_info The odoosync version serving these metrics.\n"
+        "# TYPE odoosync_build_info gauge\nodoosync_build_info{{version=\"{}\"}} 1\n",
+        os::library_version());
     return out;
   }
 
@@ -61,7 +62,8 @@ struct MetricsEndpoint::State {
         key_expiry = expiry.value();
       } else if (!said) {
         said = true;
-        std::fprintf(stderr, "odoosync: cannot read the API key's expiry (odoosync_api_key_expiry_seconds is left out): %s\n",
+        std::fprintf(stderr,
+                     "odoosync: cannot read the API key's expiry (odoosync_api_key_expiry_seconds is left out): %s\n",
                      expiry.error().message().c_str());
       }
       wake.wait_for(lock, std::chrono::hours{1}, [&] { return stopping; });
@@ -82,8 +84,8 @@ MetricsEndpoint::~MetricsEndpoint() {
 }
 
 os::result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::start(const std::string& listen, os::sync::Engine& engine,
-                                                                     std::shared_ptr<os::InMemoryMetrics> sink,
-                                                                     os::odoo::Client* key_client) {
+                                                                    std::shared_ptr<os::InMemoryMetrics> sink,
+                                                                    os::odoo::Client* key_client) {
   auto state = std::make_unique<State>(engine, std::move(sink), key_client);
   auto* s = state.get();
   os::ops::MetricsServerOptions o;

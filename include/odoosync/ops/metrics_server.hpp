@@ -23,9 +23,9 @@ struct MetricsServerOptions {
   // to the network: prefer loopback and a local Prometheus or agent.
   std::string listen = "127.0.0.1:0";
   // The body of GET /metrics; called on the server's thread, once per scrape.
-  std::function<std::string()> metrics;
+  std::function<std::string()> metrics{};
   // GET /healthz: 200 "ok" when it succeeds (or is not set), 503 with the error's message otherwise.
-  std::function<result<void>()> health;
+  std::function<result<void>()> health{};
   // A connection that has not sent its request (or taken its answer) in this long is closed.
   std::chrono::milliseconds io_timeout{10'000};
 };
