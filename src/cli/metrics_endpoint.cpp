@@ -28,6 +28,7 @@ struct MetricsEndpoint::State {
   std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;
+  os::CancellationToken cancel;
   std::optional<std::chrono::system_clock::time_point> key_expiry;
   std::thread key_watch;
 
@@ -56,7 +57,10 @@ struct MetricsEndpoint::State {
     std::unique_lock lock(mutex);
     while (!stopping) {
       lock.unlock();
-      auto expiry = os::ops::api_key_expiry(*key_client);
+      os::odoo::CallOptions co;
+      co.cancel = cancel;  // stop() does not wait for an Odoo that does not answer
+      co.deadline = std::chrono::steady_clock::now() + std::chrono::seconds{30};
+      auto expiry = os::ops::api_key_expiry(*key_client, co);
       lock.lock();
       if (expiry) {
         key_expiry = expiry.value();
@@ -79,6 +83,7 @@ MetricsEndpoint::~MetricsEndpoint() {
     std::lock_guard lock(state_->mutex);
     state_->stopping = true;
   }
+  state_->cancel.cancel();
   state_->wake.notify_all();
   if (state_->key_watch.joinable()) state_->key_watch.join();
 }

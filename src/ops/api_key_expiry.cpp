@@ -29,14 +29,17 @@ std::optional<std::chrono::system_clock::time_point> odoo_datetime(std::string_v
 
 }  // namespace
 
-result<std::optional<std::chrono::system_clock::time_point>> api_key_expiry(odoo::Client& client) {
-  ODOOSYNC_TRY(ctx, client.call("res.users", "context_get"));
+result<std::optional<std::chrono::system_clock::time_point>> api_key_expiry(odoo::Client& client,
+                                                                            const odoo::CallOptions& options) {
+  odoo::CallOptions read = options;
+  read.idempotent = true;
+  ODOOSYNC_TRY(ctx, client.call("res.users", "context_get", "[]", "{}", read));
   const auto* uid_value = json::find(ctx, "uid");
   if (!uid_value || !uid_value->IsInt64())
     return Error::protocol("res.users.context_get answered without the user's id (uid)");
   const std::int64_t uid = uid_value->GetInt64();
-  ODOOSYNC_TRY(keys,
-               client.search_read("res.users.apikeys", odoo::field("user_id") == uid, {"user_id", "expiration_date"}));
+  ODOOSYNC_TRY(keys, client.search_read("res.users.apikeys", odoo::field("user_id") == uid,
+                                        {"user_id", "expiration_date"}, {}, read));
   if (!keys.IsArray()) return Error::protocol("res.users.apikeys search_read did not answer a list");
   std::optional<std::chrono::system_clock::time_point> soonest;
   for (const auto& k : keys.GetArray()) {

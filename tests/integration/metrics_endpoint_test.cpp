@@ -261,3 +261,35 @@ TEST_CASE("sync run --metrics-listen: a malformed or taken address is refused be
   REQUIRE(::kill(svc.pid, SIGTERM) == 0);
   CHECK(svc.wait(std::chrono::seconds{20}) == 0);
 }
+
+TEST_CASE("sync run --metrics-listen: SIGTERM does not wait for an API key read that Odoo never answers") {
+  auto started =
+      EmulatedOdoo::start({.odoo_version = 18, .api_key_expires = odoo_time_in(std::chrono::hours{24 * 30})});
+  REQUIRE(started);
+  auto& odoo = *started.value();
+  REQUIRE(odoo.inject(R"({"kind": "latency", "model": "res.users.apikeys", "method": "search_read", "times": 0,
+                          "latency_ms": 60000})"));
+  Service svc;
+  std::ofstream(svc.dir / "one.jsonl") << stock("e1", "FURN_7777", "1") << "\n";
+  REQUIRE(svc.run("sync submit one.jsonl") == 0);
+  svc.env = "ODOO_URL=" + odoo.url() + " ODOO_DB=" + odoo.database() + " ODOO_USER=" + odoo.login() +
+            " ODOO_API_KEY=" + odoo.api_key() + " no_proxy=127.0.0.1";
+  svc.start("sync run --metrics-listen 127.0.0.1:0 --max-time 120");
+  const std::string address = svc.address();
+  REQUIRE_MESSAGE(!address.empty(), svc.err());
+  // The event is applied while the key's read hangs; the scrape has no key gauge yet.
+  std::string text;
+  for (int i = 0; i < 100; ++i) {
+    auto r = get("http://" + address + "/metrics");
+    REQUIRE(r);
+    text = r.value().body;
+    if (sample(text, R"(odoosync_events_applied_total{lane="realtime",type="retail.stock.adjusted"})") == 1.0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  }
+  CHECK(sample(text, R"(odoosync_events_applied_total{lane="realtime",type="retail.stock.adjusted"})") == 1.0);
+  CHECK_FALSE(sample(text, "odoosync_api_key_expiry_seconds"));
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(::kill(svc.pid, SIGTERM) == 0);
+  CHECK(svc.wait(std::chrono::seconds{20}) == 0);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds{5});
+}

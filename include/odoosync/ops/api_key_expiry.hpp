@@ -9,18 +9,17 @@
 #include <string>
 
 #include <odoosync/core/result.hpp>
+#include <odoosync/odoo/client.hpp>
 
 namespace odoosync {
 inline namespace v0 {
-namespace odoo {
-class Client;
-}  // namespace odoo
-
 namespace ops {
 
 // Two reads (res.users.context_get for the user's id, then its keys). Nothing when none of the user's
 // keys has an expiry date (or the user has none); an error when Odoo refuses or cannot be reached.
-result<std::optional<std::chrono::system_clock::time_point>> api_key_expiry(odoo::Client& client);
+// `options` (a deadline, a cancellation token) apply to both reads.
+result<std::optional<std::chrono::system_clock::time_point>> api_key_expiry(odoo::Client& client,
+                                                                            const odoo::CallOptions& options = {});
 
 // The gauge's text, "# HELP ... # TYPE ... odoosync_api_key_expiry_seconds 1209600.000\n", from `expiry`
 // and `now` (negative once the key has expired); empty without an expiry.
