@@ -76,6 +76,7 @@ struct MetricsServer::Impl {
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
   tcp::endpoint bound;
+  asio::steady_timer pause{io};  // after a failed accept (out of descriptors): not a busy loop
   std::thread thread;
 
   struct Session;
@@ -188,16 +189,21 @@ struct MetricsServer::Impl {
   void accept() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (!acceptor.is_open()) return;  // stop() closed it
-      if (!ec) {
-        sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
-        if (sessions.size() >= max_sessions) {
-          beast::error_code ignored;
-          socket.close(ignored);
-        } else {
-          auto s = std::make_shared<Session>(*this, std::move(socket));
-          sessions.push_back(s);
-          s->start();
-        }
+      if (ec) {
+        pause.expires_after(std::chrono::milliseconds{100});
+        pause.async_wait([this](beast::error_code) {
+          if (acceptor.is_open()) accept();
+        });
+        return;
+      }
+      sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+      if (sessions.size() >= max_sessions) {
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        auto s = std::make_shared<Session>(*this, std::move(socket));
+        sessions.push_back(s);
+        s->start();
       }
       accept();
     });
@@ -208,6 +214,7 @@ struct MetricsServer::Impl {
   void close_listener() {
     beast::error_code ignored;
     acceptor.close(ignored);
+    pause.cancel();
     for (auto& w : sessions)
       if (auto s = w.lock(); s && s->reading) s->close();
   }
