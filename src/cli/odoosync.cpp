@@ -136,13 +136,16 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
 (or token) does not hold, 3 when the delivery or the configuration is unusable. reconcile stock exits 1 when it finds drift.)");
   app.require_subcommand(1);
 
-  std::string url, db, user, protocol, api_key_file, password_file;
+  std::string url, db, user, protocol, api_key_file, api_key_source, password_file;
   bool as_json = false;
   app.add_option("--url", url, "Odoo base URL (default: $ODOO_URL)");
   app.add_option("--db", db, "database (default: $ODOO_DB)");
   app.add_option("--user", user, "login (default: $ODOO_USER)");
   app.add_option("--protocol", protocol, "auto | jsonrpc | json2 (default: $ODOO_PROTOCOL or auto)");
-  app.add_option("--api-key-file", api_key_file, "file holding the API key");
+  app.add_option("--api-key-file", api_key_file, "file holding the API key (read again when it changes)");
+  app.add_option("--api-key-source", api_key_source,
+                 "where the API key is kept, read again on rotation: env:NAME, file:PATH or cmd:PROGRAM ARGS "
+                 "(default: $ODOO_API_KEY_SOURCE)");
   app.add_option("--password-file", password_file, "file holding the password");
   app.add_flag("--json", as_json, "print results, and errors, as JSON");
 
@@ -209,7 +212,24 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   base.database = db;
   base.login = user;
   std::string secret_error;
-  if (!api_key_file.empty()) base.api_key = read_secret_file(api_key_file, "API key", secret_error);
+  // The key's source: read once here (for the configuration's checks), then again by the clients when it
+  // changes or Odoo refuses it (a rotation without a restart).
+  std::shared_ptr<os::SecretSource> key_source;
+  if (api_key_source.empty())
+    if (const char* env = std::getenv("ODOO_API_KEY_SOURCE"); env && *env) api_key_source = env;
+  if (!api_key_source.empty()) {
+    auto src = os::parse_secret_source(api_key_source);
+    if (!src) return report(std::move(src.error()).with_message_prefix("--api-key-source"));
+    key_source = src.value();
+  } else if (!api_key_file.empty()) {
+    key_source = os::secret_from_file(api_key_file);
+  }
+  if (key_source) {
+    auto first = key_source->current();
+    if (!first)
+      return report(std::move(first.error()).with_message_prefix("the API key from " + key_source->description()));
+    base.api_key = std::move(first.value());
+  }
   if (!password_file.empty()) base.password = read_secret_file(password_file, "password", secret_error);
   if (!secret_error.empty()) return report(os::Error::validation(secret_error));
   auto cfg = odoo::Config::from_env(std::move(base));
@@ -227,12 +247,16 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   if (doctor_args.cmd->parsed())
     return run_doctor_command(doctor_args, cfg ? &cfg.value() : nullptr, cfg ? "" : cfg.error().message(), as_json);
   if (!cfg) return report(cfg.error());
-  auto client = odoo::Client::create(cfg.value());
+  odoo::ClientOptions client_options;
+  client_options.api_key_source = key_source;
+  auto client = odoo::Client::create(cfg.value(), client_options);
   if (!client) return report(client.error());
   if (needs_odoo(sync_args)) {
     // The client the engine states it needs: no policies of its own, every request counted.
     auto metrics = std::make_shared<os::InMemoryMetrics>();
-    auto engine_client = odoo::Client::create(cfg.value(), os::sync::engine_client_options(metrics));
+    auto engine_options = os::sync::engine_client_options(metrics);
+    engine_options.api_key_source = key_source;
+    auto engine_client = odoo::Client::create(cfg.value(), engine_options);
     if (!engine_client) return report(engine_client.error());
     sync_args.uses_api_key = !cfg.value().api_key.empty();
     return *run_online(sync_args, *engine_client.value(), metrics);

@@ -103,6 +103,7 @@ HttpReply Emulator::control(const HttpRequest& request, const std::string& path)
         (std::filesystem::path(options_.data_dir) / (options_.odoo_version >= 19 ? "odoo19" : "odoo18")).string();
     db_ = Database::load(dir, options_.odoo_version);
     db_.set_clock(clock_);
+    for (const auto& m : options_.modules) db_.install_module(m);
     db_.begin(clock_->now_us());
     if (options_.extra_products) db_.add_products(options_.extra_products);
     if (!options_.fixture.empty()) db_.apply_fixture(options_.fixture);

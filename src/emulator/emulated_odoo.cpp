@@ -27,6 +27,11 @@ result<std::unique_ptr<EmulatedOdoo>> EmulatedOdoo::start(const EmulatedOdooOpti
   o.fixture = options.fixture_file;
   o.seed = options.seed;
   o.admin_api_key_expires = options.api_key_expires;
+  for (const auto& m : options.modules) {
+    if (!emulator::Database::known_module(m))
+      return Error::validation("EmulatedOdooOptions::modules: unknown module \"" + m + "\" (known: stock_delivery)");
+  }
+  o.modules = options.modules;
   // The key: given, else $ODOOSYNC_EMULATOR_API_KEY (the tests' secret canary sets it), else the fixed one.
   const char* key_env = std::getenv("ODOOSYNC_EMULATOR_API_KEY");
   if (!options.api_key.empty())

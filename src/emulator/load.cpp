@@ -169,7 +169,7 @@ void Database::load(const std::string& model, const Val& fields, const Val& rows
           continue;
         }
         v.SetDouble(d);
-      } else if (f.type == "integer") {
+      } else if (f.type == "integer" || f.type == "many2one_reference") {  // res_id: an integer in the column
         std::int64_t n = 0;
         auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
         if (ec != std::errc{} || p != text.data() + text.size()) {

@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
   app.add_option("--data", options.fixture, "JSON fixture applied over the seed: {\"model\": [records]}")
       ->check(CLI::ExistingFile);
   app.add_option("--data-dir", options.data_dir, "folder with odoo18/ and odoo19/ (fields and records)");
+  app.add_option("--module", options.modules,
+                 "a module installed on top of the demo data, repeatable (stock_delivery: carrier_tracking_ref)")
+      ->check(CLI::IsMember({"stock_delivery"}));
   app.add_option("--seed", options.seed, "seed for faults given a probability (same seed, same sequence)");
   if (const char* key = std::getenv("ODOOSYNC_EMULATOR_API_KEY"); key && *key) options.admin_api_key = key;
   app.add_option("--api-key", options.admin_api_key,

@@ -66,6 +66,16 @@ const std::map<std::string, Signature>& signatures(int version) {
       {"action_post", {true, {}}},
       {"button_validate", {true, {}}},
       {"context_get", {false, {}}},
+      // mail.thread's (keyword-only in Odoo; its **kwargs are not modelled)
+      {"message_post",
+       {true,
+        {{"body", false},
+         {"subject", false},
+         {"message_type", false},
+         {"subtype_xmlid", false},
+         {"subtype_id", false},
+         {"partner_ids", false},
+         {"body_is_html", false}}}},
       {"formatted_read_group",
        {false,
         {{"domain", false},
@@ -249,6 +259,15 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
 
   Context& ctx = call.ctx;
   ctx.uid = call.uid;
+  const ModelDef* mdef = db.model(call.model);
+  if (call.method == "message_post" && !(mdef && mdef->fields.count("message_ids"))) {  // not a mail.thread
+    if (v >= 19) {
+      throw OdooException{"werkzeug.exceptions.NotFound",
+                          fmt::format("The method '{}.{}' does not exist", call.model, call.method), 404};
+    }
+    throw OdooException{"builtins.AttributeError",
+                        fmt::format("The method '{}' does not exist on the model '{}'", call.method, call.model), 422};
+  }
   auto& a = out.GetAllocator();
   const std::string& m = call.method;
   if (m == "search") {
@@ -362,6 +381,23 @@ void run_method(Database& db, int version, const std::string& admin_api_key, Met
       label.CopyFrom(row["display_name"], a);
       pair.PushBack(label, a);
       out.PushBack(pair, a);
+    }
+  } else if (m == "message_post") {
+    Database::MessagePost post;
+    const auto text = [&](const char* name, std::string& into) {
+      if (const Val* x = arg(name); x && x->IsString()) into = sv(*x);
+    };
+    text("body", post.body);
+    text("message_type", post.message_type);
+    text("subtype_xmlid", post.subtype_xmlid);
+    if (const Val* x = arg("subtype_id"); x && x->IsInt64()) post.subtype_id = x->GetInt64();
+    if (const Val* x = arg("body_is_html"); x && x->IsBool()) post.body_is_html = x->GetBool();
+    const std::int64_t id = db.message_post(call.model, ids, post, ctx);
+    if (v >= 19) {
+      out.SetArray();
+      out.PushBack(Val(id), a);
+    } else {
+      out.SetInt64(id);
     }
   } else if (m == "fields_get") {
     db.fields_get(call.model, arg("allfields"), arg("attributes"), out);

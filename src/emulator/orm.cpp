@@ -684,6 +684,8 @@ std::string Database::default_order(const std::string& model) const {
       {"account.payment", "date desc, name desc"},
       {"account.tax", "sequence,id"},
       {"ir.model.data", "module, model, name"},
+      {"mail.message", "id desc"},
+      {"mail.message.subtype", "sequence, id"},
       {"pos.order", "date_order desc, name desc, id desc"},
       {"pos.payment.method", "sequence, id"},
       {"pos.session", "id desc"},
@@ -773,7 +775,7 @@ void Database::sort_keys(const std::string& model, std::int64_t id, std::string_
       p.null = false;
       p.number = true;
       p.num = v && v->IsBool() && v->GetBool() ? 1 : 0;
-    } else if (f.type == "integer" || f.type == "float" || f.type == "monetary") {
+    } else if (f.type == "integer" || f.type == "many2one_reference" || f.type == "float" || f.type == "monetary") {
       p.number = true;
       p.null = !v || !v->IsNumber();
       p.num = p.null ? 0 : v->GetDouble();
@@ -894,7 +896,7 @@ void Database::format_value(const FieldDef& f, const Val* stored, bool classic_m
     out.CopyFrom(*stored, a);
     return;
   }
-  if (t == "integer")
+  if (t == "integer" || t == "many2one_reference")
     out.SetInt64(0);
   else if (t == "float" || t == "monetary")
     out.SetDouble(0.0);
@@ -1042,7 +1044,7 @@ void Database::set_field(const std::string& model, std::int64_t id, Doc& row, co
     if (f.type == "one2many") return;  // computed from the children's inverse field
     stored.SetArray();
     for (auto x : current) stored.PushBack(Val(x), a);
-  } else if (f.type == "integer") {
+  } else if (f.type == "integer" || f.type == "many2one_reference") {
     if (!v.IsNumber() && !(v.IsBool() && !v.GetBool()))
       value_error(fmt::format("Wrong value for {}.{}: {}", model, f.name, repr(v)));
     stored.CopyFrom(v, a);
@@ -1540,6 +1542,18 @@ void Database::snapshot(const std::string& model, Doc& out) const {
     copy.CopyFrom(row, out.GetAllocator());
     out.PushBack(copy, out.GetAllocator());
   }
+}
+
+void Database::install_module(const std::string& name) {
+  if (!known_module(name))
+    throw std::runtime_error("unknown module '" + name + "' (the emulator knows stock_delivery)");
+  auto picking = models_.find("stock.picking");
+  if (picking == models_.end()) return;
+  FieldDef ref;
+  ref.name = "carrier_tracking_ref";
+  ref.type = "char";
+  ref.string = "Tracking Reference";
+  picking->second.fields.emplace(ref.name, std::move(ref));
 }
 
 void Database::add_products(std::size_t n) {

@@ -113,6 +113,15 @@ class Database {
                   const Context& ctx, Doc& out) const;
   void load(const std::string& model, const Val& fields, const Val& rows, const Context& ctx, Doc& out);
 
+  // mail.thread's message_post on one record (chatter.cpp): the new mail.message's id.
+  struct MessagePost {
+    std::string body, message_type = "notification", subtype_xmlid;
+    std::int64_t subtype_id = 0;
+    bool body_is_html = false;
+  };
+  std::int64_t message_post(const std::string& model, const std::vector<std::int64_t>& ids, const MessagePost& post,
+                            const Context& ctx);
+
   std::string display_name(const std::string& model, std::int64_t id) const;
   bool exists(const std::string& model, std::int64_t id) const;
   std::size_t count(const std::string& model) const;
@@ -124,6 +133,11 @@ class Database {
   void apply_fixture(const std::string& path);
   // Adds N generated products with barcodes and internal references (the --products option).
   void add_products(std::size_t n);
+  // What a module installed on top of the demo database adds (the --module option). stock_delivery:
+  // stock.picking's carrier_tracking_ref (char "Tracking Reference", stored, not copied), as fields_get
+  // of real 18 and 19 with stock_delivery installed shows it. Throws std::runtime_error for another name.
+  void install_module(const std::string& name);
+  static bool known_module(std::string_view name) { return name == "stock_delivery"; }
 
   // One call is one transaction: every record it creates or writes gets the same create_date /
   // write_date, the transaction's start (PostgreSQL now()), kept with microseconds and read back to the

@@ -48,9 +48,10 @@ struct Options {
   int odoo_version = 18;
   std::string data_dir;  // holds odoo18/ and odoo19/ (fields, records)
   std::size_t extra_products = 0;
-  std::string fixture;     // a JSON file applied over the seed (--data)
-  std::uint64_t seed = 1;  // fault choices that are random (probabilities) draw from it
-  std::string database;    // default: retail18 / retail19
+  std::string fixture;               // a JSON file applied over the seed (--data)
+  std::uint64_t seed = 1;            // fault choices that are random (probabilities) draw from it
+  std::string database;              // default: retail18 / retail19
+  std::vector<std::string> modules;  // installed on top of the demo data (Database::install_module)
   std::string admin_api_key = "0dd05ec0ffee0dd05ec0ffee0dd05ec0ffee0dd0";
   // When admin's key expires ("2027-03-01 00:00:00", UTC, as res.users.apikeys stores it); empty: never.
   // Past it (on the emulator's clock) the key authenticates nothing.

@@ -116,6 +116,34 @@ struct Client::Impl {
   std::optional<ServerVersion> version;
   std::optional<Protocol> protocol;
   std::unique_ptr<detail::WireProtocol> wire;  // set with `protocol`, then never replaced
+  std::shared_ptr<SecretSource> key_source;    // set once at creation; the key is read from it
+
+  // --- the API key from its source ---------------------------------------------------------------------
+
+  // Makes the key in use the source's (`fresh`: read it again now). True when it changed.
+  result<bool> sync_key(bool fresh) {
+    auto key = fresh ? key_source->refresh() : key_source->current();
+    if (!key) return std::move(key.error()).with_message_prefix("the API key from " + key_source->description());
+    std::lock_guard lock(conn.mutex);
+    if (conn.config.api_key == key.value()) return false;
+    conn.config.api_key = std::move(key.value());
+    if (wire) wire->key_rotated();
+    return true;
+  }
+
+  // Runs a call with the source's key; when Odoo refuses the key, reads the source again and, if the key
+  // changed (rotated meanwhile), runs the call once more: a refused key means the call did nothing.
+  template <class F>
+  result<json::Document> keyed(F&& f) {
+    if (!key_source) return f();
+    if (auto s = sync_key(false); !s) return s.error();
+    auto r = f();
+    if (!r && r.error().kind() == ErrorKind::auth) {
+      auto changed = sync_key(true);
+      if (changed && changed.value()) return f();
+    }
+    return r;
+  }
 
   // --- version and protocol -------------------------------------------------------------------------
 
@@ -216,9 +244,11 @@ struct Client::Impl {
   // The one call every helper goes through: ids (record methods) and arguments in signature order.
   result<json::Document> invoke(std::string_view model, std::string_view method, const std::vector<std::int64_t>* ids,
                                 const std::vector<Arg>& args, const CallOptions& o) {
-    auto w = wire_protocol();
-    if (!w) return w.error();
-    return w.value()->invoke(model, method, ids, args, o);
+    return keyed([&]() -> result<json::Document> {
+      auto w = wire_protocol();
+      if (!w) return w.error();
+      return w.value()->invoke(model, method, ids, args, o);
+    });
   }
 };
 
@@ -240,9 +270,18 @@ result<std::shared_ptr<Client>> Client::create(Config config, const ClientOption
     if (!curl) return curl.error();
     bottom = curl.value();
   }
+  if (options.api_key_source) {
+    // The first key now, so that validation and the protocol's choice see one.
+    auto key = options.api_key_source->current();
+    if (!key)
+      return std::move(key.error()).with_message_prefix("the API key from " + options.api_key_source->description());
+    config.api_key = std::move(key.value());
+  }
   auto t = http::make_pipeline(std::move(bottom), options.pipeline);
   if (!t) return t.error();
-  return create(std::move(config), std::move(t.value()));
+  auto c = create(std::move(config), std::move(t.value()));
+  if (c && options.api_key_source) c.value()->impl_->key_source = options.api_key_source;
+  return c;
 }
 
 result<std::shared_ptr<Client>> Client::create(Config config, std::shared_ptr<http::Transport> transport) {
@@ -273,9 +312,11 @@ result<json::Document> Client::call(std::string_view model, std::string_view met
   if (!args || !args.value().IsArray()) return Error::validation("call: args must be a JSON array");
   auto kwargs = json::parse(kwargs_json);
   if (!kwargs || !kwargs.value().IsObject()) return Error::validation("call: kwargs must be a JSON object");
-  auto w = impl_->wire_protocol();
-  if (!w) return w.error();
-  return w.value()->call(model, method, {args_json, kwargs_json, args.value(), kwargs.value()}, options);
+  return impl_->keyed([&]() -> result<json::Document> {
+    auto w = impl_->wire_protocol();
+    if (!w) return w.error();
+    return w.value()->call(model, method, {args_json, kwargs_json, args.value(), kwargs.value()}, options);
+  });
 }
 
 result<json::Document> Client::call_named(std::string_view model, std::string_view method,
@@ -284,9 +325,11 @@ result<json::Document> Client::call_named(std::string_view model, std::string_vi
   if (kwargs_json.empty()) kwargs_json = "{}";
   auto kwargs = json::parse(kwargs_json);
   if (!kwargs || !kwargs.value().IsObject()) return Error::validation("call_named: kwargs must be a JSON object");
-  auto w = impl_->wire_protocol();
-  if (!w) return w.error();
-  return w.value()->call_named(model, method, ids, kwargs_json, options);
+  return impl_->keyed([&]() -> result<json::Document> {
+    auto w = impl_->wire_protocol();
+    if (!w) return w.error();
+    return w.value()->call_named(model, method, ids, kwargs_json, options);
+  });
 }
 
 namespace {

@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <functional>
 #include <set>
@@ -672,6 +673,197 @@ class ShipmentValidate final : public OdooEffect {
   std::string order_;
 };
 
+// --- a carrier's tracking: the tracking number on the delivery, and one note in its chatter ----------
+//
+// The note is the record this effect creates, so it follows the rule of every other one: `load` writes
+// it (mail.message, in the delivery's chatter, note subtype) under our external id in one transaction,
+// and ir.model.data's unique index refuses a second one even from an attempt still running in Odoo.
+// message_post would make the same message (checked on real 18 and 19), but nothing in Odoo would stop
+// a retry that runs next to a killed attempt from posting it twice. The token is the event's own
+// (source, id), not the batch's, so a re-batched retry names the same note.
+
+constexpr std::string_view tracking_ref_field = "carrier_tracking_ref";  // stock_delivery
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      case '\n': out += "<br>"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string_view status_label(std::string_view status) {
+  static const std::pair<std::string_view, std::string_view> labels[] = {
+      {"pre_transit", "Pre-transit"},
+      {"in_transit", "In transit"},
+      {"out_for_delivery", "Out for delivery"},
+      {"delivered", "Delivered"},
+      {"available_for_pickup", "Available for pickup"},
+      {"returned", "Returned to sender"},
+      {"failure", "Delivery failed"},
+      {"cancelled", "Cancelled"},
+      {"unknown", "Unknown"}};
+  for (const auto& [code, label] : labels) {
+    if (code == status) return label;
+  }
+  return status;
+}
+
+// "<p>Tracking <b>1Z…</b> (UPS): <b>Delivered</b> at 2026-12-04 14:02:17 UTC</p><p>Delivered, front door</p>
+// <p>odoosync:tracking:<token></p>": the token in the body as well, so a person (or a search on the body)
+// finds the event behind a note.
+std::string tracking_note(const ShipmentTracked& t, std::string_view token) {
+  std::string at = t.at.to_odoo();
+  std::string body = "<p>Tracking <b>" + html_escape(t.tracking_number) + "</b>";
+  if (t.carrier) body += " (" + html_escape(*t.carrier) + ")";
+  body += ": <b>" + html_escape(status_label(t.status)) + "</b> at " + html_escape(at) + " UTC</p>";
+  if (t.detail && !t.detail->empty()) body += "<p>" + html_escape(*t.detail) + "</p>";
+  body += "<p>odoosync:tracking:" + std::string(token) + "</p>";
+  return body;
+}
+
+class ShipmentTrack final : public OdooEffect {
+ public:
+  ShipmentTrack(std::string token, ShipmentTracked t, const MappingOptions& o)
+      : OdooEffect(std::move(token)), t_(std::move(t)), xmlid_(external_id(o, "tracking", token_)) {}
+
+  result<std::vector<PlannedCall>> plan(Resolver& r) override {
+    ODOOSYNC_TRY(target, delivery(r));
+    std::vector<PlannedCall> calls;
+    if (target.write_ref) {
+      calls.push_back({"stock.picking", "write",
+                       fmt::format("{} {}", ids_json({target.id}),
+                                   Values().set(tracking_ref_field, t_.tracking_number).to_json())});
+    }
+    json::Writer w;
+    w.begin_object().key("fields").begin_array();
+    for (const auto& c : columns()) w.string(c);
+    w.end_array().key("data").begin_array().begin_array();
+    for (const auto& c : row(target)) w.string(c);
+    w.end_array().end_array().end_object();
+    calls.push_back({"mail.message", "load", std::string(w.unchecked_view())});
+    return calls;
+  }
+
+  result<EffectState> probe(Resolver& r) override {
+    const std::string name = xmlid_.substr(xmlid_.find('.') + 1);
+    ODOOSYNC_TRY(links, r.client().search_read("ir.model.data",
+                                               field("module") == r.options().module && field("name") == name &&
+                                                   field("model") == "mail.message",
+                                               {"res_id"}, {.limit = 1}, {.idempotent = true}));
+    if (links.Empty()) {
+      detail_ = fmt::format("tracking {} ({}): no note {} in Odoo", t_.tracking_number, t_.status, xmlid_);
+      return EffectState::absent;
+    }
+    detail_ = fmt::format("tracking {} ({}): note {} is mail.message {}", t_.tracking_number, t_.status, xmlid_,
+                          links[0]["res_id"].GetInt64());
+    return EffectState::applied;
+  }
+
+  // The tracking number first (a write of the same value is harmless to repeat), the note last: a note
+  // in Odoo means the whole effect is there.
+  result<void> apply(Resolver& r, EffectState from) override {
+    if (from == EffectState::applied) return success();
+    ODOOSYNC_TRY(target, delivery(r));
+    if (target.write_ref) {
+      ODOOSYNC_TRYV(
+          r.client().write("stock.picking", {target.id}, Values().set(tracking_ref_field, t_.tracking_number)));
+    }
+    ODOOSYNC_TRY(loaded, r.client().load("mail.message", columns(), {row(target)}));
+    if (!loaded.written()) {
+      const Error refused = loaded.refusal("mail.message");
+      if (lost_a_race(loaded.messages))
+        return Error(ErrorKind::conflict, "a concurrent attempt wrote the same note first: " + refused.message());
+      return refused;
+    }
+    return success();
+  }
+
+  std::string probe_detail() const override { return detail_; }
+
+ private:
+  struct Delivery {
+    std::int64_t id = 0, company = 0;
+    bool write_ref = false;  // Odoo has the field and the picking has no tracking number yet
+  };
+
+  static std::vector<std::string> columns() {
+    return {"id", "model", "res_id", "body", "message_type", "subtype_id/id", "record_company_id/.id"};
+  }
+  std::vector<std::string> row(const Delivery& d) const {
+    return {xmlid_,
+            "stock.picking",
+            cell(d.id),
+            tracking_note(t_, token_),
+            "comment",
+            "mail.mt_note",
+            d.company ? cell(d.company) : std::string()};
+  }
+
+  // The outgoing picking that carries the tracking number; else, when the event names its order, the
+  // order's outgoing picking that has none yet (done ones first: the parcel has left), else its first.
+  result<Delivery> delivery(Resolver& r) {
+    ODOOSYNC_TRY(has_ref, r.has_field("stock.picking", tracking_ref_field));
+    const auto outgoing = field("picking_type_id.code") == "outgoing" && field("state") != "cancel";
+    std::vector<std::string> fields{"state", "company_id"};
+    if (has_ref) {
+      fields.emplace_back(tracking_ref_field);
+      ODOOSYNC_TRY(rows, r.client().search_read(
+                             "stock.picking", field(std::string(tracking_ref_field)) == t_.tracking_number && outgoing,
+                             fields, {.limit = 1, .order = "id asc"}, {.idempotent = true}));
+      if (!rows.Empty()) return Delivery{rows[0]["id"].GetInt64(), m2o_id(rows[0]["company_id"]), false};
+    }
+    if (!t_.order_number) {
+      return not_found(
+          fmt::format("tracking number {}: {} and the event names no order_number to look by", t_.tracking_number,
+                      has_ref ? "no outgoing stock.picking has it as carrier_tracking_ref"
+                              : "this Odoo has no carrier_tracking_ref (module stock_delivery not installed)"));
+    }
+    auto found = r.order(*t_.order_number);
+    if (!found) {
+      if (found.error().kind() != ErrorKind::not_found) return found.error();
+      return not_found("tracking number " + t_.tracking_number + ": " + found.error().message());
+    }
+    const Resolver::SaleOrder& o = found.value();
+    ODOOSYNC_TRY(rows, r.client().search_read("stock.picking", field("sale_id") == o.id && outgoing, fields,
+                                              {.order = "id asc"}, {.idempotent = true}));
+    if (rows.Empty()) {
+      return not_found(fmt::format("tracking number {}: order {} has no outgoing picking in Odoo (is it confirmed?)",
+                                   t_.tracking_number, *t_.order_number));
+    }
+    const json::Value* best = nullptr;
+    int best_rank = 99;
+    for (const auto& row : rows.GetArray()) {
+      const bool free =
+          !has_ref || !row[tracking_ref_field.data()].IsString() || json::text(row[tracking_ref_field.data()]).empty();
+      const int rank = (free ? 0 : 2) + (str(row["state"]) == "done" ? 0 : 1);
+      if (rank < best_rank) {
+        best_rank = rank;
+        best = &row;
+      }
+    }
+    return Delivery{(*best)["id"].GetInt64(), m2o_id((*best)["company_id"]), has_ref && best_rank < 2};
+  }
+
+  static std::int64_t m2o_id(const json::Value& v) {
+    if (v.IsArray() && v.Size() >= 1 && v[0].IsInt64()) return v[0].GetInt64();
+    return v.IsInt64() ? v.GetInt64() : 0;
+  }
+
+  ShipmentTracked t_;
+  std::string xmlid_;
+  std::string detail_;
+};
+
 class NoEffect final : public OdooEffect {
  public:
   explicit NoEffect(std::string token) : OdooEffect(std::move(token)) {}
@@ -1099,6 +1291,9 @@ result<std::unique_ptr<OdooEffect>> map_to_odoo(std::span<const Event* const> ev
                               options);
         } else if constexpr (std::is_same_v<T, ShipmentDispatched>) {
           return std::unique_ptr<OdooEffect>(new ShipmentValidate(d.shipment));
+        } else if constexpr (std::is_same_v<T, ShipmentTracked>) {
+          const std::array<const Event*, 1> self{&first};
+          return std::unique_ptr<OdooEffect>(new ShipmentTrack(derived_token(self), d, options));
         } else if constexpr (std::is_same_v<T, InvoicePosted>) {
           const InvoiceRef& i = d.invoice;
           return account_move(i.number, "out_invoice", i.order_number, i.posted_at, i.due_date,

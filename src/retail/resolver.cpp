@@ -151,6 +151,18 @@ result<std::int64_t> Resolver::journal(std::string_view type) {
   return rows[0];
 }
 
+result<bool> Resolver::has_field(std::string_view model, std::string_view name) {
+  std::string key = std::string(model) + "/" + std::string(name);
+  if (auto it = fields_.find(key); it != fields_.end()) return it->second;
+  json::Writer w;
+  w.begin_object().key("allfields").begin_array().string(name).end_array();
+  w.key("attributes").begin_array().string("type").end_array().end_object();
+  ODOOSYNC_TRY(answer, client_.call_named(model, "fields_get", {}, w.unchecked_view(), {.idempotent = true}));
+  const bool present = answer.IsObject() && json::find(answer, name) != nullptr;
+  fields_.emplace(std::move(key), present);
+  return present;
+}
+
 result<Resolver::SaleOrder> Resolver::order(std::string_view number) {
   ODOOSYNC_TRY(rows,
                client_.search_read("sale.order", field("client_order_ref") == std::string(number),

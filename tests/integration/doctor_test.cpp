@@ -7,6 +7,8 @@
 #include <canary.hpp>
 
 #include <odoosync/emulator/emulated_odoo.hpp>
+#include <odoosync/core/secret_source.hpp>
+#include <odoosync/odoo/client.hpp>
 #include <odoosync/ops/doctor.hpp>
 #include <odoosync/retail/timestamp.hpp>
 #include <odoosync/sync/memory_store.hpp>
@@ -17,6 +19,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 using namespace odoosync;
 using ops::Severity;
@@ -179,5 +182,44 @@ TEST_CASE("doctor: the store's backlog and dead letters, and each channel's secr
   CHECK(finding(rc, "channel.woo").severity == Severity::error);
   CHECK(rc.to_json().find(odoosync::testing::canary_webhook_secret()) == std::string::npos);
   ::unsetenv("ODOOSYNC_DOCTOR_TEST_SECRET");
+  odoosync::testing::remove_scratch(dir);
+}
+
+TEST_CASE("api key rotation: the client reads its key from the source again, without a restart") {
+  Emulator odoo(19);
+  const auto dir = std::filesystem::temp_directory_path() / ("odoosync-rotation-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = (dir / "odoo.secret").string();
+  std::ofstream(file, std::ios::trunc) << "0000000000000000000000000000000000000000\n";
+  odoo::ClientOptions co;
+  co.proxy = "none";
+  co.pipeline.retry = std::nullopt;
+  co.pipeline.breaker = std::nullopt;
+  co.api_key_source = secret_from_file(file);
+  auto cfg = odoo.admin();
+  auto client = odoo::Client::create(cfg, co);
+  REQUIRE(client);
+  auto refused = client.value()->search_count("res.partner", {});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind() == ErrorKind::auth);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::ofstream(file, std::ios::trunc) << odoo.e->api_key() << "\n";  // the operator rotates the file
+  auto counted = client.value()->search_count("res.partner", {});
+  REQUIRE_MESSAGE(counted, (counted ? "" : counted.error().message()));
+  CHECK(counted.value() > 0);
+
+  // A command whose value was cached when Odoo refuses it: read again at once, the call made once more.
+  const auto value = (dir / "value.secret").string();
+  std::ofstream(value, std::ios::trunc) << "1111111111111111111111111111111111111111";
+  const auto script = (dir / "get.sh").string();
+  std::ofstream(script) << "#!/bin/sh\ncat '" << value << "'\n";
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  co.api_key_source = secret_from_command({script}, std::chrono::seconds{3600});
+  auto c2 = odoo::Client::create(cfg, co);
+  REQUIRE(c2);
+  CHECK_FALSE(c2.value()->search_count("res.partner", {}));
+  std::ofstream(value, std::ios::trunc) << odoo.e->api_key();
+  auto again = c2.value()->search_count("res.partner", {});
+  CHECK_MESSAGE(again, (again ? "" : again.error().message()));
   odoosync::testing::remove_scratch(dir);
 }

@@ -56,7 +56,8 @@ struct Odoo : odoosync::testing::TestOdoo {
   int seq = 0;
   bool check_access = true;  // off where the test itself calls models the effects never touch
 
-  explicit Odoo(int v) : TestOdoo(v, 0, odoosync::testing::ClientKind::plain) {
+  explicit Odoo(int v, std::vector<std::string> modules = {})
+      : TestOdoo(v, 0, odoosync::testing::ClientKind::plain, std::move(modules)) {
     options.odoo_major = client->version().value().major;
     resolver = std::make_unique<Resolver>(*client, options);
   }
@@ -398,6 +399,134 @@ TEST_CASE("mapping: goods received and transfers are validated pickings keyed by
   }
 }
 
+TEST_CASE("mapping: a shipment's tracking - the number on the delivery and one note per event in its chatter") {
+  for (int version : {18, 19}) {
+    for (bool delivery_module : {true, false}) {
+      CAPTURE(version);
+      CAPTURE(delivery_module);
+      Odoo odoo(version, delivery_module ? std::vector<std::string>{"stock_delivery"} : std::vector<std::string>{});
+      CHECK(odoo.resolver->has_field("stock.picking", "carrier_tracking_ref").value() == delivery_module);
+      CustomerUpserted cu;
+      cu.customer.ref = "walk-in";
+      cu.customer.name = "Walk-in customer";
+      odoo.effect({odoo.event(cu)})->apply(*odoo.resolver).value();
+      odoo
+          .effect({odoo.event(StockAdjusted{
+              .sku = {"FURN_8888"}, .location = {"WH/Stock"}, .delta = {}, .counted = qty("10"), .reason = {}})})
+          ->apply(*odoo.resolver)
+          .value();
+      odoo.effect({odoo.event(order("WEB-T1", nullptr, "FURN_8888", "1", "12.50"))})->apply(*odoo.resolver).value();
+      ShipmentDispatched ship;
+      ship.shipment = {.reference = "SHIP-T1",
+                       .order_number = "WEB-T1",
+                       .dispatched_at = at("2026-12-01T15:00:00Z"),
+                       .carrier = {},
+                       .tracking_number = {},
+                       .lines = {}};
+      odoo.apply_once(*odoo.effect({odoo.event(ship)}));
+      const auto so = odoo.resolver->order("WEB-T1").value();
+      auto out = odoo.client->search_read("stock.picking", field("sale_id") == so.id, {"state"}).value();
+      REQUIRE(out.Size() == 1);
+      const std::int64_t picking = out[0]["id"].GetInt64();
+      const auto notes = [&](const std::string& text) {
+        return odoo.count("mail.message",
+                          field("model") == "stock.picking" && field("res_id") == picking && field("body").ilike(text));
+      };
+
+      ShipmentTracked t;
+      t.tracking_number = "1Z999AA10123456784";
+      t.carrier = "UPS";
+      t.status = "in_transit";
+      t.at = at("2026-12-02T08:10:41Z");
+      t.order_number = "WEB-T1";
+      t.detail = "Departed <facility> & on its way";
+      const Event first = odoo.event(t);
+      auto eff = odoo.effect({first});
+      auto plan = eff->plan(*odoo.resolver).value();
+      REQUIRE(plan.size() == (delivery_module ? 2u : 1u));
+      CHECK(plan.back().model == "mail.message");
+      CHECK(plan.back().method == "load");
+      odoo.apply_once(*eff);
+      CHECK(eff->probe_detail().find("note odoosync.tracking_" + eff->token()) != std::string::npos);
+      CHECK(notes("1Z999AA10123456784") == 1);
+      CHECK(notes("odoosync:tracking:" + eff->token()) == 1);
+      auto msg = odoo.client
+                     ->search_read("mail.message", field("model") == "stock.picking" && field("res_id") == picking,
+                                   {"body", "message_type", "subtype_id"})
+                     .value();
+      REQUIRE(msg.Size() == 1);
+      const std::string body = msg[0]["body"].GetString();
+      CHECK(body.find("<b>In transit</b> at 2026-12-02 08:10:41 UTC") != std::string::npos);
+      CHECK(body.find("(UPS)") != std::string::npos);
+      CHECK(body.find("Departed &lt;facility&gt; &amp; on its way") !=
+            std::string::npos);  // the carrier's words as text
+      CHECK(std::string(msg[0]["message_type"].GetString()) == "comment");
+      CHECK(msg[0]["subtype_id"][0].GetInt64() == 2);  // mail.mt_note
+      if (delivery_module) {
+        auto ref = odoo.client->read("stock.picking", {picking}, {"carrier_tracking_ref"}).value();
+        CHECK(std::string(ref[0]["carrier_tracking_ref"].GetString()) == "1Z999AA10123456784");
+      }
+      // Applied again as if nothing had been found (a crash before the probe): the external id keeps it one note.
+      REQUIRE(odoo.effect({first})->apply(*odoo.resolver, EffectState::absent));
+      CHECK(notes("1Z999AA10123456784") == 1);
+
+      // Delivered, with a reset after Odoo committed the note: the probe finds it, nothing is posted twice.
+      t.status = "delivered";
+      t.detail = "Delivered, front door";
+      if (delivery_module) t.order_number.reset();  // found by the tracking number alone
+      auto delivered = odoo.effect({odoo.event(t)});
+      odoo.inject(R"({"kind": "reset_after", "model": "mail.message", "method": "load", "times": 1})");
+      auto lost = delivered->apply(*odoo.resolver);
+      REQUIRE(!lost);
+      CHECK(lost.error().outcome_unknown());
+      CHECK(delivered->probe(*odoo.resolver).value() == EffectState::applied);
+      CHECK(notes("1Z999AA10123456784") == 2);
+      CHECK(notes("Delivered, front door") == 1);
+
+      // message_post as real 18/19 answer it (the mapping does not use it): an id in 18, a list of one in
+      // 19, the body taken as text; one record only.
+      if (delivery_module) {
+        auto posted = odoo.client->call_named("stock.picking", "message_post", {picking},
+                                              R"({"body": "a <b>x</b> & 'y'", "message_type": "comment",
+                                                  "subtype_xmlid": "mail.mt_note"})");
+        REQUIRE_MESSAGE(posted, posted.error().to_string());
+        const std::int64_t mid = version >= 19 ? posted.value()[0].GetInt64() : posted.value().GetInt64();
+        CHECK((version >= 19 ? posted.value().IsArray() && posted.value().Size() == 1 : posted.value().IsInt64()));
+        auto m =
+            odoo.client->read("mail.message", {mid}, {"body", "subtype_id", "model", "res_id", "author_id"}).value();
+        CHECK(std::string(m[0]["body"].GetString()) == "<p>a &lt;b&gt;x&lt;/b&gt; &amp; &#39;y&#39;</p>");
+        CHECK(m[0]["res_id"].GetInt64() == picking);
+        CHECK(m[0]["subtype_id"][0].GetInt64() == 2);
+        CHECK(m[0]["author_id"].IsArray());
+        auto two = odoo.client->call_named("stock.picking", "message_post", {picking, picking + 1000000},
+                                           R"({"body": "two"})");
+        REQUIRE(!two);
+        CHECK(two.error().message().find("Expected singleton") != std::string::npos);
+        auto not_thread = odoo.client->call_named("stock.location", "message_post", {1}, R"({"body": "x"})");
+        CHECK(!not_thread);
+      }
+
+      // No delivery to note it on: a permanent error naming the tracking number.
+      ShipmentTracked stray;
+      stray.tracking_number = "9400110898825022579493";
+      stray.status = "pre_transit";
+      stray.at = at("2026-12-02T09:00:00Z");
+      auto none = odoo.effect({odoo.event(stray)})->apply(*odoo.resolver);
+      REQUIRE(!none);
+      CHECK(none.error().kind() == ErrorKind::not_found);
+      CHECK(none.error().message().find("9400110898825022579493") != std::string::npos);
+      stray.order_number = "NOPE-7";
+      auto ghost = odoo.effect({odoo.event(stray)})->apply(*odoo.resolver);
+      REQUIRE(!ghost);
+      CHECK(ghost.error().kind() == ErrorKind::not_found);
+      CHECK(ghost.error().message() ==
+            "tracking number 9400110898825022579493: order NOPE-7 is not in Odoo (no sale.order with this "
+            "client_order_ref)");
+      CHECK(odoo.count("mail.message", field("body").ilike("9400110898825022579493")) == 0);
+    }
+  }
+}
+
 TEST_CASE("mapping: batch keys group what may share a call, and mixed groups are refused") {
   Odoo odoo(18);
   auto a = odoo.event(product("A", "A", "1.00"));
@@ -408,6 +537,13 @@ TEST_CASE("mapping: batch keys group what may share a call, and mixed groups are
   CHECK(batch_key(a) == "retail.product.upserted");
   CHECK(batch_key(b) == "retail.stock.adjusted/delta");
   CHECK(batch_key(c) == "retail.stock.adjusted/counted");
+  ShipmentTracked t;
+  t.tracking_number = "1Z1";
+  t.status = "delivered";
+  t.at = at("2026-12-02T09:00:00Z");
+  auto t1 = odoo.event(t), t2 = odoo.event(t);
+  CHECK(batch_key(t1) != batch_key(t2));  // each status is its own effect
+  CHECK(batch_key(t1).starts_with("retail.shipment.tracked|"));
   std::vector<const Event*> mixed = {&a, &b};
   auto r = map_to_odoo(mixed, odoo.options);
   REQUIRE(!r);

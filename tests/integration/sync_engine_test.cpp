@@ -242,6 +242,50 @@ TEST_CASE("engine: resets after Odoo committed, 503s and serialization failures 
   }
 }
 
+TEST_CASE("engine: a parcel's tracking events - realtime, one effect each, in sequence, one note each") {
+  Odoo odoo(19);
+  oss::MemoryStore store;
+  auto engine = oss::Engine::create(store, *odoo.client, fast_options(odoo)).value();
+  submit(*engine, customer("c0", "walk-in", "Walk-in"));
+  submit(*engine, stock("k1", "FURN_8888", "WH/Stock", "5"));
+  run(*engine);
+  submit(*engine, order("o1", "WEB-TRK-1", "FURN_8888", 1));
+  submit(*engine, R"({"specversion":"1.0","id":"s1","source":"web/shop","type":"retail.shipment.dispatched",)"
+                  R"("time":"2026-12-01T15:00:00Z","data":{"reference":"SH-1","order_number":"WEB-TRK-1",)"
+                  R"("dispatched_at":"2026-12-01T15:00:00Z"}})");
+  run(*engine);
+  const auto tracked = [](const std::string& id, int sequence, const std::string& status, const std::string& number) {
+    return R"({"specversion":"1.0","id":")" + id +
+           R"(","source":"carrier/easypost","type":"retail.shipment.tracked",)" +
+           R"("time":"2026-12-02T10:00:00Z","sequence":")" + std::to_string(sequence) +
+           R"(","data":{"tracking_number":")" + number + R"(","carrier":"USPS","status":")" + status +
+           R"(","at":"2026-12-02T09:59:00Z","order_number":"WEB-TRK-1"}})";
+  };
+  // Arrival order is not the carrier's: the sequence puts in_transit before delivered.
+  CHECK(submit(*engine, tracked("t2", 2, "delivered", "9400TRK1")).lane == oss::Lane::realtime);
+  CHECK(submit(*engine, tracked("t1", 1, "in_transit", "9400TRK1")).lane == oss::Lane::realtime);
+  CHECK(submit(*engine, tracked("t1", 1, "in_transit", "9400TRK1")).intake == oss::Intake::duplicate);
+  auto r = run(*engine);
+  CHECK(r.applied == 2);
+  CHECK(r.dead_lettered == 0);
+  auto notes = odoo.client
+                   ->search_read("mail.message", field("model") == "stock.picking" && field("body").ilike("9400TRK1"),
+                                 {"body"}, {.order = "id asc"})
+                   .value();
+  REQUIRE(notes.Size() == 2);
+  CHECK(std::string(notes[0]["body"].GetString()).find("In transit") != std::string::npos);
+  CHECK(std::string(notes[1]["body"].GetString()).find("Delivered") != std::string::npos);
+  // A parcel no delivery in Odoo has: a dead letter naming its number.
+  submit(*engine, R"({"specversion":"1.0","id":"t9","source":"carrier/shippo","type":"retail.shipment.tracked",)"
+                  R"("time":"2026-12-02T10:00:00Z","data":{"tracking_number":"STRAY-9","status":"unknown",)"
+                  R"("at":"2026-12-02T09:59:00Z"}})");
+  auto stray = run(*engine);
+  CHECK(stray.dead_lettered == 1);
+  const auto dead = store.list(oss::EventStatus::dead, 10).value();
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].error.find("STRAY-9") != std::string::npos);
+}
+
 TEST_CASE("engine: splits and dead letters are logged with their batch and error, never an event's body") {
   Odoo odoo;
   oss::MemoryStore store;
@@ -637,7 +681,7 @@ oss::EventTypeSpec badge_type(std::atomic<int>* applies) {
 TEST_CASE("event types as data: the table refuses what it cannot run, and names what is wrong") {
   std::atomic<int> applies{0};
   auto types = oss::EventTypes::builtin();
-  CHECK(types.names().size() == 14);
+  CHECK(types.names().size() == 15);
   CHECK(types.find("retail.product.upserted")->lane == oss::Lane::bulk);
   auto dup = types.add({.type = "retail.stock.adjusted",
                         .effect = badge_type(&applies).effect,

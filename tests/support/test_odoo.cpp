@@ -9,8 +9,12 @@
 
 namespace odoosync::testing {
 
-TestOdoo::TestOdoo(int v, std::size_t extra_products, ClientKind kind) : version(v) {
-  auto e = EmulatedOdoo::start({.odoo_version = v, .extra_products = extra_products});
+TestOdoo::TestOdoo(int v, std::size_t extra_products, ClientKind kind, std::vector<std::string> modules) : version(v) {
+  EmulatedOdooOptions eo;
+  eo.odoo_version = v;
+  eo.extra_products = extra_products;
+  eo.modules = std::move(modules);
+  auto e = EmulatedOdoo::start(eo);
   REQUIRE_MESSAGE(e, (e ? std::string() : e.error().to_string()));
   emulator = std::move(e.value());
   config.url = emulator->url();

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace odoosync::testing {
 
@@ -19,7 +20,9 @@ enum class ClientKind {
 };
 
 struct TestOdoo {
-  explicit TestOdoo(int version = 18, std::size_t extra_products = 0, ClientKind kind = ClientKind::engine);
+  // `modules`: installed on top of the demo data (EmulatedOdooOptions::modules, e.g. "stock_delivery").
+  explicit TestOdoo(int version = 18, std::size_t extra_products = 0, ClientKind kind = ClientKind::engine,
+                    std::vector<std::string> modules = {});
 
   int version;
   std::unique_ptr<EmulatedOdoo> emulator;

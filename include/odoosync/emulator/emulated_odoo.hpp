@@ -27,6 +27,8 @@ struct EmulatedOdooOptions {
   // When admin's key expires, "2027-03-01 00:00:00" (UTC, on the emulator's clock); empty: never. Read
   // back through res.users.apikeys; past it the key authenticates nothing.
   std::string api_key_expires{};
+  // Modules installed on top of the demo data: "stock_delivery" (stock.picking's carrier_tracking_ref).
+  std::vector<std::string> modules{};
 };
 
 class EmulatedOdoo {

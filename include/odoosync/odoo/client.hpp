@@ -15,6 +15,7 @@
 #include <odoosync/core/clock.hpp>
 #include <odoosync/core/json.hpp>
 #include <odoosync/core/result.hpp>
+#include <odoosync/core/secret_source.hpp>
 #include <odoosync/http/pipeline.hpp>
 #include <odoosync/http/transport.hpp>
 #include <odoosync/odoo/config.hpp>
@@ -76,6 +77,10 @@ struct ClientOptions {
   std::string proxy{};  // http::CurlOptions::proxy ("none": no proxy)
   std::size_t max_response_bytes = std::size_t{64} << 20;
   std::shared_ptr<http::Transport> transport{};  // instead of libcurl; the policies still wrap it
+  // Where the API key is kept (a file, a command, a variable: core/secret_source.hpp). Set, it replaces
+  // Config::api_key and is read again when it changes, and when Odoo refuses the key (then the refused
+  // call is made once more if the key changed): a key rotated outside the process needs no restart.
+  std::shared_ptr<SecretSource> api_key_source{};
 };
 
 class Client {

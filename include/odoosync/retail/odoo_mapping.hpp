@@ -75,6 +75,9 @@ class Resolver {
   result<std::int64_t> vendor_location();
   result<std::int64_t> journal(std::string_view type);  // "bank", "cash", "sale"
   result<SaleOrder> order(std::string_view number);     // by client_order_ref; not cached (its state moves)
+  // Whether Odoo's `model` has `field` (fields_get, asked once per model and field): fields that modules
+  // add, such as stock.picking's carrier_tracking_ref (stock_delivery).
+  result<bool> has_field(std::string_view model, std::string_view field);
   // Loads many SKUs in one call (so a batch of stock lines costs one read).
   result<void> prefetch_products(const std::vector<std::string>& skus);
 
@@ -88,6 +91,7 @@ class Resolver {
   MappingOptions options_;
   std::map<std::string, std::int64_t, std::less<>> products_, locations_, partners_, journals_;
   std::map<std::string, Warehouse, std::less<>> warehouses_;
+  std::map<std::string, bool, std::less<>> fields_;  // "model/field" → present
   std::map<std::int64_t, std::int64_t> inventory_;
   std::int64_t vendor_ = 0;
 };
@@ -115,7 +119,8 @@ class OdooEffect {
 };
 
 // Events that may share one effect have the same batch key (the engine groups by it): all product and
-// customer upserts, price changes, stock deltas, stock counts and new orders batch; the rest do not.
+// customer upserts, price changes, stock deltas, stock counts and new orders batch; the rest do not
+// (a shipment's tracking included: each status is one note, keyed by its own event).
 std::string batch_key(const Event& event);
 // The effect of a group of events with one batch key. `token` names a batch (the engine's write-ahead
 // id); empty derives one from the members' (source, id). Stock deltas of one subject coalesce.
