@@ -7,6 +7,8 @@
 
 #include <odoosync/emulator/emulated_odoo.hpp>
 #include <odoosync/http/curl_transport.hpp>
+#include <odoosync/odoo/client.hpp>
+#include <odoosync/ops/api_key_expiry.hpp>
 
 #include <chrono>
 #include <csignal>
@@ -292,4 +294,46 @@ TEST_CASE("sync run --metrics-listen: SIGTERM does not wait for an API key read 
   REQUIRE(::kill(svc.pid, SIGTERM) == 0);
   CHECK(svc.wait(std::chrono::seconds{20}) == 0);
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds{5});
+}
+
+TEST_CASE("ops::api_key_expiry: the soonest expiry of the user's own keys, nothing without one") {
+  const auto in_ten_days = odoo_time_in(std::chrono::hours{24 * 10});
+  auto started = EmulatedOdoo::start({.odoo_version = 19, .api_key_expires = in_ten_days});
+  REQUIRE(started);
+  auto& odoo = *started.value();
+  auto client_for = [&](const std::string& login, Secret key, Secret password) {
+    odoo::Config c;
+    c.url = odoo.url();
+    c.database = odoo.database();
+    c.login = login;
+    c.api_key = std::move(key);
+    c.password = std::move(password);
+    odoo::ClientOptions o;
+    o.proxy = "none";
+    auto client = odoo::Client::create(c, o);
+    REQUIRE(client);
+    return client.value();
+  };
+  auto admin = client_for(odoo.login(), Secret(odoo.api_key()), Secret());
+  auto expiry = ops::api_key_expiry(*admin);
+  REQUIRE_MESSAGE(expiry, (expiry ? std::string() : expiry.error().to_string()));
+  REQUIRE(expiry.value());
+  const auto left =
+      std::chrono::duration_cast<std::chrono::seconds>(*expiry.value() - std::chrono::system_clock::now());
+  CHECK(left.count() > 10 * 86400 - 600);
+  CHECK(left.count() <= 10 * 86400);
+
+  // A user whose keys have no expiry date (or who has none): nothing to export.
+  auto limited = client_for("rpc_limited", Secret(), Secret("rpc_limited"));
+  auto none = ops::api_key_expiry(*limited);
+  REQUIRE_MESSAGE(none, (none ? std::string() : none.error().to_string()));
+  CHECK_FALSE(none.value());
+
+  // Cancelled before it asks: an error, not a hang.
+  odoo::CallOptions cancelled;
+  cancelled.cancel = CancellationToken();
+  cancelled.cancel->cancel();
+  auto refused = ops::api_key_expiry(*admin, cancelled);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind() == ErrorKind::cancelled);
 }
