@@ -265,6 +265,7 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
     engine_options.api_key_source = key_source;
     auto engine_client = odoo::Client::create(cfg.value(), engine_options);
     if (!engine_client) return report(engine_client.error());
+    sync_args.uses_api_key = !cfg.value().api_key.empty();
     return *run_online(sync_args, *engine_client.value(), metrics);
   }
   auto& c = *client.value();

@@ -3,6 +3,7 @@
 #include "sync_commands.hpp"
 
 #include "common.hpp"
+#include "metrics_endpoint.hpp"
 
 #include <odoosync/retail/timestamp.hpp>
 #include <odoosync/odoo/client.hpp>
@@ -302,9 +303,17 @@ volatile std::sig_atomic_t stop_requested = 0;
 void on_signal(int) { stop_requested = 1; }
 
 int run(const SyncArgs& a, oss::Store& store, os::odoo::Client& client, std::shared_ptr<os::InMemoryMetrics> metrics) {
-  auto engine = oss::Engine::create(store, client, engine_options(a, std::move(metrics)));
+  auto engine = oss::Engine::create(store, client, engine_options(a, metrics));
   if (!engine) return report(engine.error());
   auto& e = *engine.value();
+  // --metrics-listen: GET /metrics and /healthz while the engine runs (metrics_endpoint.hpp).
+  std::unique_ptr<MetricsEndpoint> endpoint;
+  if (!a.metrics_listen.empty()) {
+    auto listening = MetricsEndpoint::start(a.metrics_listen, e, metrics, a.uses_api_key ? &client : nullptr);
+    if (!listening) return report(listening.error());
+    endpoint = std::move(listening).value();
+    std::fprintf(stderr, "odoosync: metrics on http://%s/metrics, health on /healthz\n", endpoint->address().c_str());
+  }
   const bool tty = isatty(2) != 0;
   oss::RunOptions ro;
   if (a.max_time_s > 0) ro.max_time = std::chrono::milliseconds{static_cast<std::int64_t>(a.max_time_s * 1000)};
@@ -453,6 +462,9 @@ void add_sync_commands(CLI::App& app, SyncArgs& a) {
                     "with --until-idle: stop when no event was applied or dead-lettered for this many seconds while "
                     "sends kept failing (Odoo unreachable), and exit with the failure's code; 0: wait (default 60)");
   a.run->add_flag("--metrics", a.print_metrics, "print the run's metrics (Prometheus text) at the end");
+  a.run->add_option("--metrics-listen", a.metrics_listen,
+                    "serve GET /metrics (Prometheus text) and /healthz on HOST:PORT while running, e.g. "
+                    "127.0.0.1:9464 (port 0: any free port; the address is printed)");
   a.run->add_option("--realtime-batch", a.realtime_batch, "events per batch in the realtime lane (default 100)");
   a.run->add_option("--bulk-batch", a.bulk_batch, "events per batch in the bulk lane (default 200)");
   a.run->add_option("--realtime-workers", a.realtime_workers, "concurrent batches in the realtime lane (default 2)");

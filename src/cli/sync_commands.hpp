@@ -48,6 +48,10 @@ struct SyncArgs {
   bool fix = false;
   std::string fix_source = "odoosync/reconcile";
   bool as_json = false;
+  // sync run --metrics-listen HOST:PORT (metrics_endpoint.hpp); uses_api_key: the client logs in with a
+  // key, whose expiry is then exported.
+  std::string metrics_listen;
+  bool uses_api_key = false;
 };
 
 void add_sync_commands(CLI::App& app, SyncArgs& args);
