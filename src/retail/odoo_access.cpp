@@ -43,8 +43,8 @@ std::vector<Need> needs_of(std::string_view type) {
         {"account.move", "rwc"}, {"account.move.line", "rc"}, {"sale.order", "r"}, {"product.product", "r"}, xmlids};
   if (type == ShipmentDispatched::type) return {{"stock.picking", "rw"}, {"sale.order", "r"}};
   if (type == ShipmentTracked::type)  // the tracking number on the picking, one chatter note under our external id
-    return {{"stock.picking", "rw"}, {"sale.order", "r"}, {"mail.message", "rwc"}, {"mail.message.subtype", "r"},
-            xmlids};
+    return {
+        {"stock.picking", "rw"}, {"sale.order", "r"}, {"mail.message", "rwc"}, {"mail.message.subtype", "r"}, xmlids};
   return {};
 }
 
