@@ -72,6 +72,20 @@ class Config:
 Client.from_config = staticmethod(lambda config: config.client())
 
 
+def doctor(config=None, *, event_types=(), channels=None, key_warning_days=14):
+    """The checks of `odoosync doctor` (docs/operations.md): Odoo's version, the user's rights for the
+    event types' effects (default: every built-in type), its API key's expiry, the clock skew (with a
+    Config), and each channel's secrets (with a channels configuration file). Returns
+    {"worst": "ok"|"warning"|"error", "findings": [{"check", "severity", "message"}]}; never raises for
+    what it finds."""
+    c = config
+    return _odoosync._doctor(None if c is None else c.url, None if c is None else c.database,
+                             None if c is None else c.login, None if c is None else c.api_key,
+                             None if c is None else c.password, "auto" if c is None else c.protocol,
+                             list(event_types), None if channels is None else _os.fspath(channels),
+                             float(key_warning_days))
+
+
 def SqliteStore(path):
     """The embedded store: one SQLite file (WAL, migrated on open). Created when missing."""
     return _odoosync._sqlite_store(_os.fspath(path))
@@ -147,5 +161,5 @@ __all__ = ["AccessDenied", "AccessError", "AuthError", "BackpressureError", "Can
            "Domain", "Emulator", "Engine", "Error", "Event", "EventType", "Field", "HttpError", "InvalidInput", "MemoryStore",
            "MissingError", "Money", "NotFoundError", "OdooError", "ProtocolError", "Quantity", "SqliteStore",
            "StorageError", "Store", "TransportError", "UserError", "ValidationError", "WebhookReceiver",
-           "correcting_events", "event_types", "field", "load_channels", "make_event", "map_amazon_order",
+           "correcting_events", "doctor", "event_types", "field", "load_channels", "make_event", "map_amazon_order",
            "open_store", "reconcile_stock"]

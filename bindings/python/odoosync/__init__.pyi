@@ -687,3 +687,18 @@ class WebhookReceiver:
         backpressure, unavailable, failed), events, duplicates, odoo_records, seconds_sum, count."""
     def prometheus(self) -> str:
         """What GET /metrics answers: the receiver's series, then the engine's."""
+
+
+class _Finding(TypedDict):
+    check: str
+    severity: Literal["ok", "warning", "error"]
+    message: str
+
+
+class _DoctorReport(TypedDict):
+    worst: Literal["ok", "warning", "error"]
+    findings: List[_Finding]
+
+
+def doctor(config: Optional[Config] = None, *, event_types: Sequence[str] = (),
+           channels: Optional[Union[str, "os.PathLike[str]"]] = None, key_warning_days: float = 14) -> _DoctorReport: ...

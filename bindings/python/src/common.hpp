@@ -89,6 +89,7 @@ void bind_events(py::module_& m);    // events.cpp: _money, _quantity, Event, ev
 void bind_sync(py::module_& m);      // sync.cpp: Store, Engine, reconcile_stock, correcting_events
 void bind_emulator(py::module_& m);  // emulator.cpp: _Emulator, _emulator
 void bind_channels(py::module_& m);  // channels.cpp: Channel, load_channels, map_amazon_order
+void bind_ops(py::module_& m);       // ops.cpp: _doctor
 void bind_serve(py::module_& m);     // serve.cpp: WebhookReceiver
 
 // The C++ engine inside an odoosync.Engine (sync.cpp); a TypeError when `engine` is not one.

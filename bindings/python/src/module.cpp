@@ -14,5 +14,6 @@ PYBIND11_MODULE(_odoosync, m) {
   binding::bind_sync(m);
   binding::bind_emulator(m);
   binding::bind_channels(m);
+  binding::bind_ops(m);
   binding::bind_serve(m);
 }

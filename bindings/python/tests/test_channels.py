@@ -76,3 +76,20 @@ def test_map_amazon_order_and_submit_to_an_engine(tmp_path, monkeypatch):
     assert [e.to_dict()["type"] for e in got["events"]] == ["retail.order.cancelled"]
     with pytest.raises(odoosync.AuthError):
         amazon.receive(note, {}, url="https://sqs.eu-west-1.amazonaws.com/123456789012/other")
+
+
+def test_doctor_finds_too_few_rights_and_a_missing_channel_secret(tmp_path):
+    with odoosync.Emulator(odoo_version=18) as emu:
+        limited = odoosync.Config(emu.url, database=emu.database, login="rpc_limited", password="rpc_limited")
+        report = odoosync.doctor(limited, event_types=["retail.stock.adjusted"])
+        assert report["worst"] == "error"
+        by_check = {f["check"]: f for f in report["findings"]}
+        assert by_check["odoo.version"]["message"] == "Odoo 18.0 over JSON-RPC"
+        assert by_check["odoo.access.stock.quant"]["severity"] == "error"
+        assert "may not write and create stock.quant" in by_check["odoo.access.stock.quant"]["message"]
+    config = tmp_path / "channels.json"
+    config.write_text(json.dumps({"channels": {"shop": {"provider": "shopify", "secret_env": ["ODOOSYNC_NO_SUCH_VAR"]}}}))
+    report = odoosync.doctor(channels=config)
+    [finding] = report["findings"]
+    assert finding["check"] == "channel.shop" and finding["severity"] == "error"
+    assert "ODOOSYNC_NO_SUCH_VAR is not set" in finding["message"]
