@@ -98,7 +98,7 @@ result<retail::Event> map_amazon_order(std::string_view get_order, std::string_v
   struct Raw {
     retail::Sku sku;
     std::int64_t quantity = 0;
-    retail::Money price, tax, discount, discount_tax, shipping, shipping_tax, shipping_discount;
+    retail::Money price, tax, discount, discount_tax, shipping, shipping_tax, shipping_discount, shipping_discount_tax;
     std::string at;
   };
   std::vector<Raw> raws;
@@ -126,6 +126,7 @@ result<retail::Event> map_amazon_order(std::string_view get_order, std::string_v
     ODOOSYNC_TRY(ship, amazon_money(ri, it, "ShippingPrice", raw.at, c));
     ODOOSYNC_TRY(ship_tax, amazon_money(ri, it, "ShippingTax", raw.at, c));
     ODOOSYNC_TRY(ship_disc, amazon_money(ri, it, "ShippingDiscount", raw.at, c));
+    ODOOSYNC_TRY(ship_disc_tax, amazon_money(ri, it, "ShippingDiscountTax", raw.at, c));
     raw.price = price;
     raw.tax = tax;
     raw.discount = disc;
@@ -133,6 +134,7 @@ result<retail::Event> map_amazon_order(std::string_view get_order, std::string_v
     raw.shipping = ship;
     raw.shipping_tax = ship_tax;
     raw.shipping_discount = ship_disc;
+    raw.shipping_discount_tax = ship_disc_tax;
     raws.push_back(std::move(raw));
   }
   std::optional<Error> last;
@@ -140,26 +142,29 @@ result<retail::Event> map_amazon_order(std::string_view get_order, std::string_v
     retail::Order attempt = order;
     bool failed = false;
     for (const auto& raw : raws) {
+      // A promotion's tax comes off the tax; with prices that include tax, the discounts do too.
       const std::int64_t tax = raw.tax.minor_units() - raw.discount_tax.minor_units();
+      const std::int64_t disc = raw.discount.minor_units() - (tax_included ? raw.discount_tax.minor_units() : 0);
       std::int64_t net = raw.price.minor_units() - raw.discount.minor_units();
       if (tax_included) net -= tax;
       auto line = order_line(ri, raw.at, raw.sku, raw.quantity, retail::Money(net, currency),
-                             retail::Money(raw.discount.minor_units(), currency), retail::Money(tax, currency));
+                             retail::Money(disc, currency), retail::Money(tax, currency));
       if (!line) {
         last = line.error();
         failed = true;
         break;
       }
       attempt.lines.push_back(std::move(line.value()));
-      const std::int64_t stax = raw.shipping_tax.minor_units();
+      const std::int64_t stax = raw.shipping_tax.minor_units() - raw.shipping_discount_tax.minor_units();
+      const std::int64_t sdisc =
+          raw.shipping_discount.minor_units() - (tax_included ? raw.shipping_discount_tax.minor_units() : 0);
       std::int64_t snet = raw.shipping.minor_units() - raw.shipping_discount.minor_units();
       if (tax_included) snet -= stax;
       if ((snet != 0 || stax != 0) && !mapping.shipping_sku.empty()) {
         auto sku = retail::Sku::parse(mapping.shipping_sku);
         if (!sku) return ri.fail_whole("the channel's \"shipping_sku\": " + sku.error().message());
-        auto sl =
-            order_line(ri, raw.at, sku.value(), 1, retail::Money(snet, currency),
-                       retail::Money(raw.shipping_discount.minor_units(), currency), retail::Money(stax, currency));
+        auto sl = order_line(ri, raw.at, sku.value(), 1, retail::Money(snet, currency), retail::Money(sdisc, currency),
+                             retail::Money(stax, currency));
         if (!sl) {
           last = sl.error();
           failed = true;

@@ -78,6 +78,11 @@ class Reader {
   json::Document doc_;
 };
 
+// Free text cut at `max` bytes on a UTF-8 character boundary.
+std::string clip_utf8(std::string text, std::size_t max);
+// A whole count from a payload as a Quantity: refused beyond Quantity's range (10^12 units).
+result<retail::Quantity> units(const Reader& r, std::int64_t n, std::string_view at);
+
 std::string pointer(std::string_view at, std::string_view key);
 std::string pointer(std::string_view at, std::size_t index);
 

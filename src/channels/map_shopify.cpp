@@ -208,10 +208,14 @@ result<void> refund_created(const Reader& r, Emitter& out, std::string& note) {
         usable = false;
         continue;
       }
-      const std::int64_t line_amount = sub.minor_units() + tax.minor_units();
-      lines_minor += line_amount;
-      lines.push_back(retail::RefundLine{s.value(), retail::Quantity::units(quantity),
-                                         retail::Money(line_amount, refund.amount.currency())});
+      std::int64_t line_amount = 0;
+      auto q = units(r, quantity, pointer(p, "quantity"));
+      if (!q || __builtin_add_overflow(sub.minor_units(), tax.minor_units(), &line_amount) ||
+          __builtin_add_overflow(lines_minor, line_amount, &lines_minor)) {
+        usable = false;
+        continue;
+      }
+      lines.push_back(retail::RefundLine{s.value(), q.value(), retail::Money(line_amount, refund.amount.currency())});
     }
   }
   if (usable && !lines.empty() && lines_minor == refund.amount.minor_units()) refund.lines = std::move(lines);
@@ -235,7 +239,8 @@ result<void> inventory_level(const Reader& r, Emitter& out, const ChannelMapping
   s.sku = sku;
   s.location = loc;
   // A negative count (oversold) is kept: Odoo holds negative quants the same way.
-  s.counted = retail::Quantity::units(count);
+  ODOOSYNC_TRY(counted, units(r, count, "/available"));
+  s.counted = counted;
   s.reason = "shopify inventory level";
   return out.add(std::move(s), at);
 }
@@ -261,8 +266,7 @@ result<void> product_updated(const Reader& r, Emitter& out, const ChannelMapping
     retail::Product prod;
     prod.sku = sku.value();
     ODOOSYNC_TRY(vtitle, r.optional_string(v, "title", p));
-    prod.name = (vtitle && *vtitle != "Default Title") ? title + " - " + *vtitle : title;
-    if (prod.name.size() > 256) prod.name.resize(256);
+    prod.name = clip_utf8((vtitle && *vtitle != "Default Title") ? title + " - " + *vtitle : title, 256);
     ODOOSYNC_TRY(price, r.money(v, "price", currency, p));
     prod.list_price = price;
     ODOOSYNC_TRY(barcode, r.optional_string(v, "barcode", p));

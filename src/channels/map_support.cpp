@@ -36,6 +36,20 @@ std::string_view type_name(const json::Value& v) {
 bool overflow_mul(std::int64_t a, std::int64_t b, std::int64_t& out) { return __builtin_mul_overflow(a, b, &out); }
 }  // namespace
 
+std::string clip_utf8(std::string text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  text.resize(n);
+  return text;
+}
+
+result<retail::Quantity> units(const Reader& r, std::int64_t n, std::string_view at) {
+  constexpr std::int64_t limit = 1'000'000'000'000;  // Quantity's magnitude
+  if (n <= -limit || n >= limit) return r.fail(at, "a count this large cannot be a quantity");
+  return retail::Quantity::units(n);
+}
+
 std::string pointer(std::string_view at, std::string_view key) { return std::string(at) + "/" + escape_token(key); }
 std::string pointer(std::string_view at, std::size_t index) { return std::string(at) + "/" + std::to_string(index); }
 
@@ -159,6 +173,8 @@ result<retail::Money> Reader::money(const json::Value& o, std::string_view key, 
 result<retail::Money> Reader::minor_money(const json::Value& o, std::string_view key, const retail::Currency& currency,
                                           std::string_view at) const {
   ODOOSYNC_TRY(n, integer(o, key, at));
+  if (n < 0 || n >= 1'000'000'000'000'000'000)
+    return fail(pointer(at, key), "must be an amount from 0 below 10^18 minor units");
   return retail::Money(n, currency);
 }
 
@@ -254,6 +270,7 @@ result<retail::OrderLine> order_line(const Reader& r, std::string_view at, retai
                                      const retail::Money& net, const retail::Money& discount,
                                      const retail::Money& tax) {
   if (quantity <= 0) return r.fail(pointer(at, "quantity"), "must be positive");
+  ODOOSYNC_TRY(q, units(r, quantity, pointer(at, "quantity")));
   if (net.is_negative()) return r.fail(at, "the line's amount after discounts is negative");
   if (discount.is_negative()) return r.fail(at, "the line's discount is negative");
   if (tax.is_negative()) return r.fail(at, "the line's tax is negative");
@@ -263,7 +280,7 @@ result<retail::OrderLine> order_line(const Reader& r, std::string_view at, retai
   if (overflow_mul(unit, quantity, gross)) return r.fail(at, "the line's amount is too large");
   retail::OrderLine line;
   line.sku = std::move(sku);
-  line.quantity = retail::Quantity::units(quantity);
+  line.quantity = q;
   line.unit_price = retail::Money(unit, net.currency());
   const std::int64_t off = gross - net.minor_units();
   if (off != 0) line.discount = retail::Money(off, net.currency());
@@ -280,9 +297,12 @@ result<void> close_order(const Reader& r, retail::Order& order, const retail::Mo
         (l.tax && __builtin_add_overflow(tax, l.tax->minor_units(), &tax)))
       return r.fail_whole("the order's lines add up beyond what an amount can hold");
   }
+  std::int64_t all = 0;
+  if (__builtin_add_overflow(sub, tax, &all))
+    return r.fail_whole("the order's lines add up beyond what an amount can hold");
   order.subtotal = retail::Money(sub, order.currency);
   order.tax_total = retail::Money(tax, order.currency);
-  order.total = retail::Money(sub + tax, order.currency);
+  order.total = retail::Money(all, order.currency);
   if (order.total != channel_total)
     return r.fail(total_pointer,
                   "the lines add up to " + order.total.to_string() + " with tax, but the order's total is " +

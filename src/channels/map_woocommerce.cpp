@@ -125,7 +125,7 @@ result<void> product_updated(const Reader& r, Emitter& out, const ChannelMapping
   retail::Product p;
   p.sku = sku.value();
   ODOOSYNC_TRY(name, r.string(o, "name", ""));
-  p.name = name.size() > 256 ? name.substr(0, 256) : name;
+  p.name = clip_utf8(name, 256);
   ODOOSYNC_TRY(regular, r.optional_string(o, "regular_price", ""));
   ODOOSYNC_TRY(price, r.money(o, regular ? "regular_price" : "price", currency, ""));
   p.list_price = price;

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <thread>
 #include <optional>
 
 extern char** environ;
@@ -148,8 +149,19 @@ class CommandSource final : public SecretSource {
     }
     ::close(out[0]);
     if (timed_out || too_big) ::kill(pid, SIGKILL);
+    // A child that closed its stdout but goes on running is waited for until the deadline, then killed.
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    for (;;) {
+      const pid_t done = ::waitpid(pid, &status, WNOHANG);
+      if (done == pid || (done < 0 && errno != EINTR)) break;
+      if (done == 0 && std::chrono::steady_clock::now() >= deadline) {
+        timed_out = true;
+        ::kill(pid, SIGKILL);
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
     // The output is overwritten before it is dropped, like a Secret's.
     auto wipe = [&] { std::fill(text.begin(), text.end(), '\0'); };
     if (timed_out) {

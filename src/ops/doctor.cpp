@@ -317,14 +317,17 @@ void check_odoo(const DoctorOptions& opt, DoctorReport& rep) {
     rep.findings.push_back({"odoo.clock", Severity::warning, "Odoo's answers carry no Date header: skew unknown"});
   }
 
-  auto admin = o.client->call("res.users", "has_group", fmt::format(R"([[{}], "base.group_system"])", o.uid));
-  if (o.protocol == odoo::Protocol::json2)
-    admin = o.client->call_named("res.users", "has_group", {o.uid}, R"({"group_ext_id": "base.group_system"})");
-  if (admin && admin.value().IsBool() && admin.value().GetBool())
+  auto admin = o.protocol == odoo::Protocol::json2
+                   ? o.client->call_named("res.users", "has_group", {o.uid}, R"({"group_ext_id": "base.group_system"})")
+                   : o.client->call("res.users", "has_group", fmt::format(R"([[{}], "base.group_system"])", o.uid));
+  if (!admin)
+    rep.findings.push_back(
+        {"odoo.user", Severity::warning, "cannot ask Odoo the user's groups: " + admin.error().message()});
+  else if (admin.value().IsBool() && admin.value().GetBool())
     rep.findings.push_back({"odoo.user", Severity::warning,
                             "the user is an administrator (Settings): an integration user needs only the rights "
                             "listed under odoo.access (least privilege)"});
-  else if (admin)
+  else
     rep.findings.push_back({"odoo.user", Severity::ok, "not an administrator"});
 
   check_access(o, opt, rep);
@@ -345,7 +348,8 @@ void check_store(const DoctorOptions& opt, DoctorReport& rep) {
   }
   if (opt.store_file) {
     std::error_code ec;
-    const auto size = std::filesystem::file_size(*opt.store_file, ec);
+    std::uintmax_t size = std::filesystem::file_size(*opt.store_file, ec);
+    if (ec) size = 0;
     std::uintmax_t wal = 0;
     auto wal_path = *opt.store_file;
     wal_path += "-wal";
@@ -370,7 +374,7 @@ void check_store(const DoctorOptions& opt, DoctorReport& rep) {
   }
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(opt.now().time_since_epoch()).count();
   if (oldest) {
-    const auto age = std::chrono::seconds{(now_ms - *oldest) / 1000};
+    const auto age = std::chrono::seconds{std::max<std::int64_t>(0, (now_ms - *oldest) / 1000)};
     const bool stale = age >= opt.pending_warning;
     rep.findings.push_back(
         {"store.backlog", stale ? Severity::warning : Severity::ok,

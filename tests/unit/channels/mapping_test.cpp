@@ -593,3 +593,35 @@ TEST_CASE("the verification fixtures from the providers' own SDKs and schemas ma
     if (!c.note.empty()) CHECK(r.value().note.find(c.note) != std::string::npos);
   }
 }
+
+TEST_CASE("mapping refuses what cannot be represented: a count beyond a quantity, Stripe's ISK in hundredths") {
+  auto level = payload("shopify", "inventory-levels-update.json");
+  level.replace(level.find("\"available\":6"), 13, "\"available\":10000000000000");
+  auto msg = error_of(
+      map(Provider::shopify, delivery(level, {{"X-Shopify-Topic", "inventory_levels/update"}}), shop_mapping()));
+  CHECK(msg == "shopify inventory_levels/update: /available: a count this large cannot be a quantity");
+  auto pay = payload("stripe", "payment-intent-succeeded.json");
+  pay.replace(pay.find("\"eur\""), 5, "\"isk\"");
+  auto isk = error_of(map(Provider::stripe, delivery(pay), shop_mapping()));
+  CHECK(isk.find("stripe payment_intent.succeeded: /data/object/currency: ISK: Stripe sends it in hundredths") == 0);
+  auto negative = payload("stripe", "refund-updated.json");
+  negative.replace(negative.find("\"amount\":1000"), 13, "\"amount\":-1000");
+  CHECK(error_of(map(Provider::stripe, delivery(negative), shop_mapping())).find("/data/object/amount: must be") !=
+        std::string::npos);
+}
+
+TEST_CASE("amazon: a shipping promotion with its tax, on a marketplace whose prices include tax, adds up") {
+  auto m = shop_mapping();
+  auto order = payload("amazon", "get-order.json");
+  order.replace(order.find("\"28.88\""), 7, "\"24.00\"");
+  auto items = payload("amazon", "get-order-items.json");
+  items.replace(items.find("\"PromotionDiscount\""), 0,
+                R"("ShippingDiscount":{"CurrencyCode":"EUR","Amount":"4.88"},)"
+                R"("ShippingDiscountTax":{"CurrencyCode":"EUR","Amount":"0.78"},)");
+  auto e = map_amazon_order(order, items, m);
+  REQUIRE_MESSAGE(e, (e ? "" : e.error().message()));
+  const auto& o = data_of<retail::OrderCreated>(e.value()).order;
+  REQUIRE(o.lines.size() == 1);  // free shipping: no shipping line
+  CHECK(o.total.to_string() == "24.00 EUR");
+  CHECK(o.lines[0].total.to_string() == "20.17 EUR");
+}

@@ -66,6 +66,12 @@ TEST_CASE("secret source: a command, cached for max_age, run again on refresh, i
   auto slow = secret_from_command({"sleep", "5"}, std::chrono::seconds{1}, std::chrono::seconds{1})->current();
   REQUIRE_FALSE(slow);
   CHECK(slow.error().message() == "the secret command sleep did not finish within 1 s");
+  // A child that closes its stdout and goes on: killed at the deadline, not waited for.
+  auto lingering =
+      secret_from_command({"sh", "-c", "exec >&-; sleep 5"}, std::chrono::seconds{1}, std::chrono::seconds{1})
+          ->current();
+  REQUIRE_FALSE(lingering);
+  CHECK(lingering.error().message() == "the secret command sh did not finish within 1 s");
   auto silent = secret_from_command({"true"})->current();
   REQUIRE_FALSE(silent);
   CHECK(silent.error().message() == "the secret command true printed nothing");
