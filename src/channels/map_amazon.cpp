@@ -10,10 +10,8 @@ namespace detail {
 
 result<Mapped> map_amazon(const MapContext& ctx) {
   Reader r("amazon", "");
-  ODOOSYNC_TRYV(r.parse(ctx.delivery.body));
+  ODOOSYNC_TRY(type, r.parse_typed(ctx.delivery.body, "NotificationType"));
   const auto& root = r.root();
-  ODOOSYNC_TRY(type, r.string(root, "NotificationType", ""));
-  r.set_topic(type);
   Emitter out(ctx, r);
   std::string note;
   if (type == "ORDER_CHANGE") {

@@ -39,6 +39,8 @@ class Reader {
  public:
   Reader(std::string provider, std::string topic) : provider_(std::move(provider)), topic_(std::move(topic)) {}
   result<void> parse(std::string_view body);
+  // parse(), then the topic from the body's string member `key` ("type", "event_type", ...).
+  result<std::string> parse_typed(std::string_view body, std::string_view key);
   const json::Value& root() const noexcept { return doc_; }
   void set_topic(std::string topic) { topic_ = std::move(topic); }
   const std::string& topic() const noexcept { return topic_; }

@@ -35,11 +35,7 @@ std::optional<std::string> clip(std::optional<std::string> s, std::size_t max) {
   if (!s) return s;
   for (auto& c : *s)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  if (s->size() > max) {
-    std::size_t n = max;
-    while (n > 0 && (static_cast<unsigned char>((*s)[n]) & 0xC0) == 0x80) --n;
-    s->resize(n);
-  }
+  *s = clip_utf8(std::move(*s), max);
   while (!s->empty() && s->back() == ' ') s->pop_back();
   while (!s->empty() && s->front() == ' ') s->erase(0, 1);
   if (s->empty()) return std::nullopt;
@@ -50,10 +46,8 @@ std::optional<std::string> clip(std::optional<std::string> s, std::size_t max) {
 
 result<Mapped> map_easypost(const MapContext& ctx) {
   Reader r("easypost", "");
-  ODOOSYNC_TRYV(r.parse(ctx.delivery.body));
+  ODOOSYNC_TRY(description, r.parse_typed(ctx.delivery.body, "description"));
   const auto& root = r.root();
-  ODOOSYNC_TRY(description, r.string(root, "description", ""));
-  r.set_topic(description);
   Emitter out(ctx, r);
   std::string note;
   if (description == "tracker.updated" || description == "tracker.created") {
@@ -99,10 +93,8 @@ result<Mapped> map_easypost(const MapContext& ctx) {
 
 result<Mapped> map_shippo(const MapContext& ctx) {
   Reader r("shippo", "");
-  ODOOSYNC_TRYV(r.parse(ctx.delivery.body));
+  ODOOSYNC_TRY(event, r.parse_typed(ctx.delivery.body, "event"));
   const auto& root = r.root();
-  ODOOSYNC_TRY(event, r.string(root, "event", ""));
-  r.set_topic(event);
   Emitter out(ctx, r);
   std::string note;
   if (event == "track_updated") {

@@ -11,10 +11,8 @@ namespace detail {
 
 result<Mapped> map_odoo(const MapContext& ctx) {
   Reader r("odoo", "");
-  ODOOSYNC_TRYV(r.parse(ctx.delivery.body));
+  ODOOSYNC_TRY(model, r.parse_typed(ctx.delivery.body, "_model"));
   const auto& root = r.root();
-  ODOOSYNC_TRY(model, r.string(root, "_model", ""));
-  r.set_topic(model);
   const auto* id = json::find(root, "_id");
   if (!id || !id->IsInt64() || id->GetInt64() <= 0) return r.fail("/_id", "must be a record id (a positive integer)");
   Mapped out;

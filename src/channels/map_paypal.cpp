@@ -30,10 +30,8 @@ result<retail::Money> amount_of(const Reader& r, const json::Value& res) {
 
 result<Mapped> map_paypal(const MapContext& ctx) {
   Reader r("paypal", "");
-  ODOOSYNC_TRYV(r.parse(ctx.delivery.body));
+  ODOOSYNC_TRY(type, r.parse_typed(ctx.delivery.body, "event_type"));
   const auto& root = r.root();
-  ODOOSYNC_TRY(type, r.string(root, "event_type", ""));
-  r.set_topic(type);
   ODOOSYNC_TRY(event_time, r.timestamp(root, "create_time", ""));
   Emitter out(ctx, r);
   std::string note;

@@ -124,10 +124,8 @@ result<void> inventory(const Reader& r, Emitter& out, const json::Value& obj, co
 
 result<Mapped> map_square(const MapContext& ctx) {
   Reader r("square", "");
-  ODOOSYNC_TRYV(r.parse(ctx.delivery.body));
+  ODOOSYNC_TRY(type, r.parse_typed(ctx.delivery.body, "type"));
   const auto& root = r.root();
-  ODOOSYNC_TRY(type, r.string(root, "type", ""));
-  r.set_topic(type);
   ODOOSYNC_TRY(created, r.timestamp(root, "created_at", ""));
   ODOOSYNC_TRY(data, r.object(root, "data", ""));
   Emitter out(ctx, r);

@@ -60,6 +60,13 @@ result<void> Reader::parse(std::string_view body) {
   return success();
 }
 
+result<std::string> Reader::parse_typed(std::string_view body, std::string_view key) {
+  ODOOSYNC_TRYV(parse(body));
+  ODOOSYNC_TRY(type, string(doc_, key, ""));
+  topic_ = type;
+  return type;
+}
+
 Error Reader::fail(std::string_view at, std::string_view problem) const {
   std::string where = provider_;
   if (!topic_.empty()) where += " " + topic_;

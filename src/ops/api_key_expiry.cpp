@@ -29,8 +29,7 @@ std::optional<std::chrono::system_clock::time_point> odoo_datetime(std::string_v
 
 }  // namespace
 
-result<std::optional<std::chrono::system_clock::time_point>> api_key_expiry(odoo::Client& client,
-                                                                            const odoo::CallOptions& options) {
+result<ApiKeys> api_keys(odoo::Client& client, const odoo::CallOptions& options) {
   odoo::CallOptions read = options;
   read.idempotent = true;
   ODOOSYNC_TRY(ctx, client.call("res.users", "context_get", "[]", "{}", read));
@@ -41,16 +40,23 @@ result<std::optional<std::chrono::system_clock::time_point>> api_key_expiry(odoo
   ODOOSYNC_TRY(keys, client.search_read("res.users.apikeys", odoo::field("user_id") == uid,
                                         {"user_id", "expiration_date"}, {}, read));
   if (!keys.IsArray()) return Error::protocol("res.users.apikeys search_read did not answer a list");
-  std::optional<std::chrono::system_clock::time_point> soonest;
+  ApiKeys out;
   for (const auto& k : keys.GetArray()) {
     // An administrator may see every user's keys: only this user's count.
     const auto* user = json::find(k, "user_id");
     if (user && user->IsArray() && !user->Empty() && (*user)[0].IsInt64() && (*user)[0].GetInt64() != uid) continue;
+    ++out.count;
     const auto* exp = json::find(k, "expiration_date");
     if (!exp || !exp->IsString()) continue;  // false: no expiry
-    if (auto t = odoo_datetime(json::text(*exp)); t && (!soonest || *t < *soonest)) soonest = t;
+    if (auto t = odoo_datetime(json::text(*exp)); t && (!out.soonest || *t < *out.soonest)) out.soonest = t;
   }
-  return soonest;
+  return out;
+}
+
+result<std::optional<std::chrono::system_clock::time_point>> api_key_expiry(odoo::Client& client,
+                                                                            const odoo::CallOptions& options) {
+  ODOOSYNC_TRY(keys, api_keys(client, options));
+  return keys.soonest;
 }
 
 std::string api_key_expiry_gauge(std::optional<std::chrono::system_clock::time_point> expiry,

@@ -4,6 +4,8 @@
 // (res.users.apikeys), and the clock skew from the HTTP Date header Odoo sends with every answer.
 #include <odoosync/ops/doctor.hpp>
 
+#include <odoosync/ops/api_key_expiry.hpp>
+
 #include <odoosync/channels/config.hpp>
 #include <odoosync/channels/mapping.hpp>
 #include <odoosync/core/json.hpp>
@@ -129,19 +131,6 @@ std::string age_text(std::chrono::seconds s) {
   return fmt::format("{} days", n / 86400);
 }
 
-// An Odoo datetime "2027-03-01 00:00:00" (UTC) as a time point.
-std::optional<std::chrono::system_clock::time_point> odoo_time(std::string_view text) {
-  if (text.size() < 19) return std::nullopt;
-  std::string iso(text.substr(0, 19));
-  iso[10] = 'T';
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-  if (std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6) return std::nullopt;
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
-                                        std::chrono::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok()) return std::nullopt;
-  return std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} + std::chrono::seconds{sec};
-}
-
 struct Odoo {
   std::shared_ptr<odoo::Client> client;
   std::shared_ptr<DateWatch> watch;
@@ -203,25 +192,15 @@ void check_access(Odoo& o, const DoctorOptions& opt, DoctorReport& rep) {
 }
 
 void check_keys(Odoo& o, const DoctorOptions& opt, DoctorReport& rep) {
-  auto keys = o.client->search_read("res.users.apikeys", odoo::field("user_id") == o.uid,
-                                    {"name", "user_id", "expiration_date"});
+  auto keys = ops::api_keys(*o.client);
   if (!keys) {
     rep.findings.push_back({"odoo.api_key", Severity::warning,
                             "cannot read the user's API keys to check their expiry: " + keys.error().message()});
     return;
   }
   const auto now = opt.now();
-  std::optional<std::chrono::system_clock::time_point> soonest;
-  std::size_t count = 0;
-  for (const auto& k : keys.value().GetArray()) {
-    // An administrator sees every user's keys: only this user's count.
-    const auto* user = json::find(k, "user_id");
-    if (user && user->IsArray() && !user->Empty() && (*user)[0].IsInt64() && (*user)[0].GetInt64() != o.uid) continue;
-    ++count;
-    const auto* exp = json::find(k, "expiration_date");
-    if (!exp || !exp->IsString()) continue;
-    if (auto t = odoo_time(json::text(*exp)); t && (!soonest || *t < *soonest)) soonest = t;
-  }
+  const auto count = keys.value().count;
+  const auto& soonest = keys.value().soonest;
   if (count == 0) {
     rep.findings.push_back({"odoo.api_key", Severity::ok, "the user has no API key with an expiry to watch"});
     return;

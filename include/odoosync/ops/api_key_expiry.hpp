@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -15,7 +16,15 @@ namespace odoosync {
 inline namespace v0 {
 namespace ops {
 
-// Two reads (res.users.context_get for the user's id, then its keys). Nothing when none of the user's
+// The user's own API keys: how many, and the soonest expiry among them (nothing when none has one).
+// Two reads (res.users.context_get for the user's id, then its keys); `options` apply to both.
+struct ApiKeys {
+  std::size_t count = 0;
+  std::optional<std::chrono::system_clock::time_point> soonest;
+};
+result<ApiKeys> api_keys(odoo::Client& client, const odoo::CallOptions& options = {});
+
+// api_keys()' soonest expiry. Two reads (res.users.context_get for the user's id, then its keys). Nothing when none of the user's
 // keys has an expiry date (or the user has none); an error when Odoo refuses or cannot be reached.
 // `options` (a deadline, a cancellation token) apply to both reads.
 result<std::optional<std::chrono::system_clock::time_point>> api_key_expiry(odoo::Client& client,
