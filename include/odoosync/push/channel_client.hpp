@@ -137,6 +137,16 @@ struct ClientDeps {
   Clock* clock = nullptr;                        // default: the system clock (throttle waits go through it)
 };
 
+// Each provider's client (src/push/<provider>.cpp; its settings and secrets in docs/push.md). A validation
+// error names the channel and the missing, unknown or malformed setting or secret.
+result<std::unique_ptr<ChannelClient>> make_shopify_client(const ChannelEndpoint& endpoint, ClientDeps deps = {});
+result<std::unique_ptr<ChannelClient>> make_woocommerce_client(const ChannelEndpoint& endpoint, ClientDeps deps = {});
+result<std::unique_ptr<ChannelClient>> make_square_client(const ChannelEndpoint& endpoint, ClientDeps deps = {});
+result<std::unique_ptr<ChannelClient>> make_amazon_client(const ChannelEndpoint& endpoint, ClientDeps deps = {});
+// By provider name ("shopify", "woocommerce", "square", "amazon"); any other is a validation error.
+result<std::unique_ptr<ChannelClient>> make_channel_client(std::string_view provider, const ChannelEndpoint& endpoint,
+                                                           ClientDeps deps = {});
+
 }  // namespace push
 }  // namespace v0
 }  // namespace odoosync
