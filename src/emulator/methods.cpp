@@ -31,6 +31,11 @@ bool access_allowed(int version, const std::string& admin_key, std::int64_t uid,
   const bool business = model.rfind("product.", 0) == 0 || model.rfind("stock.", 0) == 0 ||
                         model.rfind("sale.", 0) == 0 || model.rfind("purchase.", 0) == 0 || model.rfind("pos.", 0) == 0;
   if ((limited || portal) && (accounting || (writes && (business || portal)))) return false;
+  // The limited user is an internal user without the Sales or Inventory groups: real Odoo 18 and 19 also
+  // refuse it reading orders, pickings, moves and external ids (checked with check_access_rights).
+  const bool group_only = model.rfind("sale.", 0) == 0 || model == "stock.picking" || model == "stock.move" ||
+                          model == "ir.model.data" || model.rfind("purchase.", 0) == 0;
+  if (limited && group_only) return false;
   // Nobody deletes quants, not even the administrator (real Odoo 18 and 19 answer False).
   if (op == 'u' && model == "stock.quant") return false;
   return true;
