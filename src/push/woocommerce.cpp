@@ -93,9 +93,11 @@ class WooCommerceClient final : public ChannelClient {
 
     // Compare-and-set, as far as WooCommerce allows: read the quantities now and leave out what differs.
     std::map<std::int64_t, std::vector<std::size_t>> to_check;  // parent -> items
+    std::vector<Target> targets(levels.size());                 // taken now: a 404 below may drop a cache entry
     for (std::size_t i = 0; i < levels.size(); ++i) {
       if (settled[i]) continue;
       auto t = cached(levels[i].sku);
+      if (t) targets[i] = *t;
       if (!t) {
         settle(out, settled, i, Outcome::not_listed, "no product or variation has SKU '" + levels[i].sku + "'");
       } else if (levels[i].expected) {
@@ -107,7 +109,7 @@ class WooCommerceClient final : public ChannelClient {
         std::size_t to = std::min(items.size(), from + woocommerce::max_page_size);
         std::string ids;
         for (std::size_t k = from; k < to; ++k) {
-          ids += (ids.empty() ? "" : ",") + std::to_string(cached(levels[items[k]].sku)->id);
+          ids += (ids.empty() ? "" : ",") + std::to_string(targets[items[k]].id);
         }
         std::string path = parent ? "products/" + std::to_string(parent) + "/variations" : std::string("products");
         auto got = call(http::Method::get, path + "?include=" + ids + "&per_page=100", "", "GET " + path);
@@ -124,7 +126,7 @@ class WooCommerceClient final : public ChannelClient {
         }
         for (std::size_t k = from; k < to; ++k) {
           std::size_t i = items[k];
-          auto it = stock.find(cached(levels[i].sku)->id);
+          auto it = stock.find(targets[i].id);
           if (it == stock.end()) {
             forget_and_unlist(out, settled, i, levels[i].sku);
           } else if (it->second && *it->second != *levels[i].expected) {
@@ -138,7 +140,7 @@ class WooCommerceClient final : public ChannelClient {
     }
 
     auto write = write_batches(
-        levels.size(), out, settled, applied_any, [&](std::size_t i) { return levels[i].sku; },
+        targets, out, settled, applied_any, [&](std::size_t i) { return levels[i].sku; },
         [&](std::size_t i, json::Writer& w) {
           w.key("stock_quantity").integer(levels[i].quantity);
           w.member("manage_stock", true);
@@ -180,13 +182,17 @@ class WooCommerceClient final : public ChannelClient {
       }
     }
     if (auto r = resolve_all(skus); !r) return give_up(r.error());
+    std::vector<Target> targets(prices.size());
     for (std::size_t i = 0; i < prices.size(); ++i) {
-      if (!settled[i] && !cached(prices[i].sku)) {
+      if (settled[i]) continue;
+      if (auto t = cached(prices[i].sku)) {
+        targets[i] = *t;
+      } else {
         settle(out, settled, i, Outcome::not_listed, "no product or variation has SKU '" + prices[i].sku + "'");
       }
     }
     auto write = write_batches(
-        prices.size(), out, settled, applied_any, [&](std::size_t i) { return prices[i].sku; },
+        targets, out, settled, applied_any, [&](std::size_t i) { return prices[i].sku; },
         [&](std::size_t i, json::Writer& w) { w.member("regular_price", prices[i].price.amount()); });
     if (!write) return give_up(write.error());
     return out;
@@ -416,11 +422,11 @@ class WooCommerceClient final : public ChannelClient {
   // variations/batch, at most batch_size_ objects a request; each answer's items say, in order, which
   // were refused ({"id": .., "error": {"code", "message", "data": {"status"}}}).
   template <class SkuOf, class Fields>
-  result<void> write_batches(std::size_t n, std::vector<ItemResult>& out, std::vector<bool>& settled, bool& applied_any,
-                             SkuOf sku_of, Fields fields) {
+  result<void> write_batches(const std::vector<Target>& targets, std::vector<ItemResult>& out,
+                             std::vector<bool>& settled, bool& applied_any, SkuOf sku_of, Fields fields) {
     std::map<std::int64_t, std::vector<std::size_t>> groups;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!settled[i]) groups[cached(sku_of(i))->parent].push_back(i);
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      if (!settled[i]) groups[targets[i].parent].push_back(i);
     }
     for (const auto& [parent, items] : groups) {
       std::string path =
@@ -430,7 +436,7 @@ class WooCommerceClient final : public ChannelClient {
         json::Writer w;
         w.begin_object().key("update").begin_array();
         for (std::size_t k = from; k < to; ++k) {
-          w.begin_object().key("id").integer(cached(sku_of(items[k]))->id);
+          w.begin_object().key("id").integer(targets[items[k]].id);
           fields(items[k], w);
           w.end_object();
         }
