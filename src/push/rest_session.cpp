@@ -137,11 +137,21 @@ Error RestSession::status_error(const http::Response& response, std::string_view
   return e;
 }
 
-void RestSession::pace() {
+result<void> RestSession::pace() {
   Clock& clock = *options_.clock;
   auto now = clock.now();
   Clock::time_point at = now;
-  if (budget_until_ && *budget_until_ > at) at = *budget_until_;
+  if (budget_until_ && *budget_until_ > at) {
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*budget_until_ - now);
+    if (wait > options_.max_wait) {
+      // Not spent now: the Pusher comes back after it (the budget stays known until then).
+      Error e(ErrorKind::backpressure, options_.prefix +
+                                           ": the provider's announced request budget is spent "
+                                           "for longer than max_wait");
+      return e.with_retry_after(wait);
+    }
+    at = *budget_until_;
+  }
   budget_until_.reset();
   if (options_.requests_per_second > 0 && next_slot_ > at) at = next_slot_;
   if (at > now) {
@@ -153,6 +163,7 @@ void RestSession::pace() {
         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / options_.requests_per_second));
     next_slot_ = std::max(at, next_slot_) + interval;
   }
+  return success();
 }
 
 result<http::Response> RestSession::send(http::Request request, const Authorize& authorize, std::string_view what) {
@@ -163,7 +174,7 @@ result<http::Response> RestSession::send(http::Request request, const Authorize&
   auto backoff = options_.first_backoff;
   for (;;) {
     if (auto a = authorize(request, false); !a) return a.error().with_message_prefix(options_.prefix);
-    pace();
+    if (auto paced = pace(); !paced) return paced.error();
     auto sent = options_.transport->send(request);
     if (!sent) return scrub(std::move(sent).error()).with_message_prefix(options_.prefix + " " + std::string(what));
     http::Response res = std::move(sent).value();

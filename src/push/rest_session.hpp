@@ -80,7 +80,7 @@ class RestSession {
   std::uint64_t waits() const { return waits_; }  // throttle waits so far (pacing, budget, 429)
 
  private:
-  void pace();
+  result<void> pace();  // backpressure when an announced budget resets beyond max_wait
   Options options_;
   Clock::time_point next_slot_{};
   std::optional<Clock::time_point> budget_until_{};
