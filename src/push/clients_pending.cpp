@@ -21,9 +21,6 @@ result<std::unique_ptr<ChannelClient>> make_woocommerce_client(const ChannelEndp
 result<std::unique_ptr<ChannelClient>> make_square_client(const ChannelEndpoint& e, ClientDeps) {
   return pending(e, "square");
 }
-result<std::unique_ptr<ChannelClient>> make_amazon_client(const ChannelEndpoint& e, ClientDeps) {
-  return pending(e, "amazon");
-}
 
 }  // namespace push
 }  // namespace v0
