@@ -106,9 +106,10 @@ struct Bucket {
   Clock::time_point last{};
 };
 
-enum class Op : std::size_t { patch, get, order_items, confirm };
-constexpr std::array<std::string_view, 4> op_names{"patchListingsItem", "getListingsItem", "getOrderItems",
-                                                   "confirmShipment"};
+enum class Op : std::size_t { patch, get, order_items, confirm, create_document, create_feed, get_feed, get_document };
+constexpr std::array<std::string_view, 8> op_names{"patchListingsItem", "getListingsItem",    "getOrderItems",
+                                                   "confirmShipment",   "createFeedDocument", "createFeed",
+                                                   "getFeed",           "getFeedDocument"};
 
 // "code: message (details)" for each entry of an SP-API ErrorList; the raw text when it is not one.
 std::string error_list_text(std::string_view body) {
@@ -146,6 +147,9 @@ class AmazonClient final : public ChannelClient {
     std::chrono::milliseconds timeout{0};
     std::chrono::milliseconds max_wait{30'000};
     double listings_rate = amazon::patch_rate;
+    std::size_t feed_threshold = 0;  // 0: no feeds
+    std::chrono::milliseconds feed_poll{30'000};
+    std::chrono::milliseconds feed_timeout{600'000};
     std::shared_ptr<SecretSource> client_id, client_secret, refresh_token;
   };
 
@@ -164,14 +168,19 @@ class AmazonClient final : public ChannelClient {
     init(Op::get, amazon::get_rate, amazon::get_burst);
     init(Op::order_items, amazon::order_items_rate, amazon::order_items_burst);
     init(Op::confirm, amazon::confirm_rate, amazon::confirm_burst);
+    init(Op::create_document, amazon::create_document_rate, amazon::create_document_burst);
+    init(Op::create_feed, amazon::create_feed_rate, amazon::create_feed_burst);
+    init(Op::get_feed, amazon::get_feed_rate, amazon::get_feed_burst);
+    init(Op::get_document, amazon::get_document_rate, amazon::get_document_burst);
   }
 
   std::string_view provider() const noexcept override { return "amazon"; }
 
   ChannelLimits limits() const override {
     ChannelLimits l;
-    l.max_levels_per_call = 1;
-    l.max_prices_per_call = 1;
+    // One SKU per PATCH; with feeds on, a call may carry a whole feed's worth (the feed schema's limit).
+    l.max_levels_per_call = cfg_.feed_threshold > 0 ? amazon::feed_max_messages : 1;
+    l.max_prices_per_call = l.max_levels_per_call;
     l.sustained_rate = buckets_[static_cast<std::size_t>(Op::patch)].rate;
     l.unit = "requests";
     l.max_wait = cfg_.max_wait;
@@ -180,45 +189,52 @@ class AmazonClient final : public ChannelClient {
 
   result<std::vector<ItemResult>> set_levels(std::span<const Level> levels) override {
     waited_ = 0ms;
-    std::vector<ItemResult> out;
-    out.reserve(levels.size());
+    std::vector<Patch> patches;
+    patches.reserve(levels.size());
     for (const auto& level : levels) {
+      Patch p{level.sku, "fulfillment_availability", {}, std::nullopt};
       if (!level.location.empty()) {
-        out.push_back({Outcome::not_listed, std::nullopt,
-                       "Amazon keeps one merchant-fulfilled quantity per SKU: no location '" + level.location + "'"});
-        continue;
+        p.refused =
+            ItemResult{Outcome::not_listed, std::nullopt,
+                       "Amazon keeps one merchant-fulfilled quantity per SKU: no location '" + level.location + "'"};
+      } else if (level.quantity < 0) {
+        p.refused =
+            ItemResult{Outcome::rejected, std::nullopt, "quantity " + std::to_string(level.quantity) + " is negative"};
       }
-      if (level.quantity < 0) {
-        out.push_back({Outcome::rejected, std::nullopt, "quantity " + std::to_string(level.quantity) + " is negative"});
-        continue;
-      }
-      auto item = set_one_level(level);
-      if (!item) return fail_rest(std::move(out), levels.size(), std::move(item).error());
-      out.push_back(std::move(item).value());
+      const std::int64_t quantity = level.quantity;
+      p.value = [this, quantity](json::Writer& w) {
+        w.begin_object().member("fulfillment_channel_code", cfg_.channel_code).member("quantity", quantity);
+        w.end_object();
+      };
+      patches.push_back(std::move(p));
     }
-    return out;
+    return apply(patches);
   }
 
   result<std::vector<ItemResult>> set_prices(std::span<const Price> prices) override {
     waited_ = 0ms;
-    std::vector<ItemResult> out;
-    out.reserve(prices.size());
+    std::vector<Patch> patches;
+    patches.reserve(prices.size());
     for (const auto& price : prices) {
+      Patch p{price.sku, "purchasable_offer", {}, std::nullopt};
       if (!(price.price.currency() == cfg_.currency)) {
-        out.push_back({Outcome::rejected, std::nullopt,
-                       "price in " + std::string(price.price.currency().code()) + " but marketplace " +
-                           cfg_.marketplace_id + " sells in " + std::string(cfg_.currency.code())});
-        continue;
+        p.refused = ItemResult{Outcome::rejected, std::nullopt,
+                               "price in " + std::string(price.price.currency().code()) + " but marketplace " +
+                                   cfg_.marketplace_id + " sells in " + std::string(cfg_.currency.code())};
+      } else if (price.price.minor_units() <= 0) {
+        p.refused =
+            ItemResult{Outcome::rejected, std::nullopt, "price " + price.price.to_string() + " is not positive"};
       }
-      if (price.price.minor_units() <= 0) {
-        out.push_back({Outcome::rejected, std::nullopt, "price " + price.price.to_string() + " is not positive"});
-        continue;
-      }
-      auto item = set_one_price(price);
-      if (!item) return fail_rest(std::move(out), prices.size(), std::move(item).error());
-      out.push_back(std::move(item).value());
+      const retail::Money money = price.price;
+      p.value = [this, money](json::Writer& w) {
+        w.begin_object().member("marketplace_id", cfg_.marketplace_id);
+        w.member("currency", money.currency().code()).key("our_price").begin_array().begin_object();
+        w.key("schedule").begin_array().begin_object().key("value_with_tax").decimal(money.amount());
+        w.end_object().end_array().end_object().end_array().end_object();
+      };
+      patches.push_back(std::move(p));
     }
-    return out;
+    return apply(patches);
   }
 
   result<std::vector<ItemResult>> fulfil(std::span<const Fulfilment> fulfilments) override {
@@ -521,18 +537,50 @@ class AmazonClient final : public ChannelClient {
     return std::optional<std::string>{};
   }
 
+  // One item's change: a replace of one attribute of one SKU, unless refused before sending.
+  struct Patch {
+    std::string sku;
+    std::string_view attribute;
+    std::function<void(json::Writer&)> value;
+    std::optional<ItemResult> refused;
+  };
+
+  static void write_patches(json::Writer& w, const Patch& p) {
+    w.key("patches").begin_array().begin_object().member("op", "replace");
+    w.member("path", "/attributes/" + std::string(p.attribute)).key("value").begin_array();
+    p.value(w);
+    w.end_array().end_object().end_array();
+  }
+
+  // One PATCH per SKU, or one feed for the batch when feeds are on and the batch is large enough.
+  result<std::vector<ItemResult>> apply(const std::vector<Patch>& patches) {
+    const auto sendable = static_cast<std::size_t>(
+        std::count_if(patches.begin(), patches.end(), [](const Patch& p) { return !p.refused; }));
+    if (cfg_.feed_threshold > 0 && sendable >= cfg_.feed_threshold) return via_feed(patches);
+    std::vector<ItemResult> out;
+    out.reserve(patches.size());
+    for (const auto& p : patches) {
+      if (p.refused) {
+        out.push_back(*p.refused);
+        continue;
+      }
+      auto item = patch(p);
+      if (!item) return fail_rest(std::move(out), patches.size(), std::move(item).error());
+      out.push_back(std::move(item).value());
+    }
+    return out;
+  }
+
   // patchListingsItem with one replace of one attribute, and what its answer means for the item.
-  result<ItemResult> patch(std::string_view sku, std::string_view attribute,
-                           const std::function<void(json::Writer&)>& value) {
+  result<ItemResult> patch(const Patch& p) {
+    const std::string& sku = p.sku;
     ItemResult refusal;
     ODOOSYNC_TRY(type, product_type(sku, refusal));
     if (!type) return refusal;
     json::Writer w;
-    w.begin_object().member("productType", *type).key("patches").begin_array();
-    w.begin_object().member("op", "replace").member("path", "/attributes/" + std::string(attribute)).key("value");
-    w.begin_array();
-    value(w);
-    w.end_array().end_object().end_array().end_object();
+    w.begin_object().member("productType", *type);
+    write_patches(w, p);
+    w.end_object();
     auto text = w.view();
     if (!text) return ItemResult{Outcome::rejected, std::nullopt, text.error().message()};
     ODOOSYNC_TRY(res, send(Op::patch, http::Method::patch, listing_url(sku, ""), std::string(text.value())));
@@ -566,20 +614,170 @@ class AmazonClient final : public ChannelClient {
     return protocol_error(Op::patch, "unexpected submission status '" + std::string(s) + "'");
   }
 
-  result<ItemResult> set_one_level(const Level& level) {
-    return patch(level.sku, "fulfillment_availability", [&](json::Writer& w) {
-      w.begin_object().member("fulfillment_channel_code", cfg_.channel_code).member("quantity", level.quantity);
+  // --- JSON_LISTINGS_FEED ----------------------------------------------------------------------------
+
+  // The batch as one feed: every sendable SKU's product type first (the same lookup as for a PATCH, so
+  // an unlisted SKU is not_listed here too), then one PATCH message per SKU, messageId = its index + 1.
+  result<std::vector<ItemResult>> via_feed(const std::vector<Patch>& patches) {
+    const std::size_t n = patches.size();
+    std::vector<std::optional<ItemResult>> out(n);
+    std::vector<std::string> types(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (patches[i].refused) {
+        out[i] = patches[i].refused;
+        continue;
+      }
+      ItemResult refusal;
+      ODOOSYNC_TRY(type, product_type(patches[i].sku, refusal));
+      if (type) {
+        types[i] = std::move(*type);
+      } else {
+        out[i] = std::move(refusal);
+      }
+    }
+    json::Writer w;
+    w.begin_object().key("header").begin_object().member("sellerId", cfg_.seller_id).member("version", "2.0");
+    w.member("issueLocale", "en_US").end_object().key("messages").begin_array();
+    std::size_t messages = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (out[i]) continue;
+      ++messages;
+      w.begin_object().member("messageId", static_cast<std::int64_t>(i + 1)).member("sku", patches[i].sku);
+      w.member("operationType", "PATCH").member("productType", types[i]);
+      write_patches(w, patches[i]);
       w.end_object();
-    });
+    }
+    w.end_array().end_object();
+    if (messages > 0) {
+      auto text = w.view();
+      if (!text) return Error::validation(prefix() + "the listings feed: " + text.error().message());
+      ODOOSYNC_TRY(issues, run_feed(std::string(text.value())));
+      for (std::size_t i = 0; i < n; ++i) {
+        if (out[i]) continue;
+        auto it = issues.find(static_cast<std::int64_t>(i + 1));
+        out[i] = it == issues.end() ? ItemResult{} : ItemResult{Outcome::rejected, std::nullopt, it->second};
+      }
+    }
+    std::vector<ItemResult> results;
+    results.reserve(n);
+    for (auto& r : out) results.push_back(std::move(*r));
+    return results;
   }
 
-  result<ItemResult> set_one_price(const Price& price) {
-    return patch(price.sku, "purchasable_offer", [&](json::Writer& w) {
-      w.begin_object().member("marketplace_id", cfg_.marketplace_id);
-      w.member("currency", price.price.currency().code()).key("our_price").begin_array().begin_object();
-      w.key("schedule").begin_array().begin_object().key("value_with_tax").decimal(price.price.amount());
-      w.end_object().end_array().end_object().end_array().end_object();
-    });
+  // A request to a pre-signed document URL: no access token, no pacing (it is storage, not SP-API).
+  result<http::Response> document_request(http::Method method, const std::string& url, std::string body) {
+    http::Request req;
+    req.method = method;
+    req.url = url;
+    req.timeout = cfg_.timeout;
+    req.idempotent = true;
+    if (method == http::Method::put) req.headers.set("Content-Type", std::string(feed_content_type));
+    req.body = std::move(body);
+    auto sent = transport_->send(req);
+    if (!sent) return scrub(std::move(sent).error().with_message_prefix(prefix() + "feed document: "));
+    return std::move(sent).value();
+  }
+
+  static constexpr std::string_view feed_content_type = "application/json; charset=UTF-8";
+
+  // Uploads the feed, creates it, waits for Amazon to process it (getFeed every feed_poll, at most
+  // feed_timeout), and reads the processing report: the ERROR issues' text by messageId.
+  result<std::map<std::int64_t, std::string>> run_feed(std::string feed) {
+    const std::string api = base() + "/feeds/2021-06-30";
+    json::Writer w;
+    w.begin_object().member("contentType", feed_content_type).end_object();
+    ODOOSYNC_TRY(doc_res,
+                 send(Op::create_document, http::Method::post, api + "/documents", std::string(w.unchecked_view())));
+    if (doc_res.status != 201 && doc_res.status != 200) return status_error(Op::create_document, doc_res);
+    auto doc = json::parse(doc_res.body);
+    if (!doc) return protocol_error(Op::create_document, doc.error().message());
+    const auto* doc_id = json::find(doc.value(), "feedDocumentId");
+    const auto* upload_url = json::find(doc.value(), "url");
+    if (!doc_id || !upload_url || json::text(*upload_url).empty())
+      return protocol_error(Op::create_document, "no feedDocumentId and url");
+    ODOOSYNC_TRY(up, document_request(http::Method::put, std::string(json::text(*upload_url)), std::move(feed)));
+    if (up.status < 200 || up.status > 299)
+      return scrub(
+          Error::http_status(up.status, prefix() + "uploading the listings feed: HTTP " + std::to_string(up.status)));
+
+    w.clear();
+    w.begin_object().member("feedType", "JSON_LISTINGS_FEED").key("marketplaceIds").begin_array();
+    w.string(cfg_.marketplace_id).end_array().member("inputFeedDocumentId", json::text(*doc_id)).end_object();
+    ODOOSYNC_TRY(feed_res, send(Op::create_feed, http::Method::post, api + "/feeds", std::string(w.unchecked_view())));
+    if (feed_res.status != 202 && feed_res.status != 200) return status_error(Op::create_feed, feed_res);
+    auto created = json::parse(feed_res.body);
+    if (!created) return protocol_error(Op::create_feed, created.error().message());
+    const auto* id_value = json::find(created.value(), "feedId");
+    if (!id_value || json::text(*id_value).empty()) return protocol_error(Op::create_feed, "no feedId");
+    const std::string feed_id(json::text(*id_value));
+
+    // From here on Amazon has the feed: a failure leaves its outcome unknown.
+    auto unknown = [&](Error e) {
+      return std::move(e.with_message_prefix("feed " + feed_id + ": ")).with_outcome_unknown(true);
+    };
+    const auto deadline = clock_.now() + cfg_.feed_timeout;
+    std::string report_id;
+    for (;;) {
+      auto polled = send(Op::get_feed, http::Method::get, api + "/feeds/" + percent_encode(feed_id), {});
+      if (!polled) return unknown(std::move(polled).error());
+      if (polled.value().status != 200) return unknown(status_error(Op::get_feed, polled.value()));
+      auto state = json::parse(polled.value().body);
+      if (!state) return unknown(protocol_error(Op::get_feed, state.error().message()));
+      const auto* status = json::find(state.value(), "processingStatus");
+      const std::string_view st = status ? json::text(*status) : std::string_view();
+      if (st == "DONE") {
+        const auto* result_id = json::find(state.value(), "resultFeedDocumentId");
+        if (!result_id || json::text(*result_id).empty())
+          return unknown(protocol_error(Op::get_feed, "DONE without resultFeedDocumentId"));
+        report_id = std::string(json::text(*result_id));
+        break;
+      }
+      if (st == "CANCELLED")  // cancelled before processing: nothing of it was applied
+        return Error::http_status(409, prefix() + "feed " + feed_id + " was CANCELLED before processing");
+      if (st == "FATAL")
+        return unknown(Error::protocol(
+            prefix() + "Amazon aborted the listings feed (FATAL): some, none or all of it may be applied"));
+      if (st != "IN_QUEUE" && st != "IN_PROGRESS")
+        return unknown(protocol_error(Op::get_feed, "unknown processingStatus '" + std::string(st) + "'"));
+      if (clock_.now() + cfg_.feed_poll > deadline) {
+        return unknown(Error(ErrorKind::backpressure, prefix() + "still " + std::string(st) + " after " +
+                                                          std::to_string(cfg_.feed_timeout.count()) + " ms"))
+            .with_retry_after(cfg_.feed_poll);
+      }
+      clock_.sleep_for(cfg_.feed_poll);
+    }
+
+    auto located = send(Op::get_document, http::Method::get, api + "/documents/" + percent_encode(report_id), {});
+    if (!located) return unknown(std::move(located).error());
+    if (located.value().status != 200) return unknown(status_error(Op::get_document, located.value()));
+    auto where = json::parse(located.value().body);
+    if (!where) return unknown(protocol_error(Op::get_document, where.error().message()));
+    const auto* report_url = json::find(where.value(), "url");
+    if (!report_url || json::text(*report_url).empty()) return unknown(protocol_error(Op::get_document, "no url"));
+    if (const auto* algo = json::find(where.value(), "compressionAlgorithm"); algo && !json::text(*algo).empty())
+      return unknown(protocol_error(Op::get_document, "the processing report is " + std::string(json::text(*algo)) +
+                                                          "-compressed, which this client does not read"));
+    auto got = document_request(http::Method::get, std::string(json::text(*report_url)), {});
+    if (!got) return unknown(std::move(got).error());
+    if (got.value().status != 200)
+      return unknown(Error::http_status(got.value().status,
+                                        prefix() + "processing report: HTTP " + std::to_string(got.value().status)));
+    auto report = json::parse(got.value().body);
+    if (!report) return unknown(Error::protocol(prefix() + "processing report: " + report.error().message()));
+    std::map<std::int64_t, std::string> issues;
+    if (const auto* list = json::find(report.value(), "issues"); list && list->IsArray()) {
+      for (const auto& issue : list->GetArray()) {
+        const auto* message_id = json::find(issue, "messageId");
+        const auto* severity = json::find(issue, "severity");
+        if (!message_id || !message_id->IsInt64() || !severity || json::text(*severity) != "ERROR") continue;
+        std::string& text = issues[message_id->GetInt64()];
+        if (!text.empty()) text += "; ";
+        if (const auto* code = json::find(issue, "code")) text += std::string(json::text(*code)) + ": ";
+        if (const auto* message = json::find(issue, "message")) text += json::text(*message);
+        text = scrub(Error::bounded(std::move(text), 1024));
+      }
+    }
+    return issues;
   }
 
   // --- orders ----------------------------------------------------------------------------------------
@@ -691,7 +889,7 @@ class AmazonClient final : public ChannelClient {
   Secret client_id_, client_secret_, refresh_token_, access_token_;
   Clock::time_point token_expires_{};
   std::uint64_t tokens_fetched_ = 0;
-  std::array<Bucket, 4> buckets_{};
+  std::array<Bucket, 8> buckets_{};
   std::map<std::string, std::string, std::less<>> product_types_;
   std::chrono::milliseconds waited_{0};
 };
@@ -710,15 +908,18 @@ result<std::unique_ptr<ChannelClient>> make_amazon_client(const ChannelEndpoint&
                              "https://sellingpartnerapi-eu.amazon.com)");
   if (auto u = http::parse_url(c.base_url); !u) return Error::validation(where + "base_url: " + u.error().message());
 
-  static constexpr std::array<std::string_view, 9> known{amazon::setting_seller_id,
-                                                         amazon::setting_marketplace_id,
-                                                         amazon::setting_lwa_url,
-                                                         amazon::setting_product_type,
-                                                         amazon::setting_fulfillment_channel_code,
-                                                         amazon::setting_currency,
-                                                         amazon::setting_listings_rate,
-                                                         "max_wait_ms",
-                                                         "timeout_ms"};
+  static constexpr std::array<std::string_view, 12> known{amazon::setting_seller_id,
+                                                          amazon::setting_marketplace_id,
+                                                          amazon::setting_lwa_url,
+                                                          amazon::setting_product_type,
+                                                          amazon::setting_fulfillment_channel_code,
+                                                          amazon::setting_currency,
+                                                          amazon::setting_listings_rate,
+                                                          amazon::setting_feed_threshold,
+                                                          amazon::setting_feed_poll_ms,
+                                                          amazon::setting_feed_timeout_ms,
+                                                          "max_wait_ms",
+                                                          "timeout_ms"};
   for (const auto& [key, value] : endpoint.settings) {
     if (std::find(known.begin(), known.end(), key) == known.end())
       return Error::validation(where + "unknown setting '" + key + "'");
@@ -766,6 +967,18 @@ result<std::unique_ptr<ChannelClient>> make_amazon_client(const ChannelEndpoint&
   double timeout = 0;
   ODOOSYNC_TRYV(positive("timeout_ms", timeout));
   if (endpoint.timeout) c.timeout = *endpoint.timeout;
+  double threshold = 0;
+  ODOOSYNC_TRYV(positive(amazon::setting_feed_threshold, threshold));
+  if (threshold != std::floor(threshold) || threshold > static_cast<double>(amazon::feed_max_messages))
+    return Error::validation(where + "setting 'feed_threshold' must be a whole number up to " +
+                             std::to_string(amazon::feed_max_messages));
+  c.feed_threshold = static_cast<std::size_t>(threshold);
+  double poll = static_cast<double>(c.feed_poll.count());
+  ODOOSYNC_TRYV(positive(amazon::setting_feed_poll_ms, poll));
+  c.feed_poll = std::chrono::milliseconds(static_cast<std::int64_t>(poll));
+  double feed_timeout = static_cast<double>(c.feed_timeout.count());
+  ODOOSYNC_TRYV(positive(amazon::setting_feed_timeout_ms, feed_timeout));
+  c.feed_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(feed_timeout));
   if (timeout > 0) c.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout));
 
   static constexpr std::array<std::string_view, 3> secret_names{amazon::secret_client_id, amazon::secret_client_secret,

@@ -615,3 +615,81 @@ TEST_CASE("amazon push: many SKUs at the documented rate, with no request refuse
   CHECK(rate < 6.0);
   for (int i = 0; i < n; ++i) CHECK(s.emu->listing("RATE-" + std::to_string(i))->quantity == i);
 }
+
+TEST_CASE("amazon push: a large batch goes as one JSON_LISTINGS_FEED, the report's errors reject their SKUs alone") {
+  ce::AmazonEmulator::Options options;
+  options.feed_processing_time = 90s;  // Amazon takes minutes; the client polls getFeed every 30 s
+  Setup s(true, options);
+  for (const char* sku : {"F-1", "F-2", "F-3", "F-4"}) s.seed(sku, 0);
+  s.endpoint.settings["feed_threshold"] = "3";
+  s.endpoint.settings["feed_poll_ms"] = "30000";
+  auto client = s.client();
+  CHECK(client->limits().max_levels_per_call == push::amazon::feed_max_messages);
+
+  s.emu->invalid_next("F-2", 1, "The provided value for 'Quantity' is invalid.");
+  std::vector<push::Level> levels{level("F-1", 11), level("F-2", 12), level("F-GHOST", 5), level("F-3", 13),
+                                  level("F-4", -1)};
+  const auto before = s.clock.now();
+  auto r = client->set_levels(levels);
+  REQUIRE(r);
+  REQUIRE(r.value().size() == 5);
+  CHECK(r.value()[0].outcome == push::Outcome::applied);
+  CHECK(r.value()[1].outcome == push::Outcome::rejected);
+  CHECK(r.value()[1].message.find("Quantity") != std::string::npos);
+  CHECK(r.value()[2].outcome == push::Outcome::not_listed);
+  CHECK(r.value()[3].outcome == push::Outcome::applied);
+  CHECK(r.value()[4].outcome == push::Outcome::rejected);
+  CHECK(s.clock.now() - before >= 90s);
+  CHECK(s.emu->listing("F-1")->quantity == 11);
+  CHECK(s.emu->listing("F-2")->quantity == 0);
+  CHECK(s.emu->listing("F-3")->quantity == 13);
+  auto counts = s.emu->counts();
+  CHECK(counts.feeds_processed == 1);
+  CHECK(counts.feed_messages == 3);
+  CHECK(counts.orphan_patches == 0);
+  CHECK(op_count(counts, "patchListingsItem") == 0);
+  CHECK(op_count(counts, "createFeed") == 1);
+  CHECK(op_count(counts, "getFeed") == 4);  // IN_PROGRESS at 0, 30 and 60 s, DONE at 90 s
+  CHECK(counts.throttled == 0);
+
+  // Prices too, as exact decimals; a batch below the threshold still goes PATCH by PATCH.
+  std::vector<push::Price> prices{price("F-1", "19.99"), price("F-3", "5.10"), price("F-4", "1000.00")};
+  auto p = client->set_prices(prices);
+  REQUIRE(p);
+  for (const auto& item : p.value()) CHECK(item.outcome == push::Outcome::applied);
+  CHECK(s.emu->listing("F-3")->price == "5.10");
+  CHECK(s.emu->listing("F-4")->price == "1000.00");
+  std::vector<push::Level> two{level("F-1", 1), level("F-3", 3)};
+  REQUIRE(client->set_levels(two));
+  counts = s.emu->counts();
+  CHECK(counts.feeds_processed == 2);
+  CHECK(op_count(counts, "patchListingsItem") == 2);
+}
+
+TEST_CASE("amazon push: a feed not processed in time, or lost while polled, is an outcome-unknown error") {
+  ce::AmazonEmulator::Options options;
+  options.feed_processing_time = 3600s;
+  Setup s(true, options);
+  for (const char* sku : {"F-1", "F-2"}) s.seed(sku, 0);
+  s.endpoint.settings["feed_threshold"] = "2";
+  s.endpoint.settings["feed_poll_ms"] = "20000";
+  s.endpoint.settings["feed_timeout_ms"] = "60000";
+  auto client = s.client();
+  std::vector<push::Level> levels{level("F-1", 1), level("F-2", 2)};
+  auto r = client->set_levels(levels);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind() == ErrorKind::backpressure);
+  CHECK(r.error().outcome_unknown());
+  CHECK(r.error().message().find("feed ") != std::string::npos);
+  CHECK(r.error().retry_after() == std::optional<std::chrono::milliseconds>(20'000));
+  CHECK(s.emu->listing("F-1")->quantity == 0);
+
+  ce::AmazonEmulator::Fault f;
+  f.operation = "getFeed";
+  f.status = 503;
+  s.emu->inject(f);
+  r = client->set_levels(levels);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().http_status() == 503);
+  CHECK(r.error().outcome_unknown());
+}

@@ -5,7 +5,9 @@
 // x-amz-access-token header as Amazon does (an expired token is a 403 "Unauthorized"), enforces the
 // documented usage plans per operation with token buckets (429 "QuotaExceeded" with
 // x-amzn-RateLimit-Limit), and injects faults. docs/push/amazon.md lists the sources and the differences
-// from Amazon. Runs on channel_emulator::ChannelServer; link odoosync::emulator.
+// from Amazon. It also takes JSON_LISTINGS_FEED feeds (Feeds API v2021-06-30: documents with pre-signed
+// URLs under /feed-documents/, createFeed, getFeed, getFeedDocument, a processing report per feed).
+// Runs on channel_emulator::ChannelServer; link odoosync::emulator.
 #pragma once
 
 #include <chrono>
@@ -47,6 +49,13 @@ class AmazonEmulator {
     UsagePlan get_listings{5, 5};
     UsagePlan get_order_items{0.5, 30};
     UsagePlan confirm_shipment{2, 10};
+    UsagePlan create_feed_document{0.5, 15};  // feeds_2021-06-30.json
+    UsagePlan create_feed{0.0083, 15};
+    UsagePlan get_feed{2, 15};
+    UsagePlan get_feed_document{0.0222, 10};
+    // How long a JSON_LISTINGS_FEED stays IN_PROGRESS after createFeed (the emulator's clock): getFeed
+    // then processes it and answers DONE. Zero: the first getFeed finds it done.
+    std::chrono::milliseconds feed_processing_time{0};
     bool enforce_rate_limits = true;
     Clock* clock = nullptr;  // token expiry and buckets; default: the system clock
     std::uint16_t port = 0;
@@ -100,7 +109,9 @@ class AmazonEmulator {
     std::uint64_t throttled = 0;       // 429s from the usage plans (not the injected ones)
     std::uint64_t faults_injected = 0;
     std::uint64_t faults_consumed = 0;
-    std::uint64_t orphan_patches = 0;  // PATCHes for a SKU with no listing (Amazon accepts them: see the docs)
+    std::uint64_t orphan_patches = 0;  // PATCHes (and feed messages) for a SKU with no listing: Amazon accepts them
+    std::uint64_t feeds_processed = 0;
+    std::uint64_t feed_messages = 0;
     std::map<std::string, std::uint64_t, std::less<>> by_operation{};  // answered requests per operation
   };
 

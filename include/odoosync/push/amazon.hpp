@@ -5,6 +5,7 @@
 // the settings, the calls, the limits and what Amazon cannot do (no compare-and-set on quantities).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,13 @@ inline constexpr std::string_view setting_currency = "currency";  // default: th
 // The patchListingsItem rate the client paces itself to, in requests per second (default: the documented
 // patch_rate). An x-amzn-RateLimit-Limit header from Amazon replaces it for the rest of the client's life.
 inline constexpr std::string_view setting_listings_rate = "listings_rate";
+// JSON_LISTINGS_FEED: a call with at least this many SKUs to send goes as one feed instead of one PATCH
+// per SKU (unset: never). Feeds are asynchronous: the call polls getFeed every feed_poll_ms (default
+// 30000) for at most feed_timeout_ms (default 600000), then reads the processing report.
+inline constexpr std::string_view setting_feed_threshold = "feed_threshold";
+inline constexpr std::string_view setting_feed_poll_ms = "feed_poll_ms";
+inline constexpr std::string_view setting_feed_timeout_ms = "feed_timeout_ms";
+inline constexpr std::size_t feed_max_messages = 25'000;  // listings-feed-schema-v2.json, messages.maxItems
 
 // The endpoint's secrets (ChannelEndpoint::secrets), all three required.
 inline constexpr std::string_view secret_client_id = "lwa_client_id";
@@ -38,6 +46,11 @@ inline constexpr double patch_rate = 5, patch_burst = 5;                 // patc
 inline constexpr double get_rate = 5, get_burst = 5;                     // getListingsItem
 inline constexpr double order_items_rate = 0.5, order_items_burst = 30;  // getOrderItems
 inline constexpr double confirm_rate = 2, confirm_burst = 10;            // confirmShipment
+// Feeds API v2021-06-30 (feeds_2021-06-30.json).
+inline constexpr double create_document_rate = 0.5, create_document_burst = 15;  // createFeedDocument
+inline constexpr double create_feed_rate = 0.0083, create_feed_burst = 15;       // createFeed
+inline constexpr double get_feed_rate = 2, get_feed_burst = 15;                  // getFeed
+inline constexpr double get_document_rate = 0.0222, get_document_burst = 10;     // getFeedDocument
 
 // The packageReferenceId a shipment is confirmed with: Amazon takes only a positive number, unique within
 // an order, so the client derives one from Odoo's picking name (a 64-bit FNV-1a hash, in 1..10^15). The

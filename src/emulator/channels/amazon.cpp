@@ -97,6 +97,16 @@ struct AmazonEmulator::State {
   std::map<std::string, Bucket, std::less<>> buckets;
   std::vector<Fault> faults;
   std::map<std::string, std::pair<int, std::string>, std::less<>> invalid;
+  struct Document {
+    std::string content;
+    bool uploaded = false;
+  };
+  std::map<std::string, Document, std::less<>> documents;  // feed documents by feedDocumentId
+  struct Feed {
+    std::string input_document, result_document, status = "IN_QUEUE";
+    Clock::time_point created;
+  };
+  std::map<std::string, Feed, std::less<>> feeds;
   Counts counts;
   std::uint64_t seq = 0;
   std::unique_ptr<ChannelServer> server;
@@ -251,35 +261,35 @@ struct AmazonEmulator::State {
     return answer(200, std::string(w.unchecked_view()), "patchListingsItem");
   }
 
-  FakeResponse patch(const FakeRequest& req, const std::string& sku) {
-    const std::string op = "patchListingsItem";
-    auto typed = json::parse(req.body);
-    rapidjson::Document
-        raw;  // numbers as their text, for exact prices (parsed once json::parse, with its limits, took it)
-    if (typed) raw.Parse<rapidjson::kParseNumbersAsStringsFlag>(req.body.data(), req.body.size());
-    const auto* pt = typed ? json::find(typed.value(), "productType") : nullptr;
-    const auto* patches = typed ? json::find(typed.value(), "patches") : nullptr;
-    const auto* raw_patches = !typed || raw.HasParseError() ? nullptr : json::find(raw, "patches");
-    if (!pt || !pt->IsString() || !patches || !patches->IsArray() || patches->Empty() || !raw_patches ||
-        !raw_patches->IsArray())
-      return answer(400, error_list("InvalidInput", "Request has missing or invalid parameters and cannot be parsed."),
-                    op);
+  // What Amazon does with one submission (a PATCH request or a feed message) for a SKU: all its patches
+  // apply, or none.
+  struct Verdict {
+    bool accepted = true;
+    bool malformed = false;
+    std::string code{}, message{}, attribute{};
+    static Verdict invalid(std::string code, std::string message, std::string attribute) {
+      return Verdict{false, false, std::move(code), std::move(message), std::move(attribute)};
+    }
+    static Verdict bad_request() { return Verdict{false, true, {}, {}, {}}; }
+  };
 
+  Verdict apply_patch(const std::string& sku, std::string_view product_type, const json::Value* patches,
+                      const json::Value* raw_patches) {
     if (auto it = invalid.find(sku); it != invalid.end()) {
       const std::string message = it->second.second;
       if (--it->second.first <= 0) invalid.erase(it);
-      return submission(sku, false, "4000001", message, "fulfillment_availability");
+      return Verdict::invalid("4000001", message, "fulfillment_availability");
     }
     auto found = listings.find(sku);
     if (found == listings.end()) {
       // Amazon accepts a patch for a SKU it has no item for and keeps the offer data alone
       // (github.com/amzn/selling-partner-api-docs/issues/3748): counted, state unchanged.
       ++counts.orphan_patches;
-      return submission(sku, true);
+      return Verdict{};
     }
     Listing next = found->second;
-    if (json::text(*pt) != next.product_type)
-      return submission(sku, false, "4000001", "The provided value for 'productType' is invalid.", "productType");
+    if (product_type != next.product_type)
+      return Verdict::invalid("4000001", "The provided value for 'productType' is invalid.", "productType");
 
     for (rapidjson::SizeType i = 0; i < patches->Size(); ++i) {
       const auto& p = (*patches)[i];
@@ -289,9 +299,7 @@ struct AmazonEmulator::State {
       const auto* value = json::find(p, "value");
       const auto* raw_value = json::find(rp, "value");
       const std::string_view verb = o ? json::text(*o) : std::string_view();
-      if (verb != "replace" && verb != "add" && verb != "merge" && verb != "delete")
-        return answer(
-            400, error_list("InvalidInput", "Request has missing or invalid parameters and cannot be parsed."), op);
+      if (verb != "replace" && verb != "add" && verb != "merge" && verb != "delete") return Verdict::bad_request();
       const std::string_view target = path ? json::text(*path) : std::string_view();
       if (target == "/attributes/fulfillment_availability") {
         if (verb == "delete") {
@@ -302,13 +310,14 @@ struct AmazonEmulator::State {
         const auto* code = entry ? json::find(*entry, "fulfillment_channel_code") : nullptr;
         const auto* qty = entry ? json::find(*entry, "quantity") : nullptr;
         if (!code || json::text(*code).empty())
-          return submission(sku, false, "99022",
-                            "The field 'fulfillment_channel_code' for the attribute 'fulfillment_availability' does "
-                            "not have enough values. The required minimum is '1' value(s).",
-                            "fulfillment_availability");
+          return Verdict::invalid(
+              "99022",
+              "The field 'fulfillment_channel_code' for the attribute 'fulfillment_availability' does "
+              "not have enough values. The required minimum is '1' value(s).",
+              "fulfillment_availability");
         if (!qty || !qty->IsInt64() || qty->GetInt64() < 0)
-          return submission(sku, false, "4000001", "The provided value for 'Quantity' is invalid.",
-                            "fulfillment_availability");
+          return Verdict::invalid("4000001", "The provided value for 'Quantity' is invalid.",
+                                  "fulfillment_availability");
         next.fulfillment_channel_code = std::string(json::text(*code));
         next.quantity = qty->GetInt64();
       } else if (target == "/attributes/purchasable_offer") {
@@ -332,14 +341,11 @@ struct AmazonEmulator::State {
         if (const auto* schedule = first(first(raw_entry, "our_price"), "schedule"))
           price_text = json::find(*schedule, "value_with_tax");
         if (!currency || json::text(*currency) != opt.currency)
-          return submission(sku, false, "4000001", "The provided value for 'Currency' is invalid.",
-                            "purchasable_offer");
+          return Verdict::invalid("4000001", "The provided value for 'Currency' is invalid.", "purchasable_offer");
         if (market && json::text(*market) != opt.marketplace_id)
-          return submission(sku, false, "4000001", "The provided value for 'Marketplace' is invalid.",
-                            "purchasable_offer");
+          return Verdict::invalid("4000001", "The provided value for 'Marketplace' is invalid.", "purchasable_offer");
         if (!price || !price->IsNumber() || price->GetDouble() <= 0 || !price_text || !price_text->IsString())
-          return submission(sku, false, "4000001", "The provided value for 'Your Price' is invalid.",
-                            "purchasable_offer");
+          return Verdict::invalid("4000001", "The provided value for 'Your Price' is invalid.", "purchasable_offer");
         next.price = std::string(json::text(*price_text));
         next.currency = opt.currency;
       }
@@ -347,7 +353,26 @@ struct AmazonEmulator::State {
     }
     ++next.patches;
     found->second = std::move(next);
-    return submission(sku, true);
+    return Verdict{};
+  }
+
+  FakeResponse patch(const FakeRequest& req, const std::string& sku) {
+    const std::string op = "patchListingsItem";
+    auto typed = json::parse(req.body);
+    rapidjson::Document raw;  // numbers as their text, for exact prices (parsed once json::parse took it)
+    if (typed) raw.Parse<rapidjson::kParseNumbersAsStringsFlag>(req.body.data(), req.body.size());
+    const auto* pt = typed ? json::find(typed.value(), "productType") : nullptr;
+    const auto* patches = typed ? json::find(typed.value(), "patches") : nullptr;
+    const auto* raw_patches = !typed || raw.HasParseError() ? nullptr : json::find(raw, "patches");
+    if (!pt || !pt->IsString() || !patches || !patches->IsArray() || patches->Empty() || !raw_patches ||
+        !raw_patches->IsArray())
+      return answer(400, error_list("InvalidInput", "Request has missing or invalid parameters and cannot be parsed."),
+                    op);
+    const Verdict v = apply_patch(sku, json::text(*pt), patches, raw_patches);
+    if (v.malformed)
+      return answer(400, error_list("InvalidInput", "Request has missing or invalid parameters and cannot be parsed."),
+                    op);
+    return submission(sku, v.accepted, v.code, v.message, v.attribute);
   }
 
   FakeResponse listings_route(const FakeRequest& req, const std::vector<std::string>& parts) {
@@ -477,6 +502,153 @@ struct AmazonEmulator::State {
     return confirm(req, it->second);
   }
 
+  // --- Feeds API v2021-06-30, JSON_LISTINGS_FEED ---------------------------------------------------
+
+  // Applies every message of the feed as a PATCH would (same checks, same state) and writes the
+  // processing report (listings-feed-processing-report-schema-v2) as the result document.
+  void process(const std::string& feed_id, Feed& f) {
+    const std::string& content = documents[f.input_document].content;
+    auto typed = json::parse(content);
+    rapidjson::Document raw;
+    if (typed) raw.Parse<rapidjson::kParseNumbersAsStringsFlag>(content.data(), content.size());
+    const auto* header = typed ? json::find(typed.value(), "header") : nullptr;
+    const auto* seller = header ? json::find(*header, "sellerId") : nullptr;
+    const auto* messages = typed ? json::find(typed.value(), "messages") : nullptr;
+    const auto* raw_messages = typed && !raw.HasParseError() ? json::find(raw, "messages") : nullptr;
+    if (!seller || json::text(*seller) != opt.seller_id || !messages || !messages->IsArray() || !raw_messages ||
+        !raw_messages->IsArray() || raw_messages->Size() != messages->Size()) {
+      f.status = "FATAL";
+      return;
+    }
+    json::Writer w;
+    w.begin_object().key("header").begin_object().member("sellerId", opt.seller_id).member("version", "2.0");
+    w.member("feedId", feed_id).end_object().key("issues").begin_array();
+    std::int64_t accepted = 0, invalid_count = 0;
+    for (rapidjson::SizeType i = 0; i < messages->Size(); ++i) {
+      const auto& m = (*messages)[i];
+      const auto* id = json::find(m, "messageId");
+      const auto* sku = json::find(m, "sku");
+      const auto* operation = json::find(m, "operationType");
+      const auto* pt = json::find(m, "productType");
+      const auto* patches = json::find(m, "patches");
+      const auto* raw_patches = json::find((*raw_messages)[i], "patches");
+      const std::int64_t message_id = id && id->IsInt64() ? id->GetInt64() : 0;
+      const std::string sku_text = sku ? std::string(json::text(*sku)) : std::string();
+      Verdict v;
+      if (!operation || json::text(*operation) != "PATCH") {
+        v = Verdict::invalid("4000004", "The emulator takes PATCH messages only.", "operationType");
+      } else if (!pt || !pt->IsString() || !patches || !patches->IsArray() || patches->Empty() || !raw_patches ||
+                 !raw_patches->IsArray()) {
+        v = Verdict::invalid("4000003", "The message has no productType or patches.", "patches");
+      } else {
+        v = apply_patch(sku_text, json::text(*pt), patches, raw_patches);
+        if (v.malformed) v = Verdict::invalid("4000003", "The patches cannot be parsed.", "patches");
+      }
+      ++counts.feed_messages;
+      if (v.accepted) {
+        ++accepted;
+        continue;
+      }
+      ++invalid_count;
+      w.begin_object().member("messageId", message_id).member("sku", sku_text).member("code", v.code);
+      w.member("severity", "ERROR").member("message", v.message).member("attributeName", v.attribute).end_object();
+    }
+    w.end_array().key("summary").begin_object().member("errors", invalid_count).member("warnings", std::int64_t{0});
+    w.member("messagesProcessed", accepted + invalid_count).member("messagesAccepted", accepted);
+    w.member("messagesInvalid", invalid_count).end_object().end_object();
+    f.result_document = fmt::format("amzn1.tortuga.4.eu.report{}", ++seq);
+    documents[f.result_document] = Document{std::string(w.unchecked_view()), true};
+    f.status = "DONE";
+    ++counts.feeds_processed;
+  }
+
+  std::string document_url(const std::string& id) const { return server->url() + "/feed-documents/" + id; }
+
+  FakeResponse feeds_route(const FakeRequest& req, const std::vector<std::string>& parts) {
+    // parts: "", "feeds", "2021-06-30", "documents" | "feeds", [id]
+    std::string op;
+    if (parts.size() == 4 && parts[3] == "documents" && req.method == "POST") op = "createFeedDocument";
+    if (parts.size() == 4 && parts[3] == "feeds" && req.method == "POST") op = "createFeed";
+    if (parts.size() == 5 && parts[3] == "feeds" && req.method == "GET") op = "getFeed";
+    if (parts.size() == 5 && parts[3] == "documents" && req.method == "GET") op = "getFeedDocument";
+    if (op.empty()) return answer(404, error_list("NotFound", "Resource not found"), op, false);
+    if (auto denied = check_token(req, op)) return *denied;
+    if (auto f = fault(op)) return *f;
+    if (!take(op)) {
+      ++counts.throttled;
+      return answer(429, error_list("QuotaExceeded", "You exceeded your quota for the requested resource."), op);
+    }
+    ++counts.by_operation[op];
+    auto invalid_input = [&](std::string message) { return answer(400, error_list("InvalidInput", message), op); };
+    auto body = req.method == "POST" ? json::parse(req.body) : result<json::Document>(json::Document());
+    if (!body) return invalid_input("Request has missing or invalid parameters and cannot be parsed.");
+    if (op == "createFeedDocument") {
+      const auto* type = json::find(body.value(), "contentType");
+      if (!type || json::text(*type).empty()) return invalid_input("contentType is required.");
+      const std::string id = fmt::format("amzn1.tortuga.4.eu.input{}", ++seq);
+      documents[id] = Document{};
+      json::Writer w;
+      w.begin_object().member("feedDocumentId", id).member("url", document_url(id)).end_object();
+      return answer(201, std::string(w.unchecked_view()), op);
+    }
+    if (op == "createFeed") {
+      const auto* type = json::find(body.value(), "feedType");
+      const auto* input = json::find(body.value(), "inputFeedDocumentId");
+      const auto* markets = json::find(body.value(), "marketplaceIds");
+      if (!type || json::text(*type) != "JSON_LISTINGS_FEED")
+        return invalid_input("The emulator takes feedType JSON_LISTINGS_FEED only.");
+      bool ours = false;
+      if (markets && markets->IsArray()) {
+        for (const auto& m : markets->GetArray()) ours = ours || json::text(m) == opt.marketplace_id;
+      }
+      if (!ours) return invalid_input("Invalid marketplaceIds.");
+      auto doc = input ? documents.find(json::text(*input)) : documents.end();
+      if (doc == documents.end() || !doc->second.uploaded) return invalid_input("Invalid inputFeedDocumentId.");
+      const std::string id = std::to_string(50000000000 + ++seq);
+      feeds[id] = Feed{doc->first, {}, "IN_QUEUE", clock->now()};
+      return answer(202, "{\"feedId\":\"" + id + "\"}", op);
+    }
+    const std::string id = decode_segment(parts[4]);
+    if (op == "getFeedDocument") {
+      auto doc = documents.find(id);
+      if (doc == documents.end()) return answer(404, error_list("NotFound", "Invalid feedDocumentId: " + id), op);
+      json::Writer w;
+      w.begin_object().member("feedDocumentId", id).member("url", document_url(id)).end_object();
+      return answer(200, std::string(w.unchecked_view()), op);
+    }
+    auto it = feeds.find(id);
+    if (it == feeds.end()) return answer(404, error_list("NotFound", "Invalid feedId: " + id), op);
+    Feed& f = it->second;
+    if (f.status == "IN_QUEUE" || f.status == "IN_PROGRESS") {
+      if (clock->now() >= f.created + opt.feed_processing_time) {
+        process(id, f);
+      } else {
+        f.status = "IN_PROGRESS";
+      }
+    }
+    json::Writer w;
+    w.begin_object().member("feedId", id).member("feedType", "JSON_LISTINGS_FEED").key("marketplaceIds");
+    w.begin_array().string(opt.marketplace_id).end_array().member("processingStatus", f.status);
+    if (!f.result_document.empty()) w.member("resultFeedDocumentId", f.result_document);
+    w.end_object();
+    return answer(200, std::string(w.unchecked_view()), op);
+  }
+
+  // The pre-signed document URLs: storage, no access token (as Amazon's S3 URLs).
+  FakeResponse storage_route(const FakeRequest& req, const std::vector<std::string>& parts) {
+    auto it = parts.size() == 3 ? documents.find(decode_segment(parts[2])) : documents.end();
+    if (it == documents.end()) return json_response(404, R"({"error":"NoSuchKey"})");
+    if (req.method == "PUT") {
+      it->second.content = req.body;
+      it->second.uploaded = true;
+      FakeResponse r;
+      r.status = 200;
+      return r;
+    }
+    if (req.method == "GET" && it->second.uploaded) return json_response(200, it->second.content);
+    return json_response(404, R"({"error":"NoSuchKey"})");
+  }
+
   FakeResponse handle(const FakeRequest& req) {
     std::lock_guard lock(mu);
     ++counts.requests;
@@ -486,6 +658,8 @@ struct AmazonEmulator::State {
       return listings_route(req, parts);
     if (parts.size() >= 4 && parts[1] == "orders" && parts[2] == "v0" && parts[3] == "orders")
       return orders_route(req, parts);
+    if (parts.size() >= 4 && parts[1] == "feeds" && parts[2] == "2021-06-30") return feeds_route(req, parts);
+    if (parts.size() >= 2 && parts[1] == "feed-documents") return storage_route(req, parts);
     return answer(404, error_list("NotFound", "Resource not found"), "", false);
   }
 };
@@ -500,6 +674,10 @@ result<std::unique_ptr<AmazonEmulator>> AmazonEmulator::start(Options options) {
   plan("getListingsItem", state->opt.get_listings);
   plan("getOrderItems", state->opt.get_order_items);
   plan("confirmShipment", state->opt.confirm_shipment);
+  plan("createFeedDocument", state->opt.create_feed_document);
+  plan("createFeed", state->opt.create_feed);
+  plan("getFeed", state->opt.get_feed);
+  plan("getFeedDocument", state->opt.get_feed_document);
   State* raw = state.get();
   auto server = ChannelServer::start([raw](const FakeRequest& r) { return raw->handle(r); }, state->opt.port);
   if (!server) return std::move(server).error().with_message_prefix("Amazon emulator: ");
