@@ -372,8 +372,9 @@ class AmazonClient final : public ChannelClient {
         if (!token || json::text(*token).empty() || !expires || !expires->IsInt64() || expires->GetInt64() <= 0)
           return scrub(Error::protocol(prefix() + "Login with Amazon's answer has no access_token and expires_in"));
         access_token_ = Secret(std::string(json::text(*token)));
-        token_expires_ = clock_.now() + std::chrono::seconds(expires->GetInt64());
-        ++tokens_fetched_;
+        // Renewed a minute before it expires (half its life, for a token living under two minutes).
+        const std::chrono::seconds life(expires->GetInt64());
+        renew_at_ = clock_.now() + life - std::min<std::chrono::seconds>(60s, life / 2);
         return success();
       }
       std::string why = "HTTP " + std::to_string(res.status);
@@ -398,13 +399,17 @@ class AmazonClient final : public ChannelClient {
 
   // The access token, renewed a minute before it expires.
   result<void> ensure_token() {
-    if (!access_token_.empty() && clock_.now() + 60s < token_expires_) return success();
+    if (!access_token_.empty() && clock_.now() < renew_at_) return success();
     return fetch_token(false);
   }
 
   // --- pacing ----------------------------------------------------------------------------------------
 
-  void take_token(Op op) {
+  // Waits for the operation's next token. Each wait is at most one token's time (200 ms for a PATCH);
+  // one longer than max_wait (createFeed after a burst of feeds: two minutes) is not waited: the call
+  // gives up with backpressure, as for a 429. getFeed and getFeedDocument (one per 45 s) come after
+  // createFeed, when giving up would leave the feed's outcome unknown: they wait up to feed_timeout.
+  result<void> take_token(Op op) {
     auto& b = buckets_[static_cast<std::size_t>(op)];
     for (;;) {
       const auto now = clock_.now();
@@ -413,11 +418,21 @@ class AmazonClient final : public ChannelClient {
       b.last = now;
       if (b.tokens >= 1) {
         b.tokens -= 1;
-        return;
+        return success();
       }
-      const auto wait =
-          std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>((1 - b.tokens) / b.rate));
-      clock_.sleep_for(std::max<Clock::duration>(wait, 1ms));
+      const auto wait = std::max<Clock::duration>(
+          std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>((1 - b.tokens) / b.rate)), 1ms);
+      // The feed's own calls, once it is submitted, wait as long as the feed may take.
+      const auto limit = op == Op::get_feed || op == Op::get_document ? cfg_.feed_timeout : cfg_.max_wait;
+      if (wait > limit) {
+        const auto ms = std::chrono::ceil<std::chrono::milliseconds>(wait);
+        return Error(ErrorKind::backpressure, prefix() + "Amazon's usage plan for " +
+                                                  std::string(op_names[static_cast<std::size_t>(op)]) + " allows " +
+                                                  std::to_string(b.rate) + " requests/s: the next one in " +
+                                                  std::to_string(ms.count()) + " ms, beyond max_wait")
+            .with_retry_after(ms);
+      }
+      clock_.sleep_for(wait);
     }
   }
 
@@ -448,7 +463,7 @@ class AmazonClient final : public ChannelClient {
     int throttled = 0;
     for (;;) {
       ODOOSYNC_TRYV(ensure_token());
-      take_token(op);
+      ODOOSYNC_TRYV(take_token(op));
       req.headers.set("x-amz-access-token", std::string(access_token_.reveal()));
       auto sent = transport_->send(req);
       if (!sent) {
@@ -887,8 +902,7 @@ class AmazonClient final : public ChannelClient {
   std::shared_ptr<http::Transport> transport_;
   Clock& clock_;
   Secret client_id_, client_secret_, refresh_token_, access_token_;
-  Clock::time_point token_expires_{};
-  std::uint64_t tokens_fetched_ = 0;
+  Clock::time_point renew_at_{};
   std::array<Bucket, 8> buckets_{};
   std::map<std::string, std::string, std::less<>> product_types_;
   std::chrono::milliseconds waited_{0};

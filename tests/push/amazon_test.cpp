@@ -693,3 +693,35 @@ TEST_CASE("amazon push: a feed not processed in time, or lost while polled, is a
   CHECK(r.error().http_status() == 503);
   CHECK(r.error().outcome_unknown());
 }
+
+TEST_CASE("amazon push: feeds are paced to the Feeds API plans, and a feed beyond the burst is backpressure") {
+  Setup s;  // feeds processed at the first getFeed
+  for (const char* sku : {"F-1", "F-2"}) s.seed(sku, 0);
+  s.endpoint.settings["feed_threshold"] = "2";
+  s.endpoint.settings["max_wait_ms"] = "5000";
+  auto client = s.client();
+  std::vector<push::Level> levels{level("F-1", 1), level("F-2", 2)};
+  int applied_calls = 0;
+  std::optional<Error> refused;
+  for (int i = 0; i < 12 && !refused; ++i) {
+    levels[0].quantity = i;
+    auto r = client->set_levels(levels);
+    if (r) {
+      ++applied_calls;
+      CHECK(r.value()[0].outcome == push::Outcome::applied);
+    } else {
+      refused = r.error();
+    }
+  }
+  // createFeed: 0.0083/s with a burst of 15, of which the client uses 7 (half); getFeedDocument (one per
+  // 45 s) is waited out, since the feed was already submitted.
+  CHECK(applied_calls >= 7);
+  REQUIRE(refused);
+  CHECK(refused->kind() == ErrorKind::backpressure);
+  CHECK_FALSE(refused->outcome_unknown());  // createFeed was not sent
+  REQUIRE(refused->retry_after());
+  CHECK(*refused->retry_after() > std::chrono::milliseconds(5000));
+  CHECK(refused->message().find("createFeed") != std::string::npos);
+  CHECK(s.emu->listing("F-1")->quantity == applied_calls - 1);
+  CHECK(s.emu->counts().throttled == 0);  // Amazon refused nothing: the client held back
+}
