@@ -15,9 +15,6 @@ Error pending(const ChannelEndpoint& endpoint, const char* provider) {
 result<std::unique_ptr<ChannelClient>> make_shopify_client(const ChannelEndpoint& e, ClientDeps) {
   return pending(e, "shopify");
 }
-result<std::unique_ptr<ChannelClient>> make_amazon_client(const ChannelEndpoint& e, ClientDeps) {
-  return pending(e, "amazon");
-}
 
 }  // namespace push
 }  // namespace v0
