@@ -12,9 +12,6 @@ Error pending(const ChannelEndpoint& endpoint, const char* provider) {
 }
 }  // namespace
 
-result<std::unique_ptr<ChannelClient>> make_shopify_client(const ChannelEndpoint& e, ClientDeps) {
-  return pending(e, "shopify");
-}
 result<std::unique_ptr<ChannelClient>> make_woocommerce_client(const ChannelEndpoint& e, ClientDeps) {
   return pending(e, "woocommerce");
 }
