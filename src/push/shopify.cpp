@@ -354,6 +354,10 @@ class ShopifyClient final : public ChannelClient {
         }
         if (throttled) {
           const double requested = number(path(doc, {"extensions", "cost", "requestedQueryCost"})).value_or(cost);
+          if (bucket_.known && requested > bucket_.maximum)  // no wait makes it fit: smaller batches next time
+            return scrubbed(
+                Error::protocol(fmt::format("{} costs {} points, more than the shop's bucket of {}",
+                                            op_names[static_cast<std::size_t>(op)], requested, bucket_.maximum)));
           const double have = bucket_.known ? bucket_.available : 0;
           const double rate = bucket_.known && bucket_.restore > 0 ? bucket_.restore : shopify::default_restore_rate;
           const double seconds = std::max(requested - have, 1.0) / rate;
@@ -766,16 +770,37 @@ result<std::vector<ItemResult>> ShopifyClient::set_prices(std::span<const Price>
     }
     by_product[cache_.find(prices[i].sku)->second.product_id].push_back(i);
   }
+  // Mutations of at most 250 variants, a variant at most once in each (a second price for the same SKU
+  // goes in the next one, so the later wins).
+  struct Mutation {
+    std::string product;
+    std::vector<std::size_t> group;     // indices into prices
+    std::vector<std::string> variants;  // their variant ids, as resolved now
+  };
+  std::vector<Mutation> mutations;
   for (const auto& [product, all] : by_product) {
-    for (std::size_t at = 0; at < all.size(); at += shopify::max_input_array) {
-      const std::vector<std::size_t> group(
-          all.begin() + static_cast<std::ptrdiff_t>(at),
-          all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), at + shopify::max_input_array)));
+    Mutation m{product, {}, {}};
+    std::set<std::string> ids;
+    for (std::size_t i : all) {
+      const std::string& id = cache_.find(prices[i].sku)->second.id;
+      if (m.group.size() == shopify::max_input_array || ids.count(id)) {
+        mutations.push_back(std::move(m));
+        m = Mutation{product, {}, {}};
+        ids.clear();
+      }
+      ids.insert(id);
+      m.group.push_back(i);
+      m.variants.push_back(id);
+    }
+    if (!m.group.empty()) mutations.push_back(std::move(m));
+  }
+  for (const auto& [product, group, variant_ids] : mutations) {
+    {
       json::Writer vars;
       vars.begin_object().member("productId", product).key("variants").begin_array();
-      for (std::size_t i : group) {
-        vars.begin_object().member("id", cache_.find(prices[i].sku)->second.id);
-        vars.member("price", prices[i].price.amount()).end_object();
+      for (std::size_t k = 0; k < group.size(); ++k) {
+        vars.begin_object().member("id", variant_ids[k]);
+        vars.member("price", prices[group[k]].price.amount()).end_object();
       }
       vars.end_array().end_object();
       ODOOSYNC_TRY(text, vars.view());
@@ -815,7 +840,7 @@ result<std::vector<ItemResult>> ShopifyClient::set_prices(std::span<const Price>
         } else if (product_gone) {
           cache_.erase(prices[i].sku);
           results[i] = outcome(Outcome::not_listed, general);
-        } else if (updated.count(cache_.count(prices[i].sku) ? cache_.find(prices[i].sku)->second.id : "")) {
+        } else if (updated.count(variant_ids[k])) {
           results[i] = outcome(Outcome::applied);
         } else {
           results[i] = outcome(Outcome::retry, general.empty() ? "Shopify did not confirm the variant's update"

@@ -302,6 +302,18 @@ TEST_CASE("shopify: prices by product with exact decimals, the wrong currency an
   CHECK(count_op(shop.emu->stats(), "productVariantsBulkUpdate") == 2);  // one per product
 }
 
+TEST_CASE("shopify: two prices for one SKU in a call go in successive mutations, the later last") {
+  Shop shop;
+  shop.seed("Z", 2, 1, 2);
+  auto client = client_for(shop, {{"currency", "EUR"}});
+  auto r = client->set_prices(std::vector<push::Price>{price("Z0", "1.00"), price("Z1", "2.00"), price("Z0", "3.00")});
+  REQUIRE(r);
+  for (const auto& item : r.value()) CHECK(item.outcome == push::Outcome::applied);
+  CHECK(shop.emu->price("Z0") == "3.00");
+  CHECK(shop.emu->price("Z1") == "2.00");
+  CHECK(count_op(shop.emu->stats(), "productVariantsBulkUpdate") == 2);
+}
+
 TEST_CASE("shopify: without a currency setting the shop's own currency is read once") {
   ShopifyEmulator::Options o;
   o.currency = "JPY";
@@ -440,6 +452,29 @@ TEST_CASE("shopify: the client waits for the cost bucket so the shop refuses not
   CHECK(shop.emu->stats().throttled == 0);
   CHECK(count_op(shop.emu->stats(), "inventorySetQuantities") == 16);
   CHECK(clock.now() - t1 <= std::chrono::milliseconds(1700));
+  MESSAGE("the same 2000 levels with SKUs known: 8 mutations, "
+          << std::chrono::duration<double>(clock.now() - t1).count()
+          << " s emulated (the ceiling at restoreRate 50 is 250 levels per 10 points: 1250 levels/s)");
+}
+
+TEST_CASE("shopify: on the real clock too, the client waits for the bucket and nothing is refused") {
+  ShopifyEmulator::Options o;  // the emulator's real clock, a small bucket restoring fast
+  o.maximum_available = 400;
+  o.restore_rate = 2000;
+  Shop shop(o);
+  shop.seed("V", 300, 1);  // six resolution queries of 303 requested, 153 actual: ~0.3 s of waiting
+  auto client = client_for(shop);
+  std::vector<push::Level> levels;
+  for (int i = 0; i < 300; ++i) levels.push_back(level("V" + std::to_string(i), shop.loc, 2, 1));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = client->set_levels(levels);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  REQUIRE(r);
+  for (const auto& item : r.value()) REQUIRE(item.outcome == push::Outcome::applied);
+  const auto stats = shop.emu->stats();
+  CHECK(stats.throttled == 0);
+  CHECK(stats.points_charged <= o.maximum_available + o.restore_rate * seconds + 1e-6);
+  CHECK(seconds >= (stats.points_charged - o.maximum_available) / o.restore_rate);
 }
 
 TEST_CASE("shopify: a wait beyond max_wait is backpressure with retry_after, and nothing is refused") {
@@ -459,6 +494,26 @@ TEST_CASE("shopify: a wait beyond max_wait is backpressure with retry_after, and
   CHECK(r.error().retry_after()->count() > 2000);
   CHECK(shop.emu->stats().throttled == 0);
   CHECK(clock.sleeps().empty());  // it did not wait for what it could not get
+}
+
+TEST_CASE("shopify: a bucket smaller than a query fails that call once, then the batches are cut to fit") {
+  ManualClock clock;
+  ShopifyEmulator::Options o;
+  o.maximum_available = 200;  // less than a 50-SKU resolution query (303)
+  o.clock = &clock;
+  Shop shop(o);
+  shop.seed("M", 60, 1);
+  auto client = client_for(shop, {}, &clock);
+  std::vector<push::Level> levels;
+  for (int i = 0; i < 60; ++i) levels.push_back(level("M" + std::to_string(i), shop.loc, 3, 1));
+  auto first = client->set_levels(levels);
+  REQUIRE_FALSE(first);
+  CHECK(first.error().kind() == ErrorKind::protocol);
+  CHECK(contains(first.error().message(), "bucket of 200"));
+  auto second = client->set_levels(levels);
+  REQUIRE(second);
+  for (const auto& item : second.value()) CHECK(item.outcome == push::Outcome::applied);
+  CHECK(shop.emu->stats().throttled == 1);  // only the first, unknowing, query
 }
 
 TEST_CASE("shopify: a THROTTLED answer or a 429 is waited out within max_wait and sent again") {
