@@ -32,8 +32,10 @@ sync::OutboxSequence sequence_of(const retail::Event& e) {
     bool ok = at > slash + 1;
     for (auto i = slash + 1; i < at && ok; ++i) {
       const char c = e.id[i];
-      if (c < '0' || c > '9' || id > (INT64_MAX - 9) / 10) ok = false;
-      else id = id * 10 + (c - '0');
+      if (c < '0' || c > '9' || id > (INT64_MAX - 9) / 10)
+        ok = false;
+      else
+        id = id * 10 + (c - '0');
     }
     if (ok) s.id = id;
   }
@@ -64,8 +66,8 @@ std::optional<std::int64_t> parse_int(const std::optional<std::string>& text) {
 
 // A stable key per distinct send: the same item, version and values give the same key (a retry), a
 // recomputed quantity a new one.
-std::string idempotency_key(std::string_view channel, std::string_view kind, std::string_view key,
-                            std::int64_t version, std::string_view detail) {
+std::string idempotency_key(std::string_view channel, std::string_view kind, std::string_view key, std::int64_t version,
+                            std::string_view detail) {
   std::uint64_t h = 1469598103934665603ull;
   auto mix = [&](std::string_view s) {
     for (unsigned char c : s) {
@@ -155,8 +157,8 @@ result<std::int64_t> sellable(std::span<const std::string> counts, std::int64_t 
       return Error::validation("the counts add up beyond range");
   }
   // Whole units, rounded down (a fractional count cannot be sold whole); never below 0.
-  const std::int64_t whole = micros >= 0 ? micros / retail::Quantity::scale : -((-micros + retail::Quantity::scale - 1) /
-                                                                                  retail::Quantity::scale);
+  const std::int64_t whole = micros >= 0 ? micros / retail::Quantity::scale
+                                         : -((-micros + retail::Quantity::scale - 1) / retail::Quantity::scale);
   return std::max<std::int64_t>(0, whole - std::max<std::int64_t>(0, safety));
 }
 
@@ -335,7 +337,7 @@ result<void> Pusher::push_levels(std::vector<sync::OutboxItem>& items, PushRound
     std::int64_t desired = 0;
     std::string desired_text;
     Level level;
-    std::int64_t held = 0;  // units held back for channel sales Odoo may not know of yet
+    std::int64_t held = 0;                             // units held back for channel sales Odoo may not know of yet
     std::optional<std::int64_t> confirmed, attempted;  // the channel's value as we last knew it / as written ahead
     int resends = 0;
   };
@@ -385,9 +387,10 @@ result<void> Pusher::push_levels(std::vector<sync::OutboxItem>& items, PushRound
   if (auto done = settle(kind, settles, round); !done) return done.error();
 
   auto key_of = [&](Work& w) {
+    // The quantity and the resend: a send resumed by another worker after a crash carries the key the
+    // first carried (the expected quantity is not part of it: it is our bookkeeping, not the change).
     w.level.key = idempotency_key(channel_, "stock", w.item->key, w.item->version,
-                                  fmt::format("{}|{}", w.level.quantity,
-                                              w.level.expected ? std::to_string(*w.level.expected) : "-"));
+                                  fmt::format("{}|{}", w.level.quantity, w.resends));
   };
   std::vector<Work*> to_send;
   for (auto& w : work) {
@@ -399,7 +402,8 @@ result<void> Pusher::push_levels(std::vector<sync::OutboxItem>& items, PushRound
   while (!to_send.empty()) {
     // Written ahead: what is about to be set, so a crash before the settle knows the channel may hold it.
     std::vector<sync::OutboxSend> sends;
-    for (auto* w : to_send) sends.push_back(sync::OutboxSend{w->item->key, w->item->epoch, std::to_string(w->level.quantity)});
+    for (auto* w : to_send)
+      sends.push_back(sync::OutboxSend{w->item->key, w->item->epoch, std::to_string(w->level.quantity)});
     ODOOSYNC_TRY(held, store_.outbox_mark_sent(channel_, "stock", options_.owner, sends));
     std::vector<Work*> kept;
     for (std::size_t i = 0; i < to_send.size(); ++i) {
@@ -467,8 +471,9 @@ result<void> Pusher::push_levels(std::vector<sync::OutboxItem>& items, PushRound
             ++round.counts.stale;
             count(kind, "stale");
             if (!ir.channel_quantity) {
-              settles.push_back(retry_later(*w.item, "compare-and-set refused without the channel's quantity: " +
-                                                         ir.message, true, std::nullopt, false));
+              settles.push_back(retry_later(*w.item,
+                                            "compare-and-set refused without the channel's quantity: " + ir.message,
+                                            true, std::nullopt, false));
               ++round.counts.retried;
               break;
             }
@@ -487,14 +492,17 @@ result<void> Pusher::push_levels(std::vector<sync::OutboxItem>& items, PushRound
             if (w.resends == 0 && w.attempted && w.confirmed && w.attempted != w.confirmed) {
               // After a send whose outcome is unknown: the channel held one of the two. Equal to one of
               // them: no sale since; else the larger, so a sale is never lost (at worst held back).
-              if (now_held == *w.attempted || now_held == *w.confirmed) baseline = now_held;
-              else baseline = std::max(*w.attempted, *w.confirmed);
+              if (now_held == *w.attempted || now_held == *w.confirmed)
+                baseline = now_held;
+              else
+                baseline = std::max(*w.attempted, *w.confirmed);
             }
             w.held += std::max<std::int64_t>(0, baseline - now_held);
             if (w.resends >= options_.stale_resends) {
-              settles.push_back(retry_later(*w.item, fmt::format("compare-and-set refused {} times in a row (the "
-                                                                 "channel holds {})",
-                                                                 w.resends + 1, now_held),
+              settles.push_back(retry_later(*w.item,
+                                            fmt::format("compare-and-set refused {} times in a row (the "
+                                                        "channel holds {})",
+                                                        w.resends + 1, now_held),
                                             true, std::nullopt, false));
               ++round.counts.retried;
               break;
@@ -563,8 +571,10 @@ result<void> Pusher::push_simple(Kind kind, std::vector<sync::OutboxItem>& items
     const std::string key = idempotency_key(channel_, to_string(kind), item.key, item.version, desired);
     if (kind == Kind::price) {
       auto m = decode_price(desired);
-      if (m) prices.push_back(Price{item.key, m.value(), key});
-      else ok = m.error();
+      if (m)
+        prices.push_back(Price{item.key, m.value(), key});
+      else
+        ok = m.error();
     } else {
       auto f = decode_fulfilment(desired);
       if (f) {
@@ -595,15 +605,19 @@ result<void> Pusher::push_simple(Kind kind, std::vector<sync::OutboxItem>& items
     if (!res) {
       const Error& e = res.error();
       round.error = e.to_string();
-      if (e.kind() == ErrorKind::auth) stop = e;
-      else round.retry_after = e.retry_after();
+      if (e.kind() == ErrorKind::auth)
+        stop = e;
+      else
+        round.retry_after = e.retry_after();
       for (auto& w : work) {
-        auto s = retry_later(*w.item, e.to_string(), false,
-                             stop ? std::optional<std::chrono::milliseconds>(std::chrono::milliseconds{60'000})
-                                  : e.retry_after(),
-                             e.outcome_unknown());
-        if (stop) s.count_attempt = false;
-        else ++round.counts.retried;
+        auto s = retry_later(
+            *w.item, e.to_string(), false,
+            stop ? std::optional<std::chrono::milliseconds>(std::chrono::milliseconds{60'000}) : e.retry_after(),
+            e.outcome_unknown());
+        if (stop)
+          s.count_attempt = false;
+        else
+          ++round.counts.retried;
         settles.push_back(std::move(s));
       }
       if (!stop) count(kind, "retry", work.size());
@@ -708,8 +722,9 @@ result<sync::OutboxStatusCounts> Pusher::status() {
       options_.metrics->gauge("odoosync_push_pending", labels, static_cast<double>(ks.pending));
       options_.metrics->gauge("odoosync_push_dead", labels, static_cast<double>(ks.dead));
       options_.metrics->gauge("odoosync_push_oldest_pending_seconds", labels,
-                              ks.oldest_pending_ms ? static_cast<double>(std::max<std::int64_t>(0, now - *ks.oldest_pending_ms)) / 1000.0
-                                                   : 0.0);
+                              ks.oldest_pending_ms
+                                  ? static_cast<double>(std::max<std::int64_t>(0, now - *ks.oldest_pending_ms)) / 1000.0
+                                  : 0.0);
     }
   }
   return st;

@@ -88,7 +88,8 @@ struct FeedSpec {
 FeedSpec spec_of(Feed feed, const PullOptions& options) {
   switch (feed) {
     case Feed::fulfilments: {
-      odoo::Domain d = field("state") == "done" && field("picking_type_code") == "outgoing" && field("sale_id") != false;
+      odoo::Domain d =
+          field("state") == "done" && field("picking_type_id.code") == "outgoing" && field("sale_id") != false;
       if (options.order_origin) d = d && field("sale_id.origin") == *options.order_origin;
       return {"stock.picking", d, {"name", "sale_id", "date_done"}};
     }
@@ -340,8 +341,8 @@ class Mapper {
     }
     std::map<std::int64_t, std::optional<std::string>> refs;
     {
-      ODOOSYNC_TRY(orders, client_.read("sale.order", {order_ids.begin(), order_ids.end()}, {"client_order_ref"},
-                                        read_options));
+      ODOOSYNC_TRY(
+          orders, client_.read("sale.order", {order_ids.begin(), order_ids.end()}, {"client_order_ref"}, read_options));
       for (const auto& o : orders.GetArray()) refs[record_id(o)] = text_field(o, "client_order_ref");
     }
     struct Line {
@@ -351,16 +352,17 @@ class Mapper {
     std::map<std::int64_t, std::vector<Line>> lines;
     std::set<std::int64_t> product_ids;
     {
-      ODOOSYNC_TRY(moves, client_.search_read("stock.move",
-                                              field("picking_id").in(std::vector<std::int64_t>(picking_ids.begin(),
-                                                                                               picking_ids.end())) &&
-                                                  field("state") == "done",
-                                              {"picking_id", "product_id", move_quantity_}, {.order = "id asc"},
-                                              pull_options));
+      ODOOSYNC_TRY(moves,
+                   client_.search_read(
+                       "stock.move",
+                       field("picking_id").in(std::vector<std::int64_t>(picking_ids.begin(), picking_ids.end())) &&
+                           field("state") == "done",
+                       {"picking_id", "product_id", move_quantity_}, {.order = "id asc"}, pull_options));
       for (const auto& m : moves.GetArray()) {
         auto text = decimal_text(m, move_quantity_);
-        if (!text) return Error::protocol(fmt::format("stock.move record {}: field '{}' is not a decimal quantity",
-                                                      record_id(m), move_quantity_));
+        if (!text)
+          return Error::protocol(
+              fmt::format("stock.move record {}: field '{}' is not a decimal quantity", record_id(m), move_quantity_));
         auto qty = retail::Quantity::parse(*text);
         if (!qty) {
           return Error::protocol(fmt::format("stock.move record {}: field '{}' {} {}", record_id(m), move_quantity_,

@@ -1278,13 +1278,13 @@ WHERE channel = $1 AND kind = $2 AND key = $3 AND owner = $4 AND epoch = $5)sql"
     return impl_->transaction(c, [&]() -> result<std::vector<bool>> {
       std::vector<bool> out;
       for (const auto& s : settles) {
-        ODOOSYNC_TRY(r, impl_->run(c, sql,
-                                   {p(channel), p(kind), p(s.key), p(owner), p(s.epoch), p(now_ms), p(s.version),
-                                    p(s.pushed.has_value()), p(s.pushed.value_or("")), p(s.channel_value.has_value()),
-                                    p(s.channel_value.value_or("")), p(s.outcome_unknown),
-                                    p(static_cast<std::int64_t>(s.status)), p(s.error), p(s.due_ms),
-                                    p(std::max<std::int64_t>(0, s.due_ms - now_ms)),
-                                    p(std::int64_t{s.count_attempt ? 1 : 0})}));
+        ODOOSYNC_TRY(
+            r, impl_->run(c, sql,
+                          {p(channel), p(kind), p(s.key), p(owner), p(s.epoch), p(now_ms), p(s.version),
+                           p(s.pushed.has_value()), p(s.pushed.value_or("")), p(s.channel_value.has_value()),
+                           p(s.channel_value.value_or("")), p(s.outcome_unknown),
+                           p(static_cast<std::int64_t>(s.status)), p(s.error), p(s.due_ms),
+                           p(std::max<std::int64_t>(0, s.due_ms - now_ms)), p(std::int64_t{s.count_attempt ? 1 : 0})}));
         const char* n = PQcmdTuples(r.r);
         out.push_back(n && *n && std::string_view(n) != "0");
       }

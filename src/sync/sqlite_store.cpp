@@ -1076,19 +1076,23 @@ result<std::size_t> SqliteStore::outbox_upsert(std::span<const OutboxChange> cha
                               "WHERE (excluded.seq_ms, excluded.seq_id) >= (outbox_parts.seq_ms, outbox_parts.seq_id) "
                               "AND (excluded.value <> outbox_parts.value OR excluded.seq_ms <> outbox_parts.seq_ms "
                               "OR excluded.seq_id <> outbox_parts.seq_id)"));
-    ODOOSYNC_TRY(item, d.stmt(
-        "INSERT INTO outbox(channel, kind, key, seq_ms, seq_id, version, status, due_ms, changed_ms, updated_ms) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, 1, 0, ?6, ?6, ?6) ON CONFLICT(channel, kind, key) DO UPDATE SET "
-        "seq_ms = CASE WHEN (excluded.seq_ms, excluded.seq_id) > (outbox.seq_ms, outbox.seq_id) THEN excluded.seq_ms "
-        "ELSE outbox.seq_ms END, "
-        "seq_id = CASE WHEN (excluded.seq_ms, excluded.seq_id) > (outbox.seq_ms, outbox.seq_id) THEN excluded.seq_id "
-        "ELSE outbox.seq_id END, "
-        "version = outbox.version + 1, updated_ms = excluded.updated_ms, "
-        "attempts = CASE WHEN outbox.status = 0 THEN outbox.attempts ELSE 0 END, "
-        "error = CASE WHEN outbox.status = 0 THEN outbox.error ELSE '' END, "
-        "due_ms = CASE WHEN outbox.status = 0 THEN outbox.due_ms ELSE excluded.due_ms END, "
-        "changed_ms = CASE WHEN outbox.status = 0 THEN outbox.changed_ms ELSE excluded.changed_ms END, "
-        "status = 0"));
+    ODOOSYNC_TRY(
+        item,
+        d.stmt(
+            "INSERT INTO outbox(channel, kind, key, seq_ms, seq_id, version, status, due_ms, changed_ms, updated_ms) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, 1, 0, ?6, ?6, ?6) ON CONFLICT(channel, kind, key) DO UPDATE SET "
+            "seq_ms = CASE WHEN (excluded.seq_ms, excluded.seq_id) > (outbox.seq_ms, outbox.seq_id) THEN "
+            "excluded.seq_ms "
+            "ELSE outbox.seq_ms END, "
+            "seq_id = CASE WHEN (excluded.seq_ms, excluded.seq_id) > (outbox.seq_ms, outbox.seq_id) THEN "
+            "excluded.seq_id "
+            "ELSE outbox.seq_id END, "
+            "version = outbox.version + 1, updated_ms = excluded.updated_ms, "
+            "attempts = CASE WHEN outbox.status = 0 THEN outbox.attempts ELSE 0 END, "
+            "error = CASE WHEN outbox.status = 0 THEN outbox.error ELSE '' END, "
+            "due_ms = CASE WHEN outbox.status = 0 THEN outbox.due_ms ELSE excluded.due_ms END, "
+            "changed_ms = CASE WHEN outbox.status = 0 THEN outbox.changed_ms ELSE excluded.changed_ms END, "
+            "status = 0"));
     std::set<std::tuple<std::string_view, std::string_view, std::string_view>> touched;
     for (const auto& c : changes) {
       part->bind(1, c.channel).bind(2, c.kind).bind(3, c.key).bind(4, c.part).bind(5, c.value);
@@ -1163,17 +1167,16 @@ result<std::vector<bool>> SqliteStore::outbox_settle(std::string_view channel, s
   auto& d = *impl_;
   return d.transaction([&]() -> result<std::vector<bool>> {
     // ?7: the claimed version is still the item's (else it stays pending for its newer value).
-    ODOOSYNC_TRY(u, d.stmt(
-        "UPDATE outbox SET owner = '', lease_until = 0, updated_ms = ?6, "
-        "pushed = CASE WHEN ?8 THEN ?9 ELSE pushed END, "
-        "channel_value = CASE WHEN ?10 THEN ?11 ELSE channel_value END, "
-        "sent = CASE WHEN ?12 THEN sent ELSE NULL END, "
-        "status = CASE WHEN version = ?7 THEN ?13 ELSE 0 END, "
-        "error = CASE WHEN version = ?7 OR ?13 = 0 THEN ?14 ELSE '' END, "
-        "due_ms = CASE WHEN ?13 = 0 THEN ?15 WHEN version = ?7 THEN due_ms ELSE ?6 END, "
-        "attempts = CASE WHEN version <> ?7 THEN (CASE WHEN ?13 = 0 THEN attempts ELSE 0 END) "
-        "WHEN ?13 = 0 THEN attempts + ?16 WHEN ?13 = 3 THEN attempts ELSE 0 END "
-        "WHERE channel = ?1 AND kind = ?2 AND key = ?3 AND owner = ?4 AND epoch = ?5"));
+    ODOOSYNC_TRY(u, d.stmt("UPDATE outbox SET owner = '', lease_until = 0, updated_ms = ?6, "
+                           "pushed = CASE WHEN ?8 THEN ?9 ELSE pushed END, "
+                           "channel_value = CASE WHEN ?10 THEN ?11 ELSE channel_value END, "
+                           "sent = CASE WHEN ?12 THEN sent ELSE NULL END, "
+                           "status = CASE WHEN version = ?7 THEN ?13 ELSE 0 END, "
+                           "error = CASE WHEN version = ?7 OR ?13 = 0 THEN ?14 ELSE '' END, "
+                           "due_ms = CASE WHEN ?13 = 0 THEN ?15 WHEN version = ?7 THEN due_ms ELSE ?6 END, "
+                           "attempts = CASE WHEN version <> ?7 THEN (CASE WHEN ?13 = 0 THEN attempts ELSE 0 END) "
+                           "WHEN ?13 = 0 THEN attempts + ?16 WHEN ?13 = 3 THEN attempts ELSE 0 END "
+                           "WHERE channel = ?1 AND kind = ?2 AND key = ?3 AND owner = ?4 AND epoch = ?5"));
     std::vector<bool> out;
     for (const auto& s : settles) {
       u->bind(1, channel).bind(2, kind).bind(3, s.key).bind(4, owner).bind(5, s.epoch).bind(6, now_ms);

@@ -201,7 +201,8 @@ result<OutboxStatusCounts> Store::outbox_status(std::string_view) { return no_ou
 namespace detail {
 
 Error outbox_not_dead(std::string_view channel, std::string_view kind, std::string_view key, bool exists) {
-  const std::string what = std::string(kind) + " item '" + std::string(key) + "' of channel '" + std::string(channel) + "'";
+  const std::string what =
+      std::string(kind) + " item '" + std::string(key) + "' of channel '" + std::string(channel) + "'";
   return Error(ErrorKind::not_found, exists ? what + " is not a dead letter" : "no " + what + " in the outbox");
 }
 

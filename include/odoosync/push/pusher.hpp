@@ -128,8 +128,7 @@ class Pusher final : public sync::EventSink {
   // Rounds until nothing is due (and, with wait_for_retries, until nothing pending is due within it).
   result<PushSummary> run(Kind kind, RunOptions options = {});
 
-  result<std::vector<sync::OutboxItem>> dead_letters(std::optional<Kind> kind = std::nullopt,
-                                                     std::size_t limit = 100);
+  result<std::vector<sync::OutboxItem>> dead_letters(std::optional<Kind> kind = std::nullopt, std::size_t limit = 100);
   // A dead letter is pushed again (now); ErrorKind::not_found when the key is not a dead letter.
   result<void> replay(Kind kind, std::string_view key);
   // The outbox's counts for this channel, and the pending and oldest-pending-age gauges set from them.

@@ -46,7 +46,7 @@ class EventSink {
   virtual result<void> accept(std::span<const retail::Event> events) = 0;
 };
 
-// fulfilments: done outgoing pickings of sale orders (stock.picking, state done, picking_type_code
+// fulfilments: done outgoing pickings of sale orders (stock.picking, state done, picking_type_id.code
 // outgoing, sale_id set) as retail.shipment.dispatched: reference = the picking's name, order_number = the
 // sale order's client_order_ref (the channel's own order id, which the order mapping sets; pickings of
 // orders without one are skipped), dispatched_at = date_done, carrier = carrier_id's name and

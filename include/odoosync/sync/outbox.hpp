@@ -101,9 +101,9 @@ struct OutboxSettle {
   std::optional<std::string> pushed{};         // recorded when given
   std::optional<std::string> channel_value{};  // recorded when given
   std::string error{};
-  std::int64_t due_ms = 0;              // pending: when to try again
-  bool count_attempt = true;            // pending: this was a failed attempt of the item
-  bool outcome_unknown = false;         // keep `sent` (the send may have been applied); else it is cleared
+  std::int64_t due_ms = 0;       // pending: when to try again
+  bool count_attempt = true;     // pending: this was a failed attempt of the item
+  bool outcome_unknown = false;  // keep `sent` (the send may have been applied); else it is cleared
 };
 
 struct OutboxQuery {
@@ -116,7 +116,7 @@ struct OutboxQuery {
 
 struct OutboxKindStatus {
   std::uint64_t pending = 0, not_listed = 0, dead = 0;  // pushed items are not counted (a scan of all)
-  std::optional<std::int64_t> oldest_pending_ms{};       // changed_ms of the oldest pending item
+  std::optional<std::int64_t> oldest_pending_ms{};      // changed_ms of the oldest pending item
 };
 using OutboxStatusCounts = std::map<std::string, OutboxKindStatus, std::less<>>;  // by kind
 

@@ -79,8 +79,8 @@ void advance(std::int64_t ms) {
 
 oss::OutboxChange change(std::string key, std::string value, std::int64_t t, std::int64_t id, std::string part = "",
                          std::string kind = "stock", std::string channel = "shop") {
-  return oss::OutboxChange{std::move(channel), std::move(kind), std::move(key), std::move(part), std::move(value),
-                           oss::OutboxSequence{t, id}};
+  return oss::OutboxChange{std::move(channel), std::move(kind),  std::move(key),
+                           std::move(part),    std::move(value), oss::OutboxSequence{t, id}};
 }
 
 std::size_t upsert(oss::Store& s, std::vector<oss::OutboxChange> changes, std::int64_t now = 1000) {
@@ -187,9 +187,9 @@ TEST_CASE_TEMPLATE("outbox contract: settle records what was pushed, a newer cha
   CHECK(claim(s, 2001, "w2").empty());
   // B changes while it is being pushed.
   upsert(s, {change("B@1", "4", 300, 2)}, 2100);
-  auto done = settle(s, "w1", 2200,
-                     {settled(items[0], oss::OutboxStatus::pushed, "5", "5"),
-                      settled(items[1], oss::OutboxStatus::pushed, "6", "6")});
+  auto done = settle(
+      s, "w1", 2200,
+      {settled(items[0], oss::OutboxStatus::pushed, "5", "5"), settled(items[1], oss::OutboxStatus::pushed, "6", "6")});
   CHECK(done == std::vector<bool>{true, true});
   auto a = get(s, "A@1");
   CHECK(a.status == oss::OutboxStatus::pushed);
