@@ -254,7 +254,7 @@ TEST_CASE("pusher: an item's transient failure backs off with jitter and becomes
   CHECK(rig.item("SKU-1", "price").error.find("gave up after 3 attempts") != std::string::npos);
 }
 
-TEST_CASE("pusher: an auth refusal stops the round and is reported; the items wait") {
+TEST_CASE("pusher: an auth refusal stops the round and is reported, the items wait") {
   Rig rig;
   rig.channel->call_errors.push_back(os::Error(os::ErrorKind::auth, "the access token was refused"));
   rig.accept({stock("SKU-1", "WH/Stock", "1", 1, 1)});
