@@ -13,7 +13,7 @@ namespace channels {
 
 namespace {
 
-constexpr std::array<std::string_view, 20> known_keys = {"provider",
+constexpr std::array<std::string_view, 21> known_keys = {"provider",
                                                          "secret_files",
                                                          "secret_env",
                                                          "max_body_bytes",
@@ -32,7 +32,12 @@ constexpr std::array<std::string_view, 20> known_keys = {"provider",
                                                          "default_location",
                                                          "skus",
                                                          "currency",
-                                                         "shipping_sku"};
+                                                         "shipping_sku",
+                                                         "push"};
+
+constexpr std::array<std::string_view, 9> push_keys = {
+    "url",   "settings",   "secrets", "safety_stock", "safety_stock_by_sku", "stock_locations",
+    "feeds", "timeout_ms", "comment"};
 
 result<std::string> read_text(const std::filesystem::path& path, std::size_t max_bytes) {
   std::error_code ec;
@@ -62,6 +67,114 @@ result<std::vector<std::string>> strings(const json::Value& v, std::string_view 
     out.emplace_back(json::text(e));
   }
   return out;
+}
+
+result<std::int64_t> whole_count(const json::Value& v, const std::string& what) {
+  if (!v.IsInt64() || v.GetInt64() < 0) return Error::validation(what + " must be a whole number >= 0");
+  return v.GetInt64();
+}
+
+// The "push" block (docs/push.md). Secrets are sources, read when the client needs them.
+result<PushConfig> push_block(const json::Value& v, const ChannelConfig& c, const std::filesystem::path& base) {
+  if (!v.IsObject()) return Error::validation("push must be an object");
+  for (const auto& m : v.GetObject()) {
+    const std::string_view key = json::text(m.name);
+    bool known = false;
+    for (auto k : push_keys) known = known || k == key;
+    if (!known) return Error::validation("push: unknown key \"" + std::string(key) + "\"");
+  }
+  switch (c.provider) {
+    case Provider::shopify:
+    case Provider::woocommerce:
+    case Provider::square:
+    case Provider::amazon: break;
+    default:
+      return Error::validation("push: the provider " + std::string(to_string(c.provider)) +
+                               " has no push client (shopify, woocommerce, square, amazon)");
+  }
+  PushConfig p;
+  const auto* url = json::find(v, "url");
+  if (!url || !url->IsString() || url->GetStringLength() == 0)
+    return Error::validation("push: url must be a non-empty string");
+  p.url = std::string(json::text(*url));
+  if (const auto* s = json::find(v, "settings")) {
+    if (!s->IsObject()) return Error::validation("push: settings must be an object of strings");
+    for (const auto& e : s->GetObject()) {
+      if (!e.value.IsString())
+        return Error::validation("push: settings[\"" + std::string(json::text(e.name)) + "\"] must be a string");
+      p.settings.emplace(std::string(json::text(e.name)), std::string(json::text(e.value)));
+    }
+  }
+  if (const auto* s = json::find(v, "secrets")) {
+    if (!s->IsObject()) return Error::validation("push: secrets must be an object of sources");
+    for (const auto& e : s->GetObject()) {
+      const std::string name(json::text(e.name));
+      if (!e.value.IsString())
+        return Error::validation("push: secrets[\"" + name +
+                                 "\"] must be \"env:NAME\", \"file:PATH\" or \"cmd:PROGRAM\"");
+      std::string spec(json::text(e.value));
+      // A relative file is relative to the configuration's folder, as the other file keys.
+      if (spec.rfind("file:", 0) == 0) spec = "file:" + resolve(base, spec.substr(5)).string();
+      auto src = parse_secret_source(spec);
+      if (!src) return std::move(src.error()).with_message_prefix("push: secrets[\"" + name + "\"]");
+      p.secrets.emplace(name, std::move(src.value()));
+    }
+  }
+  if (const auto* s = json::find(v, "safety_stock")) {
+    ODOOSYNC_TRY(n, whole_count(*s, "push: safety_stock"));
+    p.safety_stock = n;
+  }
+  if (const auto* s = json::find(v, "safety_stock_by_sku")) {
+    if (!s->IsObject()) return Error::validation("push: safety_stock_by_sku must be an object of whole numbers");
+    for (const auto& e : s->GetObject()) {
+      const std::string sku(json::text(e.name));
+      ODOOSYNC_TRY(n, whole_count(e.value, "push: safety_stock_by_sku[\"" + sku + "\"]"));
+      p.safety_stock_by_sku.emplace(sku, n);
+    }
+  }
+  if (const auto* s = json::find(v, "stock_locations")) {
+    if (!s->IsObject()) return Error::validation("push: stock_locations must be an object of arrays of Odoo locations");
+    for (const auto& e : s->GetObject()) {
+      const std::string loc(json::text(e.name));
+      if (loc.find('@') != std::string::npos)
+        return Error::validation("push: stock_locations: the channel location \"" + loc + "\" holds an '@'");
+      const std::string what = "push: stock_locations[\"" + loc + "\"]";
+      ODOOSYNC_TRY(list, strings(e.value, what));
+      if (list.empty()) return Error::validation(what + " names no Odoo location");
+      for (const auto& l : list) {
+        if (l.empty()) return Error::validation(what + " holds an empty location");
+      }
+      p.stock_locations.emplace(loc, std::move(list));
+    }
+  } else {
+    for (const auto& [channel_location, odoo_location] : c.mapping.locations) {
+      if (channel_location.find('@') != std::string::npos) continue;
+      p.stock_locations[channel_location].push_back(odoo_location);
+    }
+    if (p.stock_locations.empty()) {
+      p.stock_locations[""].push_back(c.mapping.default_location.empty() ? c.mapping.warehouse + "/Stock"
+                                                                         : c.mapping.default_location);
+    }
+  }
+  if (const auto* f = json::find(v, "feeds")) {
+    ODOOSYNC_TRY(feeds, strings(*f, "push: feeds"));
+    p.stock = p.prices = p.fulfilments = false;
+    for (const auto& feed : feeds) {
+      if (feed == "stock")
+        p.stock = true;
+      else if (feed == "prices")
+        p.prices = true;
+      else if (feed == "fulfilments")
+        p.fulfilments = true;
+      else
+        return Error::validation("push: feeds: unknown feed \"" + feed + "\" (stock, prices, fulfilments)");
+    }
+  }
+  if (const auto* t = json::find(v, "timeout_ms")) {
+    if (!t->IsInt64() || t->GetInt64() <= 0) return Error::validation("push: timeout_ms must be a positive integer");
+    p.timeout = std::chrono::milliseconds{t->GetInt64()};
+  }
+  return p;
 }
 
 result<ChannelConfig> channel(std::string_view name, const json::Value& v, const std::filesystem::path& base) {
@@ -159,6 +272,10 @@ result<ChannelConfig> channel(std::string_view name, const json::Value& v, const
   };
   ODOOSYNC_TRYV(table("locations", mp.locations));
   ODOOSYNC_TRYV(table("skus", mp.skus));
+  if (const auto* p = json::find(v, "push")) {
+    ODOOSYNC_TRY(push, push_block(*p, c, base));
+    c.push = std::move(push);
+  }
   return c;
 }
 

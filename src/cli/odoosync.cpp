@@ -9,6 +9,7 @@
 #include "channel_commands.hpp"
 #include "doctor_command.hpp"
 #include "common.hpp"
+#include "push_commands.hpp"
 #include "serve_command.hpp"
 #include "sync_commands.hpp"
 
@@ -198,6 +199,8 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   add_serve_command(app, serve_args);
   cli::DoctorArgs doctor_args;
   add_doctor_command(app, doctor_args);
+  cli::PushArgs push_args;
+  add_push_commands(app, push_args);
 
   try {
     app.parse(argc, argv);
@@ -210,6 +213,8 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
   channel_args.as_json = as_json;
   if (auto rc = run_channel(channel_args)) return *rc;
   if (auto rc = run_offline(sync_args)) return *rc;
+  push_args.as_json = as_json;
+  if (auto rc = run_push_offline(push_args, sync_args.store, sync_args.store_password_file)) return *rc;
   if (auto rc = run_serve(serve_args, {url, db, user, protocol, api_key_file, api_key_source, password_file},
                           sync_args.store))
     return *rc;
@@ -267,6 +272,9 @@ Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad configuration or input, 4 auth
     if (!engine_client) return report(engine_client.error());
     sync_args.uses_api_key = !cfg.value().api_key.empty();
     return *run_online(sync_args, *engine_client.value(), metrics);
+  }
+  if (push_needs_odoo(push_args)) {
+    return *run_push_online(push_args, *client.value(), sync_args.store, sync_args.store_password_file);
   }
   auto& c = *client.value();
 

@@ -3,6 +3,7 @@
 #include "serve_command.hpp"
 
 #include "common.hpp"
+#include "serve_push.hpp"
 
 #include <odoosync/core/log.hpp>
 #include <odoosync/core/secret_source.hpp>
@@ -112,12 +113,21 @@ int serve_until_signal(ServeArgs& a, const OdooFlags& flags, const std::string& 
                        : oss::Engine::create_intake(*store.value(), std::move(options));
   if (!engine) return report(engine.error());
 
+  // --sync: the channels with a "push" block get Odoo's stock, prices and deliveries (docs/push.md).
+  std::unique_ptr<PushLoop> pushing;
+  if (client) {
+    pushing = std::make_unique<PushLoop>(
+        cfg.channels, *store.value(), *client, logger, metrics.get(),
+        std::chrono::milliseconds{static_cast<std::int64_t>(std::max(1.0, a.push_interval_s) * 1000)});
+  }
   serve::ReceiverOptions ro;
   ro.retry_after = cfg.retry_after;
   ro.logger = logger;
-  ro.on_odoo_records = [&logger](std::string_view channel, const std::vector<os::channels::Mapped::OdooRecord>& r) {
+  ro.on_odoo_records = [&logger, p = pushing.get()](std::string_view channel,
+                                                    const std::vector<os::channels::Mapped::OdooRecord>& r) {
     logger.log(os::LogLevel::info, "odoo records changed",
                {{"channel", channel}, {"records", static_cast<std::int64_t>(r.size())}});
+    if (p) p->wake();  // Odoo changed: pull and push soon
   };
   auto receiver = serve::WebhookReceiver::create(cfg.channels, *engine.value(), std::move(ro));
   if (!receiver) return report(receiver.error());
@@ -149,6 +159,7 @@ int serve_until_signal(ServeArgs& a, const OdooFlags& flags, const std::string& 
   const auto deadline = std::chrono::milliseconds{static_cast<std::int64_t>(a.stop_timeout_s * 1000)};
   const bool clean = server.value()->stop(deadline);
   bool engine_clean = true;
+  if (pushing) pushing->stop();
   if (client) engine_clean = engine.value()->stop(deadline);
   const auto m = receiver.value()->metrics();
   std::uint64_t deliveries = 0, events = 0, duplicates = 0;
@@ -176,6 +187,9 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
   a.serve->add_option("--threads", a.threads, "threads handling requests (default: the file's \"threads\", else 4)");
   a.serve->add_option("--stop-timeout", a.stop_timeout_s,
                       "seconds a graceful stop waits for requests in flight (default 30)");
+  a.serve->add_option("--push-interval", a.push_interval_s,
+                      "--sync: seconds between pulls and pushes of the channels with a \"push\" block (default 60; "
+                      "Odoo's webhook wakes them sooner)");
 }
 
 std::optional<int> run_serve(ServeArgs& a, const OdooFlags& odoo, const std::string& store) {

@@ -21,6 +21,7 @@ struct ServeArgs {
   bool sync = false;
   int threads = 0;  // 0: the file's "threads", else 4
   double stop_timeout_s = 30;
+  double push_interval_s = 60;  // --sync: how often the channels' push feeds are pulled and pushed
 };
 
 void add_serve_command(CLI::App& app, ServeArgs& args);

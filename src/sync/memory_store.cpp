@@ -47,6 +47,13 @@ struct MemoryStore::State {
   std::vector<AuditEntry> audit;
   std::map<std::string, std::string, std::less<>> checkpoints;
   std::string exclusive_owner;
+  // The outbox: items by (channel, kind, key), each with its parts, owner and lease.
+  struct OutboxRecord {
+    OutboxItem item;  // epoch: the current lease's epoch
+    std::string owner;
+    std::int64_t lease_until = 0;
+  };
+  std::map<std::tuple<std::string, std::string, std::string>, OutboxRecord, std::less<>> outbox;
 
   StoredEvent& at(std::int64_t seq) { return events[static_cast<std::size_t>(seq - 1)]; }
 
@@ -371,6 +378,188 @@ result<void> MemoryStore::set_checkpoint(std::string_view name, std::string_view
   std::lock_guard lock(state_->mutex);
   state_->checkpoints[std::string(name)] = std::string(value);
   return success();
+}
+
+// ---- the push outbox ------------------------------------------------------------------------------
+
+result<std::size_t> MemoryStore::outbox_upsert(std::span<const OutboxChange> changes, std::int64_t now_ms) {
+  ODOOSYNC_TRYV(detail::check_outbox_changes(changes));
+  std::lock_guard lock(state_->mutex);
+  std::set<std::tuple<std::string, std::string, std::string>> touched;
+  for (const auto& c : changes) {
+    auto key = std::make_tuple(c.channel, c.kind, c.key);
+    auto it = state_->outbox.find(key);
+    if (it == state_->outbox.end()) {
+      State::OutboxRecord r;
+      r.item.channel = c.channel;
+      r.item.kind = c.kind;
+      r.item.key = c.key;
+      r.item.status = OutboxStatus::pending;
+      r.item.due_ms = r.item.changed_ms = r.item.updated_ms = now_ms;
+      it = state_->outbox.emplace(key, std::move(r)).first;
+    } else {
+      auto& parts = it->second.item.parts;
+      auto p = std::find_if(parts.begin(), parts.end(), [&](const OutboxPart& x) { return x.part == c.part; });
+      if (p != parts.end() && (c.sequence < p->sequence || (c.sequence == p->sequence && c.value == p->value)))
+        continue;  // older, or the same again
+    }
+    OutboxItem& item = it->second.item;
+    auto p = std::find_if(item.parts.begin(), item.parts.end(), [&](const OutboxPart& x) { return x.part == c.part; });
+    if (p == item.parts.end()) {
+      item.parts.push_back(OutboxPart{c.part, c.value, c.sequence});
+      std::sort(item.parts.begin(), item.parts.end(),
+                [](const OutboxPart& a, const OutboxPart& b) { return a.part < b.part; });
+    } else {
+      p->value = c.value;
+      p->sequence = c.sequence;
+    }
+    item.sequence = std::max(item.sequence, c.sequence);
+    ++item.version;
+    item.updated_ms = now_ms;
+    if (item.status != OutboxStatus::pending) {
+      item.status = OutboxStatus::pending;
+      item.attempts = 0;
+      item.error.clear();
+      item.due_ms = item.changed_ms = now_ms;
+    }
+    touched.insert(key);
+  }
+  return touched.size();
+}
+
+result<std::vector<OutboxItem>> MemoryStore::outbox_claim(const OutboxClaim& c) {
+  std::lock_guard lock(state_->mutex);
+  std::vector<State::OutboxRecord*> due;
+  auto from = state_->outbox.lower_bound(std::make_tuple(c.channel, c.kind, std::string()));
+  for (auto it = from; it != state_->outbox.end(); ++it) {
+    if (std::get<0>(it->first) != c.channel || std::get<1>(it->first) != c.kind) break;
+    auto& r = it->second;
+    if (r.item.status != OutboxStatus::pending || r.item.due_ms > c.now_ms) continue;
+    if (!r.owner.empty() && r.lease_until > c.now_ms) continue;
+    due.push_back(&r);
+  }
+  std::stable_sort(due.begin(), due.end(),
+                   [](const auto* a, const auto* b) { return a->item.due_ms < b->item.due_ms; });
+  if (due.size() > c.max_items) due.resize(c.max_items);
+  std::vector<OutboxItem> out;
+  for (auto* r : due) {
+    r->owner = c.owner;
+    r->lease_until = c.now_ms + c.lease_ms;
+    ++r->item.epoch;
+    out.push_back(r->item);
+  }
+  return out;
+}
+
+result<std::vector<bool>> MemoryStore::outbox_mark_sent(std::string_view channel, std::string_view kind,
+                                                        std::string_view owner, std::span<const OutboxSend> sends) {
+  std::lock_guard lock(state_->mutex);
+  std::vector<bool> out;
+  for (const auto& s : sends) {
+    auto it = state_->outbox.find(std::make_tuple(std::string(channel), std::string(kind), s.key));
+    const bool held = it != state_->outbox.end() && it->second.owner == owner && it->second.item.epoch == s.epoch;
+    if (held) it->second.item.sent = s.value;
+    out.push_back(held);
+  }
+  return out;
+}
+
+result<std::vector<bool>> MemoryStore::outbox_settle(std::string_view channel, std::string_view kind,
+                                                     std::string_view owner, std::int64_t now_ms,
+                                                     std::span<const OutboxSettle> settles) {
+  std::lock_guard lock(state_->mutex);
+  std::vector<bool> out;
+  for (const auto& s : settles) {
+    auto it = state_->outbox.find(std::make_tuple(std::string(channel), std::string(kind), s.key));
+    const bool held = it != state_->outbox.end() && it->second.owner == owner && it->second.item.epoch == s.epoch;
+    out.push_back(held);
+    if (!held) continue;
+    auto& r = it->second;
+    OutboxItem& item = r.item;
+    r.owner.clear();
+    r.lease_until = 0;
+    if (s.pushed) item.pushed = s.pushed;
+    if (s.channel_value) item.channel_value = s.channel_value;
+    if (!s.outcome_unknown) item.sent.reset();
+    item.updated_ms = now_ms;
+    if (item.version != s.version) {  // changed meanwhile: the newer value is still to push
+      if (s.status == OutboxStatus::pending) {
+        item.due_ms = s.due_ms;
+        item.error = s.error;
+      } else {
+        item.due_ms = now_ms;
+        item.attempts = 0;
+        item.error.clear();
+      }
+      continue;
+    }
+    item.status = s.status;
+    item.error = s.error;
+    if (s.status == OutboxStatus::pending) {
+      item.due_ms = s.due_ms;
+      if (s.count_attempt) ++item.attempts;
+    } else if (s.status != OutboxStatus::dead) {
+      item.attempts = 0;
+    }
+  }
+  return out;
+}
+
+result<std::optional<OutboxItem>> MemoryStore::outbox_get(std::string_view channel, std::string_view kind,
+                                                          std::string_view key) {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->outbox.find(std::make_tuple(std::string(channel), std::string(kind), std::string(key)));
+  if (it == state_->outbox.end()) return std::optional<OutboxItem>();
+  OutboxItem item = it->second.item;
+  item.epoch = 0;
+  return std::optional<OutboxItem>(std::move(item));
+}
+
+result<std::vector<OutboxItem>> MemoryStore::outbox_list(const OutboxQuery& q) {
+  std::lock_guard lock(state_->mutex);
+  std::vector<OutboxItem> out;
+  auto from = state_->outbox.upper_bound(std::make_tuple(q.channel, q.after_kind, q.after_key));
+  for (auto it = from; it != state_->outbox.end() && out.size() < q.limit; ++it) {
+    if (std::get<0>(it->first) != q.channel) break;
+    if (q.kind && std::get<1>(it->first) != *q.kind) continue;
+    if (it->second.item.status != q.status) continue;
+    out.push_back(it->second.item);
+    out.back().epoch = 0;
+  }
+  return out;
+}
+
+result<void> MemoryStore::outbox_replay(std::string_view channel, std::string_view kind, std::string_view key,
+                                        std::int64_t now_ms) {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->outbox.find(std::make_tuple(std::string(channel), std::string(kind), std::string(key)));
+  if (it == state_->outbox.end() || it->second.item.status != OutboxStatus::dead)
+    return detail::outbox_not_dead(channel, kind, key, it != state_->outbox.end());
+  OutboxItem& item = it->second.item;
+  item.status = OutboxStatus::pending;
+  item.attempts = 0;
+  item.due_ms = item.changed_ms = item.updated_ms = now_ms;
+  return success();
+}
+
+result<OutboxStatusCounts> MemoryStore::outbox_status(std::string_view channel) {
+  std::lock_guard lock(state_->mutex);
+  OutboxStatusCounts out;
+  auto from = state_->outbox.lower_bound(std::make_tuple(std::string(channel), std::string(), std::string()));
+  for (auto it = from; it != state_->outbox.end() && std::get<0>(it->first) == channel; ++it) {
+    const OutboxItem& item = it->second.item;
+    auto& k = out[item.kind];
+    switch (item.status) {
+      case OutboxStatus::pending:
+        ++k.pending;
+        k.oldest_pending_ms = std::min(k.oldest_pending_ms.value_or(INT64_MAX), item.changed_ms);
+        break;
+      case OutboxStatus::not_listed: ++k.not_listed; break;
+      case OutboxStatus::dead: ++k.dead; break;
+      case OutboxStatus::pushed: break;
+    }
+  }
+  return out;
 }
 
 }  // namespace sync

@@ -85,8 +85,14 @@ struct FeedSpec {
   std::vector<std::string> fields;
 };
 
-FeedSpec spec_of(Feed feed) {
+FeedSpec spec_of(Feed feed, const PullOptions& options) {
   switch (feed) {
+    case Feed::fulfilments: {
+      odoo::Domain d =
+          field("state") == "done" && field("picking_type_id.code") == "outgoing" && field("sale_id") != false;
+      if (options.order_origin) d = d && field("sale_id.origin") == *options.order_origin;
+      return {"stock.picking", d, {"name", "sale_id", "date_done"}};
+    }
     case Feed::stock_levels:
       return {"stock.quant", field("location_id.usage") == "internal", {"product_id", "location_id", "quantity"}};
     case Feed::prices: return {"product.product", {}, {"default_code", "list_price", "company_id"}};
@@ -106,8 +112,23 @@ class Mapper {
       case Feed::stock_levels: return stock(model, rows);
       case Feed::prices: return prices(model, rows);
       case Feed::order_states: return orders(model, rows);
+      case Feed::fulfilments: return fulfilments(model, rows);
     }
     return std::vector<retail::Event>{};
+  }
+
+  // The stock_delivery module's fields, when Odoo has them (read once, before the cursor is made).
+  result<std::vector<std::string>> fulfilment_fields() {
+    ODOOSYNC_TRY(fields, client_.fields_get("stock.picking", {"type"}, read_options));
+    has_tracking_ = json::find(fields, "carrier_tracking_ref") != nullptr;
+    has_carrier_ = json::find(fields, "carrier_id") != nullptr;
+    ODOOSYNC_TRY(moves, client_.fields_get("stock.move", {"type"}, read_options));
+    // `quantity` since Odoo 17 (the done quantity once the move is done); `quantity_done` before.
+    move_quantity_ = json::find(moves, "quantity_done") && !json::find(moves, "picked") ? "quantity_done" : "quantity";
+    std::vector<std::string> out;
+    if (has_tracking_) out.emplace_back("carrier_tracking_ref");
+    if (has_carrier_) out.emplace_back("carrier_id");
+    return out;
   }
 
  private:
@@ -310,9 +331,113 @@ class Mapper {
     return out;
   }
 
+  // Done deliveries of sale orders that came from a channel (client_order_ref set): one event per picking
+  // and write, the lines from its done moves.
+  result<std::vector<retail::Event>> fulfilments(std::string_view model, const json::Value& rows) {
+    std::set<std::int64_t> order_ids, picking_ids;
+    for (const auto& row : rows.GetArray()) {
+      order_ids.insert(many2one_id(row, "sale_id"));
+      picking_ids.insert(record_id(row));
+    }
+    std::map<std::int64_t, std::optional<std::string>> refs;
+    {
+      ODOOSYNC_TRY(
+          orders, client_.read("sale.order", {order_ids.begin(), order_ids.end()}, {"client_order_ref"}, read_options));
+      for (const auto& o : orders.GetArray()) refs[record_id(o)] = text_field(o, "client_order_ref");
+    }
+    struct Line {
+      std::int64_t product;
+      std::int64_t micros;
+    };
+    std::map<std::int64_t, std::vector<Line>> lines;
+    std::set<std::int64_t> product_ids;
+    {
+      ODOOSYNC_TRY(moves,
+                   client_.search_read(
+                       "stock.move",
+                       field("picking_id").in(std::vector<std::int64_t>(picking_ids.begin(), picking_ids.end())) &&
+                           field("state") == "done",
+                       {"picking_id", "product_id", move_quantity_}, {.order = "id asc"}, pull_options));
+      for (const auto& m : moves.GetArray()) {
+        auto text = decimal_text(m, move_quantity_);
+        if (!text)
+          return Error::protocol(
+              fmt::format("stock.move record {}: field '{}' is not a decimal quantity", record_id(m), move_quantity_));
+        auto qty = retail::Quantity::parse(*text);
+        if (!qty) {
+          return Error::protocol(fmt::format("stock.move record {}: field '{}' {} {}", record_id(m), move_quantity_,
+                                             *text, qty.error().message()));
+        }
+        if (!qty.value().is_positive()) continue;  // nothing of it went out
+        const std::int64_t product = many2one_id(m, "product_id");
+        product_ids.insert(product);
+        lines[many2one_id(m, "picking_id")].push_back(Line{product, qty.value().micro_units()});
+      }
+    }
+    ODOOSYNC_TRYV(load_products({product_ids.begin(), product_ids.end()}));
+    std::vector<retail::Event> out;
+    for (const auto& row : rows.GetArray()) {
+      const std::int64_t id = record_id(row);
+      const auto& ref = refs[many2one_id(row, "sale_id")];
+      if (!ref) {
+        ++stats_.skipped_no_order;
+        continue;
+      }
+      retail::ShipmentDispatched d;
+      d.shipment.reference = text_field(row, "name").value_or(std::to_string(id));
+      d.shipment.order_number = *ref;
+      auto done = text_field(row, "date_done");
+      if (done && done->size() == 19) {
+        std::string rfc = *done;
+        rfc[10] = 'T';
+        rfc += 'Z';
+        if (auto t = retail::Timestamp::parse(rfc)) d.shipment.dispatched_at = t.value();
+      }
+      if (d.shipment.dispatched_at == retail::Timestamp{}) {
+        auto when = changed_at(row);
+        if (when) d.shipment.dispatched_at = *when;
+      }
+      if (has_carrier_) {
+        if (std::string c = many2one_name(row, "carrier_id"); !c.empty()) d.shipment.carrier = std::move(c);
+      }
+      if (has_tracking_) d.shipment.tracking_number = text_field(row, "carrier_tracking_ref");
+      // One line per SKU, the moves of a product summed (a product split over several moves).
+      std::map<std::string, std::pair<std::int64_t, std::string>> by_sku;
+      std::vector<std::string> order;
+      bool skipped = false;
+      for (const auto& l : lines[id]) {
+        const ProductInfo& info = products_[l.product];
+        if (!info.sku) {
+          skipped = true;
+          continue;
+        }
+        auto [slot, fresh] = by_sku.try_emplace(*info.sku, 0, info.uom);
+        if (fresh) order.push_back(*info.sku);
+        slot->second.first += l.micros;
+      }
+      if (skipped) ++stats_.skipped_no_sku;
+      if (order.empty()) {
+        problem(fmt::format("{} record {}: no done line with an internal reference", model, id));
+        continue;
+      }
+      std::vector<retail::StockLine> shipped;
+      for (const auto& sku : order) {
+        retail::StockLine sl;
+        sl.sku.value = sku;
+        sl.quantity = retail::Quantity(by_sku[sku].first, by_sku[sku].second);
+        shipped.push_back(std::move(sl));
+      }
+      d.shipment.lines = std::move(shipped);
+      emit(out, model, row, std::move(d));
+    }
+    return out;
+  }
+
   odoo::Client& client_;
   const PullOptions& options_;
   PullStats& stats_;
+  bool has_tracking_ = false, has_carrier_ = false;
+  std::string move_quantity_ = "quantity";
   std::map<std::int64_t, ProductInfo> products_;
   std::map<std::int64_t, std::string> locations_;
   std::map<std::int64_t, std::string> company_currency_;
@@ -327,15 +452,17 @@ std::string_view to_string(Feed feed) noexcept {
     case Feed::stock_levels: return "stock_levels";
     case Feed::prices: return "prices";
     case Feed::order_states: return "order_states";
+    case Feed::fulfilments: return "fulfilments";
   }
   return "?";
 }
 
 result<Feed> parse_feed(std::string_view text) {
-  for (Feed f : {Feed::stock_levels, Feed::prices, Feed::order_states}) {
+  for (Feed f : {Feed::stock_levels, Feed::prices, Feed::order_states, Feed::fulfilments}) {
     if (to_string(f) == text) return f;
   }
-  return Error::validation("feed: expected stock_levels, prices or order_states, got '" + std::string(text) + "'");
+  return Error::validation("feed: expected stock_levels, prices, order_states or fulfilments, got '" +
+                           std::string(text) + "'");
 }
 
 std::string checkpoint_name(Feed feed) { return "outbound/" + std::string(to_string(feed)); }
@@ -352,7 +479,7 @@ result<std::size_t> OutboundPuller::pull(Feed feed) {
   const std::string label = "outbound " + std::string(to_string(feed));
   if (sinks_[index].empty()) return Error::validation(label + ": no sink is registered for this feed");
 
-  const std::string name = checkpoint_name(feed);
+  const std::string name = options_.checkpoint_prefix + std::string(to_string(feed));
   ODOOSYNC_TRY(saved, store_.checkpoint(name));
   odoo::Checkpoint from;
   if (saved) {
@@ -361,8 +488,13 @@ result<std::size_t> OutboundPuller::pull(Feed feed) {
     from = cp.value();
   }
 
-  FeedSpec spec = spec_of(feed);
+  FeedSpec spec = spec_of(feed, options_);
   Mapper mapper(client_, options_, stats);
+  if (feed == Feed::fulfilments) {
+    auto extra = mapper.fulfilment_fields();
+    if (!extra) return std::move(extra.error()).with_message_prefix(label);
+    for (auto& f : extra.value()) spec.fields.push_back(std::move(f));
+  }
   odoo::ChangeCursor cursor(client_, std::string(spec.model), spec.domain, spec.fields, from, options_.page_size,
                             pull_options);
   if (options_.settle) {

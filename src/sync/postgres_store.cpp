@@ -73,6 +73,25 @@ BEGIN
   RETURN true;
 END $f$;
 )sql",
+    // 2: the push outbox (sync/outbox.hpp): items by (channel, kind, key) and their parts. Status values
+    // are OutboxStatus's (0 pending, 1 pushed, 2 not_listed, 3 dead); due times and leases by the
+    // database's clock (due_ms keeps the caller's idea of the same, for display).
+    R"sql(
+CREATE TABLE outbox(
+  channel text NOT NULL, kind text NOT NULL, key text NOT NULL,
+  seq_ms bigint NOT NULL, seq_id bigint NOT NULL, version bigint NOT NULL, status smallint NOT NULL,
+  pushed text, channel_value text, sent text, attempts integer NOT NULL DEFAULT 0,
+  due_at timestamptz NOT NULL, due_ms bigint NOT NULL, changed_ms bigint NOT NULL, updated_ms bigint NOT NULL,
+  error text NOT NULL DEFAULT '', owner text NOT NULL DEFAULT '', lease_until timestamptz,
+  epoch bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY(channel, kind, key));
+CREATE INDEX outbox_due ON outbox(channel, kind, due_at) WHERE status = 0;
+CREATE INDEX outbox_waiting ON outbox(channel, kind, status, key) WHERE status <> 1;
+CREATE TABLE outbox_parts(
+  channel text NOT NULL, kind text NOT NULL, key text NOT NULL, part text NOT NULL, value text NOT NULL,
+  seq_ms bigint NOT NULL, seq_id bigint NOT NULL,
+  PRIMARY KEY(channel, kind, key, part));
+)sql",
 };
 static_assert(std::size(migrations) == PostgresStore::schema_version);
 
@@ -1056,6 +1075,298 @@ result<void> PostgresStore::set_checkpoint(std::string_view name, std::string_vi
                              "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                              {p(name), p(value)}));
     return success();
+  });
+}
+
+// ---- the push outbox ------------------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* outbox_columns =
+    "o.channel, o.kind, o.key, o.seq_ms, o.seq_id, o.version, o.status, o.pushed, o.channel_value, o.sent, "
+    "o.attempts, o.due_ms, o.changed_ms, o.updated_ms, o.error, o.epoch";
+
+OutboxItem read_item(const Res& r, int row) {
+  OutboxItem it;
+  it.channel = r.text(row, 0);
+  it.kind = r.text(row, 1);
+  it.key = r.text(row, 2);
+  it.sequence = OutboxSequence{r.i64(row, 3), r.i64(row, 4)};
+  it.version = r.i64(row, 5);
+  it.status = static_cast<OutboxStatus>(r.i64(row, 6));
+  if (!r.null(row, 7)) it.pushed = r.text(row, 7);
+  if (!r.null(row, 8)) it.channel_value = r.text(row, 8);
+  if (!r.null(row, 9)) it.sent = r.text(row, 9);
+  it.attempts = static_cast<int>(r.i64(row, 10));
+  it.due_ms = r.i64(row, 11);
+  it.changed_ms = r.i64(row, 12);
+  it.updated_ms = r.i64(row, 13);
+  it.error = r.text(row, 14);
+  it.epoch = r.i64(row, 15);
+  return it;
+}
+
+template <class T, class F>
+std::string text_array(const T& items, F&& field) {
+  std::string out = "{";
+  for (const auto& it : items) add_element(out, std::string_view(field(it)));
+  out += '}';
+  return out;
+}
+template <class T, class F>
+std::string int_array(const T& items, F&& field) {
+  std::string out = "{";
+  for (const auto& it : items) add_element(out, std::optional<std::int64_t>(field(it)));
+  out += '}';
+  return out;
+}
+
+// The parts of the items, in one read.
+result<void> outbox_parts(PostgresStore::Impl& d, PostgresStore::Impl::Conn& c, std::vector<OutboxItem>& items) {
+  if (items.empty()) return success();
+  static const std::string sql =
+      "SELECT p.channel, p.kind, p.key, p.part, p.value, p.seq_ms, p.seq_id FROM unnest($1::text[], $2::text[], "
+      "$3::text[]) AS i(channel, kind, key) JOIN outbox_parts p ON p.channel = i.channel AND p.kind = i.kind AND "
+      "p.key = i.key ORDER BY p.channel, p.kind, p.key, p.part";
+  ODOOSYNC_TRY(r, d.run(c, sql,
+                        {text_array(items, [](const OutboxItem& i) -> const std::string& { return i.channel; }),
+                         text_array(items, [](const OutboxItem& i) -> const std::string& { return i.kind; }),
+                         text_array(items, [](const OutboxItem& i) -> const std::string& { return i.key; })}));
+  std::map<std::tuple<std::string, std::string, std::string>, OutboxItem*> by_key;
+  for (auto& it : items) by_key[{it.channel, it.kind, it.key}] = &it;
+  for (int i = 0; i < r.rows(); ++i) {
+    auto f = by_key.find({r.text(i, 0), r.text(i, 1), r.text(i, 2)});
+    if (f == by_key.end()) continue;
+    f->second->parts.push_back(OutboxPart{r.text(i, 3), r.text(i, 4), OutboxSequence{r.i64(i, 5), r.i64(i, 6)}});
+  }
+  return success();
+}
+}  // namespace
+
+result<std::size_t> PostgresStore::outbox_upsert(std::span<const OutboxChange> changes, std::int64_t now_ms) {
+  ODOOSYNC_TRYV(detail::check_outbox_changes(changes));
+  if (changes.empty()) return std::size_t{0};
+  // One statement: the newest change of each part (a page may hold several), written where its sequence
+  // is not older than the one held (ON CONFLICT re-checks against the row as committed by a concurrent
+  // writer, so two writers cannot put an older value over a newer one); then the items of the parts
+  // written, in key order (two writers lock rows in the same order).
+  static const std::string sql = R"sql(
+WITH c AS (
+  SELECT DISTINCT ON (channel, kind, key, part) channel, kind, key, part, value, seq_ms, seq_id
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
+    WITH ORDINALITY AS t(channel, kind, key, part, value, seq_ms, seq_id, n)
+  ORDER BY channel, kind, key, part, seq_ms DESC, seq_id DESC, n DESC),
+p AS (
+  INSERT INTO outbox_parts AS o(channel, kind, key, part, value, seq_ms, seq_id)
+  SELECT channel, kind, key, part, value, seq_ms, seq_id FROM c ORDER BY channel, kind, key, part
+  ON CONFLICT (channel, kind, key, part) DO UPDATE SET value = excluded.value, seq_ms = excluded.seq_ms,
+    seq_id = excluded.seq_id
+  WHERE (excluded.seq_ms, excluded.seq_id) >= (o.seq_ms, o.seq_id)
+    AND (excluded.value <> o.value OR excluded.seq_ms <> o.seq_ms OR excluded.seq_id <> o.seq_id)
+  RETURNING o.channel, o.kind, o.key, o.seq_ms, o.seq_id),
+g AS (
+  SELECT channel, kind, key, (array_agg(seq_ms ORDER BY seq_ms DESC, seq_id DESC))[1] AS seq_ms,
+    (array_agg(seq_id ORDER BY seq_ms DESC, seq_id DESC))[1] AS seq_id
+  FROM p GROUP BY channel, kind, key),
+i AS (
+  INSERT INTO outbox AS o(channel, kind, key, seq_ms, seq_id, version, status, due_at, due_ms, changed_ms, updated_ms)
+  SELECT channel, kind, key, seq_ms, seq_id, 1, 0, statement_timestamp(), $8, $8, $8 FROM g
+  ORDER BY channel, kind, key
+  ON CONFLICT (channel, kind, key) DO UPDATE SET
+    seq_ms = CASE WHEN (excluded.seq_ms, excluded.seq_id) > (o.seq_ms, o.seq_id) THEN excluded.seq_ms ELSE o.seq_ms END,
+    seq_id = CASE WHEN (excluded.seq_ms, excluded.seq_id) > (o.seq_ms, o.seq_id) THEN excluded.seq_id ELSE o.seq_id END,
+    version = o.version + 1, updated_ms = excluded.updated_ms,
+    attempts = CASE WHEN o.status = 0 THEN o.attempts ELSE 0 END,
+    error = CASE WHEN o.status = 0 THEN o.error ELSE '' END,
+    due_at = CASE WHEN o.status = 0 THEN o.due_at ELSE excluded.due_at END,
+    due_ms = CASE WHEN o.status = 0 THEN o.due_ms ELSE excluded.due_ms END,
+    changed_ms = CASE WHEN o.status = 0 THEN o.changed_ms ELSE excluded.changed_ms END,
+    status = 0
+  RETURNING 1)
+SELECT count(*) FROM i)sql";
+  const std::vector<Param> params{
+      text_array(changes, [](const OutboxChange& c) -> const std::string& { return c.channel; }),
+      text_array(changes, [](const OutboxChange& c) -> const std::string& { return c.kind; }),
+      text_array(changes, [](const OutboxChange& c) -> const std::string& { return c.key; }),
+      text_array(changes, [](const OutboxChange& c) -> const std::string& { return c.part; }),
+      text_array(changes, [](const OutboxChange& c) -> const std::string& { return c.value; }),
+      int_array(changes, [](const OutboxChange& c) { return c.sequence.time_ms; }),
+      int_array(changes, [](const OutboxChange& c) { return c.sequence.id; }),
+      p(now_ms)};
+  // Two writers of overlapping items may still deadlock on the parts' unique index; the loser is rolled
+  // back whole and tried again.
+  for (int attempt = 0;; ++attempt) {
+    auto r = impl_->with_conn([&](Impl::Conn& c) -> result<std::size_t> {
+      ODOOSYNC_TRY(res, impl_->run(c, sql, params));
+      return static_cast<std::size_t>(res.i64(0, 0));
+    });
+    if (r || r.error().kind() != ErrorKind::conflict || attempt >= 4) return r;
+  }
+}
+
+result<std::vector<OutboxItem>> PostgresStore::outbox_claim(const OutboxClaim& cl) {
+  static const std::string sql = std::string(R"sql(
+WITH c AS (
+  SELECT channel, kind, key FROM outbox
+  WHERE channel = $1 AND kind = $2 AND status = 0 AND due_at <= statement_timestamp()
+    AND (owner = '' OR lease_until <= statement_timestamp())
+  ORDER BY due_at LIMIT $5 FOR UPDATE SKIP LOCKED)
+UPDATE outbox o SET owner = $3, lease_until = statement_timestamp() + $4::float8 * interval '1 millisecond',
+  epoch = o.epoch + 1
+FROM c WHERE o.channel = c.channel AND o.kind = c.kind AND o.key = c.key
+RETURNING )sql") + outbox_columns;
+  return impl_->with_conn([&](Impl::Conn& c) -> result<std::vector<OutboxItem>> {
+    ODOOSYNC_TRY(r, impl_->run(c, sql,
+                               {p(cl.channel), p(cl.kind), p(cl.owner), p(cl.lease_ms),
+                                p(static_cast<std::int64_t>(cl.max_items))}));
+    std::vector<OutboxItem> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back(read_item(r, i));
+    std::sort(out.begin(), out.end(), [](const OutboxItem& a, const OutboxItem& b) {
+      return std::tie(a.due_ms, a.key) < std::tie(b.due_ms, b.key);
+    });
+    ODOOSYNC_TRYV(outbox_parts(*impl_, c, out));
+    return out;
+  });
+}
+
+result<std::vector<bool>> PostgresStore::outbox_mark_sent(std::string_view channel, std::string_view kind,
+                                                          std::string_view owner, std::span<const OutboxSend> sends) {
+  for (const auto& s : sends) {
+    if (has_nul(s.value)) return Error::validation("outbox: a text holds a NUL character");
+  }
+  static const std::string sql =
+      "UPDATE outbox o SET sent = s.value FROM unnest($4::text[], $5::bigint[], $6::text[]) WITH ORDINALITY "
+      "AS s(key, epoch, value, n) WHERE o.channel = $1 AND o.kind = $2 AND o.key = s.key AND o.owner = $3 AND "
+      "o.epoch = s.epoch RETURNING s.n";
+  return impl_->with_conn([&](Impl::Conn& c) -> result<std::vector<bool>> {
+    ODOOSYNC_TRY(r, impl_->run(c, sql,
+                               {p(channel), p(kind), p(owner),
+                                text_array(sends, [](const OutboxSend& s) -> const std::string& { return s.key; }),
+                                int_array(sends, [](const OutboxSend& s) { return s.epoch; }),
+                                text_array(sends, [](const OutboxSend& s) -> const std::string& { return s.value; })}));
+    std::vector<bool> out(sends.size(), false);
+    for (int i = 0; i < r.rows(); ++i) {
+      const auto n = r.i64(i, 0);
+      if (n >= 1 && static_cast<std::size_t>(n) <= out.size()) out[static_cast<std::size_t>(n - 1)] = true;
+    }
+    return out;
+  });
+}
+
+result<std::vector<bool>> PostgresStore::outbox_settle(std::string_view channel, std::string_view kind,
+                                                       std::string_view owner, std::int64_t now_ms,
+                                                       std::span<const OutboxSettle> settles) {
+  for (const auto& s : settles) {
+    if (has_nul(s.error) || has_nul(s.pushed.value_or("")) || has_nul(s.channel_value.value_or("")))
+      return Error::validation("outbox: a text holds a NUL character");
+  }
+  // $7: the claimed version is still the item's (else it stays pending, due now, for its newer value).
+  static const std::string sql = R"sql(
+UPDATE outbox SET owner = '', lease_until = NULL, updated_ms = $6,
+  pushed = CASE WHEN $8 THEN $9 ELSE pushed END,
+  channel_value = CASE WHEN $10 THEN $11 ELSE channel_value END,
+  sent = CASE WHEN $12 THEN sent ELSE NULL END,
+  status = CASE WHEN version = $7 THEN $13::smallint ELSE 0 END,
+  error = CASE WHEN version = $7 OR $13 = 0 THEN $14 ELSE '' END,
+  due_at = CASE WHEN $13 = 0 THEN statement_timestamp() + $16::float8 * interval '1 millisecond'
+                WHEN version = $7 THEN due_at ELSE statement_timestamp() END,
+  due_ms = CASE WHEN $13 = 0 THEN $15 WHEN version = $7 THEN due_ms ELSE $6 END,
+  attempts = CASE WHEN version <> $7 THEN (CASE WHEN $13 = 0 THEN attempts ELSE 0 END)
+                  WHEN $13 = 0 THEN attempts + $17 WHEN $13 = 3 THEN attempts ELSE 0 END
+WHERE channel = $1 AND kind = $2 AND key = $3 AND owner = $4 AND epoch = $5)sql";
+  return impl_->with_conn([&](Impl::Conn& c) -> result<std::vector<bool>> {
+    return impl_->transaction(c, [&]() -> result<std::vector<bool>> {
+      std::vector<bool> out;
+      for (const auto& s : settles) {
+        ODOOSYNC_TRY(
+            r, impl_->run(c, sql,
+                          {p(channel), p(kind), p(s.key), p(owner), p(s.epoch), p(now_ms), p(s.version),
+                           p(s.pushed.has_value()), p(s.pushed.value_or("")), p(s.channel_value.has_value()),
+                           p(s.channel_value.value_or("")), p(s.outcome_unknown),
+                           p(static_cast<std::int64_t>(s.status)), p(s.error), p(s.due_ms),
+                           p(std::max<std::int64_t>(0, s.due_ms - now_ms)), p(std::int64_t{s.count_attempt ? 1 : 0})}));
+        const char* n = PQcmdTuples(r.r);
+        out.push_back(n && *n && std::string_view(n) != "0");
+      }
+      return out;
+    });
+  });
+}
+
+result<std::optional<OutboxItem>> PostgresStore::outbox_get(std::string_view channel, std::string_view kind,
+                                                            std::string_view key) {
+  static const std::string sql =
+      std::string("SELECT ") + outbox_columns + " FROM outbox o WHERE o.channel = $1 AND o.kind = $2 AND o.key = $3";
+  return impl_->with_conn([&](Impl::Conn& c) -> result<std::optional<OutboxItem>> {
+    ODOOSYNC_TRY(r, impl_->run(c, sql, {p(channel), p(kind), p(key)}));
+    if (r.rows() == 0) return std::optional<OutboxItem>();
+    std::vector<OutboxItem> items{read_item(r, 0)};
+    items.front().epoch = 0;
+    ODOOSYNC_TRYV(outbox_parts(*impl_, c, items));
+    return std::optional<OutboxItem>(std::move(items.front()));
+  });
+}
+
+result<std::vector<OutboxItem>> PostgresStore::outbox_list(const OutboxQuery& q) {
+  static const std::string sql = std::string("SELECT ") + outbox_columns +
+                                 " FROM outbox o WHERE o.channel = $1 AND ($2 = '' OR o.kind = $2) AND o.status = $3 "
+                                 "AND o.status <> 1 AND (o.kind, o.key) > ($4, $5) ORDER BY o.kind, o.key LIMIT $6";
+  static const std::string pushed_sql = std::string("SELECT ") + outbox_columns +
+                                        " FROM outbox o WHERE o.channel = $1 AND ($2 = '' OR o.kind = $2) AND "
+                                        "o.status = $3 AND (o.kind, o.key) > ($4, $5) ORDER BY o.kind, o.key LIMIT $6";
+  return impl_->with_conn([&](Impl::Conn& c) -> result<std::vector<OutboxItem>> {
+    ODOOSYNC_TRY(r, impl_->run(c, q.status == OutboxStatus::pushed ? pushed_sql : sql,
+                               {p(q.channel), p(q.kind.value_or("")), p(static_cast<std::int64_t>(q.status)),
+                                p(q.after_kind), p(q.after_key), p(static_cast<std::int64_t>(q.limit))}));
+    std::vector<OutboxItem> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      out.push_back(read_item(r, i));
+      out.back().epoch = 0;
+    }
+    ODOOSYNC_TRYV(outbox_parts(*impl_, c, out));
+    return out;
+  });
+}
+
+result<void> PostgresStore::outbox_replay(std::string_view channel, std::string_view kind, std::string_view key,
+                                          std::int64_t now_ms) {
+  return impl_->with_conn([&](Impl::Conn& c) -> result<void> {
+    ODOOSYNC_TRY(r, impl_->run(c,
+                               "WITH u AS (UPDATE outbox SET status = 0, attempts = 0, due_at = statement_timestamp(), "
+                               "due_ms = $4, changed_ms = $4, updated_ms = $4 WHERE channel = $1 AND kind = $2 AND "
+                               "key = $3 AND status = 3 RETURNING 1) SELECT (SELECT count(*) FROM u), "
+                               "EXISTS (SELECT 1 FROM outbox WHERE channel = $1 AND kind = $2 AND key = $3)",
+                               {p(channel), p(kind), p(key), p(now_ms)}));
+    if (r.i64(0, 0) > 0) return success();
+    return detail::outbox_not_dead(channel, kind, key, r.boolean(0, 1));
+  });
+}
+
+result<OutboxStatusCounts> PostgresStore::outbox_status(std::string_view channel) {
+  // The kinds present by one seek each (however many items a kind holds), then the counts of the items
+  // that are not pushed (the partial index), and the oldest pending change.
+  static const std::string sql = R"sql(
+WITH RECURSIVE k(kind) AS (
+  SELECT min(kind) FROM outbox WHERE channel = $1
+  UNION ALL
+  SELECT (SELECT min(kind) FROM outbox WHERE channel = $1 AND kind > k.kind) FROM k WHERE k.kind IS NOT NULL)
+SELECT k.kind,
+  (SELECT count(*) FROM outbox o WHERE o.channel = $1 AND o.kind = k.kind AND o.status = 0 AND o.status <> 1),
+  (SELECT count(*) FROM outbox o WHERE o.channel = $1 AND o.kind = k.kind AND o.status = 2 AND o.status <> 1),
+  (SELECT count(*) FROM outbox o WHERE o.channel = $1 AND o.kind = k.kind AND o.status = 3 AND o.status <> 1),
+  (SELECT min(changed_ms) FROM outbox o WHERE o.channel = $1 AND o.kind = k.kind AND o.status = 0)
+FROM k WHERE k.kind IS NOT NULL)sql";
+  return impl_->with_conn([&](Impl::Conn& c) -> result<OutboxStatusCounts> {
+    ODOOSYNC_TRY(r, impl_->run(c, sql, {p(channel)}));
+    OutboxStatusCounts out;
+    for (int i = 0; i < r.rows(); ++i) {
+      auto& k = out[r.text(i, 0)];
+      k.pending = static_cast<std::uint64_t>(r.i64(i, 1));
+      k.not_listed = static_cast<std::uint64_t>(r.i64(i, 2));
+      k.dead = static_cast<std::uint64_t>(r.i64(i, 3));
+      if (!r.null(i, 4)) k.oldest_pending_ms = r.i64(i, 4);
+    }
+    return out;
   });
 }
 

@@ -69,6 +69,22 @@ CREATE INDEX audit_correlation ON audit(correlation_id) WHERE correlation_id <> 
     R"sql(
 UPDATE events SET has_seq = 1 - has_seq;
 )sql",
+    // 4: the push outbox (sync/outbox.hpp): items by (channel, kind, key) and their parts. Status values
+    // are OutboxStatus's (0 pending, 1 pushed, 2 not_listed, 3 dead).
+    R"sql(
+CREATE TABLE outbox(
+  channel TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+  seq_ms INTEGER NOT NULL, seq_id INTEGER NOT NULL, version INTEGER NOT NULL, status INTEGER NOT NULL,
+  pushed TEXT, channel_value TEXT, sent TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+  due_ms INTEGER NOT NULL, changed_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, error TEXT NOT NULL DEFAULT '',
+  owner TEXT NOT NULL DEFAULT '', lease_until INTEGER NOT NULL DEFAULT 0, epoch INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(channel, kind, key)) WITHOUT ROWID;
+CREATE INDEX outbox_due ON outbox(channel, kind, status, due_ms);
+CREATE TABLE outbox_parts(
+  channel TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, part TEXT NOT NULL, value TEXT NOT NULL,
+  seq_ms INTEGER NOT NULL, seq_id INTEGER NOT NULL,
+  PRIMARY KEY(channel, kind, key, part)) WITHOUT ROWID;
+)sql",
 };
 static_assert(std::size(migrations) == SqliteStore::schema_version);
 
@@ -981,6 +997,293 @@ result<void> SqliteStore::set_checkpoint(std::string_view name, std::string_view
     s->bind(1, name).bind(2, value);
     return s->run();
   });
+}
+
+// ---- the push outbox ------------------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* outbox_columns =
+    "channel, kind, key, seq_ms, seq_id, version, status, pushed, channel_value, sent, attempts, due_ms, changed_ms, "
+    "updated_ms, error, epoch";
+
+// Columns 16..18 of the outbox queries say whether pushed, channel_value and sent are NULL.
+OutboxItem read_item(Stmt& s) {
+  const bool is_null[3] = {s.i64(16) != 0, s.i64(17) != 0, s.i64(18) != 0};
+  {
+    OutboxItem it;
+    it.channel = s.text(0);
+    it.kind = s.text(1);
+    it.key = s.text(2);
+    it.sequence = OutboxSequence{s.i64(3), s.i64(4)};
+    it.version = s.i64(5);
+    it.status = static_cast<OutboxStatus>(s.i64(6));
+    if (!is_null[0]) it.pushed = s.text(7);
+    if (!is_null[1]) it.channel_value = s.text(8);
+    if (!is_null[2]) it.sent = s.text(9);
+    it.attempts = static_cast<int>(s.i64(10));
+    it.due_ms = s.i64(11);
+    it.changed_ms = s.i64(12);
+    it.updated_ms = s.i64(13);
+    it.error = s.text(14);
+    it.epoch = s.i64(15);
+    return it;
+  }
+}
+
+// The NULL flags of pushed, channel_value and sent: columns 16..18 of the outbox queries below.
+constexpr const char* outbox_null_flags = ", pushed IS NULL, channel_value IS NULL, sent IS NULL";
+
+result<std::vector<OutboxItem>> read_items(Stmt& s) {
+  std::vector<OutboxItem> out;
+  for (;;) {
+    ODOOSYNC_TRY(row, s.step());
+    if (!row) break;
+    out.push_back(read_item(s));
+  }
+  return out;
+}
+
+std::string outbox_select(const char* tail) {
+  return std::string("SELECT ") + outbox_columns + outbox_null_flags + " FROM outbox " + tail;
+}
+
+result<void> load_parts(SqliteStore::Impl& d, std::vector<OutboxItem>& items) {
+  ODOOSYNC_TRY(s, d.stmt("SELECT part, value, seq_ms, seq_id FROM outbox_parts WHERE channel = ? AND kind = ? AND "
+                         "key = ? ORDER BY part"));
+  for (auto& it : items) {
+    Resetter r{*s};
+    s->bind(1, it.channel).bind(2, it.kind).bind(3, it.key);
+    for (;;) {
+      ODOOSYNC_TRY(row, s->step());
+      if (!row) break;
+      it.parts.push_back(OutboxPart{s->text(0), s->text(1), OutboxSequence{s->i64(2), s->i64(3)}});
+    }
+  }
+  return success();
+}
+}  // namespace
+
+result<std::size_t> SqliteStore::outbox_upsert(std::span<const OutboxChange> changes, std::int64_t now_ms) {
+  ODOOSYNC_TRYV(detail::check_outbox_changes(changes));
+  std::lock_guard lock(impl_->db_mutex);
+  auto& d = *impl_;
+  return d.transaction([&]() -> result<std::size_t> {
+    // A part is written when it is new, or its sequence is not older and something differs.
+    ODOOSYNC_TRY(part, d.stmt("INSERT INTO outbox_parts(channel, kind, key, part, value, seq_ms, seq_id) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(channel, kind, key, part) DO UPDATE "
+                              "SET value = excluded.value, seq_ms = excluded.seq_ms, seq_id = excluded.seq_id "
+                              "WHERE (excluded.seq_ms, excluded.seq_id) >= (outbox_parts.seq_ms, outbox_parts.seq_id) "
+                              "AND (excluded.value <> outbox_parts.value OR excluded.seq_ms <> outbox_parts.seq_ms "
+                              "OR excluded.seq_id <> outbox_parts.seq_id)"));
+    ODOOSYNC_TRY(
+        item,
+        d.stmt(
+            "INSERT INTO outbox(channel, kind, key, seq_ms, seq_id, version, status, due_ms, changed_ms, updated_ms) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, 1, 0, ?6, ?6, ?6) ON CONFLICT(channel, kind, key) DO UPDATE SET "
+            "seq_ms = CASE WHEN (excluded.seq_ms, excluded.seq_id) > (outbox.seq_ms, outbox.seq_id) THEN "
+            "excluded.seq_ms "
+            "ELSE outbox.seq_ms END, "
+            "seq_id = CASE WHEN (excluded.seq_ms, excluded.seq_id) > (outbox.seq_ms, outbox.seq_id) THEN "
+            "excluded.seq_id "
+            "ELSE outbox.seq_id END, "
+            "version = outbox.version + 1, updated_ms = excluded.updated_ms, "
+            "attempts = CASE WHEN outbox.status = 0 THEN outbox.attempts ELSE 0 END, "
+            "error = CASE WHEN outbox.status = 0 THEN outbox.error ELSE '' END, "
+            "due_ms = CASE WHEN outbox.status = 0 THEN outbox.due_ms ELSE excluded.due_ms END, "
+            "changed_ms = CASE WHEN outbox.status = 0 THEN outbox.changed_ms ELSE excluded.changed_ms END, "
+            "status = 0"));
+    std::set<std::tuple<std::string_view, std::string_view, std::string_view>> touched;
+    for (const auto& c : changes) {
+      part->bind(1, c.channel).bind(2, c.kind).bind(3, c.key).bind(4, c.part).bind(5, c.value);
+      part->bind(6, c.sequence.time_ms).bind(7, c.sequence.id);
+      ODOOSYNC_TRYV(part->run());
+      if (sqlite3_changes(d.db) == 0) continue;
+      item->bind(1, c.channel).bind(2, c.kind).bind(3, c.key).bind(4, c.sequence.time_ms).bind(5, c.sequence.id);
+      item->bind(6, now_ms);
+      ODOOSYNC_TRYV(item->run());
+      touched.emplace(c.channel, c.kind, c.key);
+    }
+    return touched.size();
+  });
+}
+
+result<std::vector<OutboxItem>> SqliteStore::outbox_claim(const OutboxClaim& c) {
+  std::lock_guard lock(impl_->db_mutex);
+  auto& d = *impl_;
+  return d.transaction([&]() -> result<std::vector<OutboxItem>> {
+    std::vector<std::string> keys;
+    {
+      // The (channel, kind, status, due_ms) index gives the due items in order.
+      ODOOSYNC_TRY(s, d.stmt("SELECT key FROM outbox WHERE channel = ? AND kind = ? AND status = 0 AND due_ms <= ? "
+                             "AND (owner = '' OR lease_until <= ?) ORDER BY due_ms, key LIMIT ?"));
+      Resetter r{*s};
+      s->bind(1, c.channel).bind(2, c.kind).bind(3, c.now_ms).bind(4, c.now_ms);
+      s->bind(5, static_cast<std::int64_t>(c.max_items));
+      for (;;) {
+        ODOOSYNC_TRY(row, s->step());
+        if (!row) break;
+        keys.push_back(s->text(0));
+      }
+    }
+    ODOOSYNC_TRY(u, d.stmt("UPDATE outbox SET owner = ?4, lease_until = ?5, epoch = epoch + 1 "
+                           "WHERE channel = ?1 AND kind = ?2 AND key = ?3"));
+    ODOOSYNC_TRY(g, d.stmt(outbox_select("WHERE channel = ? AND kind = ? AND key = ?")));
+    std::vector<OutboxItem> out;
+    for (const auto& k : keys) {
+      u->bind(1, c.channel).bind(2, c.kind).bind(3, k).bind(4, c.owner).bind(5, c.now_ms + c.lease_ms);
+      ODOOSYNC_TRYV(u->run());
+      Resetter r{*g};
+      g->bind(1, c.channel).bind(2, c.kind).bind(3, k);
+      ODOOSYNC_TRY(one, read_items(*g));
+      for (auto& it : one) out.push_back(std::move(it));
+    }
+    ODOOSYNC_TRYV(load_parts(d, out));
+    return out;
+  });
+}
+
+result<std::vector<bool>> SqliteStore::outbox_mark_sent(std::string_view channel, std::string_view kind,
+                                                        std::string_view owner, std::span<const OutboxSend> sends) {
+  std::lock_guard lock(impl_->db_mutex);
+  auto& d = *impl_;
+  return d.transaction([&]() -> result<std::vector<bool>> {
+    ODOOSYNC_TRY(u, d.stmt("UPDATE outbox SET sent = ?5 WHERE channel = ?1 AND kind = ?2 AND key = ?3 AND owner = ?4 "
+                           "AND epoch = ?6"));
+    std::vector<bool> out;
+    for (const auto& s : sends) {
+      u->bind(1, channel).bind(2, kind).bind(3, s.key).bind(4, owner).bind(5, s.value).bind(6, s.epoch);
+      ODOOSYNC_TRYV(u->run());
+      out.push_back(sqlite3_changes(d.db) > 0);
+    }
+    return out;
+  });
+}
+
+result<std::vector<bool>> SqliteStore::outbox_settle(std::string_view channel, std::string_view kind,
+                                                     std::string_view owner, std::int64_t now_ms,
+                                                     std::span<const OutboxSettle> settles) {
+  std::lock_guard lock(impl_->db_mutex);
+  auto& d = *impl_;
+  return d.transaction([&]() -> result<std::vector<bool>> {
+    // ?7: the claimed version is still the item's (else it stays pending for its newer value).
+    ODOOSYNC_TRY(u, d.stmt("UPDATE outbox SET owner = '', lease_until = 0, updated_ms = ?6, "
+                           "pushed = CASE WHEN ?8 THEN ?9 ELSE pushed END, "
+                           "channel_value = CASE WHEN ?10 THEN ?11 ELSE channel_value END, "
+                           "sent = CASE WHEN ?12 THEN sent ELSE NULL END, "
+                           "status = CASE WHEN version = ?7 THEN ?13 ELSE 0 END, "
+                           "error = CASE WHEN version = ?7 OR ?13 = 0 THEN ?14 ELSE '' END, "
+                           "due_ms = CASE WHEN ?13 = 0 THEN ?15 WHEN version = ?7 THEN due_ms ELSE ?6 END, "
+                           "attempts = CASE WHEN version <> ?7 THEN (CASE WHEN ?13 = 0 THEN attempts ELSE 0 END) "
+                           "WHEN ?13 = 0 THEN attempts + ?16 WHEN ?13 = 3 THEN attempts ELSE 0 END "
+                           "WHERE channel = ?1 AND kind = ?2 AND key = ?3 AND owner = ?4 AND epoch = ?5"));
+    std::vector<bool> out;
+    for (const auto& s : settles) {
+      u->bind(1, channel).bind(2, kind).bind(3, s.key).bind(4, owner).bind(5, s.epoch).bind(6, now_ms);
+      u->bind(7, s.version).bind(8, std::int64_t{s.pushed ? 1 : 0}).bind(9, s.pushed.value_or(""));
+      u->bind(10, std::int64_t{s.channel_value ? 1 : 0}).bind(11, s.channel_value.value_or(""));
+      u->bind(12, std::int64_t{s.outcome_unknown ? 1 : 0}).bind(13, static_cast<std::int64_t>(s.status));
+      u->bind(14, s.error).bind(15, s.due_ms).bind(16, std::int64_t{s.count_attempt ? 1 : 0});
+      ODOOSYNC_TRYV(u->run());
+      out.push_back(sqlite3_changes(d.db) > 0);
+    }
+    return out;
+  });
+}
+
+result<std::optional<OutboxItem>> SqliteStore::outbox_get(std::string_view channel, std::string_view kind,
+                                                          std::string_view key) {
+  std::lock_guard lock(impl_->db_mutex);
+  auto& d = *impl_;
+  ODOOSYNC_TRY(g, d.stmt(outbox_select("WHERE channel = ? AND kind = ? AND key = ?")));
+  std::vector<OutboxItem> items;
+  {
+    Resetter r{*g};
+    g->bind(1, channel).bind(2, kind).bind(3, key);
+    ODOOSYNC_TRY(one, read_items(*g));
+    items = std::move(one);
+  }
+  if (items.empty()) return std::optional<OutboxItem>();
+  ODOOSYNC_TRYV(load_parts(d, items));
+  items.front().epoch = 0;
+  return std::optional<OutboxItem>(std::move(items.front()));
+}
+
+result<std::vector<OutboxItem>> SqliteStore::outbox_list(const OutboxQuery& q) {
+  std::lock_guard lock(impl_->db_mutex);
+  auto& d = *impl_;
+  std::vector<OutboxItem> items;
+  {
+    // By kind: the (channel, kind, status) prefix of the index serves each kind's page.
+    ODOOSYNC_TRY(g, d.stmt(outbox_select("WHERE channel = ?1 AND (?2 = '' OR kind = ?2) AND status = ?3 AND "
+                                         "(kind, key) > (?4, ?5) ORDER BY kind, key LIMIT ?6")));
+    Resetter r{*g};
+    g->bind(1, q.channel).bind(2, q.kind.value_or("")).bind(3, static_cast<std::int64_t>(q.status));
+    g->bind(4, q.after_kind).bind(5, q.after_key).bind(6, static_cast<std::int64_t>(q.limit));
+    ODOOSYNC_TRY(all, read_items(*g));
+    items = std::move(all);
+  }
+  ODOOSYNC_TRYV(load_parts(d, items));
+  for (auto& it : items) it.epoch = 0;
+  return items;
+}
+
+result<void> SqliteStore::outbox_replay(std::string_view channel, std::string_view kind, std::string_view key,
+                                        std::int64_t now_ms) {
+  std::lock_guard lock(impl_->db_mutex);
+  auto& d = *impl_;
+  return d.transaction([&]() -> result<void> {
+    ODOOSYNC_TRY(u, d.stmt("UPDATE outbox SET status = 0, attempts = 0, due_ms = ?4, changed_ms = ?4, updated_ms = ?4 "
+                           "WHERE channel = ?1 AND kind = ?2 AND key = ?3 AND status = 3"));
+    u->bind(1, channel).bind(2, kind).bind(3, key).bind(4, now_ms);
+    ODOOSYNC_TRYV(u->run());
+    if (sqlite3_changes(d.db) > 0) return success();
+    ODOOSYNC_TRY(e, d.stmt("SELECT 1 FROM outbox WHERE channel = ? AND kind = ? AND key = ?"));
+    Resetter r{*e};
+    e->bind(1, channel).bind(2, kind).bind(3, key);
+    ODOOSYNC_TRY(row, e->step());
+    return detail::outbox_not_dead(channel, kind, key, row);
+  });
+}
+
+result<OutboxStatusCounts> SqliteStore::outbox_status(std::string_view channel) {
+  std::lock_guard lock(impl_->db_mutex);
+  auto& d = *impl_;
+  OutboxStatusCounts out;
+  std::vector<std::string> kinds;
+  {
+    // The kinds present: one seek of the primary key per kind, however many items each holds.
+    ODOOSYNC_TRY(s, d.stmt("WITH RECURSIVE k(kind) AS (SELECT min(kind) FROM outbox WHERE channel = ?1 UNION ALL "
+                           "SELECT (SELECT min(kind) FROM outbox WHERE channel = ?1 AND kind > k.kind) FROM k "
+                           "WHERE k.kind IS NOT NULL) SELECT kind FROM k WHERE kind IS NOT NULL"));
+    Resetter r{*s};
+    s->bind(1, channel);
+    for (;;) {
+      ODOOSYNC_TRY(row, s->step());
+      if (!row) break;
+      kinds.push_back(s->text(0));
+    }
+  }
+  ODOOSYNC_TRY(n, d.stmt("SELECT count(*), min(changed_ms) FROM outbox WHERE channel = ? AND kind = ? AND status = ?"));
+  for (const auto& k : kinds) {
+    auto& ks = out[k];
+    for (auto st : {OutboxStatus::pending, OutboxStatus::not_listed, OutboxStatus::dead}) {
+      Resetter r{*n};
+      n->bind(1, channel).bind(2, k).bind(3, static_cast<std::int64_t>(st));
+      ODOOSYNC_TRY(row, n->step());
+      if (!row) continue;
+      const auto count = static_cast<std::uint64_t>(n->i64(0));
+      if (st == OutboxStatus::pending) {
+        ks.pending = count;
+        if (count > 0) ks.oldest_pending_ms = n->i64(1);
+      } else if (st == OutboxStatus::not_listed) {
+        ks.not_listed = count;
+      } else {
+        ks.dead = count;
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace sync

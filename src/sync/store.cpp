@@ -152,3 +152,73 @@ std::vector<std::size_t> subject_run(const std::vector<RunItem>& items, std::str
 }  // namespace sync
 }  // namespace v0
 }  // namespace odoosync
+
+namespace odoosync {
+inline namespace v0 {
+namespace sync {
+
+std::string_view to_string(OutboxStatus status) noexcept {
+  switch (status) {
+    case OutboxStatus::pending: return "pending";
+    case OutboxStatus::pushed: return "pushed";
+    case OutboxStatus::not_listed: return "not_listed";
+    case OutboxStatus::dead: return "dead";
+  }
+  return "?";
+}
+
+result<OutboxStatus> parse_outbox_status(std::string_view text) {
+  for (auto s : {OutboxStatus::pending, OutboxStatus::pushed, OutboxStatus::not_listed, OutboxStatus::dead}) {
+    if (to_string(s) == text) return s;
+  }
+  return Error::validation("outbox status: expected pending, pushed, not_listed or dead, got '" + std::string(text) +
+                           "'");
+}
+
+namespace {
+Error no_outbox() { return Error::validation("this store keeps no push outbox"); }
+}  // namespace
+
+result<std::size_t> Store::outbox_upsert(std::span<const OutboxChange>, std::int64_t) { return no_outbox(); }
+result<std::vector<OutboxItem>> Store::outbox_claim(const OutboxClaim&) { return no_outbox(); }
+result<std::vector<bool>> Store::outbox_mark_sent(std::string_view, std::string_view, std::string_view,
+                                                  std::span<const OutboxSend>) {
+  return no_outbox();
+}
+result<std::vector<bool>> Store::outbox_settle(std::string_view, std::string_view, std::string_view, std::int64_t,
+                                               std::span<const OutboxSettle>) {
+  return no_outbox();
+}
+result<std::optional<OutboxItem>> Store::outbox_get(std::string_view, std::string_view, std::string_view) {
+  return no_outbox();
+}
+result<std::vector<OutboxItem>> Store::outbox_list(const OutboxQuery&) { return no_outbox(); }
+result<void> Store::outbox_replay(std::string_view, std::string_view, std::string_view, std::int64_t) {
+  return no_outbox();
+}
+result<OutboxStatusCounts> Store::outbox_status(std::string_view) { return no_outbox(); }
+
+namespace detail {
+
+Error outbox_not_dead(std::string_view channel, std::string_view kind, std::string_view key, bool exists) {
+  const std::string what =
+      std::string(kind) + " item '" + std::string(key) + "' of channel '" + std::string(channel) + "'";
+  return Error(ErrorKind::not_found, exists ? what + " is not a dead letter" : "no " + what + " in the outbox");
+}
+
+result<void> check_outbox_changes(std::span<const OutboxChange> changes) {
+  for (const auto& c : changes) {
+    if (c.channel.empty() || c.kind.empty() || c.key.empty())
+      return Error::validation("outbox: a change without channel, kind or key");
+    for (std::string_view s : {std::string_view(c.channel), std::string_view(c.kind), std::string_view(c.key),
+                               std::string_view(c.part), std::string_view(c.value)}) {
+      if (s.find('\0') != std::string_view::npos) return Error::validation("outbox: a text holds a NUL character");
+    }
+  }
+  return success();
+}
+
+}  // namespace detail
+}  // namespace sync
+}  // namespace v0
+}  // namespace odoosync

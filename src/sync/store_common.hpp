@@ -25,6 +25,11 @@ Error not_dead(std::string_view source, std::string_view id, bool exists);
 Error not_leased(std::int64_t batch, std::string_view owner);
 Error over_watermark(Lane lane, std::int64_t depth, std::uint64_t high_water);
 
+// The outbox's shared rules: the error of a replay of an item that is not dead, and the check of
+// changes before any is written (names present, no NUL).
+Error outbox_not_dead(std::string_view channel, std::string_view kind, std::string_view key, bool exists);
+result<void> check_outbox_changes(std::span<const OutboxChange> changes);
+
 }  // namespace detail
 }  // namespace sync
 }  // namespace v0

@@ -652,5 +652,5 @@ TEST_CASE("outbound: no sink, a damaged checkpoint and feed names give clear err
   CHECK(oss::checkpoint_name(oss::Feed::prices) == "outbound/prices");
   CHECK(oss::parse_feed("prices").value() == oss::Feed::prices);
   CHECK(oss::parse_feed("stock").error().message() ==
-        "feed: expected stock_levels, prices or order_states, got 'stock'");
+        "feed: expected stock_levels, prices, order_states or fulfilments, got 'stock'");
 }

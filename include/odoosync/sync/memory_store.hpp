@@ -36,6 +36,18 @@ class MemoryStore final : public Store {
   result<std::optional<std::string>> checkpoint(std::string_view name) override;
   result<void> set_checkpoint(std::string_view name, std::string_view value) override;
   const std::string& store_id() const noexcept override;
+  result<std::size_t> outbox_upsert(std::span<const OutboxChange> changes, std::int64_t now_ms) override;
+  result<std::vector<OutboxItem>> outbox_claim(const OutboxClaim& claim) override;
+  result<std::vector<bool>> outbox_mark_sent(std::string_view channel, std::string_view kind, std::string_view owner,
+                                             std::span<const OutboxSend> sends) override;
+  result<std::vector<bool>> outbox_settle(std::string_view channel, std::string_view kind, std::string_view owner,
+                                          std::int64_t now_ms, std::span<const OutboxSettle> settles) override;
+  result<std::optional<OutboxItem>> outbox_get(std::string_view channel, std::string_view kind,
+                                               std::string_view key) override;
+  result<std::vector<OutboxItem>> outbox_list(const OutboxQuery& query) override;
+  result<void> outbox_replay(std::string_view channel, std::string_view kind, std::string_view key,
+                             std::int64_t now_ms) override;
+  result<OutboxStatusCounts> outbox_status(std::string_view channel) override;
 
  private:
   struct State;

@@ -1,4 +1,4 @@
-// Outbound: what changed in Odoo (stock levels, prices, order states), pulled incrementally and handed
+// Outbound: what changed in Odoo (stock levels, prices, order states, done deliveries), pulled incrementally and handed
 // to the host's sinks as canonical retail events (docs/reconcile-outbound.md).
 //
 //   sync::OutboundPuller puller(store, *client);
@@ -6,7 +6,7 @@
 //   auto n = puller.pull(sync::Feed::stock_levels);       // result<size_t>: events handed over
 //
 // Each feed walks its Odoo model by (write_date, id) from a checkpoint kept in the Store under
-// "outbound/<feed>". A page's checkpoint is saved only after every sink of the feed accepted the page's
+// "outbound/<feed>" (PullOptions::checkpoint_prefix). A page's checkpoint is saved only after every sink of the feed accepted the page's
 // events; when a sink fails, pull() returns its error and the next pull hands the same page again, with
 // the same event ids (derived from model, record id and write_date), so sinks see duplicates, never gaps.
 #pragma once
@@ -46,9 +46,15 @@ class EventSink {
   virtual result<void> accept(std::span<const retail::Event> events) = 0;
 };
 
-enum class Feed { stock_levels, prices, order_states };
-inline constexpr std::size_t feed_count = 3;
-std::string_view to_string(Feed feed) noexcept;  // "stock_levels", "prices", "order_states"
+// fulfilments: done outgoing pickings of sale orders (stock.picking, state done, picking_type_id.code
+// outgoing, sale_id set) as retail.shipment.dispatched: reference = the picking's name, order_number = the
+// sale order's client_order_ref (the channel's own order id, which the order mapping sets; pickings of
+// orders without one are skipped), dispatched_at = date_done, carrier = carrier_id's name and
+// tracking_number = carrier_tracking_ref where Odoo has the stock_delivery module (read from fields_get,
+// absent otherwise), lines = the done moves' SKUs and quantities (stock.move `quantity`).
+enum class Feed { stock_levels, prices, order_states, fulfilments };
+inline constexpr std::size_t feed_count = 4;
+std::string_view to_string(Feed feed) noexcept;  // "stock_levels", "prices", "order_states", "fulfilments"
 result<Feed> parse_feed(std::string_view text);  // the same names
 std::string checkpoint_name(Feed feed);          // "outbound/stock_levels"
 
@@ -60,6 +66,12 @@ struct PullOptions {
   // no running transaction can still add to it. Odoo's limit_time_real (120 s by default) bounds any
   // transaction; most commit within a second or two. Nothing: read up to the newest row.
   std::optional<std::chrono::seconds> settle = std::chrono::seconds{5};
+  // Where the checkpoints live: "<prefix><feed>". A consumer that must see every change whatever other
+  // consumers pulled keeps its own (push::pull_options: "push/<channel>/").
+  std::string checkpoint_prefix = "outbound/";
+  // fulfilments: only pickings whose sale order's origin is this (the channel the order came from:
+  // Order::channel, which the order mapping writes into sale.order.origin). Unset: every sale order's.
+  std::optional<std::string> order_origin{};
 };
 
 // What the last pull of a feed did.
@@ -68,6 +80,7 @@ struct PullStats {
   std::size_t records = 0;              // changed Odoo records read
   std::size_t events = 0;               // events handed to the sinks
   std::size_t skipped_no_sku = 0;       // products without an internal reference (default_code)
+  std::size_t skipped_no_order = 0;     // fulfilments: a sale order without the channel's id (client_order_ref)
   std::size_t skipped_negative = 0;     // stock: on hand below zero (a count cannot be negative)
   std::size_t skipped_invalid = 0;      // a value the event rules refuse (see `problems`)
   std::vector<std::string> problems{};  // the first 20 reasons for skipped_invalid

@@ -42,7 +42,7 @@ class PostgresStore final : public Store {
   // connection string or an unreachable server is ErrorKind::storage naming host and port (never the
   // password).
   static result<std::unique_ptr<PostgresStore>> open(const std::string& conninfo, PostgresOptions options = {});
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   ~PostgresStore() override;
   PostgresStore(const PostgresStore&) = delete;
@@ -72,6 +72,18 @@ class PostgresStore final : public Store {
   result<std::optional<std::string>> checkpoint(std::string_view name) override;
   result<void> set_checkpoint(std::string_view name, std::string_view value) override;
   const std::string& store_id() const noexcept override;
+  result<std::size_t> outbox_upsert(std::span<const OutboxChange> changes, std::int64_t now_ms) override;
+  result<std::vector<OutboxItem>> outbox_claim(const OutboxClaim& claim) override;
+  result<std::vector<bool>> outbox_mark_sent(std::string_view channel, std::string_view kind, std::string_view owner,
+                                             std::span<const OutboxSend> sends) override;
+  result<std::vector<bool>> outbox_settle(std::string_view channel, std::string_view kind, std::string_view owner,
+                                          std::int64_t now_ms, std::span<const OutboxSettle> settles) override;
+  result<std::optional<OutboxItem>> outbox_get(std::string_view channel, std::string_view kind,
+                                               std::string_view key) override;
+  result<std::vector<OutboxItem>> outbox_list(const OutboxQuery& query) override;
+  result<void> outbox_replay(std::string_view channel, std::string_view kind, std::string_view key,
+                             std::int64_t now_ms) override;
+  result<OutboxStatusCounts> outbox_status(std::string_view channel) override;
 
   // The schema version in the database.
   result<int> database_schema_version();

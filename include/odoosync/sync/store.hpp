@@ -19,6 +19,7 @@
 #include <vector>
 
 #include <odoosync/core/result.hpp>
+#include <odoosync/sync/outbox.hpp>
 
 namespace odoosync {
 inline namespace v0 {
@@ -197,6 +198,34 @@ class Store {
   // Outbound checkpoints: a name (e.g. "stock.quant") and an opaque text.
   virtual result<std::optional<std::string>> checkpoint(std::string_view name) = 0;
   virtual result<void> set_checkpoint(std::string_view name, std::string_view value) = 0;
+
+  // The push outbox (sync/outbox.hpp, docs/push.md). Every store here keeps one; a host's own store
+  // that does not answers ErrorKind::validation ("keeps no push outbox").
+  //
+  // Takes changes of parts: a part is written only when its sequence is not older than the one held and
+  // its value or sequence differs; an item with a written part becomes pending (due now unless it was
+  // pending already, then its schedule stands), its version moves on. The number of items that changed.
+  virtual result<std::size_t> outbox_upsert(std::span<const OutboxChange> changes, std::int64_t now_ms);
+  // Pending items of one channel and kind that are due and not leased, leased to `owner` until now + lease
+  // with a new epoch each (the fence every later write of the holder is checked against), oldest due first.
+  virtual result<std::vector<OutboxItem>> outbox_claim(const OutboxClaim& claim);
+  // Writes ahead what is about to be sent; per item, whether the owner still held it (with its epoch).
+  virtual result<std::vector<bool>> outbox_mark_sent(std::string_view channel, std::string_view kind,
+                                                     std::string_view owner, std::span<const OutboxSend> sends);
+  // Ends the sends of claimed items and releases them; per item, whether the owner still held it (a
+  // lease taken over by another worker is not touched).
+  virtual result<std::vector<bool>> outbox_settle(std::string_view channel, std::string_view kind,
+                                                  std::string_view owner, std::int64_t now_ms,
+                                                  std::span<const OutboxSettle> settles);
+  virtual result<std::optional<OutboxItem>> outbox_get(std::string_view channel, std::string_view kind,
+                                                       std::string_view key);
+  // Items in one status (dead letters, not listed, pending), by (kind, key), parts included.
+  virtual result<std::vector<OutboxItem>> outbox_list(const OutboxQuery& query);
+  // A dead item goes back to pending, due now, its attempts reset; ErrorKind::not_found when it is not dead.
+  virtual result<void> outbox_replay(std::string_view channel, std::string_view kind, std::string_view key,
+                                     std::int64_t now_ms);
+  // Counts per kind of one channel (for the pending gauge and the oldest pending age).
+  virtual result<OutboxStatusCounts> outbox_status(std::string_view channel);
 
   // An id for this store, made once when it is created: it prefixes batch tokens, so two stores that
   // feed one Odoo never share a token.

@@ -599,7 +599,7 @@ TEST_CASE("sqlite store: migration 3 turns has_seq right way round, sequences ke
   }
   auto s = oss::SqliteStore::open(path);
   REQUIRE(s);
-  CHECK(s.value()->file_schema_version().value() == 3);
+  CHECK(s.value()->file_schema_version().value() == oss::SqliteStore::schema_version);
   auto with = s.value()->get("pos/1", "with");
   auto without = s.value()->get("pos/1", "without");
   REQUIRE(with);
