@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "status_flags.hpp"
+
 #include <optional>
 #include <string>
 
@@ -21,6 +23,7 @@ struct ServeArgs {
   bool sync = false;
   int threads = 0;  // 0: the file's "threads", else 4
   double stop_timeout_s = 30;
+  StatusFlags status;  // GET /status (status_flags.hpp)
 };
 
 void add_serve_command(CLI::App& app, ServeArgs& args);
