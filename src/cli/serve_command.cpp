@@ -182,7 +182,8 @@ int serve_until_signal(ServeArgs& a, const OdooFlags& flags, const std::string& 
 
 void add_serve_command(CLI::App& app, ServeArgs& a) {
   a.serve = app.add_subcommand(
-      "serve", "receive webhooks: POST /webhooks/<channel>, GET /healthz, GET /metrics, GET /status, until SIGINT/SIGTERM");
+      "serve",
+      "receive webhooks: POST /webhooks/<channel>, GET /healthz, GET /metrics, GET /status, until SIGINT/SIGTERM");
   a.serve->add_option("--listen", a.listen,
                       "address:port to listen on (default: the file's \"listen\", else 127.0.0.1:8080; port 0: any)");
   a.serve->add_option("--config", a.config, "the configuration file: \"channels\" and serve's keys (docs/channels.md)")

@@ -474,9 +474,10 @@ void add_sync_commands(CLI::App& app, SyncArgs& a) {
                     "with --until-idle: stop when no event was applied or dead-lettered for this many seconds while "
                     "sends kept failing (Odoo unreachable), and exit with the failure's code; 0: wait (default 60)");
   a.run->add_flag("--metrics", a.print_metrics, "print the run's metrics (Prometheus text) at the end");
-  a.run->add_option("--metrics-listen", a.metrics_listen,
-                    "serve GET /metrics (Prometheus text), /healthz and the status page (/status) on HOST:PORT while running, e.g. "
-                    "127.0.0.1:9464 (port 0: any free port; the address is printed)");
+  a.run->add_option(
+      "--metrics-listen", a.metrics_listen,
+      "serve GET /metrics (Prometheus text), /healthz and the status page (/status) on HOST:PORT while running, e.g. "
+      "127.0.0.1:9464 (port 0: any free port; the address is printed)");
   add_status_flags(*a.run, a.status_page);  // GET /status beside /metrics (docs/operations.md)
   a.run->add_option("--realtime-batch", a.realtime_batch, "events per batch in the realtime lane (default 100)");
   a.run->add_option("--bulk-batch", a.bulk_batch, "events per batch in the bulk lane (default 200)");

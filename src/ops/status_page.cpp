@@ -10,6 +10,7 @@
 #include <cmath>
 #include <iterator>
 #include <map>
+#include <set>
 #include <mutex>
 
 namespace odoosync {
@@ -58,22 +59,40 @@ struct LaneHistory {
 };
 
 // What the store's moves say, kept between refreshes: every move since the window's start (from
-// `covered_from` on, all of them), the depth and the oldest unsettled events of the last read.
+// `covered_from` on, all of them), oldest first, and the depth and oldest unsettled events of the last read.
 struct MoveCache {
-  std::map<std::pair<int, std::int64_t>, QueueMove> moves;  // (is a submission, key)
-  std::optional<std::int64_t> covered_from;                 // unset: nothing read yet
+  std::vector<QueueMove> moves;              // by at_ms, oldest first
+  std::optional<std::int64_t> covered_from;  // unset: nothing read yet
   std::int64_t read_at = 0;
   std::array<std::uint64_t, lane_count> depth{};
   std::array<std::vector<sync::QueueHead>, lane_count> heads{};
 };
 
-int delta(QueueMove::Kind k) {
-  return k == QueueMove::Kind::submitted || k == QueueMove::Kind::replayed ? 1 : -1;
+bool is_submission(const QueueMove& m) { return m.kind == QueueMove::Kind::submitted; }
+
+int delta(QueueMove::Kind k) { return k == QueueMove::Kind::submitted || k == QueueMove::Kind::replayed ? 1 : -1; }
+
+// Adds what a read returned (newest first) to the cache, skipping what it held already: a read overlaps
+// the one before by a minute, so only the cached moves of that minute can be the same.
+void add_moves(MoveCache& c, const std::vector<QueueMove>& got) {
+  if (got.empty()) return;
+  const auto from = got.back().at_ms;
+  std::set<std::pair<bool, std::int64_t>> held;
+  for (auto it = c.moves.rbegin(); it != c.moves.rend() && it->at_ms >= from; ++it)
+    held.emplace(is_submission(*it), it->key);
+  const auto old_size = c.moves.size();
+  for (auto it = got.rbegin(); it != got.rend(); ++it)
+    if (!held.count({is_submission(*it), it->key})) c.moves.push_back(*it);
+  auto by_time = [](const QueueMove& a, const QueueMove& b) { return a.at_ms < b.at_ms; };
+  std::stable_sort(c.moves.begin() + static_cast<std::ptrdiff_t>(old_size), c.moves.end(), by_time);
+  std::inplace_merge(c.moves.begin(), c.moves.begin() + static_cast<std::ptrdiff_t>(old_size), c.moves.end(), by_time);
 }
 
 // Backlog at each point: the depth now less the moves after it. Oldest pending age at each point: the
 // events unsettled then, from each event's moves (its first move in the window says whether it was
 // unsettled before: settled then means it was) and the oldest events unsettled now that moved not at all.
+// About linear in the moves: one pass for the backlog and the counts, a sort by event, and each point
+// given the oldest anchor that covers it once (intervals taken oldest anchor first, filled points skipped).
 LaneHistory lane_history(const MoveCache& c, Lane lane, const std::vector<std::int64_t>& points, std::int64_t step_ms) {
   const auto l = static_cast<std::size_t>(lane);
   const auto n = points.size();
@@ -83,38 +102,36 @@ LaneHistory lane_history(const MoveCache& c, Lane lane, const std::vector<std::i
   h.applied.resize(n);
   h.dead.resize(n);
   h.oldest_age_s.resize(n);
-  if (!c.covered_from) return h;
+  if (!c.covered_from || n == 0) return h;
   const auto from = *c.covered_from;
 
-  std::vector<const QueueMove*> moves;  // newest first
-  for (const auto& [k, m] : c.moves)
+  std::vector<const QueueMove*> moves;  // oldest first
+  moves.reserve(c.moves.size());
+  for (const auto& m : c.moves)
     if (m.lane == lane) moves.push_back(&m);
-  std::sort(moves.begin(), moves.end(), [](const QueueMove* a, const QueueMove* b) { return a->at_ms > b->at_ms; });
 
   // Backlog, newest point first, summing the moves after each point.
   std::int64_t after = 0;
-  std::size_t mi = 0;
+  auto mi = moves.rbegin();
   for (std::size_t i = n; i-- > 0;) {
-    const auto t = points[i];
-    while (mi < moves.size() && moves[mi]->at_ms > t) after += delta(moves[mi++]->kind);
-    if (t < from) continue;
+    while (mi != moves.rend() && (*mi)->at_ms > points[i]) after += delta((*mi++)->kind);
+    if (points[i] < from) continue;
     const auto b = static_cast<std::int64_t>(c.depth[l]) - after;
     if (b >= 0) h.backlog[i] = b;  // negative: the store's counter and its rows disagree: unknown
   }
-  // Counts per interval (t - step, t].
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto t = points[i];
-    if (t - step_ms < from) continue;
-    std::int64_t s = 0, a = 0, d = 0;
-    for (const auto* m : moves) {
-      if (m->at_ms <= t - step_ms || m->at_ms > t) continue;
-      if (m->kind == QueueMove::Kind::submitted) ++s;
-      if (m->kind == QueueMove::Kind::applied) ++a;
-      if (m->kind == QueueMove::Kind::dead) ++d;
-    }
-    h.submitted[i] = s;
-    h.applied[i] = a;
-    h.dead[i] = d;
+  // Counts per interval (t - step, t]: the point a move falls before.
+  for (std::size_t i = 0; i < n; ++i)
+    if (points[i] - step_ms >= from) h.submitted[i] = h.applied[i] = h.dead[i] = 0;
+  for (const auto* m : moves) {
+    const auto it = std::lower_bound(points.begin(), points.end(), m->at_ms);
+    if (it == points.end()) continue;
+    const auto i = static_cast<std::size_t>(it - points.begin());
+    if (m->at_ms <= points[i] - step_ms) continue;
+    std::optional<std::int64_t>* slot = m->kind == QueueMove::Kind::submitted ? &h.submitted[i]
+                                        : m->kind == QueueMove::Kind::applied ? &h.applied[i]
+                                        : m->kind == QueueMove::Kind::dead    ? &h.dead[i]
+                                                                              : nullptr;  // replayed
+    if (slot && *slot) ++**slot;
   }
 
   // Unsettled intervals [start, end) with the age's anchor (the submission time, as Store::status).
@@ -122,19 +139,24 @@ LaneHistory lane_history(const MoveCache& c, Lane lane, const std::vector<std::i
     std::int64_t start, end, anchor;
   };
   std::vector<Interval> intervals;
-  std::map<std::int64_t, std::vector<const QueueMove*>> by_event;
-  for (auto it = moves.rbegin(); it != moves.rend(); ++it) by_event[(*it)->seq].push_back(*it);
+  std::vector<const QueueMove*> by_event = moves;
+  std::stable_sort(by_event.begin(), by_event.end(), [](const QueueMove* a, const QueueMove* b) {
+    if (a->seq != b->seq) return a->seq < b->seq;
+    if (a->at_ms != b->at_ms) return a->at_ms < b->at_ms;
+    return is_submission(*a) && !is_submission(*b);
+  });
+  std::vector<std::int64_t> moved;  // ascending: by_event is sorted by seq
   constexpr auto never = INT64_MAX;
-  for (auto& [seq, ms] : by_event) {
-    std::stable_sort(ms.begin(), ms.end(), [](const QueueMove* a, const QueueMove* b) {
-      if (a->at_ms != b->at_ms) return a->at_ms < b->at_ms;
-      return a->kind == QueueMove::Kind::submitted && b->kind != QueueMove::Kind::submitted;
-    });
-    const auto anchor = ms.front()->submitted_ms;
-    const auto first = ms.front()->kind;
+  for (std::size_t b = 0; b < by_event.size();) {
+    std::size_t e = b;
+    while (e < by_event.size() && by_event[e]->seq == by_event[b]->seq) ++e;
+    moved.push_back(by_event[b]->seq);
+    const auto anchor = by_event[b]->submitted_ms;
+    const auto first = by_event[b]->kind;
     std::optional<std::int64_t> start;
     if (first == QueueMove::Kind::applied || first == QueueMove::Kind::dead) start = INT64_MIN;
-    for (const auto* m : ms) {
+    for (std::size_t k = b; k < e; ++k) {
+      const auto* m = by_event[k];
       if (m->kind == QueueMove::Kind::submitted || m->kind == QueueMove::Kind::replayed) {
         if (!start) start = m->at_ms;
       } else if (start) {
@@ -143,16 +165,33 @@ LaneHistory lane_history(const MoveCache& c, Lane lane, const std::vector<std::i
       }
     }
     if (start) intervals.push_back({*start, never, anchor});
+    b = e;
   }
   for (const auto& head : c.heads[l])
-    if (!by_event.count(head.seq)) intervals.push_back({head.submitted_ms, never, head.submitted_ms});
+    if (!std::binary_search(moved.begin(), moved.end(), head.seq))
+      intervals.push_back({head.submitted_ms, never, head.submitted_ms});
+  std::sort(intervals.begin(), intervals.end(),
+            [](const Interval& a, const Interval& b) { return a.anchor < b.anchor; });
+  // next[i]: the first point at or after i not given its oldest anchor yet (path-halving).
+  std::vector<std::size_t> next(n + 1);
+  for (std::size_t i = 0; i <= n; ++i) next[i] = i;
+  auto find = [&](std::size_t i) {
+    while (next[i] != i) i = next[i] = next[next[i]];
+    return i;
+  };
+  std::vector<std::optional<std::int64_t>> oldest(n);
+  for (const auto& iv : intervals) {
+    // The points t with start <= t < end.
+    auto i = static_cast<std::size_t>(std::lower_bound(points.begin(), points.end(), iv.start) - points.begin());
+    for (i = find(i); i < n && points[i] < iv.end; i = find(i + 1)) {
+      oldest[i] = iv.anchor;
+      next[i] = i + 1;
+    }
+  }
   for (std::size_t i = 0; i < n; ++i) {
-    const auto t = points[i];
-    if (t < from) continue;
-    std::optional<std::int64_t> oldest;
-    for (const auto& iv : intervals)
-      if (iv.start <= t && t < iv.end && (!oldest || iv.anchor < *oldest)) oldest = iv.anchor;
-    h.oldest_age_s[i] = oldest ? static_cast<double>(std::max<std::int64_t>(0, t - *oldest)) / 1000.0 : 0.0;
+    if (points[i] < from) continue;
+    h.oldest_age_s[i] =
+        oldest[i] ? static_cast<double>(std::max<std::int64_t>(0, points[i] - *oldest[i])) / 1000.0 : 0.0;
   }
   return h;
 }
@@ -228,18 +267,19 @@ struct StatusPage::Impl {
     history_error.reset();
     auto& got = r.value();
     if (got.truncated) cache.moves.clear();  // a gap between what was kept and what was read
-    for (const auto& m : got.moves)
-      cache.moves[{m.kind == QueueMove::Kind::submitted ? 1 : 0, m.key}] = m;
+    add_moves(cache, got.moves);
     if (fresh || got.truncated) cache.covered_from = got.truncated ? got.complete_from_ms : since;
     cache.covered_from = std::max(*cache.covered_from, window_start);
-    for (auto it = cache.moves.begin(); it != cache.moves.end();)
-      it = it->second.at_ms < window_start ? cache.moves.erase(it) : std::next(it);
+    const auto gone = std::find_if(cache.moves.begin(), cache.moves.end(),
+                                   [&](const QueueMove& m) { return m.at_ms >= window_start; });
+    cache.moves.erase(cache.moves.begin(), gone);
     cache.read_at = now;
     cache.depth = got.depth;
     cache.heads = std::move(got.heads);
   }
 
-  void write_lanes(json::Writer& w, std::int64_t now, const std::optional<std::array<std::uint64_t, lane_count>>& depth) {
+  void write_lanes(json::Writer& w, std::int64_t now,
+                   const std::optional<std::array<std::uint64_t, lane_count>>& depth) {
     w.key("lanes").begin_array();
     for (std::size_t l = 0; l < lane_count; ++l) {
       const auto lane = static_cast<Lane>(l);
@@ -258,7 +298,10 @@ struct StatusPage::Impl {
       count("dead", &sync::StatusCounts::dead);
       count("discarded", &sync::StatusCounts::discarded);
       std::optional<double> age;
-      if (ls) age = ls->oldest_pending_ms ? static_cast<double>(std::max<std::int64_t>(0, now - *ls->oldest_pending_ms)) / 1000.0 : 0.0;
+      if (ls)
+        age = ls->oldest_pending_ms
+                  ? static_cast<double>(std::max<std::int64_t>(0, now - *ls->oldest_pending_ms)) / 1000.0
+                  : 0.0;
       w.key("oldest_pending_ms");
       write_optional(w, ls ? ls->oldest_pending_ms : std::nullopt);
       w.key("oldest_pending_age_s");
@@ -471,11 +514,13 @@ struct StatusPage::Impl {
     // Both hashed first: the comparison takes the same time whatever the lengths and wherever they differ.
     const bool given = auth.size() > bearer.size() && auth.substr(0, bearer.size()) == bearer;
     const auto presented = given ? auth.substr(bearer.size()) : std::string_view();
-    const bool match = crypto::constant_time_equal(crypto::sha256(presented), crypto::sha256(expected.value().reveal()));
+    const bool match =
+        crypto::constant_time_equal(crypto::sha256(presented), crypto::sha256(expected.value().reveal()));
     if (!given || !match || expected.value().empty()) {
       log(LogLevel::warn, "status page: replay refused", {}, {}, given ? "wrong token" : "no token");
-      PageAnswer a = text_answer(401, "unauthorized", given ? "the token is not the replay token"
-                                                            : "give the replay token: Authorization: Bearer TOKEN");
+      PageAnswer a = text_answer(
+          401, "unauthorized",
+          given ? "the token is not the replay token" : "give the replay token: Authorization: Bearer TOKEN");
       a.headers.add("WWW-Authenticate", "Bearer realm=\"odoosync status\"");
       return a;
     }

@@ -386,12 +386,13 @@ result<QueueMoves> MemoryStore::queue_moves(std::int64_t since_ms, std::size_t l
     auto i = std::min<std::int64_t>(before - 1, static_cast<std::int64_t>(s.events.size()));
     for (; i >= 1 && rows.size() < n; --i) {
       const auto& e = s.at(i);
-      rows.push_back(detail::MoveRow{i, e.submitted_ms, QueueMove::Kind::submitted, e.event.lane, e.seq, e.submitted_ms});
+      rows.push_back(
+          detail::MoveRow{i, e.submitted_ms, QueueMove::Kind::submitted, e.event.lane, e.seq, e.submitted_ms});
     }
     return rows;
   };
-  ODOOSYNC_TRY(a, detail::walk_moves(audit_page, since_ms, slack_ms, limit, max_rows));
-  ODOOSYNC_TRY(e, detail::walk_moves(event_page, since_ms, slack_ms, limit, max_rows));
+  ODOOSYNC_TRY(a, detail::walk_moves(audit_page, INT64_MAX, since_ms, slack_ms, limit, max_rows));
+  ODOOSYNC_TRY(e, detail::walk_moves(event_page, INT64_MAX, since_ms, slack_ms, limit, max_rows));
   auto out = detail::merge_moves(std::move(a), std::move(e), since_ms, limit);
   out.depth = s.depth;
   for (std::size_t lane = 0; lane < lane_count; ++lane) {

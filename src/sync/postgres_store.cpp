@@ -1064,8 +1064,9 @@ result<QueueMoves> PostgresStore::queue_moves(std::int64_t since_ms, std::size_t
       return rows;
     };
     auto event_page = [&](std::int64_t before, std::size_t n) -> result<std::vector<detail::MoveRow>> {
-      ODOOSYNC_TRY(r, impl_->run(c, "SELECT seq, submitted_ms, lane FROM events WHERE seq < $1 ORDER BY seq DESC LIMIT $2",
-                                 {p(before), p(static_cast<std::int64_t>(n))}));
+      ODOOSYNC_TRY(r,
+                   impl_->run(c, "SELECT seq, submitted_ms, lane FROM events WHERE seq < $1 ORDER BY seq DESC LIMIT $2",
+                              {p(before), p(static_cast<std::int64_t>(n))}));
       std::vector<detail::MoveRow> rows;
       for (int i = 0; i < r.rows(); ++i) {
         const auto seq = r.i64(i, 0);
@@ -1076,8 +1077,8 @@ result<QueueMoves> PostgresStore::queue_moves(std::int64_t since_ms, std::size_t
       return rows;
     };
     auto body = [&]() -> result<QueueMoves> {
-      ODOOSYNC_TRY(a, detail::walk_moves(audit_page, since_ms, slack_ms, limit, max_rows));
-      ODOOSYNC_TRY(e, detail::walk_moves(event_page, since_ms, slack_ms, limit, max_rows));
+      ODOOSYNC_TRY(a, detail::walk_moves(audit_page, INT64_MAX, since_ms, slack_ms, limit, max_rows));
+      ODOOSYNC_TRY(e, detail::walk_moves(event_page, INT64_MAX, since_ms, slack_ms, limit, max_rows));
       auto out = detail::merge_moves(std::move(a), std::move(e), since_ms, limit);
       ODOOSYNC_TRY(depth, impl_->run(c, "SELECT lane, sum(depth) FROM lane_depth GROUP BY lane", {}));
       for (int i = 0; i < depth.rows(); ++i)

@@ -964,12 +964,64 @@ result<std::array<std::uint64_t, lane_count>> SqliteStore::depth() {
 }
 
 result<QueueMoves> SqliteStore::queue_moves(std::int64_t since_ms, std::size_t limit, std::int64_t slack_ms) {
-  std::lock_guard lock(impl_->db_mutex);
   auto& d = *impl_;
   const auto max_rows = limit > SIZE_MAX / 4 ? SIZE_MAX : limit * 4;
-  // Pages down the primary keys (audit.n, events.seq): each page an index range, the walk stopped at the
-  // window's start. The event of an audit entry is found through UNIQUE(source, id).
+  // First, in one read transaction: the depth, the oldest unsettled events and the newest keys of both
+  // tables. The walks then read only rows below those keys, a page at a time with the store's lock taken
+  // for each page alone (intake and claims go on between pages): keys only grow (one writer at a time,
+  // rows never deleted), so no row of that moment is missed and none after it is read.
+  QueueMoves snap;
+  std::int64_t audit_end = 0, events_end = 0;
+  {
+    std::lock_guard lock(d.db_mutex);
+    auto first = [&]() -> result<void> {
+      {
+        ODOOSYNC_TRY(st, d.stmt("SELECT lane, depth FROM lane_depth"));
+        Resetter r{*st};
+        for (;;) {
+          ODOOSYNC_TRY(row, st->step());
+          if (!row) break;
+          snap.depth[static_cast<std::size_t>(st->i64(0)) % lane_count] =
+              static_cast<std::uint64_t>(std::max<std::int64_t>(0, st->i64(1)));
+        }
+      }
+      for (auto [sql, end] : {std::pair{"SELECT coalesce(max(n), 0) FROM audit", &audit_end},
+                              std::pair{"SELECT coalesce(max(seq), 0) FROM events", &events_end}}) {
+        ODOOSYNC_TRY(st, d.stmt(sql));
+        Resetter r{*st};
+        ODOOSYNC_TRY(row, st->step());
+        if (row) *end = st->i64(0);
+      }
+      // Pending and in flight apart: each an index range of (lane, status, seq), not a sort of the queue.
+      ODOOSYNC_TRY(st,
+                   d.stmt("SELECT seq, submitted_ms FROM events WHERE lane = ? AND status = ? ORDER BY seq LIMIT ?"));
+      for (std::size_t lane = 0; lane < lane_count; ++lane) {
+        auto& heads = snap.heads[lane];
+        for (auto status : {EventStatus::pending, EventStatus::in_flight}) {
+          Resetter r{*st};
+          st->bind(1, static_cast<std::int64_t>(lane))
+              .bind(2, static_cast<std::int64_t>(status))
+              .bind(3, static_cast<std::int64_t>(detail::queue_head_count));
+          for (;;) {
+            ODOOSYNC_TRY(row, st->step());
+            if (!row) break;
+            heads.push_back(QueueHead{st->i64(0), st->i64(1)});
+          }
+        }
+        std::sort(heads.begin(), heads.end(), [](const QueueHead& x, const QueueHead& y) { return x.seq < y.seq; });
+        if (heads.size() > detail::queue_head_count) heads.resize(detail::queue_head_count);
+      }
+      return success();
+    };
+    ODOOSYNC_TRYV(d.exec("BEGIN"));
+    auto done = first();
+    (void)d.exec(done ? "COMMIT" : "ROLLBACK");
+    if (!done) return done.error();
+  }
+  // Pages down the primary keys (audit.n, events.seq), each an index range; the event of an audit entry
+  // is found through UNIQUE(source, id).
   auto audit_page = [&](std::int64_t before, std::size_t n) -> result<std::vector<detail::MoveRow>> {
+    std::lock_guard lock(d.db_mutex);
     ODOOSYNC_TRY(st, d.stmt("SELECT a.n, a.at_ms, a.action, e.lane, e.seq, e.submitted_ms FROM (SELECT n, at_ms, "
                             "action, source, id FROM audit WHERE n < ? ORDER BY n DESC LIMIT ?) a LEFT JOIN events e "
                             "ON a.action IN ('applied', 'dead', 'replayed') AND e.source = a.source AND e.id = a.id "
@@ -990,6 +1042,7 @@ result<QueueMoves> SqliteStore::queue_moves(std::int64_t since_ms, std::size_t l
     return rows;
   };
   auto event_page = [&](std::int64_t before, std::size_t n) -> result<std::vector<detail::MoveRow>> {
+    std::lock_guard lock(d.db_mutex);
     ODOOSYNC_TRY(st, d.stmt("SELECT seq, submitted_ms, lane FROM events WHERE seq < ? ORDER BY seq DESC LIMIT ?"));
     Resetter r{*st};
     st->bind(1, before).bind(2, static_cast<std::int64_t>(n));
@@ -1004,44 +1057,11 @@ result<QueueMoves> SqliteStore::queue_moves(std::int64_t since_ms, std::size_t l
     }
     return rows;
   };
-  auto body = [&]() -> result<QueueMoves> {
-    ODOOSYNC_TRY(a, detail::walk_moves(audit_page, since_ms, slack_ms, limit, max_rows));
-    ODOOSYNC_TRY(e, detail::walk_moves(event_page, since_ms, slack_ms, limit, max_rows));
-    auto out = detail::merge_moves(std::move(a), std::move(e), since_ms, limit);
-    {
-      ODOOSYNC_TRY(st, d.stmt("SELECT lane, depth FROM lane_depth"));
-      Resetter r{*st};
-      for (;;) {
-        ODOOSYNC_TRY(row, st->step());
-        if (!row) break;
-        out.depth[static_cast<std::size_t>(st->i64(0)) % lane_count] =
-            static_cast<std::uint64_t>(std::max<std::int64_t>(0, st->i64(1)));
-      }
-    }
-    // Pending and in flight apart: each an index range of (lane, status, seq), not a sort of the queue.
-    ODOOSYNC_TRY(st, d.stmt("SELECT seq, submitted_ms FROM events WHERE lane = ? AND status = ? ORDER BY seq LIMIT ?"));
-    for (std::size_t lane = 0; lane < lane_count; ++lane) {
-      auto& heads = out.heads[lane];
-      for (auto status : {EventStatus::pending, EventStatus::in_flight}) {
-        Resetter r{*st};
-        st->bind(1, static_cast<std::int64_t>(lane))
-            .bind(2, static_cast<std::int64_t>(status))
-            .bind(3, static_cast<std::int64_t>(detail::queue_head_count));
-        for (;;) {
-          ODOOSYNC_TRY(row, st->step());
-          if (!row) break;
-          heads.push_back(QueueHead{st->i64(0), st->i64(1)});
-        }
-      }
-      std::sort(heads.begin(), heads.end(), [](const QueueHead& x, const QueueHead& y) { return x.seq < y.seq; });
-      if (heads.size() > detail::queue_head_count) heads.resize(detail::queue_head_count);
-    }
-    return out;
-  };
-  // One read transaction: the moves, the depth and the heads of one moment, whoever else writes the file.
-  ODOOSYNC_TRYV(d.exec("BEGIN"));
-  auto out = body();
-  (void)d.exec(out ? "COMMIT" : "ROLLBACK");
+  ODOOSYNC_TRY(a, detail::walk_moves(audit_page, audit_end + 1, since_ms, slack_ms, limit, max_rows));
+  ODOOSYNC_TRY(e, detail::walk_moves(event_page, events_end + 1, since_ms, slack_ms, limit, max_rows));
+  auto out = detail::merge_moves(std::move(a), std::move(e), since_ms, limit);
+  out.depth = snap.depth;
+  out.heads = std::move(snap.heads);
   return out;
 }
 

@@ -78,12 +78,12 @@ std::optional<QueueMove::Kind> move_kind(std::string_view action) noexcept {
   return std::nullopt;
 }
 
-result<MoveWalk> walk_moves(const MovePage& page, std::int64_t since_ms, std::int64_t slack_ms, std::size_t limit,
-                            std::size_t max_rows) {
+result<MoveWalk> walk_moves(const MovePage& page, std::int64_t start_before, std::int64_t since_ms,
+                            std::int64_t slack_ms, std::size_t limit, std::size_t max_rows) {
   constexpr std::size_t page_rows = 2000;
   const std::int64_t stop_before = since_ms - std::max<std::int64_t>(0, slack_ms);
   MoveWalk w;
-  std::int64_t before = INT64_MAX;
+  std::int64_t before = start_before;
   std::size_t read = 0;
   for (;;) {
     ODOOSYNC_TRY(rows, page(before, page_rows));
@@ -122,7 +122,6 @@ QueueMoves merge_moves(MoveWalk audit, MoveWalk events, std::int64_t since_ms, s
   while (!out.moves.empty() && out.moves.back().at_ms < out.complete_from_ms) out.moves.pop_back();
   return out;
 }
-
 
 // The SQL names statuses (:pending, :in_flight, :applied, :dead, :discarded); their stored values come
 // from EventStatus, here, once per prepared statement, so no query holds a bare number.

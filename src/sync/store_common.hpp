@@ -38,14 +38,15 @@ struct MoveRow {
 };
 // The page of at most `n` rows with a key below `before`, highest key first.
 using MovePage = std::function<result<std::vector<MoveRow>>(std::int64_t before, std::size_t n)>;
-// The moves of one table newest first: pages until a row older than since - slack (or none left), at
-// most `limit` moves and `max_rows` rows read; `truncated` when a bound stopped it first.
+// The moves of one table newest first, from the rows with a key below `start_before`: pages until a row
+// older than since - slack (or none left), at most `limit` moves and `max_rows` rows read; `truncated`
+// when a bound stopped it first.
 struct MoveWalk {
   std::vector<QueueMove> moves;
   bool truncated = false;
 };
-result<MoveWalk> walk_moves(const MovePage& page, std::int64_t since_ms, std::int64_t slack_ms, std::size_t limit,
-                            std::size_t max_rows);
+result<MoveWalk> walk_moves(const MovePage& page, std::int64_t start_before, std::int64_t since_ms,
+                            std::int64_t slack_ms, std::size_t limit, std::size_t max_rows);
 // Both walks merged, newest first, at most `limit`, cut where a bound stopped a walk so that every move
 // from complete_from_ms on is there.
 QueueMoves merge_moves(MoveWalk audit, MoveWalk events, std::int64_t since_ms, std::size_t limit);

@@ -257,7 +257,12 @@ def page_state(dt):
         for (const td of tr.querySelectorAll('td[data-field]')) row[td.dataset.field] = td.textContent;
         channels[tr.dataset.channel] = row;
       }
-      return {lanes, dead, charts, channels, total: document.getElementById('dead-summary').dataset.total,
+      const now = {};
+      for (const lane of ['realtime', 'bulk']) {
+        const pts = document.querySelectorAll('#chart-backlog circle.point[data-lane=' + lane + ']');
+        now[lane] = pts.length ? pts[pts.length - 1].dataset.value : null;
+      }
+      return {lanes, dead, charts, channels, backlog_now: now, total: document.getElementById('dead-summary').dataset.total,
               breaker: document.getElementById('breaker').textContent,
               headers: document.querySelectorAll('#lanes thead th[scope=col]').length,
               alt: document.getElementById('alt-backlog').textContent,
@@ -283,6 +288,8 @@ def check_against_store(dt, cli, env, where):
               where + ": %s queued %s = the store's pending + in flight %d" % (lane, row["depth"], want["pending"] + want["in_flight"]))
         check(row["dead"] == str(want["dead"]), where + ": %s dead letters %s = the store's %d" % (lane, row["dead"], want["dead"]))
         check(row["applied"] == str(want["applied"]), where + ": %s applied %s = the store's %d" % (lane, row["applied"], want["applied"]))
+        check(s["backlog_now"][lane] == str(want["pending"] + want["in_flight"]),
+              where + ": the %s backlog chart ends at the store's queue (%s)" % (lane, s["backlog_now"][lane]))
     check(s["total"] == str(len(dl)), where + ": the dead-letter count %s = the store's %d" % (s["total"], len(dl)))
     check(sorted(map(tuple, s["dead"])) == sorted((d["source"], d["id"]) for d in dl),
           where + ": the dead letters listed are the store's")
