@@ -114,9 +114,16 @@ const num = (v) => (known(v) ? String(v) : 'unknown');
 function dur(s) {
   if (!known(s)) return 'unknown';
   s = Math.round(s);
+  const part = (n, unit, rest) => n + ' ' + unit + (rest ? ' ' + rest : '');
   if (s < 60) return s + ' s';
-  if (s < 3600) return Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
-  return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+  if (s < 3600) return part(Math.floor(s / 60), 'min', s % 60 ? (s % 60) + ' s' : '');
+  return part(Math.floor(s / 3600), 'h', Math.floor((s % 3600) / 60) ? Math.floor((s % 3600) / 60) + ' min' : '');
+}
+// An axis label: short enough for the chart's margin.
+function span(s) {
+  if (s < 120) return Math.round(s) + ' s';
+  if (s < 7200) return Math.round(s / 60) + ' min';
+  return (s / 3600).toFixed(1) + ' h';
 }
 const utc = (ms) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 const hm = (ms) => new Date(ms).toISOString().slice(11, 16);
@@ -135,7 +142,7 @@ function el(name, attrs, parent) {
   if (parent) parent.appendChild(e);
   return e;
 }
-function chart(svg, t, series, fmt, target) {
+function chart(svg, t, series, fmt, axis, target) {
   svg.replaceChildren();
   const W = 640, H = 220, L = 56, R = 12, T = 12, B = 28;
   const vals = series.flatMap((s) => s.values.filter(known));
@@ -145,7 +152,7 @@ function chart(svg, t, series, fmt, target) {
   const y = (v) => H - B - ((H - B - T) * v) / max;
   el('line', {x1: L, y1: H - B, x2: W - R, y2: H - B, class: 'axis'}, svg);
   el('line', {x1: L, y1: T, x2: L, y2: H - B, class: 'axis'}, svg);
-  el('text', {x: L - 4, y: T + 10, 'text-anchor': 'end', class: 'grid'}, svg).textContent = fmt(max);
+  el('text', {x: L - 4, y: T + 10, 'text-anchor': 'end', class: 'grid'}, svg).textContent = axis(max);
   el('text', {x: L - 4, y: H - B, 'text-anchor': 'end', class: 'grid'}, svg).textContent = '0';
   el('text', {x: L, y: H - 8, class: 'grid'}, svg).textContent = hm(t[0]) + ' UTC';
   el('text', {x: W - R, y: H - 8, 'text-anchor': 'end', class: 'grid'}, svg).textContent = hm(t[t.length - 1]) + ' UTC';
@@ -206,8 +213,8 @@ function render(s) {
     'One point every ' + dur(h.step_s) + ' over ' + dur(h.window_s) + ', rebuilt from the store.';
   const backlog = h.lanes.map((l) => ({name: l.lane, values: l.backlog}));
   const fresh = h.lanes.map((l) => ({name: l.lane, values: l.oldest_age_s}));
-  chart($('chart-backlog'), h.t, backlog, num, 0);
-  chart($('chart-fresh'), h.t, fresh, dur, s.lanes[0].target_s);
+  chart($('chart-backlog'), h.t, backlog, num, num, 0);
+  chart($('chart-fresh'), h.t, fresh, dur, span, s.lanes[0].target_s);
   $('alt-backlog').textContent = 'Backlog, ' + describe(backlog, num);
   $('alt-fresh').textContent = 'Oldest waiting, ' + describe(fresh, dur);
   const rows = [];
@@ -228,6 +235,7 @@ function render(s) {
     (dl.items.length < dl.total ? ', ' + dl.items.length + ' shown' + (dl.after ? ' (a later page)' : '') : '') : 'Dead letters: unknown';
   $('dead-summary').dataset.total = known(dl.total) ? dl.total : '';
   $('replay-state').textContent = s.replay.enabled ? 'Replay needs the token.' : 'Replay is off: ' + s.replay.why;
+  for (const id of ['token', 'token-use', 'token-forget']) $(id).disabled = !s.replay.enabled;
   $('dead').tBodies[0].replaceChildren(...dl.items.map((e) => {
     const tr = document.createElement('tr');
     tr.dataset.source = e.source;
