@@ -1043,14 +1043,18 @@ result<std::array<std::uint64_t, lane_count>> PostgresStore::depth() {
 result<QueueMoves> PostgresStore::queue_moves(std::int64_t since_ms, std::size_t limit, std::int64_t slack_ms) {
   return impl_->with_conn([&](Impl::Conn& c) -> result<QueueMoves> {
     const auto max_rows = limit > SIZE_MAX / 4 ? SIZE_MAX : limit * 4;
-    // Pages down the primary keys (audit.n, events.seq); the event of an audit entry through events_key.
+    // Pages down the primary keys (audit.n, events.seq); the event of an audit entry looked up through
+    // events_key, row by row (LATERAL with LIMIT 1, which PostgreSQL does not flatten into a join: a hash
+    // join would scan every event).
     auto audit_page = [&](std::int64_t before, std::size_t n) -> result<std::vector<detail::MoveRow>> {
-      ODOOSYNC_TRY(r, impl_->run(c,
-                                 "SELECT a.n, a.at_ms, a.action, e.lane, e.seq, e.submitted_ms FROM (SELECT n, at_ms, "
-                                 "action, source, id FROM audit WHERE n < $1 ORDER BY n DESC LIMIT $2) a LEFT JOIN "
-                                 "events e ON a.action IN ('applied', 'dead', 'replayed') AND e.id = a.id AND "
-                                 "e.source = a.source ORDER BY a.n DESC",
-                                 {p(before), p(static_cast<std::int64_t>(n))}));
+      ODOOSYNC_TRY(r,
+                   impl_->run(c,
+                              "SELECT a.n, a.at_ms, a.action, e.lane, e.seq, e.submitted_ms FROM (SELECT n, at_ms, "
+                              "action, source, id FROM audit WHERE n < $1 ORDER BY n DESC LIMIT $2) a LEFT JOIN "
+                              "LATERAL (SELECT lane, seq, submitted_ms FROM events x WHERE x.id = a.id AND "
+                              "x.source = a.source AND a.action IN ('applied', 'dead', 'replayed') LIMIT 1) e ON true "
+                              "ORDER BY a.n DESC",
+                              {p(before), p(static_cast<std::int64_t>(n))}));
       std::vector<detail::MoveRow> rows;
       for (int i = 0; i < r.rows(); ++i) {
         detail::MoveRow m{r.i64(i, 0), r.i64(i, 1), r.null(i, 4) ? std::nullopt : detail::move_kind(r.text(i, 2))};
