@@ -537,3 +537,20 @@ TEST_CASE("status page: served beside /metrics by ops::MetricsServer") {
   REQUIRE(metrics);
   CHECK(metrics.value().body == "up 1\n");
 }
+
+TEST_CASE("status page: a replayed dead letter counts as waiting again only from its replay, aged from its intake") {
+  sync::MemoryStore store;
+  append(store, {ev("r1", "s/1")}, T - 50 * min_ms);
+  settle_next(store, sync::Lane::realtime, 1, T - 45 * min_ms, sync::SettleKind::dead, T - 40 * min_ms, "no");
+  REQUIRE(store.replay("pos/1", "r1", T - 20 * min_ms));
+  Page p(store);
+  auto doc = p.snapshot();
+  const auto& rt = at(at(doc, "history"), "lanes")[0];
+  using I = std::vector<std::optional<std::int64_t>>;
+  using D = std::vector<std::optional<double>>;
+  CHECK(ints(at(rt, "backlog")) == I{0, 1, 0, 0, 1, 1, 1});
+  CHECK(nums(at(rt, "oldest_age_s")) == D{0.0, 0.0, 0.0, 0.0, 1800.0, 2400.0, 3000.0});
+  CHECK(ints(at(rt, "dead")) == I{std::nullopt, 0, 1, 0, 0, 0, 0});
+  // Now: the same age as the store's oldest pending event (Store::status ages it from its intake).
+  CHECK(opt_num(at(at(doc, "lanes")[0], "oldest_pending_age_s")) == doctest::Approx(3000));
+}
