@@ -90,11 +90,13 @@ MetricsEndpoint::~MetricsEndpoint() {
 
 os::result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::start(const std::string& listen, os::sync::Engine& engine,
                                                                     std::shared_ptr<os::InMemoryMetrics> sink,
-                                                                    os::odoo::Client* key_client) {
+                                                                    os::odoo::Client* key_client,
+                                                                    os::ops::Pages pages) {
   auto state = std::make_unique<State>(engine, std::move(sink), key_client);
   auto* s = state.get();
   os::ops::MetricsServerOptions o;
   o.listen = listen;
+  o.pages = std::move(pages);
   o.metrics = [s] { return s->text(); };
   o.health = [s]() -> os::result<void> {
     auto depth = s->engine.store().depth();

@@ -1,12 +1,14 @@
 // `odoosync sync run --metrics-listen HOST:PORT`: while the engine runs, GET /metrics serves what the
 // running engine knows (Engine::prometheus(): its counters since it started, the store's queue gauges,
 // the breaker) with the client's request counts and latencies, the API key's expiry and the tool's
-// version; GET /healthz answers 200 while the store answers. docs/operations.md.
+// version; GET /healthz answers 200 while the store answers; `pages` (the status page) beside them.
+// docs/operations.md.
 #pragma once
 
 #include <odoosync/core/metrics.hpp>
 #include <odoosync/core/result.hpp>
 #include <odoosync/odoo/client.hpp>
+#include <odoosync/ops/page.hpp>
 #include <odoosync/sync/engine.hpp>
 
 #include <memory>
@@ -21,7 +23,8 @@ class MetricsEndpoint {
   static odoosync::result<std::unique_ptr<MetricsEndpoint>> start(const std::string& listen,
                                                                   odoosync::sync::Engine& engine,
                                                                   std::shared_ptr<odoosync::InMemoryMetrics> sink,
-                                                                  odoosync::odoo::Client* key_client);
+                                                                  odoosync::odoo::Client* key_client,
+                                                                  odoosync::ops::Pages pages = {});
   ~MetricsEndpoint();  // stops the server, then the key watch
   MetricsEndpoint(const MetricsEndpoint&) = delete;
   MetricsEndpoint& operator=(const MetricsEndpoint&) = delete;

@@ -4,6 +4,7 @@
 
 #include "common.hpp"
 #include "serve_push.hpp"
+#include "status_flags.hpp"
 
 #include <odoosync/core/log.hpp>
 #include <odoosync/core/secret_source.hpp>
@@ -129,8 +130,21 @@ int serve_until_signal(ServeArgs& a, const OdooFlags& flags, const std::string& 
                {{"channel", channel}, {"records", static_cast<std::int64_t>(r.size())}});
     if (p) p->wake();  // Odoo changed: pull and push soon
   };
+  // The status page (GET /status): its channel panel reads the receiver made just below.
+  serve::WebhookReceiver* made = nullptr;
+  os::ops::StatusPageOptions po;
+  po.sending = client != nullptr;
+  po.logger = logger;
+  po.channels = [&made] {
+    return made ? channel_deliveries(made->metrics()) : std::vector<os::ops::ChannelDeliveries>{};
+  };
+  auto page = make_status_page(a.status, *engine.value(), std::move(po));
+  if (!page) return report(page.error());
+  const bool status_page = page.value() != nullptr;
+  mount_status_page(ro, page.value());
   auto receiver = serve::WebhookReceiver::create(cfg.channels, *engine.value(), std::move(ro));
   if (!receiver) return report(receiver.error());
+  made = receiver.value().get();
 
   auto so = cfg.server;
   so.host = address.value().first;
@@ -150,8 +164,9 @@ int serve_until_signal(ServeArgs& a, const OdooFlags& flags, const std::string& 
   for (const auto& n : receiver.value()->channel_names()) names += (names.empty() ? "" : ", ") + n;
   std::printf("listening on %s\n", server.value()->address().c_str());
   std::fflush(stdout);
-  std::fprintf(stderr, "odoosync serve: POST /webhooks/<channel> for %s%s; GET /healthz, GET /metrics\n",
-               names.empty() ? "no channel" : names.c_str(), client ? "; sync workers running" : "");
+  std::fprintf(stderr, "odoosync serve: POST /webhooks/<channel> for %s%s; GET /healthz, GET /metrics%s\n",
+               names.empty() ? "no channel" : names.c_str(), client ? "; sync workers running" : "",
+               status_page ? ", GET /status" : "");
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
@@ -178,7 +193,8 @@ int serve_until_signal(ServeArgs& a, const OdooFlags& flags, const std::string& 
 
 void add_serve_command(CLI::App& app, ServeArgs& a) {
   a.serve = app.add_subcommand(
-      "serve", "receive webhooks: POST /webhooks/<channel>, GET /healthz, GET /metrics, until SIGINT/SIGTERM");
+      "serve",
+      "receive webhooks: POST /webhooks/<channel>, GET /healthz, GET /metrics, GET /status, until SIGINT/SIGTERM");
   a.serve->add_option("--listen", a.listen,
                       "address:port to listen on (default: the file's \"listen\", else 127.0.0.1:8080; port 0: any)");
   a.serve->add_option("--config", a.config, "the configuration file: \"channels\" and serve's keys (docs/channels.md)")
@@ -190,6 +206,7 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
   a.serve->add_option("--push-interval", a.push_interval_s,
                       "--sync: seconds between pulls and pushes of the channels with a \"push\" block (default 60; "
                       "Odoo's webhook wakes them sooner)");
+  add_status_flags(*a.serve, a.status);
 }
 
 std::optional<int> run_serve(ServeArgs& a, const OdooFlags& odoo, const std::string& store) {

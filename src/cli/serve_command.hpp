@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "status_flags.hpp"
+
 #include <optional>
 #include <string>
 
@@ -22,6 +24,7 @@ struct ServeArgs {
   int threads = 0;  // 0: the file's "threads", else 4
   double stop_timeout_s = 30;
   double push_interval_s = 60;  // --sync: how often the channels' push feeds are pulled and pushed
+  StatusFlags status;  // GET /status (status_flags.hpp)
 };
 
 void add_serve_command(CLI::App& app, ServeArgs& args);

@@ -4,6 +4,9 @@
 
 #include "common.hpp"
 #include "metrics_endpoint.hpp"
+#include "status_flags.hpp"
+
+#include <odoosync/core/log.hpp>
 
 #include <odoosync/retail/timestamp.hpp>
 #include <odoosync/odoo/client.hpp>
@@ -307,12 +310,21 @@ int run(const SyncArgs& a, oss::Store& store, os::odoo::Client& client, std::sha
   if (!engine) return report(engine.error());
   auto& e = *engine.value();
   // --metrics-listen: GET /metrics and /healthz while the engine runs (metrics_endpoint.hpp).
+  std::shared_ptr<os::ops::StatusPage> status_page;  // before the endpoint: it outlives the server
   std::unique_ptr<MetricsEndpoint> endpoint;
   if (!a.metrics_listen.empty()) {
-    auto listening = MetricsEndpoint::start(a.metrics_listen, e, metrics, a.uses_api_key ? &client : nullptr);
+    // The status page (GET /status) on the same address, unless --no-status-page.
+    os::ops::StatusPageOptions po;
+    po.logger = os::Logger(std::make_shared<os::JsonLinesSink>(stderr));
+    auto page = make_status_page(a.status_page, e, std::move(po));
+    if (!page) return report(page.error());
+    status_page = page.value();
+    auto listening = MetricsEndpoint::start(a.metrics_listen, e, metrics, a.uses_api_key ? &client : nullptr,
+                                            status_page ? os::ops::StatusPage::pages(status_page) : os::ops::Pages{});
     if (!listening) return report(listening.error());
     endpoint = std::move(listening).value();
-    std::fprintf(stderr, "odoosync: metrics on http://%s/metrics, health on /healthz\n", endpoint->address().c_str());
+    std::fprintf(stderr, "odoosync: metrics on http://%s/metrics, health on /healthz%s\n", endpoint->address().c_str(),
+                 status_page ? ", status page on /status" : "");
   }
   const bool tty = isatty(2) != 0;
   oss::RunOptions ro;
@@ -462,9 +474,11 @@ void add_sync_commands(CLI::App& app, SyncArgs& a) {
                     "with --until-idle: stop when no event was applied or dead-lettered for this many seconds while "
                     "sends kept failing (Odoo unreachable), and exit with the failure's code; 0: wait (default 60)");
   a.run->add_flag("--metrics", a.print_metrics, "print the run's metrics (Prometheus text) at the end");
-  a.run->add_option("--metrics-listen", a.metrics_listen,
-                    "serve GET /metrics (Prometheus text) and /healthz on HOST:PORT while running, e.g. "
-                    "127.0.0.1:9464 (port 0: any free port; the address is printed)");
+  a.run->add_option(
+      "--metrics-listen", a.metrics_listen,
+      "serve GET /metrics (Prometheus text), /healthz and the status page (/status) on HOST:PORT while running, e.g. "
+      "127.0.0.1:9464 (port 0: any free port; the address is printed)");
+  add_status_flags(*a.run, a.status_page);  // GET /status beside /metrics (docs/operations.md)
   a.run->add_option("--realtime-batch", a.realtime_batch, "events per batch in the realtime lane (default 100)");
   a.run->add_option("--bulk-batch", a.bulk_batch, "events per batch in the bulk lane (default 200)");
   a.run->add_option("--realtime-workers", a.realtime_workers, "concurrent batches in the realtime lane (default 2)");

@@ -1,6 +1,8 @@
 // The tool's sync-engine commands: `sync submit|run|status|dlq|audit`, `reconcile stock`, `metrics`.
 #pragma once
 
+#include "status_flags.hpp"
+
 #include <odoosync/core/metrics.hpp>
 #include <odoosync/odoo/client.hpp>
 
@@ -52,6 +54,7 @@ struct SyncArgs {
   // key, whose expiry is then exported.
   std::string metrics_listen;
   bool uses_api_key = false;
+  StatusFlags status_page;  // the status page beside the metrics (status_flags.hpp)
 };
 
 void add_sync_commands(CLI::App& app, SyncArgs& args);

@@ -121,6 +121,10 @@ struct MetricsServer::Impl {
       const auto& req = parser->get();
       const auto target = std::string_view(req.target().data(), req.target().size());
       const auto path = target.substr(0, target.find_first_of("?#"));
+      if (server.options.pages && server.options.pages.serves(path)) {
+        page(req);
+        return;
+      }
       if (path != "/metrics" && path != "/healthz") {
         answer(bhttp::status::not_found, "not found: try /metrics or /healthz\n", req.version(), false);
         return;
@@ -160,6 +164,28 @@ struct MetricsServer::Impl {
       else
         answer(bhttp::status::service_unavailable, "unhealthy: " + healthy.error().message() + "\n", req.version(),
                false);
+    }
+
+    void page(const bhttp::request<bhttp::string_body>& req) {
+      PageRequest r;
+      r.method = std::string(req.method_string());
+      r.target = std::string(req.target());
+      for (const auto& f : req) r.headers.add(std::string(f.name_string()), std::string(f.value()));
+      r.body = req.body();
+      PageAnswer a;
+      try {
+        a = server.options.pages.handle(r);
+      } catch (const std::exception& e) {
+        answer(bhttp::status::internal_server_error, std::string("page failed: ") + e.what() + "\n", req.version(),
+               false);
+        return;
+      } catch (...) {
+        answer(bhttp::status::internal_server_error, "page failed\n", req.version(), false);
+        return;
+      }
+      response.set(bhttp::field::content_type, a.content_type);
+      for (const auto& [k, v] : a.headers) response.set(k, v);
+      answer(static_cast<bhttp::status>(a.status), std::move(a.body), req.version(), false, true);
     }
 
     void answer(bhttp::status status, std::string body, unsigned version, bool allow_get, bool typed = false) {

@@ -15,7 +15,7 @@ namespace serve {
 
 namespace {
 
-constexpr std::size_t get_body_limit = std::size_t{64} * 1024;  // /healthz and /metrics take no body
+constexpr std::size_t get_body_limit = std::size_t{64} * 1024;  // /healthz and /metrics take no body; pages little
 
 struct Stats {
   std::array<std::atomic<std::uint64_t>, outcome_count> deliveries{};
@@ -106,6 +106,8 @@ struct WebhookReceiver::Impl {
 
   Impl(sync::Engine& e, ReceiverOptions o) : engine(e), options(std::move(o)) {}
 
+  bool is_page(std::string_view path) const { return options.serves_page && options.page && options.serves_page(path); }
+
   // The route's channel, or nothing when the path is not /webhooks/<channel>[/...].
   const Route* route_of(std::string_view path) const {
     const std::string_view prefix = options.path_prefix;
@@ -195,6 +197,14 @@ Admission WebhookReceiver::admit(std::string_view method, std::string_view targe
                                  std::optional<std::uint64_t> content_length) const {
   Admission a;
   const auto path = path_of(target);
+  if (impl_->is_page(path)) {
+    a.body_limit = get_body_limit;
+    if (content_length && *content_length > get_body_limit) {
+      a.answer = refusal(413, "too_large", "a page takes at most 64 KiB");
+      a.answer->close = true;
+    }
+    return a;
+  }
   if (path == "/healthz" || path == "/metrics") {
     if (method != "GET" && method != "HEAD") {
       impl_->method_not_allowed.fetch_add(1, std::memory_order_relaxed);
@@ -240,6 +250,10 @@ WebhookAnswer WebhookReceiver::handle(WebhookRequest request) {
   auto& I = *impl_;
   const auto started = std::chrono::steady_clock::now();
   const auto path = path_of(request.target);
+  if (I.is_page(path)) {
+    if (request.body.size() > get_body_limit) return refusal(413, "too_large", "a page takes at most 64 KiB");
+    return I.options.page(request);
+  }
   if (path == "/healthz" || path == "/metrics" || !I.route_of(path) || request.method != "POST") {
     auto pre = admit(request.method, request.target, request.body.size());
     if (pre.answer) return std::move(*pre.answer);

@@ -155,7 +155,7 @@ class WebhookSession : public std::enable_shared_from_this<WebhookSession> {
     res->set(bhttp::field::server, "odoosync");
     res->set(bhttp::field::content_type, a.content_type);
     res->set(bhttp::field::cache_control, "no-store");
-    for (const auto& [k, v] : a.headers) res->insert(k, v);
+    for (const auto& [k, v] : a.headers) res->set(k, v);  // an answer's own Cache-Control replaces ours
     close_after_ = a.close || body_unread || !keep_alive_ || server_.stopping.load();
     res->keep_alive(!close_after_);
     res->body() = std::move(a.body);

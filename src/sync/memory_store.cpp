@@ -367,6 +367,60 @@ result<std::array<std::uint64_t, lane_count>> MemoryStore::depth() {
   return state_->depth;
 }
 
+result<QueueMoves> MemoryStore::queue_moves(std::int64_t since_ms, std::size_t limit, std::int64_t slack_ms) {
+  std::lock_guard lock(state_->mutex);
+  auto& s = *state_;
+  const auto max_rows = limit > SIZE_MAX / 4 ? SIZE_MAX : limit * 4;
+  // Keys are positions + 1 in the audit and the events: the same walk as the stores on disk.
+  auto audit_page = [&](std::int64_t before, std::size_t n) -> result<std::vector<detail::MoveRow>> {
+    std::vector<detail::MoveRow> rows;
+    auto i = std::min<std::int64_t>(before - 1, static_cast<std::int64_t>(s.audit.size()));
+    for (; i >= 1 && rows.size() < n; --i) {
+      const auto& a = s.audit[static_cast<std::size_t>(i - 1)];
+      detail::MoveRow r{i, a.at_ms, detail::move_kind(a.action)};
+      if (r.kind) {
+        const auto& e = s.at(s.by_key.find(std::make_pair(a.source, a.id))->second);
+        r.lane = e.event.lane;
+        r.seq = e.seq;
+        r.submitted_ms = e.submitted_ms;
+      }
+      rows.push_back(r);
+    }
+    return rows;
+  };
+  auto event_page = [&](std::int64_t before, std::size_t n) -> result<std::vector<detail::MoveRow>> {
+    std::vector<detail::MoveRow> rows;
+    auto i = std::min<std::int64_t>(before - 1, static_cast<std::int64_t>(s.events.size()));
+    for (; i >= 1 && rows.size() < n; --i) {
+      const auto& e = s.at(i);
+      rows.push_back(
+          detail::MoveRow{i, e.submitted_ms, QueueMove::Kind::submitted, e.event.lane, e.seq, e.submitted_ms});
+    }
+    return rows;
+  };
+  ODOOSYNC_TRY(a, detail::walk_moves(audit_page, INT64_MAX, since_ms, slack_ms, limit, max_rows));
+  ODOOSYNC_TRY(e, detail::walk_moves(event_page, INT64_MAX, since_ms, slack_ms, limit, max_rows));
+  auto out = detail::merge_moves(std::move(a), std::move(e), since_ms, limit);
+  out.depth = s.depth;
+  for (std::size_t lane = 0; lane < lane_count; ++lane) {
+    std::vector<QueueHead> heads;
+    // Pending ones by seq, then the few in flight (members of open batches).
+    for (auto seq : s.pending[lane]) {
+      if (heads.size() >= detail::queue_head_count) break;
+      heads.push_back(QueueHead{seq, s.at(seq).submitted_ms});
+    }
+    for (const auto& [id, r] : s.batches) {
+      if (!r.open || static_cast<std::size_t>(r.batch.lane) != lane) continue;
+      for (auto seq : r.members)
+        if (s.at(seq).status == EventStatus::in_flight) heads.push_back(QueueHead{seq, s.at(seq).submitted_ms});
+    }
+    std::sort(heads.begin(), heads.end(), [](const QueueHead& x, const QueueHead& y) { return x.seq < y.seq; });
+    if (heads.size() > detail::queue_head_count) heads.resize(detail::queue_head_count);
+    out.heads[lane] = std::move(heads);
+  }
+  return out;
+}
+
 result<std::optional<std::string>> MemoryStore::checkpoint(std::string_view name) {
   std::lock_guard lock(state_->mutex);
   auto it = state_->checkpoints.find(name);

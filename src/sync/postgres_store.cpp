@@ -1059,6 +1059,84 @@ result<std::array<std::uint64_t, lane_count>> PostgresStore::depth() {
   });
 }
 
+result<QueueMoves> PostgresStore::queue_moves(std::int64_t since_ms, std::size_t limit, std::int64_t slack_ms) {
+  return impl_->with_conn([&](Impl::Conn& c) -> result<QueueMoves> {
+    const auto max_rows = limit > SIZE_MAX / 4 ? SIZE_MAX : limit * 4;
+    // Pages down the primary keys (audit.n, events.seq); the event of an audit entry looked up through
+    // events_key, row by row (LATERAL with LIMIT 1, which PostgreSQL does not flatten into a join: a hash
+    // join would scan every event).
+    auto audit_page = [&](std::int64_t before, std::size_t n) -> result<std::vector<detail::MoveRow>> {
+      ODOOSYNC_TRY(r,
+                   impl_->run(c,
+                              "SELECT a.n, a.at_ms, a.action, e.lane, e.seq, e.submitted_ms FROM (SELECT n, at_ms, "
+                              "action, source, id FROM audit WHERE n < $1 ORDER BY n DESC LIMIT $2) a LEFT JOIN "
+                              "LATERAL (SELECT lane, seq, submitted_ms FROM events x WHERE x.id = a.id AND "
+                              "x.source = a.source AND a.action IN ('applied', 'dead', 'replayed') LIMIT 1) e ON true "
+                              "ORDER BY a.n DESC",
+                              {p(before), p(static_cast<std::int64_t>(n))}));
+      std::vector<detail::MoveRow> rows;
+      for (int i = 0; i < r.rows(); ++i) {
+        detail::MoveRow m{r.i64(i, 0), r.i64(i, 1), r.null(i, 4) ? std::nullopt : detail::move_kind(r.text(i, 2))};
+        if (m.kind) {
+          m.lane = static_cast<Lane>(r.i64(i, 3) % static_cast<std::int64_t>(lane_count));
+          m.seq = r.i64(i, 4);
+          m.submitted_ms = r.i64(i, 5);
+        }
+        rows.push_back(m);
+      }
+      return rows;
+    };
+    auto event_page = [&](std::int64_t before, std::size_t n) -> result<std::vector<detail::MoveRow>> {
+      ODOOSYNC_TRY(r,
+                   impl_->run(c, "SELECT seq, submitted_ms, lane FROM events WHERE seq < $1 ORDER BY seq DESC LIMIT $2",
+                              {p(before), p(static_cast<std::int64_t>(n))}));
+      std::vector<detail::MoveRow> rows;
+      for (int i = 0; i < r.rows(); ++i) {
+        const auto seq = r.i64(i, 0);
+        rows.push_back(detail::MoveRow{seq, r.i64(i, 1), QueueMove::Kind::submitted,
+                                       static_cast<Lane>(r.i64(i, 2) % static_cast<std::int64_t>(lane_count)), seq,
+                                       r.i64(i, 1)});
+      }
+      return rows;
+    };
+    auto body = [&]() -> result<QueueMoves> {
+      ODOOSYNC_TRY(a, detail::walk_moves(audit_page, INT64_MAX, since_ms, slack_ms, limit, max_rows));
+      ODOOSYNC_TRY(e, detail::walk_moves(event_page, INT64_MAX, since_ms, slack_ms, limit, max_rows));
+      auto out = detail::merge_moves(std::move(a), std::move(e), since_ms, limit);
+      ODOOSYNC_TRY(depth, impl_->run(c, "SELECT lane, sum(depth) FROM lane_depth GROUP BY lane", {}));
+      for (int i = 0; i < depth.rows(); ++i)
+        out.depth[static_cast<std::size_t>(depth.i64(i, 0)) % lane_count] =
+            static_cast<std::uint64_t>(std::max<std::int64_t>(0, depth.i64(i, 1)));
+      const auto heads_n = p(static_cast<std::int64_t>(detail::queue_head_count));
+      for (std::size_t lane = 0; lane < lane_count; ++lane) {
+        const auto l = p(static_cast<std::int64_t>(lane));
+        // Pending: the partial index events_queue. In flight: members of the open batches (batches_open),
+        // few by construction; events has no index on that status.
+        ODOOSYNC_TRY(pending, impl_->run(c,
+                                         "SELECT seq, submitted_ms FROM events WHERE lane = $1 AND status = :pending "
+                                         "ORDER BY seq LIMIT $2",
+                                         {l, heads_n}));
+        ODOOSYNC_TRY(flying, impl_->run(c,
+                                        "SELECT e.seq, e.submitted_ms FROM batches b CROSS JOIN LATERAL "
+                                        "unnest(b.members) AS m(seq) JOIN events e ON e.seq = m.seq WHERE b.open AND "
+                                        "b.lane = $1 AND e.status = :in_flight ORDER BY e.seq LIMIT $2",
+                                        {l, heads_n}));
+        auto& heads = out.heads[lane];
+        for (const Res* r : {&pending, &flying})
+          for (int i = 0; i < r->rows(); ++i) heads.push_back(QueueHead{r->i64(i, 0), r->i64(i, 1)});
+        std::sort(heads.begin(), heads.end(), [](const QueueHead& x, const QueueHead& y) { return x.seq < y.seq; });
+        if (heads.size() > detail::queue_head_count) heads.resize(detail::queue_head_count);
+      }
+      return out;
+    };
+    // One snapshot for the moves, the depth and the heads.
+    ODOOSYNC_TRYV(impl_->exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+    auto out = body();
+    if (!Impl::broken(c)) (void)impl_->exec(c, out ? "COMMIT" : "ROLLBACK");
+    return out;
+  });
+}
+
 result<std::optional<std::string>> PostgresStore::checkpoint(std::string_view name) {
   return impl_->with_conn([&](Impl::Conn& c) -> result<std::optional<std::string>> {
     ODOOSYNC_TRY(r, impl_->run(c, "SELECT value FROM checkpoints WHERE name = $1", {p(name)}));

@@ -979,6 +979,108 @@ result<std::array<std::uint64_t, lane_count>> SqliteStore::depth() {
   return out;
 }
 
+result<QueueMoves> SqliteStore::queue_moves(std::int64_t since_ms, std::size_t limit, std::int64_t slack_ms) {
+  auto& d = *impl_;
+  const auto max_rows = limit > SIZE_MAX / 4 ? SIZE_MAX : limit * 4;
+  // First, in one read transaction: the depth, the oldest unsettled events and the newest keys of both
+  // tables. The walks then read only rows below those keys, a page at a time with the store's lock taken
+  // for each page alone (intake and claims go on between pages): keys only grow (one writer at a time,
+  // rows never deleted), so no row of that moment is missed and none after it is read.
+  QueueMoves snap;
+  std::int64_t audit_end = 0, events_end = 0;
+  {
+    std::lock_guard lock(d.db_mutex);
+    auto first = [&]() -> result<void> {
+      {
+        ODOOSYNC_TRY(st, d.stmt("SELECT lane, depth FROM lane_depth"));
+        Resetter r{*st};
+        for (;;) {
+          ODOOSYNC_TRY(row, st->step());
+          if (!row) break;
+          snap.depth[static_cast<std::size_t>(st->i64(0)) % lane_count] =
+              static_cast<std::uint64_t>(std::max<std::int64_t>(0, st->i64(1)));
+        }
+      }
+      for (auto [sql, end] : {std::pair{"SELECT coalesce(max(n), 0) FROM audit", &audit_end},
+                              std::pair{"SELECT coalesce(max(seq), 0) FROM events", &events_end}}) {
+        ODOOSYNC_TRY(st, d.stmt(sql));
+        Resetter r{*st};
+        ODOOSYNC_TRY(row, st->step());
+        if (row) *end = st->i64(0);
+      }
+      // Pending and in flight apart: each an index range of (lane, status, seq), not a sort of the queue.
+      ODOOSYNC_TRY(st,
+                   d.stmt("SELECT seq, submitted_ms FROM events WHERE lane = ? AND status = ? ORDER BY seq LIMIT ?"));
+      for (std::size_t lane = 0; lane < lane_count; ++lane) {
+        auto& heads = snap.heads[lane];
+        for (auto status : {EventStatus::pending, EventStatus::in_flight}) {
+          Resetter r{*st};
+          st->bind(1, static_cast<std::int64_t>(lane))
+              .bind(2, static_cast<std::int64_t>(status))
+              .bind(3, static_cast<std::int64_t>(detail::queue_head_count));
+          for (;;) {
+            ODOOSYNC_TRY(row, st->step());
+            if (!row) break;
+            heads.push_back(QueueHead{st->i64(0), st->i64(1)});
+          }
+        }
+        std::sort(heads.begin(), heads.end(), [](const QueueHead& x, const QueueHead& y) { return x.seq < y.seq; });
+        if (heads.size() > detail::queue_head_count) heads.resize(detail::queue_head_count);
+      }
+      return success();
+    };
+    ODOOSYNC_TRYV(d.exec("BEGIN"));
+    auto done = first();
+    (void)d.exec(done ? "COMMIT" : "ROLLBACK");
+    if (!done) return done.error();
+  }
+  // Pages down the primary keys (audit.n, events.seq), each an index range; the event of an audit entry
+  // is found through UNIQUE(source, id).
+  auto audit_page = [&](std::int64_t before, std::size_t n) -> result<std::vector<detail::MoveRow>> {
+    std::lock_guard lock(d.db_mutex);
+    ODOOSYNC_TRY(st, d.stmt("SELECT a.n, a.at_ms, a.action, e.lane, e.seq, e.submitted_ms FROM (SELECT n, at_ms, "
+                            "action, source, id FROM audit WHERE n < ? ORDER BY n DESC LIMIT ?) a LEFT JOIN events e "
+                            "ON a.action IN ('applied', 'dead', 'replayed') AND e.source = a.source AND e.id = a.id "
+                            "ORDER BY a.n DESC"));
+    Resetter r{*st};
+    st->bind(1, before).bind(2, static_cast<std::int64_t>(n));
+    std::vector<detail::MoveRow> rows;
+    for (;;) {
+      ODOOSYNC_TRY(row, st->step());
+      if (!row) break;
+      detail::MoveRow m{st->i64(0), st->i64(1), detail::move_kind(st->text(2))};
+      if (m.kind && st->i64(4) == 0) m.kind.reset();  // its event is gone: nothing to place
+      m.lane = static_cast<Lane>(st->i64(3) % static_cast<std::int64_t>(lane_count));
+      m.seq = st->i64(4);
+      m.submitted_ms = st->i64(5);
+      rows.push_back(m);
+    }
+    return rows;
+  };
+  auto event_page = [&](std::int64_t before, std::size_t n) -> result<std::vector<detail::MoveRow>> {
+    std::lock_guard lock(d.db_mutex);
+    ODOOSYNC_TRY(st, d.stmt("SELECT seq, submitted_ms, lane FROM events WHERE seq < ? ORDER BY seq DESC LIMIT ?"));
+    Resetter r{*st};
+    st->bind(1, before).bind(2, static_cast<std::int64_t>(n));
+    std::vector<detail::MoveRow> rows;
+    for (;;) {
+      ODOOSYNC_TRY(row, st->step());
+      if (!row) break;
+      const auto seq = st->i64(0);
+      rows.push_back(detail::MoveRow{seq, st->i64(1), QueueMove::Kind::submitted,
+                                     static_cast<Lane>(st->i64(2) % static_cast<std::int64_t>(lane_count)), seq,
+                                     st->i64(1)});
+    }
+    return rows;
+  };
+  ODOOSYNC_TRY(a, detail::walk_moves(audit_page, audit_end + 1, since_ms, slack_ms, limit, max_rows));
+  ODOOSYNC_TRY(e, detail::walk_moves(event_page, events_end + 1, since_ms, slack_ms, limit, max_rows));
+  auto out = detail::merge_moves(std::move(a), std::move(e), since_ms, limit);
+  out.depth = snap.depth;
+  out.heads = std::move(snap.heads);
+  return out;
+}
+
 result<std::optional<std::string>> SqliteStore::checkpoint(std::string_view name) {
   std::lock_guard lock(impl_->db_mutex);
   ODOOSYNC_TRY(s, impl_->stmt("SELECT value FROM checkpoints WHERE name = ?"));

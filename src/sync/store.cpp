@@ -1,6 +1,8 @@
 #include <odoosync/sync/store.hpp>
 
+#include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <map>
 #include <random>
 #include <set>
@@ -59,11 +61,67 @@ void StatusCounts::add(EventStatus status, std::uint64_t n) noexcept {
   }
 }
 
+result<QueueMoves> Store::queue_moves(std::int64_t, std::size_t, std::int64_t) {
+  return Error::validation("this store does not report its queue's moves (Store::queue_moves)");
+}
+
 std::string batch_token(std::string_view store_id, std::int64_t batch) {
   return std::string(store_id) + "-b" + std::to_string(batch);
 }
 
 namespace detail {
+
+std::optional<QueueMove::Kind> move_kind(std::string_view action) noexcept {
+  if (action == "applied") return QueueMove::Kind::applied;
+  if (action == "dead") return QueueMove::Kind::dead;
+  if (action == "replayed") return QueueMove::Kind::replayed;
+  return std::nullopt;
+}
+
+result<MoveWalk> walk_moves(const MovePage& page, std::int64_t start_before, std::int64_t since_ms,
+                            std::int64_t slack_ms, std::size_t limit, std::size_t max_rows) {
+  constexpr std::size_t page_rows = 2000;
+  const std::int64_t stop_before = since_ms - std::max<std::int64_t>(0, slack_ms);
+  MoveWalk w;
+  std::int64_t before = start_before;
+  std::size_t read = 0;
+  for (;;) {
+    ODOOSYNC_TRY(rows, page(before, page_rows));
+    for (const auto& r : rows) {
+      if (r.at_ms < stop_before) return w;
+      if (read >= max_rows || w.moves.size() >= limit) {
+        w.truncated = true;
+        return w;
+      }
+      ++read;
+      before = r.key;
+      if (r.kind && r.at_ms >= since_ms)
+        w.moves.push_back(QueueMove{*r.kind, r.key, r.at_ms, r.lane, r.seq, r.submitted_ms});
+    }
+    if (rows.size() < page_rows) return w;
+  }
+}
+
+QueueMoves merge_moves(MoveWalk audit, MoveWalk events, std::int64_t since_ms, std::size_t limit) {
+  QueueMoves out;
+  out.complete_from_ms = since_ms;
+  // A walk cut short has read its rows down to its oldest move, but the next row may share that time.
+  for (const auto* w : {&audit, &events}) {
+    if (!w->truncated) continue;
+    out.truncated = true;
+    const auto oldest = w->moves.empty() ? INT64_MAX - 1 : w->moves.back().at_ms;
+    out.complete_from_ms = std::max(out.complete_from_ms, oldest + 1);
+  }
+  out.moves.reserve(audit.moves.size() + events.moves.size());
+  std::merge(audit.moves.begin(), audit.moves.end(), events.moves.begin(), events.moves.end(),
+             std::back_inserter(out.moves), [](const QueueMove& a, const QueueMove& b) { return a.at_ms > b.at_ms; });
+  if (out.moves.size() > limit) {
+    out.truncated = true;
+    out.complete_from_ms = std::max(out.complete_from_ms, out.moves[limit].at_ms + 1);
+  }
+  while (!out.moves.empty() && out.moves.back().at_ms < out.complete_from_ms) out.moves.pop_back();
+  return out;
+}
 
 // The SQL names statuses (:pending, :in_flight, :applied, :dead, :discarded); their stored values come
 // from EventStatus, here, once per prepared statement, so no query holds a bare number.

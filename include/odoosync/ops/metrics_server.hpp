@@ -2,7 +2,8 @@
 // the text a callback returns (Prometheus text format 0.0.4), GET /healthz answers 200 while a health
 // callback succeeds and 503 with its error otherwise. One background thread, one request per
 // connection, bounded request size and time; stop() (or the destructor) closes the listener and waits
-// for the answer being written. `odoosync sync run --metrics-listen` uses it (docs/operations.md).
+// for the answer being written. `odoosync sync run --metrics-listen` uses it, with the status page
+// (docs/operations.md).
 #pragma once
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <string>
 
 #include <odoosync/core/result.hpp>
+#include <odoosync/ops/page.hpp>
 
 namespace odoosync {
 inline namespace v0 {
@@ -26,6 +28,9 @@ struct MetricsServerOptions {
   std::function<std::string()> metrics{};
   // GET /healthz: 200 "ok" when it succeeds (or is not set), 503 with the error's message otherwise.
   std::function<result<void>()> health{};
+  // Other pages served beside these (the status page, ops/status_page.hpp): any method on a path they
+  // serve, a request body up to 4 KiB.
+  Pages pages{};
   // A connection that has not sent its request (or taken its answer) in this long is closed.
   std::chrono::milliseconds io_timeout{10'000};
 };

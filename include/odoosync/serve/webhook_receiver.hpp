@@ -1,7 +1,7 @@
 // WebhookReceiver: what `odoosync serve` does with one HTTP request, without the HTTP server. It routes
 // POST /webhooks/<channel> to the channel (a channels::Adapter: verify, then map), takes the events in
 // through the engine and answers 2xx only once they are durable; it answers GET /healthz and
-// GET /metrics. A host with an HTTP server of its own mounts it there: admit() on the request line and
+// GET /metrics, and the pages a host adds (the status page: ReceiverOptions::page). A host with an HTTP server of its own mounts it there: admit() on the request line and
 // declared length (before reading the body), then handle() with the body. WebhookServer
 // (serve/webhook_server.hpp) is the Boost.Beast server around it that `odoosync serve` runs.
 //
@@ -137,6 +137,11 @@ struct ReceiverOptions {
   // Odoo's own webhook is a wake-up, not data: the records it says changed, for the host to read back.
   // Called on the thread handling the request, before it answers: keep it short.
   std::function<void(std::string_view channel, const std::vector<channels::Mapped::OdooRecord>&)> on_odoo_records{};
+  // Pages served beside the webhooks (the status page, ops/status_page.hpp): a path `serves_page` accepts
+  // (without its query) gets any method and a body up to 64 KiB, and `page`'s answer; not counted as a
+  // delivery. Both unset: none.
+  std::function<bool(std::string_view path)> serves_page{};
+  std::function<WebhookAnswer(const WebhookRequest&)> page{};
 };
 
 class WebhookReceiver {

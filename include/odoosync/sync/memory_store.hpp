@@ -33,6 +33,7 @@ class MemoryStore final : public Store {
   result<std::vector<AuditEntry>> audit(const AuditQuery& query) override;
   result<StoreStatus> status() override;
   result<std::array<std::uint64_t, lane_count>> depth() override;
+  result<QueueMoves> queue_moves(std::int64_t since_ms, std::size_t limit, std::int64_t slack_ms = 120'000) override;
   result<std::optional<std::string>> checkpoint(std::string_view name) override;
   result<void> set_checkpoint(std::string_view name, std::string_view value) override;
   const std::string& store_id() const noexcept override;

@@ -150,6 +150,38 @@ struct StoreStatus {
   std::array<LaneStatus, lane_count> lanes{};
 };
 
+// One change of a lane's queue (pending and in flight), for the history of the status page
+// (ops/status_page.hpp): an event taken in, settled (applied, dead) or put back (replayed). Claims,
+// retries, splits and discards move nothing in or out of the queue and are not reported.
+struct QueueMove {
+  enum class Kind : std::uint8_t { submitted, applied, dead, replayed };
+  Kind kind = Kind::submitted;
+  // Unique per kind: the audit entry's number (applied, dead, replayed), or the event's seq (submitted).
+  std::int64_t key = 0;
+  std::int64_t at_ms = 0;
+  Lane lane = Lane::realtime;
+  std::int64_t seq = 0;           // the event's: ties the moves of one event together
+  std::int64_t submitted_ms = 0;  // the event's
+};
+
+// An event still unsettled (pending or in flight), among the oldest of its lane by intake order.
+struct QueueHead {
+  std::int64_t seq = 0;
+  std::int64_t submitted_ms = 0;
+};
+
+struct QueueMoves {
+  std::vector<QueueMove> moves{};  // newest first
+  // The limit was reached before the walk got back to `since_ms`: only the moves from complete_from_ms
+  // on are all here.
+  bool truncated = false;
+  std::int64_t complete_from_ms = 0;  // every move at or after this time is in `moves` (since_ms when whole)
+  // Read in the same snapshot as the moves: the depth now is the depth at any earlier time plus the
+  // moves since (submitted and replayed add one, applied and dead take one).
+  std::array<std::uint64_t, lane_count> depth{};
+  std::array<std::vector<QueueHead>, lane_count> heads{};  // the first few unsettled events by seq, per lane
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -194,6 +226,13 @@ class Store {
   virtual result<StoreStatus> status() = 0;
   // Events pending or in flight, per lane (what the high-water marks count); cheap.
   virtual result<std::array<std::uint64_t, lane_count>> depth() = 0;
+
+  // The queue's moves at or after `since_ms`, newest first, at most `limit` of them, with the depth and
+  // the oldest unsettled events of the same moment. Read by walking the primary keys of the audit and
+  // the events back from the newest (no scan of older rows: the walk goes `slack_ms` past `since_ms` for
+  // rows written slightly out of time order, then stops); no schema of its own. A store that cannot
+  // tell (this default) answers ErrorKind::validation, and the status page shows its history as unknown.
+  virtual result<QueueMoves> queue_moves(std::int64_t since_ms, std::size_t limit, std::int64_t slack_ms = 120'000);
 
   // Outbound checkpoints: a name (e.g. "stock.quant") and an opaque text.
   virtual result<std::optional<std::string>> checkpoint(std::string_view name) = 0;

@@ -423,3 +423,45 @@ TEST_CASE("receiver: Shopify's inventory_levels/update and orders/create, signed
   CHECK(f.store.held() == before);
   no_canary(a.body + order.body + refused.body + f.log.text());
 }
+
+TEST_CASE("receiver: pages a host adds (the status page) are routed before the webhooks, any method, not counted") {
+  ControlledStore store;
+  auto engine = std::move(sync::Engine::create_intake(store).value());
+  TestChannel t;
+  std::vector<srv::ReceiverChannel> channels;
+  channels.push_back(t.channel("test"));
+  srv::ReceiverOptions ro;
+  std::vector<std::string> seen;
+  ro.serves_page = [](std::string_view path) { return path == "/status" || path == "/status/replay"; };
+  ro.page = [&seen](const srv::WebhookRequest& r) {
+    seen.push_back(r.method + " " + r.target + " " + r.body);
+    srv::WebhookAnswer a;
+    a.status = r.method == "POST" ? 401 : 200;
+    a.content_type = "text/html; charset=utf-8";
+    a.body = "page";
+    return a;
+  };
+  auto r = srv::WebhookReceiver::create(std::move(channels), *engine, ro);
+  REQUIRE(r);
+  auto& rc = *r.value();
+  // Before the body: no early answer, a small body limit; a declared body over it is 413.
+  auto adm = rc.admit("POST", "/status/replay?x=1", 40);
+  CHECK_FALSE(adm.answer.has_value());
+  CHECK(adm.body_limit == 64 * 1024);
+  auto big = rc.admit("POST", "/status/replay", 65 * 1024);
+  REQUIRE(big.answer.has_value());
+  CHECK(big.answer->status == 413);
+  auto html = get(rc, "/status?after=3");
+  CHECK(html.status == 200);
+  CHECK(html.content_type == "text/html; charset=utf-8");
+  srv::WebhookRequest post;
+  post.method = "POST";
+  post.target = "/status/replay";
+  post.body = R"({"source":"a","id":"b"})";
+  CHECK(rc.handle(post).status == 401);
+  CHECK(seen == std::vector<std::string>{"GET /status?after=3 ", R"(POST /status/replay {"source":"a","id":"b"})"});
+  // Other paths are the receiver's as before; no delivery was counted.
+  CHECK(get(rc, "/statusx").status == 404);
+  CHECK(get(rc, "/healthz").status == 200);
+  CHECK(rc.metrics().channels.at("test").total() == 0);
+}

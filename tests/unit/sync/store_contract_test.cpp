@@ -673,3 +673,65 @@ TEST_CASE_TEMPLATE("store contract: the audit trail names the lifecycle's action
   auto depth = s->depth().value();
   CHECK(depth[0] == 2);
 }
+
+TEST_CASE_TEMPLATE("store contract: queue moves since a time, newest first, with the depth and the oldest unsettled", F,
+                   ODOOSYNC_STORES) {
+  F f;
+  auto s = f.make();
+  append_all(*s, {ev("old", "p0", "k", oss::Lane::bulk)}, 500);  // before the window: no move, but a head
+  append_all(*s, {ev("a", "s1"), ev("b", "s2"), ev("c", "s3")}, 10'000);
+  auto ab = s->claim(rq(11'000, 2));
+  REQUIRE(ab);
+  REQUIRE(ab.value().has_value());
+  REQUIRE(ids(*ab.value()) == std::vector<std::string>{"a", "b"});
+  REQUIRE(s->settle(ab.value()->id, "w1", settle(oss::SettleKind::applied, 12'000)));
+  auto c = s->claim(rq(13'000, 1));
+  REQUIRE(c);
+  REQUIRE(c.value().has_value());
+  REQUIRE(s->settle(c.value()->id, "w1", settle(oss::SettleKind::dead, 14'000, "refused")));
+  REQUIRE(s->replay("pos/1", "c", 15'000));
+  const auto c_seq = s->get("pos/1", "c").value()->seq;
+
+  auto m = s->queue_moves(9'000, 1000, 1000);
+  REQUIRE_MESSAGE(m.has_value(), (m ? "" : m.error().to_string()));
+  const auto& got = m.value();
+  CHECK_FALSE(got.truncated);
+  CHECK(got.complete_from_ms == 9'000);
+  using K = oss::QueueMove::Kind;
+  std::vector<std::pair<K, std::int64_t>> seen;
+  for (const auto& mv : got.moves) seen.emplace_back(mv.kind, mv.at_ms);
+  REQUIRE(seen.size() == 7);
+  CHECK(seen[0] == std::make_pair(K::replayed, std::int64_t{15'000}));
+  CHECK(seen[1] == std::make_pair(K::dead, std::int64_t{14'000}));
+  CHECK(seen[2] == std::make_pair(K::applied, std::int64_t{12'000}));
+  CHECK(seen[3] == std::make_pair(K::applied, std::int64_t{12'000}));
+  for (std::size_t i = 4; i < 7; ++i) CHECK(seen[i] == std::make_pair(K::submitted, std::int64_t{10'000}));
+  for (const auto& mv : got.moves) {
+    CHECK(mv.lane == oss::Lane::realtime);
+    CHECK(mv.submitted_ms == 10'000);
+    if (mv.kind == K::replayed || mv.kind == K::dead) CHECK(mv.seq == c_seq);
+  }
+  CHECK(got.depth[0] == 1);  // c, pending again
+  CHECK(got.depth[1] == 1);  // old
+  REQUIRE(got.heads[0].size() == 1);
+  CHECK(got.heads[0][0].seq == c_seq);
+  REQUIRE(got.heads[1].size() == 1);
+  CHECK(got.heads[1][0].submitted_ms == 500);
+
+  // A limit keeps the newest and says the rest is missing, never leaving a hole after what it keeps.
+  auto cut = s->queue_moves(9'000, 3, 1000);
+  REQUIRE(cut);
+  CHECK(cut.value().truncated);
+  CHECK(cut.value().complete_from_ms == 12'001);  // a move of 12'000 was left out
+  REQUIRE_FALSE(cut.value().moves.empty());
+  CHECK(cut.value().moves.size() <= 3);
+  CHECK(cut.value().moves.front().kind == K::replayed);
+  for (const auto& mv : cut.value().moves) CHECK(mv.at_ms >= 14'000);
+
+  // Nothing since: no move, the same depth.
+  auto none = s->queue_moves(20'000, 1000, 1000);
+  REQUIRE(none);
+  CHECK(none.value().moves.empty());
+  CHECK_FALSE(none.value().truncated);
+  CHECK(none.value().depth[0] == 1);
+}
