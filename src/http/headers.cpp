@@ -37,7 +37,7 @@ std::optional<std::string_view> Headers::get(std::string_view name) const {
 }
 
 bool Headers::loggable(std::string_view name) noexcept {
-  static constexpr std::array<std::string_view, 14> allowed = {"accept",
+  static constexpr std::array<std::string_view, 15> allowed = {"accept",
                                                                "accept-encoding",
                                                                "content-encoding",
                                                                "content-length",
@@ -48,6 +48,7 @@ bool Headers::loggable(std::string_view name) noexcept {
                                                                "user-agent",
                                                                "x-correlation-id",
                                                                "x-request-id",
+                                                               "traceparent",
                                                                "connection",
                                                                "transfer-encoding",
                                                                "location"};
