@@ -509,8 +509,8 @@ void add_sync_commands(CLI::App& app, SyncArgs& a) {
   a.dlq_discard->add_option("--reason", a.reason, "why (kept in the audit trail)")->required();
   a.dlq_discard->add_option("--source", a.source, "the events' source, when several share an id");
 
-  a.audit = a.sync->add_subcommand("audit",
-                                   "every state change: EVENT_ID | --subject S | --correlation ID | --trace ID");
+  a.audit =
+      a.sync->add_subcommand("audit", "every state change: EVENT_ID | --subject S | --correlation ID | --trace ID");
   a.audit->add_option("event_id", a.event_id, "event id");
   a.audit->add_option("--source", a.source, "with EVENT_ID: only this source");
   a.audit->add_option("--subject", a.subject, "e.g. sku/SKU-1@WH/Stock or order/SO-1");

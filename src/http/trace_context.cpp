@@ -111,9 +111,10 @@ result<std::string> parse_trace_id(std::string_view text) {
     return std::string(text);
   }
   if (text.size() != 55) {
-    return Error::validation("trace id: expected 32 lowercase hex digits or a traceparent \"00-<32 hex>-<16 "
-                             "hex>-<2 hex>\", got " +
-                             std::to_string(text.size()) + " characters");
+    return Error::validation(
+        "trace id: expected 32 lowercase hex digits or a traceparent \"00-<32 hex>-<16 "
+        "hex>-<2 hex>\", got " +
+        std::to_string(text.size()) + " characters");
   }
   ODOOSYNC_TRY(t, TraceParent::parse(text));
   return t.trace_id;
@@ -193,10 +194,11 @@ void TraceScope::stamp(Request& request) {
     request.headers.set("X-Correlation-Id", request.correlation_id);
   }
   t.correlation_id = request.correlation_id;
-  const auto path_start = request.url.find('/', request.url.find("://") == std::string::npos
-                                                    ? 0
-                                                    : request.url.find("://") + 3);
-  t.target = path_start == std::string::npos ? "/" : request.url.substr(path_start, request.url.find('?', path_start) - path_start);
+  const auto path_start =
+      request.url.find('/', request.url.find("://") == std::string::npos ? 0 : request.url.find("://") + 3);
+  t.target = path_start == std::string::npos
+                 ? "/"
+                 : request.url.substr(path_start, request.url.find('?', path_start) - path_start);
   t.idempotent = request.idempotent;
   s->requests_.push_back(std::move(t));
 }

@@ -675,8 +675,8 @@ result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& co
                                              ", newer than this build knows (" + std::to_string(schema_version) +
                                              "): use a newer odoosync");
       }
-      const int target = options.max_schema_version > 0 ? std::min(options.max_schema_version, schema_version)
-                                                        : schema_version;
+      const int target =
+          options.max_schema_version > 0 ? std::min(options.max_schema_version, schema_version) : schema_version;
       for (int v = version; v < target; ++v) {
         ODOOSYNC_TRYV(d->exec(c, detail::with_status_values(migrations[v]).c_str()));
         if (v == 0) {

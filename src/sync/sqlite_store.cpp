@@ -254,8 +254,9 @@ struct SqliteStore::Impl {
 
   result<void> add_audit(const StoredEvent& e, std::int64_t now, std::string_view action, std::int64_t batch,
                          std::string_view error = {}, std::string_view correlation = {}, const RpcRef& rpc = {}) {
-    ODOOSYNC_TRY(s, stmt("INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, "
-                         "correlation_id, trace_id, rpc_id, rpc_trace_id, rpc_span_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    ODOOSYNC_TRY(
+        s, stmt("INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, "
+                "correlation_id, trace_id, rpc_id, rpc_trace_id, rpc_span_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     s->bind(1, now).bind(2, e.event.source).bind(3, e.event.id).bind(4, e.event.subject).bind(5, action);
     s->bind(6, std::int64_t{e.attempts}).bind(7, batch).bind(8, error).bind(9, correlation);
     s->bind(10, http::trace_id_of(e.event.traceparent)).bind(11, rpc.id).bind(12, rpc.trace_id).bind(13, rpc.span_id);
@@ -425,8 +426,9 @@ struct SqliteStore::Impl {
   // What settling a batch needs of its members (no bodies): seq, lane, source, id, subject, attempts,
   // traceparent.
   result<std::vector<StoredEvent>> settle_rows(std::int64_t batch) {
-    ODOOSYNC_TRY(m, stmt("SELECT e.seq, e.lane, e.source, e.id, e.subject, e.attempts, e.traceparent FROM batch_members "
-                         "m JOIN events e ON e.seq = m.seq WHERE m.batch = ? ORDER BY m.pos"));
+    ODOOSYNC_TRY(m,
+                 stmt("SELECT e.seq, e.lane, e.source, e.id, e.subject, e.attempts, e.traceparent FROM batch_members "
+                      "m JOIN events e ON e.seq = m.seq WHERE m.batch = ? ORDER BY m.pos"));
     Resetter r{*m};
     m->bind(1, batch);
     std::vector<StoredEvent> out;
@@ -906,8 +908,9 @@ result<std::vector<AuditEntry>> SqliteStore::audit(const AuditQuery& q) {
   if (q.trace_id) {
     // The events of the trace and those its RPCs carried, each with its whole trail (both through the
     // partial indexes).
-    where += " AND (source, id) IN (SELECT source, id FROM events WHERE trace_id = ? AND trace_id <> '' UNION "
-             "SELECT source, id FROM audit WHERE rpc_trace_id = ? AND rpc_trace_id <> '')";
+    where +=
+        " AND (source, id) IN (SELECT source, id FROM events WHERE trace_id = ? AND trace_id <> '' UNION "
+        "SELECT source, id FROM audit WHERE rpc_trace_id = ? AND rpc_trace_id <> '')";
     args.push_back(*q.trace_id);
     args.push_back(*q.trace_id);
   }

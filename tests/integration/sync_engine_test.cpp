@@ -73,7 +73,8 @@ const SeenCall* call_with_span(const std::vector<SeenCall>& calls, const std::st
   }
   return nullptr;
 }
-const oss::AuditEntry* row(const std::vector<oss::AuditEntry>& trail, const std::string& id, const std::string& action) {
+const oss::AuditEntry* row(const std::vector<oss::AuditEntry>& trail, const std::string& id,
+                           const std::string& action) {
   for (const auto& a : trail) {
     if (a.id == id && a.action == action) return &a;
   }
@@ -824,7 +825,8 @@ TEST_CASE("engine: every wait goes through the injected clock - a 30 s grace pas
   CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before - 2));  // once
 }
 
-TEST_CASE("engine: traces - every RPC of a batch carries one trace, and a trace id finds the RPC that applied its event") {
+TEST_CASE(
+    "engine: traces - every RPC of a batch carries one trace, and a trace id finds the RPC that applied its event") {
   for (int version : {18, 19}) {
     CAPTURE(version);
     Odoo odoo(version);
@@ -928,12 +930,14 @@ TEST_CASE("engine: traces - a send that may have landed, its probe and its retry
   bool probed_after = false;
   for (auto it = calls.begin(); it != calls.end(); ++it) {
     if (&*it != unanswered) continue;
-    for (auto p = it + 1; p != calls.end(); ++p) probed_after = probed_after || (p->trace_id() == u && p->span_id() != it->span_id());
+    for (auto p = it + 1; p != calls.end(); ++p)
+      probed_after = probed_after || (p->trace_id() == u && p->span_id() != it->span_id());
   }
   CHECK(probed_after);
 }
 
-TEST_CASE("engine: traces - events without one get a trace per batch, and malformed trace context is refused at submit") {
+TEST_CASE(
+    "engine: traces - events without one get a trace per batch, and malformed trace context is refused at submit") {
   Odoo odoo;
   oss::MemoryStore store;
   auto engine = oss::Engine::create(store, *odoo.client, fast_options(odoo)).value();
@@ -954,7 +958,8 @@ TEST_CASE("engine: traces - events without one get a trace per batch, and malfor
   CHECK(found == std::set<std::string>{"p1", "p2"});
 
   // Malformed trace context: refused at submit, naming it, nothing stored.
-  auto bad_parent = engine->submit_json(traced_stock("x1", "FURN_7777", "1", "00-" + std::string(32, '0') + "-00f067aa0ba902b7-01"));
+  auto bad_parent =
+      engine->submit_json(traced_stock("x1", "FURN_7777", "1", "00-" + std::string(32, '0') + "-00f067aa0ba902b7-01"));
   REQUIRE_FALSE(bad_parent);
   CHECK(bad_parent.error().kind() == ErrorKind::validation);
   CHECK(bad_parent.error().message().find("/traceparent") != std::string::npos);

@@ -62,9 +62,9 @@ TEST_CASE("a trace id is taken alone or out of a whole traceparent, and nothing 
   CHECK(parse_trace_id("4bf92f3577b34da6a3ce929d0e0e4736").value() == "4bf92f3577b34da6a3ce929d0e0e4736");
   CHECK(parse_trace_id(w3c_example).value() == "4bf92f3577b34da6a3ce929d0e0e4736");
   CHECK(trace_id_of(w3c_example) == "4bf92f3577b34da6a3ce929d0e0e4736");
-  for (const char* text : {"", "4bf92f3577b34da6a3ce929d0e0e473", "4BF92F3577B34DA6A3CE929D0E0E4736",
-                           "00000000000000000000000000000000", "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-                           "pos/store-12 sale-1"}) {
+  for (const char* text :
+       {"", "4bf92f3577b34da6a3ce929d0e0e473", "4BF92F3577B34DA6A3CE929D0E0E4736", "00000000000000000000000000000000",
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "pos/store-12 sale-1"}) {
     auto t = parse_trace_id(text);
     REQUIRE_MESSAGE(!t, text);
     CHECK(t.error().kind() == ErrorKind::validation);
@@ -74,9 +74,9 @@ TEST_CASE("a trace id is taken alone or out of a whole traceparent, and nothing 
 TEST_CASE("tracestate: the recommendation's forms pass, the rest say why") {
   CHECK(check_tracestate("congo=t61rcWkgMzE").empty());
   CHECK(check_tracestate("rojo=00f067aa0ba902b7,congo=t61rcWkgMzE").empty());
-  CHECK(check_tracestate("rojo=1 ,\tcongo=2").empty());  // optional whitespace around members
+  CHECK(check_tracestate("rojo=1 ,\tcongo=2").empty());                     // optional whitespace around members
   CHECK(check_tracestate("fw529a3039@dt=0x 1, 1tenant@vendor=v").empty());  // multi-tenant keys, inner space
-  CHECK(check_tracestate("a=1,,b=2").empty());                         // empty members are allowed
+  CHECK(check_tracestate("a=1,,b=2").empty());                              // empty members are allowed
   std::string many;
   for (int i = 0; i < 32; ++i) many += (i ? "," : "") + std::string("k") + std::to_string(i) + "=v";
   CHECK(check_tracestate(many).empty());

@@ -251,10 +251,11 @@ TEST_CASE("postgres store: migration 2 adds traces - old rows have none, and wor
   }
   // Rows as the code of version 1 wrote them: two pending events, an audit entry.
   const std::string q = "\"" + schema + "\".";
-  REQUIRE(server().exec("INSERT INTO " + q +
-                        "events(source, id, type, subject, sequence, lane, batch_key, body, status, submitted_ms, "
-                        "updated_ms) VALUES ('pos/1', 'a', 'retail.stock.adjusted', 's1', NULL, 0, 'k', '{}', 0, 1, 1), "
-                        "('pos/1', 'b', 'retail.stock.adjusted', 's2', NULL, 0, 'k', '{}', 0, 1, 1)"));
+  REQUIRE(
+      server().exec("INSERT INTO " + q +
+                    "events(source, id, type, subject, sequence, lane, batch_key, body, status, submitted_ms, "
+                    "updated_ms) VALUES ('pos/1', 'a', 'retail.stock.adjusted', 's1', NULL, 0, 'k', '{}', 0, 1, 1), "
+                    "('pos/1', 'b', 'retail.stock.adjusted', 's2', NULL, 0, 'k', '{}', 0, 1, 1)"));
   REQUIRE(server().exec("INSERT INTO " + q + "lane_depth(lane, stripe, depth) VALUES (0, 0, 2)"));
   REQUIRE(server().exec("INSERT INTO " + q +
                         "audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id) VALUES "

@@ -504,8 +504,9 @@ TEST_CASE_TEMPLATE("store contract: concurrent submitters and claimers lose noth
   CHECK(st.value().lanes[0].applied == threads * per_thread);
 }
 
-TEST_CASE_TEMPLATE("store contract: traces - each event's trace kept, the RPC behind a settlement audited, found by trace",
-                   F, ODOOSYNC_STORES) {
+TEST_CASE_TEMPLATE(
+    "store contract: traces - each event's trace kept, the RPC behind a settlement audited, found by trace", F,
+    ODOOSYNC_STORES) {
   F f;
   auto s = f.make();
   const std::string t1 = "4bf92f3577b34da6a3ce929d0e0e4736", t2 = "0af7651916cd43dd8448eb211c80319c";
@@ -631,18 +632,28 @@ std::string old_store(const std::string& path, int version) {
   }
   const std::string no_seq = version < 3 ? "1" : "0";
   const std::string token = oss::batch_token(id, 1);
-  exec_sql(path,
-           "INSERT INTO events(seq, source, id, type, subject, has_seq, sequence, lane, batch_key, body, status, "
-           "attempts, submitted_ms, updated_ms, batch) VALUES "
-           "(1, 'pos/1', 'a', 'retail.stock.adjusted', 's1', " + no_seq + ", 0, 0, 'k', '{\"id\":\"a\"}', 1, 1, 1000, 10, 1),"
-           "(2, 'pos/1', 'b', 'retail.stock.adjusted', 's2', " + no_seq + ", 0, 0, 'k', '{\"id\":\"b\"}', 1, 1, 1000, 10, 1);"
-           "INSERT INTO batches(id, token, lane, batch_key, attempt, probe_first, created_ms, open, owner, lease_until, "
-           "due_ms, leased_before) VALUES (1, '" + token + "', 0, 'k', 1, 0, 10, 1, 'w1', 1010, 10, 1);"
-           "INSERT INTO batch_members(batch, pos, seq) VALUES (1, 0, 1), (1, 1, 2);"
-           "UPDATE lane_depth SET depth = 2 WHERE lane = 0;"
-           "INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id) VALUES "
-           "(10, 'pos/1', 'a', 's1', 'claimed', 1, 1, '', '" + token + "'),"
-           "(10, 'pos/1', 'b', 's2', 'claimed', 1, 1, '', '" + token + "');");
+  exec_sql(
+      path,
+      "INSERT INTO events(seq, source, id, type, subject, has_seq, sequence, lane, batch_key, body, status, "
+      "attempts, submitted_ms, updated_ms, batch) VALUES "
+      "(1, 'pos/1', 'a', 'retail.stock.adjusted', 's1', " +
+          no_seq +
+          ", 0, 0, 'k', '{\"id\":\"a\"}', 1, 1, 1000, 10, 1),"
+          "(2, 'pos/1', 'b', 'retail.stock.adjusted', 's2', " +
+          no_seq +
+          ", 0, 0, 'k', '{\"id\":\"b\"}', 1, 1, 1000, 10, 1);"
+          "INSERT INTO batches(id, token, lane, batch_key, attempt, probe_first, created_ms, open, owner, lease_until, "
+          "due_ms, leased_before) VALUES (1, '" +
+          token +
+          "', 0, 'k', 1, 0, 10, 1, 'w1', 1010, 10, 1);"
+          "INSERT INTO batch_members(batch, pos, seq) VALUES (1, 0, 1), (1, 1, 2);"
+          "UPDATE lane_depth SET depth = 2 WHERE lane = 0;"
+          "INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id) VALUES "
+          "(10, 'pos/1', 'a', 's1', 'claimed', 1, 1, '', '" +
+          token +
+          "'),"
+          "(10, 'pos/1', 'b', 's2', 'claimed', 1, 1, '', '" +
+          token + "');");
   return id;
 }
 
@@ -727,10 +738,13 @@ TEST_CASE("sqlite store: migration 4 adds traces - old rows have none, and work 
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN "
-                                 "('events_trace', 'audit_rpc_trace') ORDER BY name", -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN "
+                             "('events_trace', 'audit_rpc_trace') ORDER BY name",
+                             -1, &st, nullptr) == SQLITE_OK);
   std::vector<std::string> indexes;
-  while (sqlite3_step(st) == SQLITE_ROW) indexes.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  while (sqlite3_step(st) == SQLITE_ROW)
+    indexes.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
   sqlite3_finalize(st);
   sqlite3_close(db);
   CHECK(indexes == std::vector<std::string>{"audit_rpc_trace", "events_trace"});
