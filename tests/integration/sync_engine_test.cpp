@@ -19,6 +19,7 @@
 #include <odoosync/sync/memory_store.hpp>
 #include <odoosync/sync/sqlite_store.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -918,22 +919,53 @@ TEST_CASE("engine: traces - a send that may have landed, its probe and its retry
   for (const auto& c : calls) in_trace += c.trace_id() == t ? 1 : 0;
   CHECK(in_trace >= 5);  // both sends and their probes: one trace
 
-  // r2: the validation landed unanswered; the probe after it found it done, and it is the RPC named.
+  // r2: the validation landed unanswered. The retry names it; the next send's probe finds the effect
+  // there, and the applied entry names that probe (which earlier send applied it, no one can know).
   auto second = store.audit(oss::AuditQuery{.trace_id = u}).value();
-  const auto* landed = row(second, "r2", "applied");
-  REQUIRE(landed);
-  CHECK(landed->attempt == 1);
-  const auto* unanswered = call_with_span(calls, landed->rpc.span_id);
+  const auto* lost = row(second, "r2", "retry");
+  REQUIRE(lost);
+  const auto* unanswered = call_with_span(calls, lost->rpc.span_id);
   REQUIRE(unanswered);
   CHECK(unanswered->call == "stock.picking.button_validate");
-  CHECK(unanswered->traceparent.ends_with("-00"));  // the till's flags, unsampled, kept
-  bool probed_after = false;
-  for (auto it = calls.begin(); it != calls.end(); ++it) {
-    if (&*it != unanswered) continue;
-    for (auto p = it + 1; p != calls.end(); ++p)
-      probed_after = probed_after || (p->trace_id() == u && p->span_id() != it->span_id());
+  CHECK(unanswered->traceparent.ends_with("-00"));  // the till's flags (not sampled) kept
+  const auto* found = row(second, "r2", "applied");
+  REQUIRE(found);
+  CHECK(found->attempt == 2);
+  const auto* probe = call_with_span(calls, found->rpc.span_id);
+  REQUIRE(probe);
+  CHECK(probe->trace_id() == u);
+  CHECK(probe->call != "stock.picking.button_validate");  // a read: nothing was sent again
+  CHECK(probe->correlation_id.find("/2/") != std::string::npos);
+}
+
+TEST_CASE("engine: traces - giving up after a lost answer probes, and the write that landed is the one named") {
+  Odoo odoo;
+  oss::MemoryStore store;
+  auto o = fast_options(odoo);
+  o.retry.max_age = std::chrono::milliseconds{1};  // every transient failure is past the age limit
+  auto engine = oss::Engine::create(store, *odoo.client, o).value();
+  odoo.control("reset", "{}");
+  odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "button_validate", "times": 1})");
+  const std::string t = "00000000000000000000000000000abc";
+  submit(*engine, traced_stock("g1", "FURN_7777", "2", "00-" + t + "-0000000000000abc-01"));
+  run(*engine);
+  const auto calls = seen_calls(odoo);
+  auto trail = store.audit(oss::AuditQuery{.trace_id = t}).value();
+  const auto* applied = row(trail, "g1", "applied");
+  REQUIRE(applied);
+  CHECK(applied->attempt == 1);  // settled in the send that failed, by the probe after it
+  CHECK_FALSE(row(trail, "g1", "retry"));
+  const auto* landed = call_with_span(calls, applied->rpc.span_id);
+  REQUIRE(landed);
+  CHECK(landed->call == "stock.picking.button_validate");
+  CHECK(landed->correlation_id == applied->rpc.id);
+  // The probe after it went out in the same trace, as a span of its own.
+  bool probed = false;
+  for (auto it = std::find_if(calls.begin(), calls.end(), [&](const SeenCall& c) { return &c == landed; });
+       it != calls.end(); ++it) {
+    probed = probed || (it->trace_id() == t && it->span_id() != landed->span_id());
   }
-  CHECK(probed_after);
+  CHECK(probed);
 }
 
 TEST_CASE(
