@@ -905,18 +905,20 @@ result<std::vector<AuditEntry>> SqliteStore::audit(const AuditQuery& q) {
   if (q.id) where += " AND id = ?", args.push_back(*q.id);
   if (q.source) where += " AND source = ?", args.push_back(*q.source);
   if (q.subject) where += " AND subject = ?", args.push_back(*q.subject);
+  // A trace: the events whose own trace it is and those its RPCs carried (found through the partial
+  // indexes), each with its whole trail (through the (source, id) and (id, source) indexes: a row value
+  // IN a subquery alone would scan both tables).
+  std::string with;
   if (q.trace_id) {
-    // The events of the trace and those its RPCs carried, each with its whole trail (both through the
-    // partial indexes).
-    where +=
-        " AND (source, id) IN (SELECT source, id FROM events WHERE trace_id = ? AND trace_id <> '' UNION "
-        "SELECT source, id FROM audit WHERE rpc_trace_id = ? AND rpc_trace_id <> '')";
-    args.push_back(*q.trace_id);
-    args.push_back(*q.trace_id);
+    with =
+        "WITH k(source, id) AS (SELECT source, id FROM events WHERE trace_id = ? AND trace_id <> '' UNION "
+        "SELECT source, id FROM audit WHERE rpc_trace_id = ? AND rpc_trace_id <> '') ";
+    where += " AND id IN (SELECT id FROM k) AND (source, id) IN (SELECT source, id FROM k)";
   }
   std::string corr;
   if (q.correlation_id) corr = " AND correlation_id = ? AND correlation_id <> ''";  // the partial index
   const std::string sql =
+      with +
       "SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id, trace_id, rpc_id, "
       "rpc_trace_id, rpc_span_id FROM ("
       "SELECT submitted_ms AS at_ms, source, id, subject, 'submitted' AS action, 0 AS attempt, 0 AS batch, '' AS "
@@ -929,6 +931,10 @@ result<std::vector<AuditEntry>> SqliteStore::audit(const AuditQuery& q) {
   ODOOSYNC_TRY(s, impl_->stmt(sql));
   Resetter r{*s};
   int i = 1;
+  if (q.trace_id) {
+    s->bind(i++, *q.trace_id);
+    s->bind(i++, *q.trace_id);
+  }
   for (const auto& a : args) s->bind(i++, a);
   for (const auto& a : args) s->bind(i++, a);
   if (q.correlation_id) s->bind(i++, *q.correlation_id);

@@ -93,7 +93,7 @@ TEST_CASE("tracestate: the recommendation's forms pass, the rest say why") {
   CHECK(check_tracestate("a=" + std::string(600, 'x')).find("512") != std::string::npos);
 }
 
-TEST_CASE("fresh ids are lowercase hex of the right length, and differ; derived ids are stable") {
+TEST_CASE("fresh ids are lowercase hex of the right length and differ, derived ids are stable") {
   std::set<std::string> seen;
   for (int i = 0; i < 200; ++i) {
     const auto t = random_trace_id(), s = random_span_id();
