@@ -21,6 +21,7 @@
 #include <odoosync/http/request.hpp>
 #include <odoosync/http/retry.hpp>
 #include <odoosync/http/retry_after.hpp>
+#include <odoosync/http/trace_context.hpp>
 #include <odoosync/http/transport.hpp>
 #include <odoosync/http/url.hpp>
 

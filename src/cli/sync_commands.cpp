@@ -8,6 +8,7 @@
 
 #include <odoosync/core/log.hpp>
 
+#include <odoosync/http/trace_context.hpp>
 #include <odoosync/retail/timestamp.hpp>
 #include <odoosync/odoo/client.hpp>
 #include <odoosync/sync/engine.hpp>
@@ -246,8 +247,13 @@ int audit(const SyncArgs& a, oss::Store& store) {
   if (!a.source.empty()) q.source = a.source;
   if (!a.subject.empty()) q.subject = a.subject;
   if (!a.correlation.empty()) q.correlation_id = a.correlation;
-  if (!q.id && !q.subject && !q.correlation_id) {
-    return report(os::Error::validation("sync audit: give an EVENT_ID, --subject or --correlation"));
+  if (!a.trace.empty()) {
+    auto t = os::http::parse_trace_id(a.trace);
+    if (!t) return report(std::move(t.error()).with_message_prefix("sync audit --trace"));
+    q.trace_id = std::move(t).value();
+  }
+  if (!q.id && !q.subject && !q.correlation_id && !q.trace_id) {
+    return report(os::Error::validation("sync audit: give an EVENT_ID, --subject, --correlation or --trace"));
   }
   auto rows = store.audit(q);
   if (!rows) return report(rows.error());
@@ -265,6 +271,10 @@ int audit(const SyncArgs& a, oss::Store& store) {
           .member("batch", e.batch)
           .member("error", std::string_view(e.error))
           .member("correlation_id", std::string_view(e.correlation_id))
+          .member("trace_id", std::string_view(e.trace_id))
+          .member("rpc_id", std::string_view(e.rpc.id))
+          .member("rpc_trace_id", std::string_view(e.rpc.trace_id))
+          .member("rpc_span_id", std::string_view(e.rpc.span_id))
           .end_object();
       std::puts(std::string(w.unchecked_view()).c_str());
       continue;
@@ -272,6 +282,10 @@ int audit(const SyncArgs& a, oss::Store& store) {
     std::printf("%s  %-10s attempt %d  batch %lld  %s %s", iso(e.at_ms).c_str(), e.action.c_str(), e.attempt,
                 static_cast<long long>(e.batch), e.source.c_str(), e.id.c_str());
     if (!e.correlation_id.empty()) std::printf("  [%s]", e.correlation_id.c_str());
+    if (e.action == "submitted" && !e.trace_id.empty()) std::printf("  trace %s", e.trace_id.c_str());
+    if (!e.rpc.empty()) {
+      std::printf("\n    rpc %s  trace %s  span %s", e.rpc.id.c_str(), e.rpc.trace_id.c_str(), e.rpc.span_id.c_str());
+    }
     if (!e.error.empty()) std::printf("\n    %s", e.error.c_str());
     std::putchar('\n');
   }
@@ -509,11 +523,15 @@ void add_sync_commands(CLI::App& app, SyncArgs& a) {
   a.dlq_discard->add_option("--reason", a.reason, "why (kept in the audit trail)")->required();
   a.dlq_discard->add_option("--source", a.source, "the events' source, when several share an id");
 
-  a.audit = a.sync->add_subcommand("audit", "every state change: EVENT_ID | --subject S | --correlation ID");
+  a.audit =
+      a.sync->add_subcommand("audit", "every state change: EVENT_ID | --subject S | --correlation ID | --trace ID");
   a.audit->add_option("event_id", a.event_id, "event id");
   a.audit->add_option("--source", a.source, "with EVENT_ID: only this source");
   a.audit->add_option("--subject", a.subject, "e.g. sku/SKU-1@WH/Stock or order/SO-1");
   a.audit->add_option("--correlation", a.correlation, "a batch token or RPC correlation id");
+  a.audit->add_option("--trace", a.trace,
+                      "a trace id (32 hex) or a whole traceparent: the events of that trace and those its RPCs "
+                      "carried, each with the RPC that applied it");
 
   a.reconcile = app.add_subcommand("reconcile", "compare a channel's snapshot with Odoo");
   a.reconcile->require_subcommand(1);

@@ -45,7 +45,7 @@ struct SyncArgs {
   std::string source;
   std::vector<std::string> ids;
   std::string reason;
-  std::string event_id, subject, correlation;
+  std::string event_id, subject, correlation, trace;
   std::string snapshot;
   bool fix = false;
   std::string fix_source = "odoosync/reconcile";

@@ -78,8 +78,25 @@ HttpReply Emulator::control(const HttpRequest& request, const std::string& path)
   }
   if (path == "/__emulator__/log") {
     std::string out = "[";
-    for (std::size_t i = 0; i < log_.size(); ++i) out += fmt::format(R"({}"{}")", i ? ", " : "", log_[i]);
+    for (std::size_t i = 0; i < log_.size(); ++i) out += fmt::format(R"({}"{}")", i ? ", " : "", log_[i].call);
     return json_reply(200, out + "]");
+  }
+  if (path == "/__emulator__/requests") {
+    // The same calls with what their requests carried: traceparent, tracestate, X-Correlation-Id.
+    Doc out;
+    out.SetArray();
+    auto& a = out.GetAllocator();
+    for (const auto& c : log_) {
+      Val o(rapidjson::kObjectType);
+      o.AddMember("call", Val(c.call.c_str(), static_cast<rapidjson::SizeType>(c.call.size()), a), a);
+      o.AddMember("traceparent", Val(c.traceparent.c_str(), static_cast<rapidjson::SizeType>(c.traceparent.size()), a),
+                  a);
+      o.AddMember("tracestate", Val(c.tracestate.c_str(), static_cast<rapidjson::SizeType>(c.tracestate.size()), a), a);
+      o.AddMember("correlation_id",
+                  Val(c.correlation_id.c_str(), static_cast<rapidjson::SizeType>(c.correlation_id.size()), a), a);
+      out.PushBack(o, a);
+    }
+    return json_reply(200, dump(out));
   }
   if (path == "/__emulator__/counters") {
     std::string out = "{";

@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
                  "reset_after:res.partner:create:1 (times 0 = until cleared); a 5th part is a probability, "
                  "e.g. http_503:::0:0.1 for 10 % of all calls");
   app.footer(
-      "Control endpoint: POST/GET/DELETE /__emulator__/faults, GET /__emulator__/log, /counters, "
+      "Control endpoint: POST/GET/DELETE /__emulator__/faults, GET /__emulator__/log, /requests, /counters, "
       "/snapshot?model=M, POST /__emulator__/reset. See docs/emulator.md.");
   CLI11_PARSE(app, argc, argv);
   try {

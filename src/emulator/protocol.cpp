@@ -126,6 +126,7 @@ namespace {
 struct RequestState {
   std::unique_lock<std::mutex>* lock = nullptr;
   bool reset_after = false;
+  const HttpRequest* request = nullptr;
 };
 thread_local RequestState* current_request = nullptr;
 
@@ -137,7 +138,7 @@ HttpReply Emulator::handle(const HttpRequest& request) {
   std::string path = request.target.substr(0, request.target.find('?'));
   std::unique_lock lock(mutex_);
   if (shutting_down_) return html_reply(503, "Service Unavailable", "The server is shutting down.");
-  RequestState state{&lock};
+  RequestState state{&lock, false, &request};
   current_request = &state;
   struct Done {
     ~Done() { current_request = nullptr; }
@@ -272,7 +273,15 @@ HttpReply Emulator::route(const HttpRequest& request, const std::string& path) {
 
 void Emulator::execute(MethodCall& call, Doc& out, bool& none) {
   ++counters_[call.model + "." + call.method];
-  log_.push_back(call.model + "." + call.method);
+  {
+    LoggedCall logged{call.model + "." + call.method, {}, {}, {}};
+    if (current_request && current_request->request) {
+      logged.traceparent = current_request->request->header("traceparent");
+      logged.tracestate = current_request->request->header("tracestate");
+      logged.correlation_id = current_request->request->header("X-Correlation-Id");
+    }
+    log_.push_back(std::move(logged));
+  }
   if (auto fault = take_fault(call.model, call.method, {"serialization_failure", "reset_after"})) {
     if (fault->kind == "serialization_failure") {
       // what reaches the client once Odoo's own five attempts are spent

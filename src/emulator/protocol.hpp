@@ -128,8 +128,12 @@ class Emulator {
   std::map<std::string, std::int64_t> sessions_;  // session id → uid
   std::uint64_t session_counter_ = 0;
   std::vector<Fault> faults_;
-  std::mt19937_64 rng_;           // seeded from Options::seed: the same seed gives the same fault sequence
-  std::vector<std::string> log_;  // "model.method" per call, for tests
+  std::mt19937_64 rng_;  // seeded from Options::seed: the same seed gives the same fault sequence
+  // Each call, for tests: "model.method" and the trace context and correlation id its request carried.
+  struct LoggedCall {
+    std::string call, traceparent, tracestate, correlation_id;
+  };
+  std::vector<LoggedCall> log_;
   std::map<std::string, std::int64_t> counters_;
 };
 

@@ -37,20 +37,10 @@ std::optional<std::string_view> Headers::get(std::string_view name) const {
 }
 
 bool Headers::loggable(std::string_view name) noexcept {
-  static constexpr std::array<std::string_view, 14> allowed = {"accept",
-                                                               "accept-encoding",
-                                                               "content-encoding",
-                                                               "content-length",
-                                                               "content-type",
-                                                               "date",
-                                                               "retry-after",
-                                                               "server",
-                                                               "user-agent",
-                                                               "x-correlation-id",
-                                                               "x-request-id",
-                                                               "connection",
-                                                               "transfer-encoding",
-                                                               "location"};
+  static constexpr std::array<std::string_view, 15> allowed = {
+      "accept",       "accept-encoding", "content-encoding", "content-length",    "content-type",
+      "date",         "retry-after",     "server",           "user-agent",        "x-correlation-id",
+      "x-request-id", "traceparent",     "connection",       "transfer-encoding", "location"};
   return std::any_of(allowed.begin(), allowed.end(), [name](std::string_view a) { return iequals(a, name); });
 }
 

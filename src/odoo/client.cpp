@@ -5,6 +5,7 @@
 #include <odoosync/http/circuit_breaker.hpp>
 #include <odoosync/http/curl_transport.hpp>
 #include <odoosync/http/retry.hpp>
+#include <odoosync/http/trace_context.hpp>
 
 #include <memory>
 #include <mutex>
@@ -57,6 +58,7 @@ http::Request Connection::request(std::string url, std::string body, const CallO
   r.idempotent = o.idempotent;
   r.deadline = o.deadline;
   r.cancel = o.cancel;
+  http::TraceScope::stamp(r);  // traceparent, tracestate and a correlation id under a TraceScope
   return r;
 }
 
@@ -135,6 +137,19 @@ struct Client::Impl {
   // changed (rotated meanwhile), runs the call once more: a refused key means the call did nothing.
   template <class F>
   result<json::Document> keyed(F&& f) {
+    // Under a TraceScope, a failed call names the request it failed on (the last one it sent).
+    const http::TraceScope* scope = http::TraceScope::current();
+    const std::size_t sent_before = scope ? scope->requests().size() : 0;
+    auto r = keyed_once(std::forward<F>(f));
+    if (!r && scope && scope->requests().size() > sent_before && r.error().correlation_id().empty() &&
+        !scope->requests().back().correlation_id.empty()) {
+      r.error().with_correlation_id(scope->requests().back().correlation_id);
+    }
+    return r;
+  }
+
+  template <class F>
+  result<json::Document> keyed_once(F&& f) {
     if (!key_source) return f();
     if (auto s = sync_key(false); !s) return s.error();
     auto r = f();
@@ -153,7 +168,7 @@ struct Client::Impl {
     // 19+: GET /web/version. Older servers answer it with 404 (or an HTML page).
     http::Request get = conn.request(conn.base("/web/version"), "", o);
     get.method = http::Method::get;
-    get.headers.clear();
+    get.headers.remove("Content-Type");
     auto r = conn.transport->send(get);
     // No answer at all (refused, reset, timed out, TLS): that is the cause; the legacy route would only
     // fail the same way, or worse, answer something else and hide it.

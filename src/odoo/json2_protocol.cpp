@@ -136,7 +136,7 @@ class Json2Protocol final : public WireProtocol {
     go.idempotent = true;
     http::Request req = c_.request(c_.base(fmt::format("/doc-bearer/{}.json", model)), "", go);
     req.method = http::Method::get;
-    req.headers.clear();
+    req.headers.remove("Content-Type");  // a GET: no body (the trace headers stay)
     req.headers.add("Authorization", fmt::format("bearer {}", c_.key().reveal()));
     if (!c_.config.database.empty()) req.headers.add("X-Odoo-Database", c_.config.database);
     auto r = c_.transport->send(req);

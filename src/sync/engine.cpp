@@ -1,4 +1,6 @@
 #include <odoosync/sync/engine.hpp>
+#include <odoosync/core/json.hpp>
+#include <odoosync/http/trace_context.hpp>
 #include <odoosync/odoo/client.hpp>
 #include <odoosync/sync/policy.hpp>
 
@@ -27,6 +29,67 @@ namespace {
 
 std::int64_t to_ms(Clock::wall_time t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// The text of an event's `tracestate` extension (CloudEvents' distributed tracing extension), "" when it
+// has none; `why` says what is wrong with one that is not a W3C tracestate.
+std::string tracestate_of(const retail::Event& e, std::string* why = nullptr) {
+  for (const auto& x : e.extensions) {
+    if (x.name != "tracestate") continue;
+    auto doc = json::parse(x.json);
+    if (!doc || !doc.value().IsString()) {
+      if (why) *why = "must be a string";
+      return {};
+    }
+    std::string text(json::text(doc.value()));
+    if (auto bad = http::check_tracestate(text); !bad.empty()) {
+      if (why) *why = "must be a W3C tracestate: " + bad;
+      return {};
+    }
+    return text;
+  }
+  return {};
+}
+
+// The trace every RPC of one send of a batch is made in (docs/sync.md, "Traces"): the first member's that
+// has one, with that member's tracestate; else a trace derived from the batch token, so that every send
+// of the batch (retries, probes, a resume after a crash) is one trace. Sampled: the audit records it.
+http::TraceScope send_scope(const Batch& b, const std::vector<retail::Event>& events) {
+  const std::string prefix = b.token + "/" + std::to_string(b.attempt);
+  for (const auto& e : events) {
+    if (!e.traceparent) continue;
+    auto t = http::TraceParent::parse(*e.traceparent);
+    if (t) return http::TraceScope(std::move(t).value(), tracestate_of(e), prefix);
+  }
+  http::TraceParent fresh;
+  fresh.trace_id = http::derived_trace_id(b.token);
+  fresh.parent_id = http::random_span_id();
+  fresh.flags = 1;
+  return http::TraceScope(std::move(fresh), {}, prefix);
+}
+
+// The RPC that decided a send, among the requests [from, to) of this thread's TraceScope: the last write
+// (a request not marked idempotent) when `write` and there is one, else the last request.
+RpcRef rpc_among(std::size_t from, std::size_t to, bool write) {
+  const http::TraceScope* scope = http::TraceScope::current();
+  if (!scope) return {};
+  const auto& rs = scope->requests();
+  to = std::min(to, rs.size());
+  if (from >= to) return {};
+  std::size_t pick = to - 1;
+  if (write) {
+    for (std::size_t i = to; i-- > from;) {
+      if (!rs[i].idempotent) {
+        pick = i;
+        break;
+      }
+    }
+  }
+  return RpcRef{rs[pick].correlation_id, scope->trace().trace_id, rs[pick].span_id};
+}
+std::size_t requests_sent() {
+  const http::TraceScope* scope = http::TraceScope::current();
+  return scope ? scope->requests().size() : 0;
 }
 
 // host-pid-nonce: two engines in one process never share an owner name (nor settle each other's batches).
@@ -138,6 +201,13 @@ struct Engine::Impl {
         return Error::validation("/type: event type \"" + std::string(e.type()) +
                                  "\" is not registered with this engine (EngineOptions::types)");
       }
+      // The trace context goes into HTTP headers: checked here too, for events built in code.
+      if (e.traceparent && !http::TraceParent::parse(*e.traceparent)) {
+        return Error::validation(R"(/traceparent: must be a W3C traceparent such as "00-<32 hex>-<16 hex>-<2 hex>")");
+      }
+      if (std::string why; tracestate_of(e, &why).empty() && !why.empty()) {
+        return Error::validation("/tracestate: " + why);
+      }
       NewEvent n;
       n.source = e.source;
       n.id = e.id;
@@ -147,6 +217,7 @@ struct Engine::Impl {
       n.lane = spec->lane;
       n.batch_key = options.types.batch_key(e);
       n.body = retail::encode_event(e);
+      n.traceparent = e.traceparent.value_or(std::string());
       rows.push_back(std::move(n));
     }
     auto r = store.append(rows, now_ms(), watermarks());
@@ -222,12 +293,14 @@ struct Engine::Impl {
   // One line per decision that matters to an operator; never an event's body (it may hold personal data).
   void log(LogLevel level, std::string_view what, const Batch& b, const std::string& error) {
     if (!options.logger.enabled(level)) return;
+    const http::TraceScope* scope = http::TraceScope::current();
     options.logger.log(level, what,
                        {{"batch", b.id},
                         {"token", b.token},
                         {"lane", std::string(to_string(b.lane))},
                         {"attempt", b.attempt},
                         {"members", static_cast<std::int64_t>(b.members.size())},
+                        {"trace_id", scope ? scope->trace().trace_id : std::string()},
                         {"error", error}});
   }
 
@@ -252,8 +325,12 @@ struct Engine::Impl {
 
   // `effect` and `resolver`: set when the batch's effect was built, so a send may have reached Odoo.
   // The decision is sync::decide_failure (pure, sync/policy.hpp); this carries it out.
+  // `rpc`: the RPC the failure is about, when it is not the last request sent.
   void fail(const Batch& b, const std::string& owner, const Error& e, retail::OdooEffect* effect = nullptr,
-            retail::Resolver* resolver = nullptr) {
+            retail::Resolver* resolver = nullptr, std::optional<RpcRef> rpc = std::nullopt) {
+    // The request it failed on (a probe below sends more); after an unknown outcome, the one that may
+    // have applied it.
+    const RpcRef failed_on = rpc ? *rpc : rpc_among(0, requests_sent(), false);
     breaker.record(http::CircuitBreaker::verdict(classify(e).health), e.message());
     note_failure(e);
     FailureFacts f;
@@ -284,6 +361,7 @@ struct Engine::Impl {
     s.now_ms = f.now_ms;
     // The RPC's correlation id when the error has one, else the batch token (what `audit --correlation` finds).
     s.correlation_id = e.correlation_id().empty() ? b.token : e.correlation_id();
+    s.rpc = failed_on;
     s.error = d.error;
     switch (d.step) {
       case FailureStep::probe:  // decide_failure answers probe only before a probe
@@ -341,6 +419,8 @@ struct Engine::Impl {
       }
       events.push_back(std::move(e).value());
     }
+    // Every request of this send carries the trace (and is listed by the scope, for the audit).
+    const http::TraceScope scope = send_scope(b, events);
     std::vector<const retail::Event*> ptrs;
     ptrs.reserve(events.size());
     for (const auto& e : events) ptrs.push_back(&e);
@@ -386,6 +466,7 @@ struct Engine::Impl {
       }
       from = p.value();
     }
+    RpcRef applied_by;
     if (from != retail::EffectState::applied) {
       // On a shared store, a worker that stalled past its lease (SIGSTOP, a frozen VM) must not send a
       // batch another worker has taken over, maybe applied and followed with newer events of the same
@@ -397,7 +478,9 @@ struct Engine::Impl {
           return;
         }
       }
+      const std::size_t apply_from = requests_sent();
       auto a = effect.value()->apply(resolver, from);
+      const std::size_t apply_to = requests_sent();
       if (!a) {
         fail(b, owner, a.error(), effect.value().get(), &resolver);
         return;
@@ -413,15 +496,20 @@ struct Engine::Impl {
         for (const auto& m : b.members) names += (names.empty() ? "" : ", ") + m.event.source + " " + m.event.id;
         fail(b, owner,
              Error(ErrorKind::odoo, "Odoo answered every call but does not hold the effect of " + names + ": " +
-                                        effect.value()->probe_detail()));
+                                        effect.value()->probe_detail()),
+             nullptr, nullptr, rpc_among(apply_from, apply_to, true));
         return;
       }
+      applied_by = rpc_among(apply_from, apply_to, true);
+    } else {
+      applied_by = rpc_among(0, requests_sent(), false);  // the probe that found it there
     }
     breaker.record(http::CircuitBreaker::Verdict::success);
     Settlement s;
     s.kind = SettleKind::applied;
     s.now_ms = now_ms();
     s.correlation_id = b.token;
+    s.rpc = applied_by;
     settle_or_log(b, owner, s);
     count(b, &TypeCounters::applied);
   }

@@ -1,5 +1,6 @@
 #include <odoosync/sync/memory_store.hpp>
 #include <odoosync/sync/lifecycle.hpp>
+#include <odoosync/http/trace_context.hpp>
 
 #include <cassert>
 
@@ -58,16 +59,17 @@ struct MemoryStore::State {
   StoredEvent& at(std::int64_t seq) { return events[static_cast<std::size_t>(seq - 1)]; }
 
   void record(const StoredEvent& e, std::int64_t now, std::string_view action, std::int64_t batch = 0,
-              std::string error = {}, std::string correlation = {}) {
+              std::string error = {}, std::string correlation = {}, RpcRef rpc = {}) {
     audit.push_back(AuditEntry{now, e.event.source, e.event.id, e.event.subject, std::string(action), e.attempts, batch,
-                               std::move(error), std::move(correlation)});
+                               std::move(error), std::move(correlation), http::trace_id_of(e.event.traceparent),
+                               std::move(rpc)});
   }
 
   // Every change of an event's status goes through the lifecycle table (sync/lifecycle.hpp): the status,
   // the pending indexes, the subject's in-flight count, the lane's depth, `solo` and the audit entry.
   // `fresh`: the event was just added (its transition is from no status).
   void move(StoredEvent& e, EventAction action, std::int64_t now, std::int64_t batch = 0, std::string error = {},
-            std::string correlation = {}, bool fresh = false) {
+            std::string correlation = {}, bool fresh = false, RpcRef rpc = {}) {
     const std::optional<EventStatus> from = fresh ? std::nullopt : std::optional<EventStatus>(e.status);
     auto t = transition(from, action);
     assert(t && "the stores move events only along the lifecycle table");
@@ -90,7 +92,7 @@ struct MemoryStore::State {
     if (t.value().solo_after) e.solo = true;
     e.status = t.value().to;
     e.updated_ms = now;
-    record(e, now, to_string(action), batch, std::move(error), std::move(correlation));
+    record(e, now, to_string(action), batch, std::move(error), std::move(correlation), std::move(rpc));
   }
 
   Batch materialize(const BatchRecord& r) {
@@ -242,7 +244,7 @@ result<void> MemoryStore::settle(std::int64_t batch, std::string_view owner, con
     auto& e = s.at(seq);
     if (!st.error.empty()) e.error = st.error;
     if (st.kind == SettleKind::applied) e.error.clear();
-    s.move(e, settle_action(st.kind), st.now_ms, batch, st.error, st.correlation_id);
+    s.move(e, settle_action(st.kind), st.now_ms, batch, st.error, st.correlation_id, false, st.rpc);
   }
   if (st.kind == SettleKind::retry) {
     r.owner.clear();
@@ -333,8 +335,16 @@ result<void> MemoryStore::discard(std::string_view source, std::string_view id, 
 result<std::vector<AuditEntry>> MemoryStore::audit(const AuditQuery& q) {
   std::lock_guard lock(state_->mutex);
   std::vector<AuditEntry> out;
+  // A trace: the events whose own trace it is, and those carried by RPCs sent in it.
+  std::set<std::pair<std::string_view, std::string_view>> traced;
+  if (q.trace_id && !q.trace_id->empty()) {
+    for (const auto& a : state_->audit) {
+      if (a.trace_id == *q.trace_id || a.rpc.trace_id == *q.trace_id) traced.emplace(a.source, a.id);
+    }
+  }
   for (const auto& a : state_->audit) {
     if (out.size() >= q.limit) break;
+    if (q.trace_id && traced.count({a.source, a.id}) == 0) continue;
     if (q.source && a.source != *q.source) continue;
     if (q.id && a.id != *q.id) continue;
     if (q.subject && a.subject != *q.subject) continue;

@@ -1,5 +1,6 @@
 #include <odoosync/sync/postgres_store.hpp>
 #include <odoosync/sync/lifecycle.hpp>
+#include <odoosync/http/trace_context.hpp>
 
 #include <libpq-fe.h>
 
@@ -92,6 +93,16 @@ CREATE TABLE outbox_parts(
   seq_ms bigint NOT NULL, seq_id bigint NOT NULL,
   PRIMARY KEY(channel, kind, key, part));
 )sql",
+    // 3: traces. Each event's traceparent and trace id (indexed); each audit entry's trace id and the RPC
+    // behind a settlement (correlation id, trace id, span id). Rows from before have none (''); adding a
+    // column with a constant default rewrites no table (PostgreSQL 11 and later).
+    R"sql(
+ALTER TABLE events ADD COLUMN traceparent text NOT NULL DEFAULT '', ADD COLUMN trace_id text NOT NULL DEFAULT '';
+CREATE INDEX events_trace ON events(trace_id) WHERE trace_id <> '';
+ALTER TABLE audit ADD COLUMN trace_id text NOT NULL DEFAULT '', ADD COLUMN rpc_id text NOT NULL DEFAULT '',
+  ADD COLUMN rpc_trace_id text NOT NULL DEFAULT '', ADD COLUMN rpc_span_id text NOT NULL DEFAULT '';
+CREATE INDEX audit_rpc_trace ON audit(rpc_trace_id) WHERE rpc_trace_id <> '';
+)sql",
 };
 static_assert(std::size(migrations) == PostgresStore::schema_version);
 
@@ -101,7 +112,7 @@ constexpr const char* stripe_sql = "(pg_backend_pid() % 16)";
 
 constexpr const char* event_columns =
     "seq, source, id, type, subject, sequence, lane, batch_key, body, status, attempts, submitted_ms, updated_ms, "
-    "batch, solo, error, reason";
+    "batch, solo, error, reason, traceparent";
 
 std::string prefixed(const char* alias) {
   std::string out;
@@ -167,6 +178,7 @@ StoredEvent read_event(const Res& r, int row, int c0 = 0) {
   e.solo = r.boolean(row, c0 + 14);
   e.error = r.text(row, c0 + 15);
   e.reason = r.text(row, c0 + 16);
+  e.event.traceparent = r.text(row, c0 + 17);
   return e;
 }
 
@@ -441,8 +453,8 @@ e AS (
   UPDATE events SET attempts = events.attempts + 1, updated_ms = $4 FROM b WHERE events.seq = ANY(b.members)
   RETURNING events.*),
 a AS (
-  INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id)
-  SELECT $4, e.source, e.id, e.subject, 'resumed', e.attempts, b.id, '', b.token FROM e, b
+  INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id, trace_id)
+  SELECT $4, e.source, e.id, e.subject, 'resumed', e.attempts, b.id, '', b.token, e.trace_id FROM e, b
   ORDER BY array_position(b.members, e.seq))
 SELECT b.id, b.token, b.lane, b.batch_key, b.attempt, b.probe_first, b.created_ms, b.epoch, b.abandoned,
   array_position(b.members, e.seq) AS pos, )sql") +
@@ -570,8 +582,8 @@ e AS (
   RETURNING events.*),
 s AS (INSERT INTO subjects(subject, batch) SELECT DISTINCT e.subject, b.id FROM e, b),
 a AS (
-  INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id)
-  SELECT $5, e.source, e.id, e.subject, 'claimed', e.attempts, b.id, '', b.token FROM e, b
+  INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id, trace_id)
+  SELECT $5, e.source, e.id, e.subject, 'claimed', e.attempts, b.id, '', b.token, e.trace_id FROM e, b
   ORDER BY array_position(b.members, e.seq))
 SELECT b.id, b.token, array_position(b.members, e.seq) AS pos, )sql") +
                                          prefixed("e") + " FROM b JOIN e ON true ORDER BY pos";
@@ -682,7 +694,9 @@ result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& co
                                              ", newer than this build knows (" + std::to_string(schema_version) +
                                              "): use a newer odoosync");
       }
-      for (int v = version; v < schema_version; ++v) {
+      const int target =
+          options.max_schema_version > 0 ? std::min(options.max_schema_version, schema_version) : schema_version;
+      for (int v = version; v < target; ++v) {
         ODOOSYNC_TRYV(d->exec(c, detail::with_status_values(migrations[v]).c_str()));
         if (v == 0) {
           ODOOSYNC_TRYV(
@@ -718,7 +732,7 @@ result<std::vector<Intake>> PostgresStore::append(std::span<const NewEvent> even
   if (events.empty()) return std::vector<Intake>();
   for (const auto& e : events) {
     if (has_nul(e.source) || has_nul(e.id) || has_nul(e.type) || has_nul(e.subject) || has_nul(e.batch_key) ||
-        has_nul(e.body)) {
+        has_nul(e.body) || has_nul(e.traceparent)) {
       return Error::validation("event " + e.source + " " + e.id +
                                ": a text holds a NUL character, which PostgreSQL cannot store");
     }
@@ -728,12 +742,14 @@ result<std::vector<Intake>> PostgresStore::append(std::span<const NewEvent> even
   static const std::string sql = std::string(R"sql(
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::smallint[], $7::text[],
-    $8::text[]) WITH ORDINALITY AS t(source, id, type, subject, sequence, lane, batch_key, body, ord)),
+    $8::text[], $11::text[], $12::text[])
+    WITH ORDINALITY AS t(source, id, type, subject, sequence, lane, batch_key, body, traceparent, trace_id, ord)),
 mark AS (SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS m FROM audit_n),
 ins AS (
   INSERT INTO events(source, id, type, subject, sequence, lane, batch_key, body, status, submitted_ms, updated_ms,
-    audit_mark)
-  SELECT source, id, type, subject, sequence, lane, batch_key, body, :pending, $9, $9, (SELECT m FROM mark)
+    audit_mark, traceparent, trace_id)
+  SELECT source, id, type, subject, sequence, lane, batch_key, body, :pending, $9, $9, (SELECT m FROM mark),
+    traceparent, trace_id
   FROM input ORDER BY ord
   ON CONFLICT (source, id) DO NOTHING
   RETURNING source, id, lane),
@@ -758,7 +774,12 @@ FROM ins)sql";
       array_of(events, [](const NewEvent& e) { return std::string_view(e.body); }),
       p(now_ms),
       array_of(high_water, [](std::uint64_t v) { return std::optional<std::int64_t>(static_cast<std::int64_t>(v)); }),
+      array_of(events, [](const NewEvent& e) { return std::string_view(e.traceparent); }),
   };
+  std::vector<std::string> trace_ids;
+  trace_ids.reserve(events.size());
+  for (const auto& e : events) trace_ids.push_back(http::trace_id_of(e.traceparent));
+  params.push_back(array_of(trace_ids, [](const std::string& t) { return std::string_view(t); }));
   return impl_->with_conn([&](Impl::Conn& c) -> result<std::vector<Intake>> {
     ODOOSYNC_TRY(r, impl_->run(c, sql, params));
     std::set<std::pair<std::string, std::string>> inserted;
@@ -817,15 +838,16 @@ WITH b AS (
 e AS (
   UPDATE events SET status = $4, solo = events.solo OR $5, error = $11, updated_ms = $10 FROM b
   WHERE events.seq = ANY(b.members) AND events.status = :in_flight
-  RETURNING events.seq, events.lane, events.source, events.id, events.subject, events.attempts),
+  RETURNING events.seq, events.lane, events.source, events.id, events.subject, events.attempts, events.trace_id),
 s AS (DELETE FROM subjects WHERE $7 AND batch IN (SELECT id FROM b)),
 d AS (
   INSERT INTO lane_depth(lane, stripe, depth) SELECT lane, )sql") +
                                  stripe_sql + R"sql(, -count(*) FROM e WHERE NOT $6 GROUP BY lane
   ON CONFLICT (lane, stripe) DO UPDATE SET depth = lane_depth.depth + excluded.depth),
 a AS (
-  INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id)
-  SELECT $10, e.source, e.id, e.subject, $12, e.attempts, $1, $13, $14 FROM e, b
+  INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id, trace_id, rpc_id,
+    rpc_trace_id, rpc_span_id)
+  SELECT $10, e.source, e.id, e.subject, $12, e.attempts, $1, $13, $14, e.trace_id, $15, $16, $17 FROM e, b
   ORDER BY array_position(b.members, e.seq))
 SELECT count(*) FROM b)sql";
   const std::vector<Param> params{p(batch),
@@ -841,8 +863,13 @@ SELECT count(*) FROM b)sql";
                                   p(st.kind == SettleKind::applied ? std::string_view() : std::string_view(st.error)),
                                   p(to_string(t.action)),
                                   p(st.error),
-                                  p(st.correlation_id)};
-  if (has_nul(st.error) || has_nul(st.correlation_id)) return Error::validation("settle: a text holds a NUL character");
+                                  p(st.correlation_id),
+                                  p(st.rpc.id),
+                                  p(st.rpc.trace_id),
+                                  p(st.rpc.span_id)};
+  if (has_nul(st.error) || has_nul(st.correlation_id) || has_nul(st.rpc.id) || has_nul(st.rpc.trace_id) ||
+      has_nul(st.rpc.span_id))
+    return Error::validation("settle: a text holds a NUL character");
   return impl_->with_conn([&](Impl::Conn& c) -> result<void> {
     ODOOSYNC_TRY(r, impl_->run(c, sql, params));
     if (r.i64(0, 0) == 0) {
@@ -940,14 +967,14 @@ const std::string& dead_event_sql() {
 WITH e AS (
   UPDATE events SET status = $3, solo = solo OR $4, reason = CASE WHEN $7 THEN $6 ELSE reason END, updated_ms = $5
   WHERE source = $1 AND id = $2 AND status = :dead
-  RETURNING seq, lane, source, id, subject, attempts),
+  RETURNING seq, lane, source, id, subject, attempts, trace_id),
 d AS (
   INSERT INTO lane_depth(lane, stripe, depth) SELECT lane, )sql") +
                                  stripe_sql + R"sql(, count(*) FROM e WHERE $8 GROUP BY lane
   ON CONFLICT (lane, stripe) DO UPDATE SET depth = lane_depth.depth + excluded.depth),
 a AS (
-  INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id)
-  SELECT $5, e.source, e.id, e.subject, $9, e.attempts, 0, $6, '' FROM e)
+  INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id, trace_id)
+  SELECT $5, e.source, e.id, e.subject, $9, e.attempts, 0, $6, '', e.trace_id FROM e)
 SELECT count(*) FROM e)sql";
   return sql;
 }
@@ -998,26 +1025,51 @@ result<std::vector<AuditEntry>> PostgresStore::audit(const AuditQuery& q) {
   if (q.id) add("id", *q.id);
   if (q.source) add("source", *q.source);
   if (q.subject) add("subject", *q.subject);
+  if (q.trace_id) {
+    // The events of the trace and those its RPCs carried, each with its whole trail (both through the
+    // partial indexes).
+    params.push_back(*q.trace_id);
+    const std::string t = "$" + std::to_string(params.size());
+    where += " AND (source, id) IN (SELECT source, id FROM events WHERE trace_id = " + t +
+             " AND trace_id <> '' UNION SELECT source, id FROM audit WHERE rpc_trace_id = " + t +
+             " AND rpc_trace_id <> '')";
+  }
   std::string corr;
   if (q.correlation_id) {
     params.push_back(*q.correlation_id);
     corr = " AND correlation_id = $" + std::to_string(params.size()) + " AND correlation_id <> ''";
   }
   params.push_back(std::to_string(std::min<std::size_t>(q.limit, INT64_MAX)));
+  for (const auto& v : params) {
+    if (v && has_nul(*v)) return Error::validation("audit: a query text holds a NUL character");
+  }
   const std::string sql =
-      "SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id FROM ("
+      "SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id, trace_id, rpc_id, "
+      "rpc_trace_id, rpc_span_id FROM ("
       "SELECT submitted_ms AS at_ms, source, id, subject, 'submitted' AS action, 0 AS attempt, 0::bigint AS batch, "
-      "'' AS error, '' AS correlation_id, audit_mark AS k1, seq AS k2 FROM events WHERE " +
+      "'' AS error, '' AS correlation_id, trace_id, '' AS rpc_id, '' AS rpc_trace_id, '' AS rpc_span_id, "
+      "audit_mark AS k1, seq AS k2 FROM events WHERE " +
       std::string(q.correlation_id ? "false" : "true") + where +
-      " UNION ALL SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id, n AS k1, "
-      "-1::bigint AS k2 FROM audit WHERE true" +
+      " UNION ALL SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id, trace_id, rpc_id, "
+      "rpc_trace_id, rpc_span_id, n AS k1, -1::bigint AS k2 FROM audit WHERE true" +
       where + corr + ") x ORDER BY k1, k2 LIMIT $" + std::to_string(params.size());
   return impl_->with_conn([&](Impl::Conn& c) -> result<std::vector<AuditEntry>> {
     ODOOSYNC_TRY(r, impl_->run(c, sql, params));
     std::vector<AuditEntry> out;
     for (int i = 0; i < r.rows(); ++i) {
-      out.push_back(AuditEntry{r.i64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4),
-                               static_cast<int>(r.i64(i, 5)), r.i64(i, 6), r.text(i, 7), r.text(i, 8)});
+      AuditEntry a;
+      a.at_ms = r.i64(i, 0);
+      a.source = r.text(i, 1);
+      a.id = r.text(i, 2);
+      a.subject = r.text(i, 3);
+      a.action = r.text(i, 4);
+      a.attempt = static_cast<int>(r.i64(i, 5));
+      a.batch = r.i64(i, 6);
+      a.error = r.text(i, 7);
+      a.correlation_id = r.text(i, 8);
+      a.trace_id = r.text(i, 9);
+      a.rpc = RpcRef{r.text(i, 10), r.text(i, 11), r.text(i, 12)};
+      out.push_back(std::move(a));
     }
     return out;
   });

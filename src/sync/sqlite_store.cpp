@@ -1,5 +1,6 @@
 #include <odoosync/sync/sqlite_store.hpp>
 #include <odoosync/sync/lifecycle.hpp>
+#include <odoosync/http/trace_context.hpp>
 
 #include <cctype>
 
@@ -85,6 +86,18 @@ CREATE TABLE outbox_parts(
   seq_ms INTEGER NOT NULL, seq_id INTEGER NOT NULL,
   PRIMARY KEY(channel, kind, key, part)) WITHOUT ROWID;
 )sql",
+    // 5: traces. Each event's traceparent and trace id (indexed); each audit entry's trace id and the RPC
+    // behind a settlement (correlation id, trace id, span id). Rows from before have none ('').
+    R"sql(
+ALTER TABLE events ADD COLUMN traceparent TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN trace_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX events_trace ON events(trace_id) WHERE trace_id <> '';
+ALTER TABLE audit ADD COLUMN trace_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN rpc_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN rpc_trace_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN rpc_span_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX audit_rpc_trace ON audit(rpc_trace_id) WHERE rpc_trace_id <> '';
+)sql",
 };
 static_assert(std::size(migrations) == SqliteStore::schema_version);
 
@@ -157,11 +170,11 @@ struct Resetter {
 
 constexpr const char* event_columns =
     "seq, source, id, type, subject, has_seq, sequence, lane, batch_key, body, status, attempts, submitted_ms, "
-    "updated_ms, batch, solo, error, reason";
+    "updated_ms, batch, solo, error, reason, traceparent";
 
 constexpr const char* prefixed_event_columns =
     "e.seq, e.source, e.id, e.type, e.subject, e.has_seq, e.sequence, e.lane, e.batch_key, e.body, e.status, "
-    "e.attempts, e.submitted_ms, e.updated_ms, e.batch, e.solo, e.error, e.reason";
+    "e.attempts, e.submitted_ms, e.updated_ms, e.batch, e.solo, e.error, e.reason, e.traceparent";
 
 StoredEvent read_event(Stmt& s) {
   StoredEvent e;
@@ -182,6 +195,7 @@ StoredEvent read_event(Stmt& s) {
   e.solo = s.i64(15) != 0;
   e.error = s.text(16);
   e.reason = s.text(17);
+  e.event.traceparent = s.text(18);
   return e;
 }
 
@@ -255,11 +269,13 @@ struct SqliteStore::Impl {
   }
 
   result<void> add_audit(const StoredEvent& e, std::int64_t now, std::string_view action, std::int64_t batch,
-                         std::string_view error = {}, std::string_view correlation = {}) {
-    ODOOSYNC_TRY(s, stmt("INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, "
-                         "correlation_id) VALUES (?,?,?,?,?,?,?,?,?)"));
+                         std::string_view error = {}, std::string_view correlation = {}, const RpcRef& rpc = {}) {
+    ODOOSYNC_TRY(
+        s, stmt("INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, "
+                "correlation_id, trace_id, rpc_id, rpc_trace_id, rpc_span_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     s->bind(1, now).bind(2, e.event.source).bind(3, e.event.id).bind(4, e.event.subject).bind(5, action);
     s->bind(6, std::int64_t{e.attempts}).bind(7, batch).bind(8, error).bind(9, correlation);
+    s->bind(10, http::trace_id_of(e.event.traceparent)).bind(11, rpc.id).bind(12, rpc.trace_id).bind(13, rpc.span_id);
     return s->run();
   }
 
@@ -292,8 +308,8 @@ struct SqliteStore::Impl {
       if (row) mark = m->i64(0);
     }
     ODOOSYNC_TRY(ins, stmt("INSERT INTO events(source, id, type, subject, has_seq, sequence, lane, batch_key, body, "
-                           "status, submitted_ms, updated_ms, audit_mark) VALUES (?,?,?,?,?,?,?,?,?,:pending,?,?,?) "
-                           "ON CONFLICT(source, id) DO NOTHING"));
+                           "status, submitted_ms, updated_ms, audit_mark, traceparent, trace_id) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,:pending,?,?,?,?,?) ON CONFLICT(source, id) DO NOTHING"));
     for (std::size_t i = 0; i < sub.events.size(); ++i) {
       const auto& e = sub.events[i];
       // The submit's events outlive the insert: their texts are bound as they are, not copied.
@@ -301,6 +317,7 @@ struct SqliteStore::Impl {
       ins->bind(5, std::int64_t{e.sequence ? 1 : 0}).bind(6, e.sequence.value_or(0));
       ins->bind(7, static_cast<std::int64_t>(e.lane)).bind_unchanged(8, e.batch_key).bind_unchanged(9, e.body);
       ins->bind(10, sub.now_ms).bind(11, sub.now_ms).bind(12, mark);
+      ins->bind_unchanged(13, e.traceparent).bind(14, http::trace_id_of(e.traceparent));
       ODOOSYNC_TRYV(ins->run());
       if (sqlite3_changes(db) == 0) {
         out[i] = Intake::duplicate;
@@ -422,10 +439,12 @@ struct SqliteStore::Impl {
     return out;
   }
 
-  // What settling a batch needs of its members (no bodies): seq, lane, source, id, subject, attempts.
+  // What settling a batch needs of its members (no bodies): seq, lane, source, id, subject, attempts,
+  // traceparent.
   result<std::vector<StoredEvent>> settle_rows(std::int64_t batch) {
-    ODOOSYNC_TRY(m, stmt("SELECT e.seq, e.lane, e.source, e.id, e.subject, e.attempts FROM batch_members m "
-                         "JOIN events e ON e.seq = m.seq WHERE m.batch = ? ORDER BY m.pos"));
+    ODOOSYNC_TRY(m,
+                 stmt("SELECT e.seq, e.lane, e.source, e.id, e.subject, e.attempts, e.traceparent FROM batch_members "
+                      "m JOIN events e ON e.seq = m.seq WHERE m.batch = ? ORDER BY m.pos"));
     Resetter r{*m};
     m->bind(1, batch);
     std::vector<StoredEvent> out;
@@ -439,6 +458,7 @@ struct SqliteStore::Impl {
       e.event.id = m->text(3);
       e.event.subject = m->text(4);
       e.attempts = static_cast<int>(m->i64(5));
+      e.event.traceparent = m->text(6);
       out.push_back(std::move(e));
     }
     return out;
@@ -773,7 +793,7 @@ result<void> SqliteStore::settle(std::int64_t batch, std::string_view owner, con
           .bind(5, st.kind == SettleKind::applied ? std::string_view() : std::string_view(st.error));
       ODOOSYNC_TRYV(u->run());
       if (!t.counts_in_depth) ++settled[static_cast<std::size_t>(e.event.lane)];
-      ODOOSYNC_TRYV(d.add_audit(e, st.now_ms, to_string(t.action), batch, st.error, st.correlation_id));
+      ODOOSYNC_TRYV(d.add_audit(e, st.now_ms, to_string(t.action), batch, st.error, st.correlation_id, st.rpc));
     }
     for (std::size_t l = 0; l < lane_count; ++l) {
       if (settled[l] != 0) {
@@ -901,20 +921,36 @@ result<std::vector<AuditEntry>> SqliteStore::audit(const AuditQuery& q) {
   if (q.id) where += " AND id = ?", args.push_back(*q.id);
   if (q.source) where += " AND source = ?", args.push_back(*q.source);
   if (q.subject) where += " AND subject = ?", args.push_back(*q.subject);
+  // A trace: the events whose own trace it is and those its RPCs carried (found through the partial
+  // indexes), each with its whole trail (through the (source, id) and (id, source) indexes: a row value
+  // IN a subquery alone would scan both tables).
+  std::string with;
+  if (q.trace_id) {
+    with =
+        "WITH k(source, id) AS (SELECT source, id FROM events WHERE trace_id = ? AND trace_id <> '' UNION "
+        "SELECT source, id FROM audit WHERE rpc_trace_id = ? AND rpc_trace_id <> '') ";
+    where += " AND id IN (SELECT id FROM k) AND (source, id) IN (SELECT source, id FROM k)";
+  }
   std::string corr;
   if (q.correlation_id) corr = " AND correlation_id = ? AND correlation_id <> ''";  // the partial index
   const std::string sql =
-      "SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id FROM ("
+      with +
+      "SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id, trace_id, rpc_id, "
+      "rpc_trace_id, rpc_span_id FROM ("
       "SELECT submitted_ms AS at_ms, source, id, subject, 'submitted' AS action, 0 AS attempt, 0 AS batch, '' AS "
-      "error, "
-      "'' AS correlation_id, audit_mark AS k1, seq AS k2 FROM events WHERE " +
+      "error, '' AS correlation_id, trace_id, '' AS rpc_id, '' AS rpc_trace_id, '' AS rpc_span_id, audit_mark AS k1, "
+      "seq AS k2 FROM events WHERE " +
       std::string(q.correlation_id ? "0" : "1") + where +
-      " UNION ALL SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id, n AS k1, "
-      "-1 AS k2 FROM audit WHERE 1" +
+      " UNION ALL SELECT at_ms, source, id, subject, action, attempt, batch, error, correlation_id, trace_id, rpc_id, "
+      "rpc_trace_id, rpc_span_id, n AS k1, -1 AS k2 FROM audit WHERE 1" +
       where + corr + ") ORDER BY k1, k2 LIMIT ?";
   ODOOSYNC_TRY(s, impl_->stmt(sql));
   Resetter r{*s};
   int i = 1;
+  if (q.trace_id) {
+    s->bind(i++, *q.trace_id);
+    s->bind(i++, *q.trace_id);
+  }
   for (const auto& a : args) s->bind(i++, a);
   for (const auto& a : args) s->bind(i++, a);
   if (q.correlation_id) s->bind(i++, *q.correlation_id);
@@ -923,8 +959,19 @@ result<std::vector<AuditEntry>> SqliteStore::audit(const AuditQuery& q) {
   for (;;) {
     ODOOSYNC_TRY(row, s->step());
     if (!row) break;
-    out.push_back(AuditEntry{s->i64(0), s->text(1), s->text(2), s->text(3), s->text(4), static_cast<int>(s->i64(5)),
-                             s->i64(6), s->text(7), s->text(8)});
+    AuditEntry a;
+    a.at_ms = s->i64(0);
+    a.source = s->text(1);
+    a.id = s->text(2);
+    a.subject = s->text(3);
+    a.action = s->text(4);
+    a.attempt = static_cast<int>(s->i64(5));
+    a.batch = s->i64(6);
+    a.error = s->text(7);
+    a.correlation_id = s->text(8);
+    a.trace_id = s->text(9);
+    a.rpc = RpcRef{s->text(10), s->text(11), s->text(12)};
+    out.push_back(std::move(a));
   }
   return out;
 }

@@ -5,6 +5,8 @@
 
 #include "test_odoo.hpp"
 
+#include <odoosync/core/json.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -166,4 +168,58 @@ TEST_CASE("cli: doctor exits 1 on a user with too few rights, 0 with warnings on
   auto unconfigured = cli.run("doctor");
   CHECK(unconfigured.code == 1);
   CHECK(unconfigured.out.find("odoo.connection") != std::string::npos);
+}
+
+TEST_CASE("cli: sync audit --trace follows a sale from the till's submit to the RPC that applied it") {
+  odoosync::testing::TestOdoo odoo;
+  Cli cli;
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const std::string traceparent = "00-" + trace + "-00f067aa0ba902b7-01";
+  std::string sale = stock("sale-1", "FURN_7777", "-1");
+  sale.insert(sale.find("\"data\":"), "\"traceparent\":\"" + traceparent + "\",");
+  cli.write("day.jsonl", sale + "\n" + stock("count-1", "FURN_8888", "1") + "\n");
+  REQUIRE(cli.run("sync submit day.jsonl").code == 0);
+  cli.env = "ODOO_URL=" + odoo.url() + " ODOO_DB=retail18 ODOO_USER=admin ODOO_API_KEY=" + odoo.emulator->api_key();
+  REQUIRE(cli.run("sync run --until-idle").code == 0);
+
+  auto text = cli.run("sync audit --trace " + trace);
+  REQUIRE_MESSAGE(text.code == 0, text.err);
+  CHECK(text.out.find("submitted") != std::string::npos);
+  CHECK(text.out.find("pos/store-1 sale-1  trace " + trace) != std::string::npos);
+  CHECK(text.out.find("applied") != std::string::npos);
+  CHECK(text.out.find("    rpc ") != std::string::npos);
+  CHECK(text.out.find("count-1") != std::string::npos);  // carried by the same RPCs
+
+  // As JSON, by the whole traceparent: the applied row names the span the emulator saw on the write.
+  auto rows = cli.run("--json sync audit --trace " + traceparent);
+  REQUIRE_MESSAGE(rows.code == 0, rows.err);
+  std::string span, rpc_id;
+  std::istringstream lines(rows.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto row = odoosync::json::parse(line);
+    REQUIRE(row);
+    if (std::string(row.value()["id"].GetString()) == "sale-1" &&
+        std::string(row.value()["action"].GetString()) == "applied") {
+      CHECK(std::string(row.value()["trace_id"].GetString()) == trace);
+      CHECK(std::string(row.value()["rpc_trace_id"].GetString()) == trace);
+      span = row.value()["rpc_span_id"].GetString();
+      rpc_id = row.value()["rpc_id"].GetString();
+    }
+  }
+  REQUIRE(span.size() == 16);
+  auto seen = odoosync::json::parse(odoo.control("requests"));
+  REQUIRE(seen);
+  int found = 0;
+  for (const auto& c : seen.value().GetArray()) {
+    if (std::string(c["traceparent"].GetString()) != "00-" + trace + "-" + span + "-01") continue;
+    ++found;
+    CHECK(std::string(c["call"].GetString()) == "stock.picking.button_validate");
+    CHECK(std::string(c["correlation_id"].GetString()) == rpc_id);
+  }
+  CHECK(found == 1);
+
+  auto malformed = cli.run("sync audit --trace 4bf92f35");
+  CHECK(malformed.code == 3);
+  CHECK(malformed.err.find("--trace") != std::string::npos);
+  CHECK(cli.run("sync audit --trace " + std::string(32, 'f')).code == 5);  // nothing of that trace
 }

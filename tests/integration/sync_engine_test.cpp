@@ -12,14 +12,17 @@
 #include <odoosync/http/curl_transport.hpp>
 #include <odoosync/http/fake_transport.hpp>
 #include <odoosync/http/instrumented_transport.hpp>
+#include <odoosync/http/trace_context.hpp>
 #include <odoosync/odoo/client.hpp>
 #include <odoosync/retail/odoo_mapping.hpp>
 #include <odoosync/sync/engine.hpp>
 #include <odoosync/sync/memory_store.hpp>
 #include <odoosync/sync/sqlite_store.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -38,6 +41,45 @@ std::string stock(const std::string& id, const std::string& sku, const std::stri
          R"(","type":"retail.stock.adjusted","time":"2026-12-01T10:15:00Z",)" +
          (sequence ? "\"sequence\":\"" + std::to_string(*sequence) + "\"," : std::string()) + R"("data":{"sku":")" +
          sku + R"(","location":")" + loc + R"(","delta":{"value":")" + delta + R"(","uom":"Units"}}})";
+}
+
+// A stock delta carrying the W3C trace context a till would send (CloudEvents' distributed tracing extension).
+std::string traced_stock(const std::string& id, const std::string& sku, const std::string& delta,
+                         const std::string& traceparent, const std::string& tracestate = {}) {
+  std::string e = stock(id, sku, "WH/Stock", delta);
+  std::string extra = R"("traceparent":")" + traceparent + "\",";
+  if (!tracestate.empty()) extra += R"("tracestate":")" + tracestate + "\",";
+  return e.insert(e.find("\"data\":"), extra);
+}
+
+// What the emulator saw: each call with the traceparent, tracestate and X-Correlation-Id it came with.
+struct SeenCall {
+  std::string call, traceparent, tracestate, correlation_id;
+  std::string trace_id() const { return traceparent.size() == 55 ? traceparent.substr(3, 32) : std::string(); }
+  std::string span_id() const { return traceparent.size() == 55 ? traceparent.substr(36, 16) : std::string(); }
+};
+std::vector<SeenCall> seen_calls(Odoo& odoo) {
+  auto doc = json::parse(odoo.control("requests"));
+  REQUIRE(doc);
+  std::vector<SeenCall> out;
+  for (const auto& c : doc.value().GetArray()) {
+    out.push_back(SeenCall{c["call"].GetString(), c["traceparent"].GetString(), c["tracestate"].GetString(),
+                           c["correlation_id"].GetString()});
+  }
+  return out;
+}
+const SeenCall* call_with_span(const std::vector<SeenCall>& calls, const std::string& span) {
+  for (const auto& c : calls) {
+    if (!span.empty() && c.span_id() == span) return &c;
+  }
+  return nullptr;
+}
+const oss::AuditEntry* row(const std::vector<oss::AuditEntry>& trail, const std::string& id,
+                           const std::string& action) {
+  for (const auto& a : trail) {
+    if (a.id == id && a.action == action) return &a;
+  }
+  return nullptr;
 }
 
 std::string order(const std::string& id, const std::string& number, const std::string& sku, int qty,
@@ -782,4 +824,192 @@ TEST_CASE("engine: every wait goes through the injected clock - a 30 s grace pas
   CHECK(clock.wall_now() - wall0 >= std::chrono::seconds{30});                  // the grace passed on the clock
   CHECK(std::chrono::steady_clock::now() - real0 < std::chrono::seconds{20});   // not in real time
   CHECK(odoo.on_hand("FURN_7777", "WH/Stock") == doctest::Approx(before - 2));  // once
+}
+
+TEST_CASE(
+    "engine: traces - every RPC of a batch carries one trace, and a trace id finds the RPC that applied its event") {
+  for (int version : {18, 19}) {
+    CAPTURE(version);
+    Odoo odoo(version);
+    oss::MemoryStore store;
+    auto engine = oss::Engine::create(store, *odoo.client, fast_options(odoo)).value();
+    const std::string t1 = "4bf92f3577b34da6a3ce929d0e0e4736", t2 = "0af7651916cd43dd8448eb211c80319c";
+    odoo.control("reset", "{}");  // the log from here on: only the engine's calls
+    // One batch: an event without a trace first, then two tills' sales of two traces.
+    submit(*engine, stock("t0", "FURN_7777", "WH/Stock", "1"));
+    submit(*engine, traced_stock("t1", "FURN_8888", "-1", "00-" + t1 + "-00f067aa0ba902b7-01", "congo=t61rcWkgMzE"));
+    submit(*engine, traced_stock("t2", "FURN_9999", "-2", "00-" + t2 + "-b7ad6b7169203331-01"));
+    const auto s = run(*engine);
+    CHECK(s.batches == 1);
+    CHECK(s.applied == 3);
+    CHECK(store.get("pos/store-1", "t1").value()->event.traceparent == "00-" + t1 + "-00f067aa0ba902b7-01");
+
+    // Every call of the batch went out in the first traced member's trace, with its tracestate, each a
+    // span of its own, numbered under the batch token.
+    const auto calls = seen_calls(odoo);
+    REQUIRE_FALSE(calls.empty());
+    const std::string token = row(store.audit(oss::AuditQuery{.id = "t1"}).value(), "t1", "claimed")->correlation_id;
+    std::set<std::string> spans;
+    for (const auto& c : calls) {
+      CHECK_MESSAGE(c.trace_id() == t1, c.call << " " << c.traceparent);
+      CHECK(c.traceparent.ends_with("-01"));
+      CHECK(c.tracestate == "congo=t61rcWkgMzE");
+      CHECK(c.correlation_id.rfind(token + "/1/", 0) == 0);
+      spans.insert(c.span_id());
+    }
+    CHECK(spans.size() == calls.size());
+
+    // The trace of t1 finds its event and the others its RPCs carried; each applied row names the write
+    // that applied it, which the emulator saw with exactly that span and correlation id.
+    auto by_t1 = store.audit(oss::AuditQuery{.trace_id = t1}).value();
+    const auto* applied = row(by_t1, "t1", "applied");
+    REQUIRE(applied);
+    CHECK(applied->trace_id == t1);
+    CHECK(applied->rpc.trace_id == t1);
+    const auto* rpc = call_with_span(calls, applied->rpc.span_id);
+    REQUIRE_MESSAGE(rpc, applied->rpc.span_id);
+    CHECK(rpc->correlation_id == applied->rpc.id);
+    CHECK(rpc->call == "stock.picking.button_validate");  // the last write: the one that completed it
+    for (const char* id : {"t0", "t2"}) {
+      const auto* other = row(by_t1, id, "applied");
+      REQUIRE_MESSAGE(other, id);
+      CHECK(other->rpc == applied->rpc);
+    }
+    CHECK(row(by_t1, "t0", "submitted")->trace_id.empty());
+    // t2's own trace finds t2 alone, applied by the RPC sent in t1.
+    auto by_t2 = store.audit(oss::AuditQuery{.trace_id = t2}).value();
+    for (const auto& a : by_t2) CHECK(a.id == "t2");
+    REQUIRE(row(by_t2, "t2", "applied"));
+    CHECK(row(by_t2, "t2", "applied")->rpc == applied->rpc);
+  }
+}
+
+TEST_CASE("engine: traces - a send that may have landed, its probe and its retry stay in the event's trace") {
+  Odoo odoo;
+  oss::MemoryStore store;
+  auto engine = oss::Engine::create(store, *odoo.client, fast_options(odoo)).value();
+  const std::string t = "c0ffee00c0ffee00c0ffee00c0ffee00";
+  odoo.control("reset", "{}");
+  // The picking is created and the connection reset (outcome unknown): the probe finds it half done, the
+  // next send validates it. Then a validation that lands but is never answered: the probe finds it done.
+  odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "load", "times": 1})");
+  submit(*engine, traced_stock("r1", "FURN_7777", "2", "00-" + t + "-0000000000000001-01"));
+  run(*engine);
+  odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "button_validate", "times": 1})");
+  const std::string u = "0123456789abcdef0123456789abcdef";
+  submit(*engine, traced_stock("r2", "FURN_7777", "3", "00-" + u + "-0000000000000002-00"));
+  run(*engine);
+  const auto calls = seen_calls(odoo);
+
+  auto trail = store.audit(oss::AuditQuery{.trace_id = t}).value();
+  const auto* retry = row(trail, "r1", "retry");
+  REQUIRE(retry);
+  const auto* reset = call_with_span(calls, retry->rpc.span_id);
+  REQUIRE(reset);
+  CHECK(reset->call == "stock.picking.load");  // the request the send failed on
+  CHECK(retry->correlation_id == retry->rpc.id);
+  const auto* applied = row(trail, "r1", "applied");
+  REQUIRE(applied);
+  CHECK(applied->attempt == 2);
+  const auto* validate = call_with_span(calls, applied->rpc.span_id);
+  REQUIRE(validate);
+  CHECK(validate->call == "stock.picking.button_validate");
+  CHECK(validate->correlation_id.find("/2/") != std::string::npos);  // sent by the second attempt
+  std::size_t in_trace = 0;
+  for (const auto& c : calls) in_trace += c.trace_id() == t ? 1 : 0;
+  CHECK(in_trace >= 5);  // both sends and their probes: one trace
+
+  // r2: the validation landed unanswered. The retry names it; the next send's probe finds the effect
+  // there, and the applied entry names that probe (which earlier send applied it, no one can know).
+  auto second = store.audit(oss::AuditQuery{.trace_id = u}).value();
+  const auto* lost = row(second, "r2", "retry");
+  REQUIRE(lost);
+  const auto* unanswered = call_with_span(calls, lost->rpc.span_id);
+  REQUIRE(unanswered);
+  CHECK(unanswered->call == "stock.picking.button_validate");
+  CHECK(unanswered->traceparent.ends_with("-00"));  // the till's flags (not sampled) kept
+  const auto* found = row(second, "r2", "applied");
+  REQUIRE(found);
+  CHECK(found->attempt == 2);
+  const auto* probe = call_with_span(calls, found->rpc.span_id);
+  REQUIRE(probe);
+  CHECK(probe->trace_id() == u);
+  CHECK(probe->call != "stock.picking.button_validate");  // a read: nothing was sent again
+  CHECK(probe->correlation_id.find("/2/") != std::string::npos);
+}
+
+TEST_CASE("engine: traces - giving up after a lost answer probes, and the write that landed is the one named") {
+  Odoo odoo;
+  oss::MemoryStore store;
+  auto o = fast_options(odoo);
+  o.retry.max_age = std::chrono::milliseconds{1};  // every transient failure is past the age limit
+  auto engine = oss::Engine::create(store, *odoo.client, o).value();
+  odoo.control("reset", "{}");
+  odoo.inject(R"({"kind": "reset_after", "model": "stock.picking", "method": "button_validate", "times": 1})");
+  const std::string t = "00000000000000000000000000000abc";
+  submit(*engine, traced_stock("g1", "FURN_7777", "2", "00-" + t + "-0000000000000abc-01"));
+  run(*engine);
+  const auto calls = seen_calls(odoo);
+  auto trail = store.audit(oss::AuditQuery{.trace_id = t}).value();
+  const auto* applied = row(trail, "g1", "applied");
+  REQUIRE(applied);
+  CHECK(applied->attempt == 1);  // settled in the send that failed, by the probe after it
+  CHECK_FALSE(row(trail, "g1", "retry"));
+  const auto* landed = call_with_span(calls, applied->rpc.span_id);
+  REQUIRE(landed);
+  CHECK(landed->call == "stock.picking.button_validate");
+  CHECK(landed->correlation_id == applied->rpc.id);
+  // The probe after it went out in the same trace, as a span of its own.
+  bool probed = false;
+  for (auto it = std::find_if(calls.begin(), calls.end(), [&](const SeenCall& c) { return &c == landed; });
+       it != calls.end(); ++it) {
+    probed = probed || (it->trace_id() == t && it->span_id() != landed->span_id());
+  }
+  CHECK(probed);
+}
+
+TEST_CASE(
+    "engine: traces - events without one get a trace per batch, and malformed trace context is refused at submit") {
+  Odoo odoo;
+  oss::MemoryStore store;
+  auto engine = oss::Engine::create(store, *odoo.client, fast_options(odoo)).value();
+  odoo.control("reset", "{}");
+  submit(*engine, stock("p1", "FURN_7777", "WH/Stock", "1"));
+  submit(*engine, stock("p2", "FURN_8888", "WH/Stock", "1"));
+  run(*engine);
+  auto trail = store.audit(oss::AuditQuery{.id = "p1"}).value();
+  const auto* applied = row(trail, "p1", "applied");
+  REQUIRE(applied);
+  CHECK(applied->trace_id.empty());
+  const std::string token = row(trail, "p1", "claimed")->correlation_id;
+  CHECK(applied->rpc.trace_id == http::derived_trace_id(token));  // the batch's own, the same on every send
+  REQUIRE(call_with_span(seen_calls(odoo), applied->rpc.span_id));
+  // Its trace finds both events: the RPCs that carried them were sent in it.
+  std::set<std::string> found;
+  for (const auto& a : store.audit(oss::AuditQuery{.trace_id = applied->rpc.trace_id}).value()) found.insert(a.id);
+  CHECK(found == std::set<std::string>{"p1", "p2"});
+
+  // Malformed trace context: refused at submit, naming it, nothing stored.
+  auto bad_parent =
+      engine->submit_json(traced_stock("x1", "FURN_7777", "1", "00-" + std::string(32, '0') + "-00f067aa0ba902b7-01"));
+  REQUIRE_FALSE(bad_parent);
+  CHECK(bad_parent.error().kind() == ErrorKind::validation);
+  CHECK(bad_parent.error().message().find("/traceparent") != std::string::npos);
+  auto bad_state = engine->submit_json(
+      traced_stock("x2", "FURN_7777", "1", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "a=1,a=2"));
+  REQUIRE_FALSE(bad_state);
+  CHECK(bad_state.error().message() == "/tracestate: must be a W3C tracestate: member key \"a\" appears twice");
+  auto made = retail::decode_event(stock("x3", "FURN_7777", "WH/Stock", "1"));
+  REQUIRE(made);
+  auto ev = made.value();
+  ev.traceparent = "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01";  // built in code, not decoded
+  auto refused = engine->submit(ev);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message().find("/traceparent: must be a W3C traceparent") == 0);
+  ev.traceparent.reset();
+  ev.extensions.push_back(retail::Extension{"tracestate", "7"});
+  auto not_text = engine->submit(ev);
+  REQUIRE_FALSE(not_text);
+  CHECK(not_text.error().message() == "/tracestate: must be a string");
+  for (const char* id : {"x1", "x2", "x3"}) CHECK_FALSE(store.get("pos/store-1", id).value().has_value());
 }

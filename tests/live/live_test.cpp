@@ -7,6 +7,7 @@
 
 #include <odoosync/odoo/cursor.hpp>
 #include <odoosync/odoo/models.hpp>
+#include <odoosync/http/trace_context.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -148,6 +149,33 @@ TEST_CASE("a password client logs in through the web session (JSON-RPC servers)"
   auto n = c->search_count("res.partner", {});
   REQUIRE_MESSAGE(static_cast<bool>(n), (n ? std::string() : n.error().to_string()));
   CHECK(n.value() > 0);
+}
+
+TEST_CASE("calls carrying traceparent and tracestate: accepted and answered as without them") {
+  auto c = client();
+  const Domain companies = field("is_company") == true;
+  auto plain = c->search_read("res.partner", companies, {"name"}, {.limit = 5, .order = "id asc"});
+  REQUIRE_MESSAGE(static_cast<bool>(plain), (plain ? std::string() : plain.error().to_string()));
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  http::TraceScope scope(http::TraceParent::parse("00-" + trace + "-00f067aa0ba902b7-01").value(),
+                         "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7", "odoosync-live");
+  auto traced = c->search_read("res.partner", companies, {"name"}, {.limit = 5, .order = "id asc"});
+  REQUIRE_MESSAGE(static_cast<bool>(traced), (traced ? std::string() : traced.error().to_string()));
+  CHECK(json::to_string(traced.value()) == json::to_string(plain.value()));
+  const std::string name = unique("odoosync traced ");
+  auto id = c->create("res.partner", Values().set("name", name));
+  REQUIRE_MESSAGE(static_cast<bool>(id), (id ? std::string() : id.error().to_string()));
+  auto back = read_as<Partner>(*c, {id.value()});
+  REQUIRE(back);
+  CHECK(back.value().at(0).name == name);
+  REQUIRE(c->unlink("res.partner", {id.value()}));
+  // An error answer is decoded as before, and names the request it came from.
+  auto missing = c->search_count("no.such.model", {});
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().kind() == ErrorKind::not_found);
+  CHECK(missing.error().correlation_id().rfind("odoosync-live/", 0) == 0);
+  CHECK(scope.requests().size() >= 5);
+  MESSAGE(scope.requests().size() << " requests sent with traceparent 00-" << trace << "-<span>-01");
 }
 
 #ifndef ODOOSYNC_LIVE_CUSTOM_MAIN

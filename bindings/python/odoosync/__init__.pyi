@@ -455,6 +455,14 @@ class _AuditRow(TypedDict):
     batch: int
     error: str
     correlation_id: str
+    trace_id: str
+    """the event's own trace id (from its traceparent), "" without one"""
+    rpc_id: str
+    """applied, retry, split, dead: the correlation id (X-Correlation-Id) of the RPC that decided it"""
+    rpc_trace_id: str
+    """the trace that RPC was sent in"""
+    rpc_span_id: str
+    """that RPC's own span: the parent id of the traceparent it carried"""
 
 
 class _TypeCounters(TypedDict):
@@ -539,8 +547,11 @@ class Engine:
     def discard(self, source: str, id: str, reason: str) -> None:
         """Drop a dead event for good, with a reason; NotFoundError if it is not dead."""
     def audit(self, id: Optional[str] = None, source: Optional[str] = None, subject: Optional[str] = None,
-              correlation_id: Optional[str] = None, limit: int = 1000) -> List[_AuditRow]:
-        """Every state change, by event (id, optionally source), subject or correlation id."""
+              correlation_id: Optional[str] = None, limit: int = 1000,
+              trace: Optional[str] = None) -> List[_AuditRow]:
+        """Every state change, by event (id, optionally source), subject, correlation id or trace (a trace
+        id or a whole traceparent: the events of that trace and those its RPCs carried); InvalidInput for
+        a malformed trace."""
     def metrics(self) -> _Metrics: ...
     def prometheus(self) -> str:
         """The metrics as Prometheus text (odoosync_events_applied_total{lane,type}, odoosync_queue_depth, ...)."""

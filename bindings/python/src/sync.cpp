@@ -3,6 +3,7 @@
 #include "common.hpp"
 #include "event_types.hpp"
 
+#include <odoosync/http/trace_context.hpp>
 #include <odoosync/retail/events.hpp>
 #include <odoosync/retail/quantity.hpp>
 #include <odoosync/retail/timestamp.hpp>
@@ -319,12 +320,14 @@ work releases the GIL.)")
       .def(
           "audit",
           [](PyEngine& e, std::optional<std::string> id, std::optional<std::string> source,
-             std::optional<std::string> subject, std::optional<std::string> correlation_id, std::size_t limit) {
+             std::optional<std::string> subject, std::optional<std::string> correlation_id, std::size_t limit,
+             std::optional<std::string> trace) {
             oss::AuditQuery q;
             q.id = id;
             q.source = source;
             q.subject = subject;
             q.correlation_id = correlation_id;
+            if (trace) q.trace_id = take(os::http::parse_trace_id(*trace));
             q.limit = limit;
             auto rows = take(nogil([&] { return e.store.store->audit(q); }));
             py::list out;
@@ -339,13 +342,19 @@ work releases the GIL.)")
               d["batch"] = a.batch;
               d["error"] = a.error;
               d["correlation_id"] = a.correlation_id;
+              d["trace_id"] = a.trace_id;
+              d["rpc_id"] = a.rpc.id;
+              d["rpc_trace_id"] = a.rpc.trace_id;
+              d["rpc_span_id"] = a.rpc.span_id;
               out.append(d);
             }
             return out;
           },
           py::arg("id") = py::none(), py::arg("source") = py::none(), py::arg("subject") = py::none(),
-          py::arg("correlation_id") = py::none(), py::arg("limit") = 1000,
-          "Every state change of events, by id (and source), subject or correlation id.")
+          py::arg("correlation_id") = py::none(), py::arg("limit") = 1000, py::arg("trace") = py::none(),
+          "Every state change of events, by id (and source), subject, correlation id or trace (a trace id or a "
+          "whole traceparent: the events of the trace and those its RPCs carried, each with the RPC that "
+          "applied it).")
       .def(
           "metrics", [](PyEngine& e) { return metrics_dict(nogil([&] { return e.engine->metrics(); })); },
           "Counters per lane and type, queue gauges, RPC counts and latency, probes, splits, breaker.")

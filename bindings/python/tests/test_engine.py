@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import json
 import time
+import urllib.request
 from decimal import Decimal
 
 import pytest
@@ -17,7 +18,8 @@ from odoosync import Engine, Quantity, make_event
 SRC = "pos/store-1"
 LANE_KEYS = {"pending", "in_flight", "applied", "dead", "discarded", "open_batches", "oldest_pending_ms"}
 LETTER_KEYS = {"source", "id", "type", "subject", "attempts", "error", "body"}
-AUDIT_KEYS = {"at_ms", "source", "id", "subject", "action", "attempt", "batch", "error", "correlation_id"}
+AUDIT_KEYS = {"at_ms", "source", "id", "subject", "action", "attempt", "batch", "error", "correlation_id", "trace_id",
+              "rpc_id", "rpc_trace_id", "rpc_span_id"}
 # Fast retries so that faults and dead letters settle in well under a second.
 FAST = dict(initial_backoff=0.01, max_backoff=0.05, breaker_cool_down=0.2, unknown_outcome_grace=0.0)
 
@@ -215,6 +217,32 @@ def test_audit_by_event_subject_and_correlation_id(odoo, store, events):
     by_token = engine.audit(correlation_id=applied["correlation_id"])
     assert "au1" in {a["id"] for a in by_token}, f"querying by correlation id {applied['correlation_id']!r}"
     assert len(engine.audit(subject="sku/FURN_9999@WH/Stock", limit=1)) == 1
+
+
+def test_audit_by_trace_finds_the_rpc_that_applied_the_event(odoo, store, events):
+    em, client = odoo
+    engine = Engine(store, client, **FAST)
+    trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    sale = events.stock("FURN_9999", -2, id="tr1")
+    sale["traceparent"] = f"00-{trace}-00f067aa0ba902b7-01"
+    engine.submit(sale)
+    engine.submit(events.stock("FURN_7777", 1, id="tr2"))  # no trace: carried by the same RPCs
+    run(engine)
+    rows = engine.audit(trace=trace)
+    assert {r["id"] for r in rows} == {"tr1", "tr2"}, rows
+    assert all(AUDIT_KEYS <= set(r) for r in rows)
+    applied = [r for r in rows if r["id"] == "tr1" and r["action"] == "applied"][0]
+    assert applied["trace_id"] == trace and applied["rpc_trace_id"] == trace, applied
+    assert len(applied["rpc_span_id"]) == 16 and applied["rpc_id"].startswith(applied["correlation_id"] + "/"), applied
+    assert engine.audit(trace=sale["traceparent"]) == rows, "a whole traceparent finds the same"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    seen = json.loads(opener.open(em.url + "/__emulator__/requests", timeout=10).read())
+    sent = [c for c in seen if c["traceparent"] == f"00-{trace}-{applied['rpc_span_id']}-01"]
+    assert len(sent) == 1 and sent[0]["call"] == "stock.picking.button_validate", sent
+    assert sent[0]["correlation_id"] == applied["rpc_id"]
+    with pytest.raises(odoosync.InvalidInput, match="trace id"):
+        engine.audit(trace="pos/store-1 tr1")
+    assert engine.audit(trace="f" * 32) == []
 
 
 def test_metrics_and_prometheus_after_a_run(odoo, store, events):

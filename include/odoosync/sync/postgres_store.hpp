@@ -33,6 +33,7 @@ struct PostgresOptions {
   int connect_timeout_s = 10;  // unless the connection string sets connect_timeout
   // A claim considers at most this many events of one subject (as SqliteStore does).
   int subject_scan_limit = 20'000;
+  int max_schema_version = 0;  // tests: migrate no further than this (0: the newest)
 };
 
 class PostgresStore final : public Store {
@@ -42,7 +43,7 @@ class PostgresStore final : public Store {
   // connection string or an unreachable server is ErrorKind::storage naming host and port (never the
   // password).
   static result<std::unique_ptr<PostgresStore>> open(const std::string& conninfo, PostgresOptions options = {});
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
 
   ~PostgresStore() override;
   PostgresStore(const PostgresStore&) = delete;

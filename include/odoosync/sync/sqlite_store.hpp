@@ -25,7 +25,7 @@ class SqliteStore final : public Store {
  public:
   // Creates the file (and its schema) when missing, migrates an older schema, refuses a newer one.
   static result<std::unique_ptr<SqliteStore>> open(const std::string& path, SqliteOptions options = {});
-  static constexpr int schema_version = 4;
+  static constexpr int schema_version = 5;
 
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;

@@ -51,6 +51,9 @@ struct NewEvent {
   Lane lane = Lane::realtime;
   std::string batch_key{};  // retail::batch_key(): events with the same key may share one effect
   std::string body{};       // the canonical CloudEvents JSON
+  // The event's W3C traceparent, "" when it has none. Stores keep it, and its trace id (indexed: what
+  // AuditQuery::trace_id finds), in columns of their own.
+  std::string traceparent{};
 };
 
 struct StoredEvent {
@@ -106,6 +109,16 @@ enum class SettleKind : std::uint8_t {
 };
 std::string_view to_string(SettleKind kind) noexcept;
 
+// The RPC behind a settlement, as the audit names it: the X-Correlation-Id it carried and the W3C trace
+// context it was sent in (docs/sync.md, "Traces").
+struct RpcRef {
+  std::string id{};        // its correlation id: "<batch token>/<attempt>/<n>"
+  std::string trace_id{};  // the trace it was sent in (32 hex)
+  std::string span_id{};   // its own span: the parent id of the traceparent it carried (16 hex)
+  bool empty() const noexcept { return id.empty() && span_id.empty(); }
+  friend bool operator==(const RpcRef&, const RpcRef&) = default;
+};
+
 struct Settlement {
   SettleKind kind = SettleKind::applied;
   std::int64_t now_ms = 0;
@@ -113,6 +126,9 @@ struct Settlement {
   bool outcome_unknown = false;  // retry: the send may have reached Odoo
   std::string error{};           // the full error text
   std::string correlation_id{};  // the RPC correlation id, when one is known
+  // The RPC that decided this send: the write that applied it (or the probe that found it applied), or
+  // the request it failed on. Empty when no RPC was made (a mapping error, the grace period).
+  RpcRef rpc{};
 };
 
 // One state change of one event.
@@ -126,6 +142,8 @@ struct AuditEntry {
   std::int64_t batch = 0;
   std::string error{};
   std::string correlation_id{};  // the batch token (claimed, resumed, applied), or the failing RPC's id
+  std::string trace_id{};        // the event's own trace id (from its traceparent), "" without one
+  RpcRef rpc{};                  // applied, retry, split, dead: the RPC that decided it (Settlement::rpc)
 };
 
 struct AuditQuery {
@@ -133,6 +151,10 @@ struct AuditQuery {
   std::optional<std::string> id{};      // alone: every event with that id, whatever its source
   std::optional<std::string> subject{};
   std::optional<std::string> correlation_id{};
+  // 32 lowercase hex digits (http::parse_trace_id): the events whose own trace it is, and the events
+  // carried by RPCs sent in it (a batch's other members, events without a trace of their own), each
+  // with its whole trail.
+  std::optional<std::string> trace_id{};
   std::size_t limit = 1000;
 };
 

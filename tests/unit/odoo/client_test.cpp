@@ -5,6 +5,7 @@
 #include <canary.hpp>
 
 #include <odoosync/http/fake_transport.hpp>
+#include <odoosync/http/trace_context.hpp>
 #include <odoosync/odoo/client.hpp>
 
 #include <atomic>
@@ -392,4 +393,50 @@ TEST_CASE("calls carry their deadline and cancellation token down to the transpo
   CHECK(sent[0].cancel->cancelled());  // the same token: cancelling it reaches the call in flight
   CHECK(sent[0].idempotent);           // a read
   CHECK_FALSE(sent[1].idempotent);     // a write is not resent after an unknown outcome
+}
+
+TEST_CASE("under a trace scope every request carries traceparent and a correlation id, and a failure names it") {
+  const auto trace = http::TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").value();
+  {
+    auto fake = std::make_shared<FakeTransport>();
+    const std::string refused =
+        R"({"jsonrpc":"2.0","id":3,"error":{"code":200,"message":"Odoo Server Error","data":{"name":)"
+        R"("odoo.exceptions.ValidationError","debug":"","message":"No.","arguments":["No."],"context":{}}}})";
+    fake->push(reply(200, rpc_result("2"))).push(reply(200, rpc_result("7"))).push(reply(200, refused));
+    auto c = make(jsonrpc_config(), fake);
+    http::TraceScope scope(trace, "congo=t61rcWkgMzE", "os1-b3/1");
+    REQUIRE(c->search_count("res.partner", {}));
+    auto r = c->create("res.partner", Values().set("name", "Acme"));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().correlation_id() == "os1-b3/1/3");  // the request it failed on
+    auto sent = fake->requests();
+    REQUIRE(sent.size() == 3);  // the login is a request of the scope too
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+      const auto header = sent[i].headers.get("traceparent");
+      REQUIRE(header);
+      CHECK(header->substr(0, 36) == "00-4bf92f3577b34da6a3ce929d0e0e4736-");
+      CHECK(header->substr(36, 16) == scope.requests()[i].span_id);
+      CHECK(sent[i].headers.get("tracestate") == "congo=t61rcWkgMzE");
+      CHECK(sent[i].correlation_id == "os1-b3/1/" + std::to_string(i + 1));
+    }
+    CHECK(scope.requests()[1].idempotent);
+    CHECK_FALSE(scope.requests()[2].idempotent);
+  }
+  {
+    auto fake = std::make_shared<FakeTransport>();
+    fake->push(reply(200, "[46]"));
+    auto c = make(json2_config(), fake);
+    {
+      http::TraceScope scope(trace);
+      REQUIRE(c->create("res.partner", Values().set("name", "Acme")));
+    }
+    fake->push(reply(200, "7"));
+    REQUIRE(c->search_count("res.partner", {}));  // the scope has ended: nothing added
+    auto sent = fake->requests();
+    REQUIRE(sent.size() == 2);
+    CHECK(sent[0].headers.get("traceparent").has_value());
+    CHECK(sent[0].headers.get("Authorization").has_value());
+    CHECK_FALSE(sent[1].headers.get("traceparent").has_value());
+    CHECK(sent[1].correlation_id.empty());
+  }
 }

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace os = odoosync;
@@ -237,6 +238,63 @@ TEST_CASE("postgres store: reopening keeps the store, a newer schema is refused"
   auto bad_schema = oss::PostgresStore::open(server().url(), options("no; drop"));
   REQUIRE_FALSE(bad_schema);
   CHECK(bad_schema.error().kind() == os::ErrorKind::validation);
+}
+
+TEST_CASE("postgres store: migration 3 adds traces - old rows have none, and work on as before") {
+  const auto schema = fresh_schema();
+  {
+    auto o = options(schema);
+    o.max_schema_version = 1;
+    auto s = oss::PostgresStore::open(server().url(), o);
+    REQUIRE_MESSAGE(s.has_value(), (s ? "" : s.error().to_string()));
+    CHECK(s.value()->database_schema_version().value() == 1);
+  }
+  // Rows as the code of version 1 wrote them: two pending events, an audit entry.
+  const std::string q = "\"" + schema + "\".";
+  REQUIRE(
+      server().exec("INSERT INTO " + q +
+                    "events(source, id, type, subject, sequence, lane, batch_key, body, status, submitted_ms, "
+                    "updated_ms) VALUES ('pos/1', 'a', 'retail.stock.adjusted', 's1', NULL, 0, 'k', '{}', 0, 1, 1), "
+                    "('pos/1', 'b', 'retail.stock.adjusted', 's2', NULL, 0, 'k', '{}', 0, 1, 1)"));
+  REQUIRE(server().exec("INSERT INTO " + q + "lane_depth(lane, stripe, depth) VALUES (0, 0, 2)"));
+  REQUIRE(server().exec("INSERT INTO " + q +
+                        "audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id) VALUES "
+                        "(1, 'pos/1', 'a', 's1', 'replayed', 0, 0, '', '')"));
+  auto s = open_store(schema);
+  CHECK(s->database_schema_version().value() == oss::PostgresStore::schema_version);
+  auto a = s->get("pos/1", "a");
+  REQUIRE(a);
+  REQUIRE(a.value().has_value());
+  CHECK(a.value()->event.traceparent.empty());
+  auto trail = s->audit(oss::AuditQuery{.source = "pos/1", .id = "a"});
+  REQUIRE(trail);
+  REQUIRE(trail.value().size() == 2);
+  for (const auto& e : trail.value()) {
+    CHECK(e.trace_id.empty());
+    CHECK(e.rpc.empty());
+  }
+  // The old events go on, settled with the RPC behind them; new events bring their trace.
+  auto b = s->claim(rq(10, "w1"));
+  REQUIRE(b);
+  REQUIRE(b.value().has_value());
+  CHECK(b.value()->members.size() == 2);
+  const std::string t = "4bf92f3577b34da6a3ce929d0e0e4736";
+  auto done = applied(11);
+  done.rpc = oss::RpcRef{b.value()->token + "/1/1", t, "00f067aa0ba902b7"};
+  REQUIRE(s->settle(b.value()->id, "w1", done));
+  auto c = ev("c", "s3");
+  c.traceparent = "00-" + t + "-b7ad6b7169203331-01";
+  REQUIRE(s->append(std::vector<oss::NewEvent>{c}, 12, oss::Watermarks{0, 0}));
+  auto by_trace = s->audit(oss::AuditQuery{.trace_id = t});
+  REQUIRE(by_trace);
+  std::set<std::string> found;
+  for (const auto& e : by_trace.value()) found.insert(e.id);
+  CHECK(found == std::set<std::string>{"a", "b", "c"});
+  CHECK(s->get("pos/1", "c").value()->event.traceparent == c.traceparent);
+  // The look-ups by trace have their indexes.
+  CHECK(server().exec("DO $$ BEGIN IF (SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema +
+                      "' AND indexname IN ('events_trace', 'audit_rpc_trace')) <> 2 THEN RAISE EXCEPTION 'missing'; "
+                      "END IF; END $$"));
 }
 
 TEST_CASE("postgres store: a connection the server dropped is replaced") {

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -503,23 +504,165 @@ TEST_CASE_TEMPLATE("store contract: concurrent submitters and claimers lose noth
   CHECK(st.value().lanes[0].applied == threads * per_thread);
 }
 
+TEST_CASE_TEMPLATE(
+    "store contract: traces - each event's trace kept, the RPC behind a settlement audited, found by trace", F,
+    ODOOSYNC_STORES) {
+  F f;
+  auto s = f.make();
+  const std::string t1 = "4bf92f3577b34da6a3ce929d0e0e4736", t2 = "0af7651916cd43dd8448eb211c80319c";
+  auto a = ev("a", "s1");
+  a.traceparent = "00-" + t1 + "-00f067aa0ba902b7-01";
+  auto b = ev("b", "s2");
+  b.traceparent = "00-" + t2 + "-b7ad6b7169203331-01";
+  auto c = ev("c", "s3");  // no trace of its own
+  auto d = ev("d", "p1", "k", oss::Lane::bulk);
+  d.traceparent = "00-" + t2 + "-1111111111111111-00";
+  append_all(*s, {a, b, c, d});
+  auto got = s->get("pos/1", "a");
+  REQUIRE(got);
+  REQUIRE(got.value().has_value());
+  CHECK(got.value()->event.traceparent == a.traceparent);
+  CHECK(s->get("pos/1", "c").value()->event.traceparent.empty());
+
+  // One batch of three traces; its first send fails on an RPC of trace t1, its second applies it.
+  auto batch = s->claim(rq(10));
+  REQUIRE(batch);
+  REQUIRE(batch.value().has_value());
+  REQUIRE(ids(*batch.value()) == std::vector<std::string>{"a", "b", "c"});
+  CHECK(batch.value()->members[1].event.traceparent == b.traceparent);
+  const auto token = batch.value()->token;
+  auto retry = settle(oss::SettleKind::retry, 11, "transport/reset: connection reset");
+  retry.outcome_unknown = true;
+  retry.correlation_id = token + "/1/2";
+  retry.rpc = oss::RpcRef{token + "/1/2", t1, "aaaaaaaaaaaaaaaa"};
+  REQUIRE(s->settle(batch.value()->id, "w1", retry));
+  advance<F>(5);
+  auto again = s->claim(rq(12));
+  REQUIRE(again);
+  REQUIRE(again.value().has_value());
+  CHECK(again.value()->id == batch.value()->id);
+  auto applied = settle(oss::SettleKind::applied, 13);
+  applied.correlation_id = token;
+  applied.rpc = oss::RpcRef{token + "/2/4", t1, "bbbbbbbbbbbbbbbb"};
+  REQUIRE(s->settle(again.value()->id, "w1", applied));
+
+  // Trace t1: "a" (its own) and "b" and "c" (carried by its RPCs), each with its whole trail.
+  auto by_t1 = s->audit(oss::AuditQuery{.trace_id = t1});
+  REQUIRE(by_t1);
+  std::map<std::string, std::vector<std::string>> trails;
+  for (const auto& e : by_t1.value()) trails[e.id].push_back(e.action);
+  CHECK(trails.size() == 3);
+  CHECK(trails["a"] == std::vector<std::string>{"submitted", "claimed", "retry", "resumed", "applied"});
+  CHECK(trails["c"] == trails["a"]);
+  for (const auto& e : by_t1.value()) {
+    CHECK(e.trace_id == (e.id == "a" ? t1 : e.id == "b" ? t2 : ""));
+    if (e.action == "retry") {
+      CHECK(e.rpc == oss::RpcRef{token + "/1/2", t1, "aaaaaaaaaaaaaaaa"});
+      CHECK(e.correlation_id == token + "/1/2");
+    } else if (e.action == "applied") {
+      CHECK(e.rpc == oss::RpcRef{token + "/2/4", t1, "bbbbbbbbbbbbbbbb"});
+      CHECK(e.correlation_id == token);
+    } else {
+      CHECK(e.rpc.empty());
+    }
+  }
+  // Trace t2: "b" (applied by an RPC of t1) and "d" (another lane, not sent yet); never "a" or "c".
+  auto by_t2 = s->audit(oss::AuditQuery{.trace_id = t2});
+  REQUIRE(by_t2);
+  std::map<std::string, std::vector<std::string>> t2_trails;
+  for (const auto& e : by_t2.value()) t2_trails[e.id].push_back(e.action);
+  CHECK(t2_trails.size() == 2);
+  CHECK(t2_trails["b"] == trails["a"]);
+  CHECK(t2_trails["d"] == std::vector<std::string>{"submitted"});
+  // With other filters, and for traces that match nothing.
+  auto only_c = s->audit(oss::AuditQuery{.id = "c", .trace_id = t1});
+  REQUIRE(only_c);
+  CHECK(only_c.value().size() == 5);
+  CHECK(s->audit(oss::AuditQuery{.trace_id = std::string(32, 'f')}).value().empty());
+  CHECK(s->audit(oss::AuditQuery{.trace_id = std::string()}).value().empty());
+  CHECK(s->audit(oss::AuditQuery{.trace_id = t1, .limit = 2}).value().size() == 2);
+
+  // Dead letters, replays and discards keep the event's trace.
+  auto bulk = rq(20);
+  bulk.lane = oss::Lane::bulk;
+  auto db = s->claim(bulk);
+  REQUIRE(db);
+  REQUIRE(db.value().has_value());
+  auto dead = settle(oss::SettleKind::dead, 21, "validation: no");
+  dead.rpc = oss::RpcRef{db.value()->token + "/1/1", t2, "cccccccccccccccc"};
+  REQUIRE(s->settle(db.value()->id, "w1", dead));
+  REQUIRE(s->replay("pos/1", "d", 22));
+  auto trail = s->audit(oss::AuditQuery{.source = "pos/1", .id = "d"});
+  REQUIRE(trail);
+  REQUIRE(trail.value().size() == 4);
+  for (const auto& e : trail.value()) CHECK(e.trace_id == t2);
+  CHECK(trail.value()[2].action == "dead");
+  CHECK(trail.value()[2].rpc.span_id == "cccccccccccccccc");
+  CHECK(trail.value()[3].action == "replayed");
+  CHECK(trail.value()[3].rpc.empty());
+}
+
 #ifndef ODOOSYNC_CONTRACT_POSTGRES  // SqliteStore alone, and the lifecycle table: sync_tests
-TEST_CASE("sqlite store: survives reopening, migrates an old schema, refuses a newer one") {
-  auto dir = temp_dir();
-  const auto path = (dir / "store.db").string();
+namespace {
+
+// Runs SQL on a store file directly (as the code of an older version wrote it).
+void exec_sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* msg = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg);
+  const std::string why = msg ? msg : "";
+  sqlite3_free(msg);
+  sqlite3_close(db);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, why);
+}
+
+// A store file of schema `version`, created by this build and then written the way that version's code
+// wrote it: events "a" and "b" (no sequence) in flight in batch 1, leased to w1, with their audit. Before
+// version 3, has_seq held 1 for an event without a sequence. Returns the store id.
+std::string old_store(const std::string& path, int version) {
   std::string id;
   {
     oss::SqliteOptions old;
-    old.max_schema_version = 1;
+    old.max_schema_version = version;
     auto s = oss::SqliteStore::open(path, old);
     REQUIRE(s);
-    CHECK(s.value()->file_schema_version().value() == 1);
+    CHECK(s.value()->file_schema_version().value() == version);
     id = s.value()->store_id();
-    append_all(*s.value(), {ev("a", "s1"), ev("b", "s2")});
-    auto b = s.value()->claim(rq(10));
-    REQUIRE(b);
-    REQUIRE(b.value().has_value());
   }
+  const std::string no_seq = version < 3 ? "1" : "0";
+  const std::string token = oss::batch_token(id, 1);
+  exec_sql(
+      path,
+      "INSERT INTO events(seq, source, id, type, subject, has_seq, sequence, lane, batch_key, body, status, "
+      "attempts, submitted_ms, updated_ms, batch) VALUES "
+      "(1, 'pos/1', 'a', 'retail.stock.adjusted', 's1', " +
+          no_seq +
+          ", 0, 0, 'k', '{\"id\":\"a\"}', 1, 1, 1000, 10, 1),"
+          "(2, 'pos/1', 'b', 'retail.stock.adjusted', 's2', " +
+          no_seq +
+          ", 0, 0, 'k', '{\"id\":\"b\"}', 1, 1, 1000, 10, 1);"
+          "INSERT INTO batches(id, token, lane, batch_key, attempt, probe_first, created_ms, open, owner, lease_until, "
+          "due_ms, leased_before) VALUES (1, '" +
+          token +
+          "', 0, 'k', 1, 0, 10, 1, 'w1', 1010, 10, 1);"
+          "INSERT INTO batch_members(batch, pos, seq) VALUES (1, 0, 1), (1, 1, 2);"
+          "UPDATE lane_depth SET depth = 2 WHERE lane = 0;"
+          "INSERT INTO audit(at_ms, source, id, subject, action, attempt, batch, error, correlation_id) VALUES "
+          "(10, 'pos/1', 'a', 's1', 'claimed', 1, 1, '', '" +
+          token +
+          "'),"
+          "(10, 'pos/1', 'b', 's2', 'claimed', 1, 1, '', '" +
+          token + "');");
+  return id;
+}
+
+}  // namespace
+
+TEST_CASE("sqlite store: survives reopening, migrates an old schema, refuses a newer one") {
+  auto dir = temp_dir();
+  const auto path = (dir / "store.db").string();
+  const std::string id = old_store(path, 1);
   {
     auto s = oss::SqliteStore::open(path);
     REQUIRE(s);
@@ -529,6 +672,7 @@ TEST_CASE("sqlite store: survives reopening, migrates an old schema, refuses a n
     REQUIRE(a);
     REQUIRE(a.value().has_value());
     CHECK(a.value()->status == oss::EventStatus::in_flight);
+    CHECK_FALSE(a.value()->event.sequence.has_value());
     REQUIRE(s.value()->begin_worker("w2", true, 20));
     auto b = s.value()->claim(rq(21, 100, "w2"));
     REQUIRE(b);
@@ -543,10 +687,7 @@ TEST_CASE("sqlite store: survives reopening, migrates an old schema, refuses a n
     CHECK(refused.error().kind() == os::ErrorKind::storage);
   }
   {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
+    exec_sql(path, "PRAGMA user_version = 99");
     auto s = oss::SqliteStore::open(path);
     REQUIRE_FALSE(s);
     CHECK(s.error().kind() == os::ErrorKind::storage);
@@ -555,6 +696,58 @@ TEST_CASE("sqlite store: survives reopening, migrates an old schema, refuses a n
   auto bad = oss::SqliteStore::open((dir / "no-such-dir" / "x.db").string());
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message().find("no-such-dir") != std::string::npos);
+  odoosync::testing::remove_scratch(dir);
+}
+
+TEST_CASE("sqlite store: migration 5 adds traces - old rows have none, and work on as before") {
+  auto dir = temp_dir();
+  const auto path = (dir / "store.db").string();
+  old_store(path, 3);
+  auto s = oss::SqliteStore::open(path);
+  REQUIRE(s);
+  auto& store = *s.value();
+  CHECK(store.file_schema_version().value() == oss::SqliteStore::schema_version);
+  auto a = store.get("pos/1", "a");
+  REQUIRE(a);
+  REQUIRE(a.value().has_value());
+  CHECK(a.value()->event.traceparent.empty());
+  auto trail = store.audit(oss::AuditQuery{.source = "pos/1", .id = "a"});
+  REQUIRE(trail);
+  REQUIRE(trail.value().size() == 2);
+  CHECK(trail.value()[1].action == "claimed");
+  CHECK(trail.value()[1].trace_id.empty());
+  CHECK(trail.value()[1].rpc.empty());
+  // The old batch goes on, and is settled with the RPC behind it; new events bring their trace.
+  REQUIRE(store.begin_worker("w2", true, 20));
+  auto b = store.claim(rq(21, 100, "w2"));
+  REQUIRE(b);
+  REQUIRE(b.value().has_value());
+  const std::string t = "4bf92f3577b34da6a3ce929d0e0e4736";
+  auto done = settle(oss::SettleKind::applied, 22);
+  done.rpc = oss::RpcRef{b.value()->token + "/2/1", t, "00f067aa0ba902b7"};
+  REQUIRE(store.settle(b.value()->id, "w2", done));
+  auto traced = ev("c", "s3");
+  traced.traceparent = "00-" + t + "-b7ad6b7169203331-01";
+  append_all(store, {traced}, 23);
+  auto by_trace = store.audit(oss::AuditQuery{.trace_id = t});
+  REQUIRE(by_trace);
+  std::set<std::string> found;
+  for (const auto& e : by_trace.value()) found.insert(e.id);
+  CHECK(found == std::set<std::string>{"a", "b", "c"});  // a and b through the RPC that applied them
+  // The look-ups by trace are served by the new indexes.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN "
+                             "('events_trace', 'audit_rpc_trace') ORDER BY name",
+                             -1, &st, nullptr) == SQLITE_OK);
+  std::vector<std::string> indexes;
+  while (sqlite3_step(st) == SQLITE_ROW)
+    indexes.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  CHECK(indexes == std::vector<std::string>{"audit_rpc_trace", "events_trace"});
   odoosync::testing::remove_scratch(dir);
 }
 
@@ -586,17 +779,15 @@ TEST_CASE("sqlite store: migration 3 turns has_seq right way round, sequences ke
   {
     oss::SqliteOptions old;
     old.max_schema_version = 2;
-    auto s = oss::SqliteStore::open(path, old);
-    REQUIRE(s);
-    append_all(*s.value(), {ev("with", "s1", "k", oss::Lane::realtime, 7), ev("without", "s2")});
+    REQUIRE(oss::SqliteStore::open(path, old));
   }
-  {
-    // What a version-2 store written by the code of that version holds: 0 when there is a sequence.
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    CHECK(sqlite3_exec(db, "UPDATE events SET has_seq = 1 - has_seq", nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
-  }
+  // What a version-2 store written by the code of that version holds: 0 when there is a sequence.
+  exec_sql(path,
+           "INSERT INTO events(seq, source, id, type, subject, has_seq, sequence, lane, batch_key, body, status, "
+           "submitted_ms, updated_ms) VALUES "
+           "(1, 'pos/1', 'with', 'retail.stock.adjusted', 's1', 0, 7, 0, 'k', '{}', 0, 1000, 1000),"
+           "(2, 'pos/1', 'without', 'retail.stock.adjusted', 's2', 1, 0, 0, 'k', '{}', 0, 1000, 1000);"
+           "UPDATE lane_depth SET depth = 2 WHERE lane = 0;");
   auto s = oss::SqliteStore::open(path);
   REQUIRE(s);
   CHECK(s.value()->file_schema_version().value() == oss::SqliteStore::schema_version);
@@ -620,6 +811,7 @@ TEST_CASE("sqlite store: migration 3 turns has_seq right way round, sequences ke
     sqlite3_finalize(st);
     sqlite3_close(db);
   }
+  odoosync::testing::remove_scratch(dir);
 }
 
 TEST_CASE("lifecycle: the table has one transition per action and status, and refuses the rest") {
