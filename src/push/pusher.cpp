@@ -489,7 +489,11 @@ result<void> Pusher::push_levels(std::vector<sync::OutboxItem>& items, PushRound
             // The channel sold (or restocked) since we set it: Odoo's count may not include those sales
             // yet, so they are held back from the desired quantity (docs/push.md).
             std::int64_t baseline = w.level.expected.value_or(now_held);
-            if (w.resends == 0 && w.attempted && w.confirmed && w.attempted != w.confirmed) {
+            if (w.resends == 0 && w.attempted && !w.confirmed) {
+              // The first send's outcome was unknown and the channel's value before it was never ours: a
+              // difference is no sale we can tell (the send most likely did not land).
+              baseline = now_held;
+            } else if (w.resends == 0 && w.attempted && w.confirmed && w.attempted != w.confirmed) {
               // After a send whose outcome is unknown: the channel held one of the two. Equal to one of
               // them: no sale since; else the larger, so a sale is never lost (at worst held back).
               if (now_held == *w.attempted || now_held == *w.confirmed)

@@ -92,14 +92,14 @@ class SquareClient final : public ChannelClient {
       const Level& l = levels[i];
       // Square applies a physical count at its occurred_at and its own sales after that instant on top,
       // so the count is Odoo's level as of its write_date. Square refuses one in the future (Odoo's clock
-      // ahead of Square's: now is used) or older than 24 hours (refused here, naming why).
+      // ahead of Square's: now is used) or older than 24 hours. An older write_date is a level that has not
+      // moved since (stock that sold nowhere for a day): it is still Odoo's level at the oldest instant
+      // Square takes, and a Square sale after that instant, which Odoo would have turned into a newer
+      // write_date had it heard of it, is kept on top.
       retail::Timestamp at = l.as_of;
       if (at.seconds == 0 || at > now) at = now;
-      if (now.seconds - at.seconds > max_age) {
-        settle(out, settled, i, Outcome::rejected,
-               "the level is as of " + at.to_string() +
-                   ": Square takes a physical count at most 24 hours old; read Odoo's level again");
-      } else if (location_of(l).empty()) {
+      if (now.seconds - at.seconds > max_age) at = retail::Timestamp{now.seconds - max_age, 0};
+      if (location_of(l).empty()) {
         settle(out, settled, i, Outcome::rejected, "no Square location: the level has none and no location_id is set");
       } else if (l.quantity < 0) {
         settle(out, settled, i, Outcome::rejected, "a negative quantity cannot be pushed");
