@@ -19,7 +19,7 @@ from .errors import (AccessDenied, AccessError, AuthError, BackpressureError, Ca
                      HttpError, InvalidInput, MissingError, NotFoundError, OdooError, ProtocolError, StorageError,
                      TransportError, UserError, ValidationError)
 from .events import Event, EventType, event_types, make_event
-from .push import ChannelClient, Fulfilment, Level, Price, Pusher, channel_client
+from .push import ChannelClient, Fulfilment, Level, OutboundPuller, Price, Pusher, channel_client
 from .values import Money, Quantity
 
 Client = _odoosync.Client
@@ -161,7 +161,8 @@ class Emulator:
 __all__ = ["AccessDenied", "AccessError", "AuthError", "BackpressureError", "CancelledError", "Channel",
            "ChannelClient", "Client", "Config", "ConflictError", "Domain", "Emulator", "Engine", "Error", "Event",
            "EventType", "Field", "Fulfilment", "HttpError", "InvalidInput", "Level", "MemoryStore", "MissingError",
-           "Money", "NotFoundError", "OdooError", "Price", "ProtocolError", "Pusher", "Quantity", "ShopifyEmulator",
-           "SqliteStore", "StorageError", "Store", "TransportError", "UserError", "ValidationError",
-           "WebhookReceiver", "WooCommerceEmulator", "channel_client", "correcting_events", "doctor", "event_types",
-           "field", "load_channels", "make_event", "map_amazon_order", "open_store", "reconcile_stock"]
+           "Money", "NotFoundError", "OdooError", "OutboundPuller", "Price", "ProtocolError", "Pusher", "Quantity",
+           "ShopifyEmulator", "SqliteStore", "StorageError", "Store", "TransportError", "UserError",
+           "ValidationError", "WebhookReceiver", "WooCommerceEmulator", "channel_client", "correcting_events",
+           "doctor", "event_types", "field", "load_channels", "make_event", "map_amazon_order", "open_store",
+           "reconcile_stock"]

@@ -920,6 +920,23 @@ class Pusher:
     def status(self) -> Dict[str, _OutboxKindStatus]: ...
 
 
+_Feed = Literal["stock_levels", "prices", "order_states", "fulfilments"]
+
+
+class OutboundPuller:
+    """Odoo's changes pulled incrementally (by write_date, id, from a checkpoint in the store) and handed to
+    sinks as Events; the checkpoint moves only after every sink of the feed accepted the page."""
+
+    def __init__(self, store: Store, client: Client, *, page_size: int = 200, source: str = "odoo",
+                 settle: Optional[float] = 5.0, checkpoint_prefix: str = "outbound/",
+                 order_origin: Optional[str] = None) -> None: ...
+    def add_sink(self, feed: _Feed, sink: Any) -> None:
+        """A Pusher, or any object with accept(events: List[Event]) (an exception fails the pull)."""
+    def pull(self, feed: _Feed) -> int:
+        """Events handed over; InvalidInput when the feed has no sink."""
+    def last_stats(self, feed: _Feed) -> _PullStats: ...
+
+
 class _VariantIds(TypedDict):
     product: int
     variant: int

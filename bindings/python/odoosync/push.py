@@ -312,3 +312,43 @@ class Pusher:
 
     def __repr__(self):
         return f"<odoosync.Pusher {self._client.provider} {self.channel!r}>"
+
+
+class OutboundPuller:
+    """What changed in Odoo, pulled incrementally and handed to sinks as canonical events
+    (sync::OutboundPuller, docs/reconcile-outbound.md): feeds "stock_levels", "prices", "order_states",
+    "fulfilments". Each feed walks Odoo by (write_date, id) from a checkpoint in the store
+    ("<checkpoint_prefix><feed>"), saved only after every sink of the feed accepted the page: a sink that
+    raises fails the pull, and the next pull hands the same page again (same event ids).
+
+        puller = odoosync.OutboundPuller(store, odoo)
+        puller.add_sink("stock_levels", my_sink)       # any object with accept(events: list[Event])
+        puller.add_sink("stock_levels", pusher)        # an odoosync.Pusher: into its channel's outbox
+        puller.pull("stock_levels")                    # events handed over
+
+    A Pusher keeps its own checkpoints ("push/<channel>/"): Pusher.pull() is the simpler way to feed one
+    channel. Calls release the GIL; a Python sink is called with it held."""
+
+    def __init__(self, store, client, *, page_size=200, source="odoo", settle=5.0, checkpoint_prefix="outbound/",
+                 order_origin=None):
+        """settle: rows younger than this many seconds wait for the next pull (None: read up to the newest);
+        order_origin: fulfilments only of sale orders with this origin."""
+        self._p = _odoosync._outbound_puller(store, client, page_size, source, settle, checkpoint_prefix,
+                                             order_origin)
+
+    def add_sink(self, feed, sink):
+        """Hands the feed's events to sink: a Pusher (its outbox intake) or any object with accept(events)."""
+        if isinstance(sink, Pusher):
+            self._p.add_pusher(feed, sink._p)
+        else:
+            self._p.add_sink(feed, sink)
+
+    def pull(self, feed):
+        """All pages since the feed's checkpoint; the number of events handed over. InvalidInput when the
+        feed has no sink (nothing is read: the checkpoint would move past changes nobody saw)."""
+        return self._p.pull(feed)
+
+    def last_stats(self, feed):
+        """What the last pull of the feed did: {"pages", "records", "events", "skipped_no_sku",
+        "skipped_no_order", "skipped_negative", "skipped_invalid", "problems"}."""
+        return self._p.last_stats(feed)

@@ -4,6 +4,7 @@
 // status). odoosync/push.py wraps both: it turns Level, Price and Fulfilment objects (or dicts) into the
 // plain tuples taken here, and gives the results their Python shape.
 #include "common.hpp"
+#include "event_types.hpp"
 
 #include <odoosync/channels/config.hpp>
 #include <odoosync/core/secret_source.hpp>
@@ -290,6 +291,63 @@ push::PusherOptions pusher_options(int max_attempts, double backoff_base, double
   return o;
 }
 
+// The Pusher as a puller's sink: its calls are serialised with the Pusher's own (run() in another thread).
+class PusherSink final : public oss::EventSink {
+ public:
+  explicit PusherSink(PyPusher& p) : p_(p) {}
+  os::result<void> accept(std::span<const retail::Event> events) override {
+    std::lock_guard<std::mutex> hold(*p_.client.mutex);
+    return p_.pusher->accept(events);
+  }
+
+ private:
+  PyPusher& p_;
+};
+
+// A host's sink written in Python: any object with accept(events), given a list of odoosync.Event. An
+// exception it raises fails the pull (the checkpoint stays, the page comes again).
+class PythonSink final : public oss::EventSink {
+ public:
+  explicit PythonSink(py::object sink) : sink_(new py::object(std::move(sink))) {}
+  ~PythonSink() override {
+    if (Py_IsInitialized()) {
+      py::gil_scoped_acquire gil;
+      delete sink_;
+    }
+  }
+  PythonSink(const PythonSink&) = delete;
+  PythonSink& operator=(const PythonSink&) = delete;
+  os::result<void> accept(std::span<const retail::Event> events) override {
+    py::gil_scoped_acquire gil;
+    try {
+      py::list batch;
+      for (const auto& e : events) batch.append(py::cast(e));
+      sink_->attr("accept")(batch);
+      return os::success();
+    } catch (py::error_already_set& e) {
+      return error_of(e, "sink accept()");
+    }
+  }
+
+ private:
+  py::object* sink_;
+};
+
+struct PyPuller {
+  std::shared_ptr<oss::Store> store;
+  std::shared_ptr<odoo::Client> client;
+  std::vector<py::object> keep;  // the Python objects the sinks refer to (Pushers, host sinks)
+  std::vector<std::unique_ptr<oss::EventSink>> sinks;
+  std::unique_ptr<oss::OutboundPuller> puller;
+  std::shared_ptr<std::mutex> mutex = std::make_shared<std::mutex>();
+};
+
+oss::Feed feed_of(const std::string& text) {
+  auto feed = oss::parse_feed(text);
+  if (!feed) raise(std::move(feed.error()).with_message_prefix("feed"));
+  return feed.value();
+}
+
 }  // namespace
 
 void bind_push(py::module_& m) {
@@ -432,6 +490,64 @@ void bind_push(py::module_& m) {
         }
         return out;
       });
+
+  py::class_<PyPuller>(m, "_OutboundPuller")
+      .def("add_pusher",
+           [](PyPuller& p, const std::string& feed, py::object pusher) {
+             auto& native = pusher.cast<PyPusher&>();
+             p.keep.push_back(pusher);
+             p.sinks.push_back(std::make_unique<PusherSink>(native));
+             p.puller->add_sink(feed_of(feed), *p.sinks.back());
+           })
+      .def("add_sink",
+           [](PyPuller& p, const std::string& feed, py::object sink) {
+             if (!py::hasattr(sink, "accept"))
+               throw py::type_error("OutboundPuller.add_sink(): the sink needs an accept(events) method");
+             p.keep.push_back(sink);
+             p.sinks.push_back(std::make_unique<PythonSink>(sink));
+             p.puller->add_sink(feed_of(feed), *p.sinks.back());
+           })
+      .def("pull",
+           [](PyPuller& p, const std::string& feed) {
+             const auto f = feed_of(feed);
+             return take(locked(p.mutex, [&] { return p.puller->pull(f); }));
+           })
+      .def("last_stats", [](PyPuller& p, const std::string& feed) {
+        const auto& stats = p.puller->last_stats(feed_of(feed));
+        py::dict d;
+        d["pages"] = stats.pages;
+        d["records"] = stats.records;
+        d["events"] = stats.events;
+        d["skipped_no_sku"] = stats.skipped_no_sku;
+        d["skipped_no_order"] = stats.skipped_no_order;
+        d["skipped_negative"] = stats.skipped_negative;
+        d["skipped_invalid"] = stats.skipped_invalid;
+        d["problems"] = stats.problems;
+        return d;
+      });
+  m.def(
+      "_outbound_puller",
+      [](py::handle store, PyClient& client, std::int64_t page_size, const std::string& source,
+         const py::object& settle, const std::string& checkpoint_prefix,
+         const std::optional<std::string>& order_origin) {
+        PyPuller p;
+        p.store = store_of(store);
+        p.client = client.client;
+        oss::PullOptions o;
+        o.page_size = page_size;
+        o.source = source;
+        if (settle.is_none()) {
+          o.settle = std::nullopt;
+        } else {
+          o.settle = std::chrono::seconds{static_cast<std::int64_t>(arg_float("OutboundPuller", "settle", settle))};
+        }
+        o.checkpoint_prefix = checkpoint_prefix;
+        o.order_origin = order_origin;
+        p.puller = std::make_unique<oss::OutboundPuller>(*p.store, *p.client, o);
+        return p;
+      },
+      py::arg("store"), py::arg("client"), py::arg("page_size"), py::arg("source"), py::arg("settle"),
+      py::arg("checkpoint_prefix"), py::arg("order_origin"));
 
   m.def(
       "_pusher",

@@ -380,3 +380,49 @@ def test_configuration_errors_name_the_channel(odoo, shop, tmp_path):
         Pusher(odoosync.MemoryStore(), shopify_client(shop), "shop-eu", safety_stock=-1)
     with pytest.raises(TypeError):
         Pusher(odoosync.MemoryStore(), "not a client", "shop-eu")
+
+
+# --------------------------------------------------------------------------------------------- OutboundPuller
+
+
+class Collecting:
+    """A host's own sink: keeps what it is given; fails while `fail` is set."""
+
+    def __init__(self):
+        self.events, self.fail = [], False
+
+    def accept(self, events):
+        if self.fail:
+            raise RuntimeError("the till is offline")
+        self.events.extend(events)
+
+
+def test_outbound_puller_feeds_a_python_sink_and_a_pusher(odoo, shop):
+    store = odoosync.MemoryStore()
+    pusher = shopify_pusher(store, shop)
+    mine = Collecting()
+    puller = odoosync.OutboundPuller(store, odoo, settle=None)
+    puller.add_sink("stock_levels", mine)
+    puller.add_sink("stock_levels", pusher)
+
+    mine.fail = True
+    with pytest.raises(odoosync.InvalidInput, match="RuntimeError.*the till is offline"):
+        puller.pull("stock_levels")
+    assert mine.events == []
+
+    mine.fail = False
+    n = puller.pull("stock_levels")  # the same page again: the checkpoint stayed
+    assert n == len(mine.events) >= len(SKUS), (n, len(mine.events))
+    assert all(isinstance(e, odoosync.Event) and e.type == "retail.stock.adjusted" for e in mine.events)
+    assert {"FURN_0789", "E-COM08", "FURN_7800"} <= {e.to_dict()["data"]["sku"] for e in mine.events}
+    assert puller.last_stats("stock_levels")["events"] == n
+    assert pusher.run("stock")["counts"]["applied"] == len(SKUS)
+    assert shop.available("FURN_7800", shop.location) == 58
+    assert puller.pull("stock_levels") == 0  # nothing new since the checkpoint
+
+    with pytest.raises(odoosync.InvalidInput, match="prices"):
+        puller.pull("prices")  # no sink for the feed: nothing is read
+    with pytest.raises(odoosync.InvalidInput):
+        puller.add_sink("stock", mine)  # the feed is "stock_levels"
+    with pytest.raises(TypeError):
+        puller.add_sink("prices", object())
