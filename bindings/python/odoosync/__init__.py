@@ -19,12 +19,15 @@ from .errors import (AccessDenied, AccessError, AuthError, BackpressureError, Ca
                      HttpError, InvalidInput, MissingError, NotFoundError, OdooError, ProtocolError, StorageError,
                      TransportError, UserError, ValidationError)
 from .events import Event, EventType, event_types, make_event
+from .push import ChannelClient, Fulfilment, Level, OutboundPuller, Price, Pusher, channel_client
 from .values import Money, Quantity
 
 Client = _odoosync.Client
 Engine = _odoosync.Engine
 Store = _odoosync.Store
 WebhookReceiver = _odoosync.WebhookReceiver
+ShopifyEmulator = _odoosync.ShopifyEmulator
+WooCommerceEmulator = _odoosync.WooCommerceEmulator
 reconcile_stock = _odoosync.reconcile_stock
 correcting_events = _odoosync.correcting_events
 
@@ -155,11 +158,11 @@ class Emulator:
         return False
 
 
-__all__ = ["AccessDenied", "AccessError", "AuthError", "BackpressureError", "CancelledError", "Channel", "Client",
-           "Config",
-           "ConflictError",
-           "Domain", "Emulator", "Engine", "Error", "Event", "EventType", "Field", "HttpError", "InvalidInput", "MemoryStore",
-           "MissingError", "Money", "NotFoundError", "OdooError", "ProtocolError", "Quantity", "SqliteStore",
-           "StorageError", "Store", "TransportError", "UserError", "ValidationError", "WebhookReceiver",
-           "correcting_events", "doctor", "event_types", "field", "load_channels", "make_event", "map_amazon_order",
-           "open_store", "reconcile_stock"]
+__all__ = ["AccessDenied", "AccessError", "AuthError", "BackpressureError", "CancelledError", "Channel",
+           "ChannelClient", "Client", "Config", "ConflictError", "Domain", "Emulator", "Engine", "Error", "Event",
+           "EventType", "Field", "Fulfilment", "HttpError", "InvalidInput", "Level", "MemoryStore", "MissingError",
+           "Money", "NotFoundError", "OdooError", "OutboundPuller", "Price", "ProtocolError", "Pusher", "Quantity",
+           "ShopifyEmulator", "SqliteStore", "StorageError", "Store", "TransportError", "UserError",
+           "ValidationError", "WebhookReceiver", "WooCommerceEmulator", "channel_client", "correcting_events",
+           "doctor", "event_types", "field", "load_channels", "make_event", "map_amazon_order", "open_store",
+           "reconcile_stock"]

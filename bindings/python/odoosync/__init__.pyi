@@ -713,3 +713,301 @@ class _DoctorReport(TypedDict):
 
 def doctor(config: Optional[Config] = None, *, event_types: Sequence[str] = (),
            channels: Optional[Union[str, "os.PathLike[str]"]] = None, key_warning_days: float = 14) -> _DoctorReport: ...
+
+
+# ----------------------------------------------------------------------------------------------------
+# pushing to channels (docs/push.md; docs/python.md "Pushing to channels")
+
+_PushKind = Literal["stock", "price", "prices", "fulfilment", "fulfilments"]
+_Outcome = Literal["applied", "stale", "not_listed", "retry", "rejected"]
+
+
+class _ItemResult(TypedDict):
+    outcome: _Outcome
+    """applied: the channel holds the value; stale: compare-and-set refused (channel_quantity says what the
+    channel holds); not_listed: no such item, location or order; retry: a transient failure of this item;
+    rejected: refused for good (a dead letter in a Pusher)."""
+    channel_quantity: Optional[int]
+    message: str
+    """why, in the channel's words ("" when applied)"""
+
+
+class _ChannelLimits(TypedDict):
+    max_levels_per_call: int
+    max_prices_per_call: int
+    sustained_rate: float
+    unit: Literal["requests", "cost points"]
+    max_wait: float
+    """seconds one call may wait for the provider's throttle before BackpressureError"""
+
+
+class Level:
+    """Set the channel's sellable quantity of one item at one of its locations. location: the channel's
+    location id (Shopify's gid://shopify/Location/<id> or the number), "" for one stock per item
+    (WooCommerce, Amazon). expected: what the channel should hold now (compare-and-set); None: set
+    without comparing. as_of: RFC 3339 text or an aware datetime (default now). key: an idempotency key."""
+
+    sku: str
+    quantity: int
+    location: str
+    expected: Optional[int]
+    as_of: Any
+    key: str
+
+    def __init__(self, sku: str, quantity: int, location: str = "", *, expected: Optional[int] = None,
+                 as_of: Any = None, key: str = "") -> None: ...
+
+
+class Price:
+    """Set an item's selling price: Price(sku, Money(...)) or Price(sku, Decimal("12.50"), "EUR"). Never a
+    float. A currency other than the channel's is answered "rejected"."""
+
+    sku: str
+    price: Money
+    key: str
+
+    def __init__(self, sku: str, price: Union[Money, _DecimalLike], currency: Optional[str] = None, *,
+                 key: str = "") -> None: ...
+
+
+class Fulfilment:
+    """The warehouse shipped (part of) a channel's order: order_id the channel's own id, shipment Odoo's
+    picking name (one fulfilment per shipment), lines [(sku, quantity)] (empty: all not fulfilled yet)."""
+
+    order_id: str
+    shipment: str
+    lines: List[Tuple[str, int]]
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+    notify_customer: bool
+    key: str
+
+    def __init__(self, order_id: str, shipment: str, lines: Iterable[Tuple[str, int]] = (), *, carrier: str = "",
+                 tracking_number: str = "", tracking_url: str = "", notify_customer: bool = True,
+                 key: str = "") -> None: ...
+
+
+_LevelLike = Union[Level, Mapping[str, Any]]
+_PriceLike = Union[Price, Mapping[str, Any]]
+_FulfilmentLike = Union[Fulfilment, Mapping[str, Any]]
+_SecretSpec = Union[str, Any]
+"""A source ("env:NAME", "file:PATH", "cmd:PROGRAM ARGS") or a callable returning the secret as a str."""
+
+
+class ChannelClient:
+    """One channel's API (Shopify Admin GraphQL, WooCommerce REST, Square, Amazon SP-API). One result per
+    item, in order; a whole-call failure raises (AuthError, BackpressureError, TransportError, HttpError,
+    ProtocolError) with a message naming the channel. Calls release the GIL and are serialised per client."""
+
+    @property
+    def channel(self) -> str: ...
+    @property
+    def provider(self) -> Literal["shopify", "woocommerce", "square", "amazon"]: ...
+    def limits(self) -> _ChannelLimits: ...
+    def set_levels(self, levels: Iterable[_LevelLike]) -> List[_ItemResult]: ...
+    def set_prices(self, prices: Iterable[_PriceLike]) -> List[_ItemResult]: ...
+    def fulfil(self, fulfilments: Iterable[_FulfilmentLike]) -> List[_ItemResult]: ...
+    def read_level(self, sku: str, location: str = "") -> Optional[int]:
+        """What the channel holds now; None when it does not list the SKU there."""
+
+
+def channel_client(provider: Literal["shopify", "woocommerce", "square", "amazon"], url: str,
+                   settings: Optional[Mapping[str, Union[str, int, float, bool]]] = None,
+                   secrets: Optional[Mapping[str, _SecretSpec]] = None, *, channel: str = "python",
+                   timeout: Optional[float] = None) -> ChannelClient:
+    """The provider's client (docs/push/<provider>.md lists its settings and secrets). InvalidInput names
+    the channel and the missing, unknown or malformed setting or secret."""
+
+
+class _PushCounts(TypedDict):
+    applied: int
+    unchanged: int
+    """the desired value was pushed already: nothing sent"""
+    stale: int
+    not_listed: int
+    retried: int
+    dead: int
+    lost: int
+    """another worker took the lease over"""
+    calls: int
+
+
+class _PushSummary(TypedDict):
+    rounds: int
+    counts: _PushCounts
+    pending: int
+    """left waiting for a retry"""
+    dead: int
+    """dead letters of this kind in the outbox"""
+    last_error: str
+
+
+class _PushRound(TypedDict):
+    claimed: int
+    counts: _PushCounts
+    retry_after: Optional[float]
+    error: str
+
+
+class _PullStats(TypedDict):
+    events: int
+    pages: int
+    records: int
+    skipped_no_sku: int
+    skipped_no_order: int
+    skipped_negative: int
+    skipped_invalid: int
+    problems: List[str]
+
+
+class _OutboxItem(TypedDict):
+    kind: Literal["stock", "price", "fulfilment"]
+    key: str
+    """"SKU@<channel location>" (stock), the SKU (price), the picking's name (fulfilment)"""
+    status: Literal["pending", "pushed", "not_listed", "dead"]
+    parts: Dict[str, str]
+    pushed: Optional[str]
+    channel_value: Optional[str]
+    attempts: int
+    error: str
+    changed_ms: int
+    updated_ms: int
+
+
+class _OutboxKindStatus(TypedDict):
+    pending: int
+    not_listed: int
+    dead: int
+    oldest_pending_ms: Optional[int]
+
+
+class Pusher:
+    """The durable push of one channel: pull() reads Odoo's changes into the channel's outbox in the store,
+    run() sends them within the provider's limits (compare-and-set for stock, retries, per-item dead
+    letters). Calls release the GIL and are serialised per Pusher."""
+
+    def __init__(self, store: Store, client: ChannelClient, channel: str, *,
+                 stock_locations: Optional[Mapping[str, Union[str, Sequence[str]]]] = None, safety_stock: int = 0,
+                 safety_stock_by_sku: Optional[Mapping[str, int]] = None, order_origin: Optional[str] = None,
+                 max_attempts: int = 10, backoff_base: float = 1.0, backoff_max: float = 300.0,
+                 stale_resends: int = 3, lease: float = 120.0, max_fulfilments_per_call: int = 1,
+                 seed: int = 0) -> None: ...
+    @classmethod
+    def from_config(cls, store: Store, config: Union[str, "os.PathLike[str]"], channel: str, *,
+                    max_attempts: int = 10, backoff_base: float = 1.0, backoff_max: float = 300.0,
+                    stale_resends: int = 3, lease: float = 120.0, max_fulfilments_per_call: int = 1,
+                    seed: int = 0) -> "Pusher":
+        """From the channel's "push" block of a configuration file (docs/push.md)."""
+    @property
+    def channel(self) -> str: ...
+    @property
+    def client(self) -> ChannelClient: ...
+    @property
+    def order_origin(self) -> Optional[str]: ...
+    def accept(self, events: Iterable[_Submittable]) -> None:
+        """Outbox intake (an EventSink): stock counts, list prices, done deliveries; durable when it returns."""
+    def pull(self, odoo: Client, kind: _PushKind, *, settle: Optional[float] = 5.0,
+             page_size: int = 200) -> _PullStats:
+        """Odoo's changes since the channel's checkpoint into the outbox."""
+    def push_once(self, kind: _PushKind) -> _PushRound: ...
+    def run(self, kind: _PushKind, wait_for_retries: float = 0.0) -> _PushSummary:
+        """Rounds until nothing is due (and nothing in backoff due within wait_for_retries seconds).
+        AuthError is raised; other failures are recorded on the items and reported."""
+    def dead_letters(self, kind: Optional[_PushKind] = None, limit: int = 100) -> List[_OutboxItem]: ...
+    def replay(self, kind: _PushKind, key: str) -> None:
+        """Push a dead letter again; NotFoundError if it is not one."""
+    def status(self) -> Dict[str, _OutboxKindStatus]: ...
+
+
+_Feed = Literal["stock_levels", "prices", "order_states", "fulfilments"]
+
+
+class OutboundPuller:
+    """Odoo's changes pulled incrementally (by write_date, id, from a checkpoint in the store) and handed to
+    sinks as Events; the checkpoint moves only after every sink of the feed accepted the page."""
+
+    def __init__(self, store: Store, client: Client, *, page_size: int = 200, source: str = "odoo",
+                 settle: Optional[float] = 5.0, checkpoint_prefix: str = "outbound/",
+                 order_origin: Optional[str] = None) -> None: ...
+    def add_sink(self, feed: _Feed, sink: Any) -> None:
+        """A Pusher, or any object with accept(events: List[Event]) (an exception fails the pull)."""
+    def pull(self, feed: _Feed) -> int:
+        """Events handed over; InvalidInput when the feed has no sink."""
+    def last_stats(self, feed: _Feed) -> _PullStats: ...
+
+
+class _VariantIds(TypedDict):
+    product: int
+    variant: int
+    inventory_item: int
+
+
+class _ShopifyFulfillment(TypedDict):
+    id: int
+    company: str
+    number: str
+    url: str
+    notify_customer: bool
+    lines: List[Tuple[str, int]]
+
+
+class ShopifyEmulator:
+    """A loopback fake of one Shopify shop's Admin GraphQL API for push tests (docs/push/shopify.md)."""
+
+    def __init__(self, *, access_token: str = "shpat_emulator", currency: str = "EUR",
+                 maximum_available: float = 1000.0, restore_rate: float = 100.0,
+                 max_query_cost: float = 1000.0) -> None: ...
+    @property
+    def url(self) -> str: ...
+    def add_location(self, name: str) -> int: ...
+    def add_variant(self, sku: str, price: _DecimalLike, product_key: str = "") -> _VariantIds: ...
+    def set_available(self, sku: str, location: int, available: int) -> bool: ...
+    def available(self, sku: str, location: int) -> Optional[int]: ...
+    def sell(self, sku: str, location: int, quantity: int) -> bool: ...
+    def price(self, sku: str) -> Optional[Decimal]: ...
+    def add_order(self, lines: Sequence[Tuple[str, int]]) -> int: ...
+    def fulfillments(self, order: int) -> List[_ShopifyFulfillment]: ...
+    def set_access_token(self, token: str) -> None: ...
+    def inject(self, kind: Literal["http_error", "throttled", "reset", "reset_after_apply", "user_error",
+                                   "unauthorized"], *, times: int = 1, status: int = 503, sku: str = "",
+               operation: str = "") -> None: ...
+    def stats(self) -> Dict[str, Any]: ...
+    def stop(self) -> None: ...
+    def __enter__(self) -> "ShopifyEmulator": ...
+    def __exit__(self, *exc: Any) -> bool: ...
+
+
+class _OrderNote(TypedDict):
+    note: str
+    customer_note: bool
+
+
+class WooCommerceEmulator:
+    """A loopback fake of the WooCommerce REST API v3 for push tests (docs/push/woocommerce.md); its client
+    needs settings={"allow_insecure_loopback": True}."""
+
+    def __init__(self, *, consumer_key: str = "ck_emulator", consumer_secret: str = "cs_emulator",
+                 currency: str = "EUR", requests_per_second: float = 0.0, burst: float = 1.0) -> None: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def base_url(self) -> str: ...
+    def seed_product(self, sku: str, stock: Optional[int], price: _DecimalLike) -> int: ...
+    def seed_order(self, status: str = "processing") -> int: ...
+    def simulate_sale(self, sku: str, quantity: int) -> bool: ...
+    def stock(self, sku: str) -> Optional[int]: ...
+    def regular_price(self, sku: str) -> Optional[Decimal]: ...
+    def order_status(self, order: int) -> Optional[str]: ...
+    def order_notes(self, order: int) -> List[_OrderNote]: ...
+    def inject(self, kind: Literal["status", "too_many_requests", "reset", "item_error"], *, times: int = 1,
+               status: int = 503, retry_after: float = 1.0, sku: str = "",
+               code: str = "woocommerce_rest_invalid_stock", item_status: int = 400,
+               path_contains: str = "") -> None: ...
+    @property
+    def requests(self) -> int: ...
+    @property
+    def refused_429(self) -> int: ...
+    def stop(self) -> None: ...
+    def __enter__(self) -> "WooCommerceEmulator": ...
+    def __exit__(self, *exc: Any) -> bool: ...

@@ -21,6 +21,7 @@ namespace odoosync {
 inline namespace v0 {
 namespace sync {
 class Engine;  // sync/engine.hpp
+class Store;   // sync/store.hpp
 }  // namespace sync
 }  // namespace v0
 }  // namespace odoosync
@@ -84,15 +85,19 @@ struct PyClient {
 
 // --- what each area registers, called in this order by PYBIND11_MODULE (module.cpp) ---------------
 
-void bind_client(py::module_& m);    // client.cpp: PageIterator, ChangeIterator, Client
-void bind_events(py::module_& m);    // events.cpp: _money, _quantity, Event, event_types
-void bind_sync(py::module_& m);      // sync.cpp: Store, Engine, reconcile_stock, correcting_events
-void bind_emulator(py::module_& m);  // emulator.cpp: _Emulator, _emulator
-void bind_channels(py::module_& m);  // channels.cpp: Channel, load_channels, map_amazon_order
-void bind_ops(py::module_& m);       // ops.cpp: _doctor
-void bind_serve(py::module_& m);     // serve.cpp: WebhookReceiver
+void bind_client(py::module_& m);             // client.cpp: PageIterator, ChangeIterator, Client
+void bind_events(py::module_& m);             // events.cpp: _money, _quantity, Event, event_types
+void bind_sync(py::module_& m);               // sync.cpp: Store, Engine, reconcile_stock, correcting_events
+void bind_emulator(py::module_& m);           // emulator.cpp: _Emulator, _emulator
+void bind_channels(py::module_& m);           // channels.cpp: Channel, load_channels, map_amazon_order
+void bind_ops(py::module_& m);                // ops.cpp: _doctor
+void bind_serve(py::module_& m);              // serve.cpp: WebhookReceiver
+void bind_push(py::module_& m);               // push.cpp: _ChannelClient, _Pusher (odoosync/push.py wraps them)
+void bind_channel_emulators(py::module_& m);  // channel_emulators.cpp: ShopifyEmulator, WooCommerceEmulator
 
 // The C++ engine inside an odoosync.Engine (sync.cpp); a TypeError when `engine` is not one.
 os::sync::Engine& engine_of(py::handle engine);
+// The C++ store inside an odoosync.Store (sync.cpp); a TypeError when `store` is not one.
+std::shared_ptr<os::sync::Store> store_of(py::handle store);
 
 }  // namespace binding

@@ -16,4 +16,6 @@ PYBIND11_MODULE(_odoosync, m) {
   binding::bind_channels(m);
   binding::bind_ops(m);
   binding::bind_serve(m);
+  binding::bind_push(m);
+  binding::bind_channel_emulators(m);
 }

@@ -165,6 +165,12 @@ oss::Engine& engine_of(py::handle engine) {
   return *engine.cast<PyEngine&>().engine;
 }
 
+std::shared_ptr<oss::Store> store_of(py::handle store) {
+  if (!py::isinstance<PyStore>(store))
+    throw py::type_error("expected an odoosync.Store (SqliteStore, MemoryStore, open_store)");
+  return store.cast<PyStore&>().store;
+}
+
 void bind_sync(py::module_& m) {
   // --- stores and engine ---
   py::class_<PyStore>(m, "Store", "Where the sync engine keeps events: SqliteStore(path) or MemoryStore().");

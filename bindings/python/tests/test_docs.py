@@ -18,7 +18,8 @@ CLIENT_METHODS = ["call", "search", "search_read", "read", "search_count", "crea
                   "from_env"]
 ENGINE_METHODS = ["submit", "submit_many", "run_until_idle", "start", "stop", "status", "dead_letters", "get",
                   "replay", "discard", "audit", "metrics", "prometheus"]
-FUNCTIONS = ["field", "make_event", "event_types", "reconcile_stock", "correcting_events"]
+FUNCTIONS = ["field", "make_event", "event_types", "reconcile_stock", "correcting_events", "channel_client"]
+PUSHER_METHODS = ["accept", "pull", "push_once", "run", "dead_letters", "replay", "status", "from_config"]
 
 
 def test_help_on_client_lists_and_explains_the_helpers():
@@ -41,8 +42,16 @@ def test_engine_methods_have_docstrings(name):
     assert len(doc.strip()) > 20, f"Engine.{name} has no real docstring: {doc!r}"
 
 
+@pytest.mark.parametrize("name", PUSHER_METHODS)
+def test_pusher_methods_have_docstrings(name):
+    doc = getattr(odoosync.Pusher, name).__doc__ or ""
+    assert len(doc.strip()) > 20, f"Pusher.{name} has no real docstring: {doc!r}"
+
+
 @pytest.mark.parametrize("name", FUNCTIONS + ["Client", "Engine", "Event", "Money", "Quantity", "Domain",
-                                              "SqliteStore", "MemoryStore", "Emulator", "Error"])
+                                              "SqliteStore", "MemoryStore", "Emulator", "Error", "Pusher",
+                                              "ChannelClient", "Level", "Price", "Fulfilment", "ShopifyEmulator",
+                                              "WooCommerceEmulator"])
 def test_public_names_have_docstrings(name):
     doc = getattr(odoosync, name).__doc__ or ""
     assert doc.strip(), f"odoosync.{name} has no docstring"
