@@ -18,9 +18,12 @@
 // in a phase of T seconds is burst + rate x T; "of allowance" is what was used over that.
 //
 //   build/release/tests/bench/bench_push [--quick] [--rounds R] [--channels shopify,woocommerce,square,amazon]
-//                                        [--shopify N] [--woocommerce N] [--square N] [--amazon N] [--dir DIR]
+//                                        [--shopify N] [--woocommerce N] [--square N] [--amazon N]
+//                                        [--woocommerce-burst B] [--dir DIR]
 // --rounds: rounds of each phase for WooCommerce and Square, and of the warm stock phase for Shopify
 // (default 3; the figures are medians). --quick: a smoke run with small catalogues and one round.
+// --woocommerce-burst: the store's bucket (default 10), to see how the client's pacing by the announced
+// budget fares with another burst.
 // Exit status 1 when a value did not reach the channel or an item was left pending or dead.
 #include <odoosync/core/json.hpp>
 #include <odoosync/core/secret_source.hpp>
@@ -100,6 +103,18 @@ std::int64_t cents_of(std::size_t i, int k) { return 1000 + static_cast<std::int
 std::string amount_of(std::int64_t cents) {
   char b[32];
   std::snprintf(b, sizeof b, "%lld.%02lld", static_cast<long long>(cents / 100), static_cast<long long>(cents % 100));
+  return b;
+}
+
+// "12.3" with a sensible number of digits for the size.
+std::string num(double v) {
+  char b[32];
+  if (v >= 100)
+    std::snprintf(b, sizeof b, "%.0f", v);
+  else if (v >= 10)
+    std::snprintf(b, sizeof b, "%.1f", v);
+  else
+    std::snprintf(b, sizeof b, "%.2f", v);
   return b;
 }
 
@@ -221,6 +236,7 @@ class ShopifyChannel final : public Channel {
 
 class WooChannel final : public Channel {
  public:
+  explicit WooChannel(double burst) : burst_(burst) {}
   std::string name() const override { return "woocommerce"; }
   void start(std::size_t n) override {
     if (emu_) emu_->stop();
@@ -229,7 +245,7 @@ class WooChannel final : public Channel {
     o.consumer_secret = "cs_bench";
     o.currency = "EUR";
     o.requests_per_second = 10;
-    o.burst = 10;
+    o.burst = burst_;
     o.announce_budget = true;
     emu_ = must(ce::WooCommerceEmulator::start(o), "woocommerce emulator");
     for (std::size_t i = 0; i < n; ++i) emu_->seed_product(sku_of(i), 0, "9.99");
@@ -248,18 +264,20 @@ class WooChannel final : public Channel {
   Usage usage() const override {
     return Usage{static_cast<double>(emu_->requests()), 0, emu_->requests(), emu_->refused_429()};
   }
-  Limit limit() const override { return Limit{10, 10, "requests"}; }
-  void refill() override { sleep_s(10.0 / 10 + 0.1); }
+  Limit limit() const override { return Limit{10, burst_, "requests"}; }
+  void refill() override { sleep_s(burst_ / 10 + 0.1); }
   std::optional<std::int64_t> level(const std::string& sku) const override { return emu_->stock(sku); }
   std::optional<std::int64_t> price_cents(const std::string& sku) const override {
     return cents_from_text(emu_->regular_price(sku));
   }
   std::string setup() const override {
-    return "10 requests/s, burst 10 (a host's limit: WooCommerce core has none), announced in RateLimit-*; "
-           "the client paces by the announcement (no requests_per_second)";
+    return "10 requests/s, burst " + num(burst_) +
+           " (a host's limit: WooCommerce core has none), announced in RateLimit-*; the client paces by the "
+           "announcement (no requests_per_second)";
   }
 
  private:
+  double burst_ = 10;
   std::unique_ptr<ce::WooCommerceEmulator> emu_;
 };
 
@@ -556,18 +574,6 @@ std::vector<PhaseResult> run_channel(Channel& ch, const Plan& plan, const fs::pa
   return {cold, warm, prices};
 }
 
-// "12.3" with a sensible number of digits for the size.
-std::string num(double v) {
-  char b[32];
-  if (v >= 100)
-    std::snprintf(b, sizeof b, "%.0f", v);
-  else if (v >= 10)
-    std::snprintf(b, sizeof b, "%.1f", v);
-  else
-    std::snprintf(b, sizeof b, "%.2f", v);
-  return b;
-}
-
 bool report(const std::vector<PhaseResult>& results, const std::vector<std::unique_ptr<Channel>>& channels) {
   bool ok = true;
   std::printf(
@@ -638,6 +644,7 @@ int main(int argc, char** argv) {
   int rounds = 3;
   std::vector<std::string> wanted = {"shopify", "woocommerce", "square", "amazon"};
   std::size_t n_shopify = 1000, n_woo = 2000, n_square = 2000, n_amazon = 60;
+  double woo_burst = 10;
   std::optional<std::size_t> o_shopify, o_woo, o_square, o_amazon;
   fs::path dir = fs::temp_directory_path() / ("odoosync-push-bench-" + std::to_string(::getpid()));
   auto count = [&](int& i) -> std::size_t {
@@ -660,6 +667,8 @@ int main(int argc, char** argv) {
       o_square = count(i);
     } else if (a == "--amazon") {
       o_amazon = count(i);
+    } else if (a == "--woocommerce-burst") {
+      woo_burst = static_cast<double>(count(i));
     } else if (a == "--dir" && i + 1 < argc) {
       dir = argv[++i];
     } else if (a == "--channels" && i + 1 < argc) {
@@ -670,7 +679,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: bench_push [--quick] [--rounds R] [--channels shopify,woocommerce,square,amazon] "
-                   "[--shopify N] [--woocommerce N] [--square N] [--amazon N] [--dir DIR]\n");
+                   "[--shopify N] [--woocommerce N] [--square N] [--amazon N] [--woocommerce-burst B] [--dir DIR]\n");
       return 2;
     }
   }
@@ -691,7 +700,7 @@ int main(int argc, char** argv) {
       channels.push_back(std::make_unique<ShopifyChannel>());
       plans.push_back(Plan{n_shopify, 1, rounds, 1});  // cold and prices wait out the bucket: one round
     } else if (w == "woocommerce") {
-      channels.push_back(std::make_unique<WooChannel>());
+      channels.push_back(std::make_unique<WooChannel>(woo_burst));
       plans.push_back(Plan{n_woo, rounds, rounds, rounds});
     } else if (w == "square") {
       channels.push_back(std::make_unique<SquareChannel>());
