@@ -1,5 +1,6 @@
 // The "channels" object of the configuration file: one VerifierOptions per channel, secrets read from
 // the files and environment variables it names.
+#include "../core/file_text.hpp"
 #include <odoosync/channels/config.hpp>
 #include <odoosync/core/json.hpp>
 
@@ -40,18 +41,7 @@ constexpr std::array<std::string_view, 9> push_keys = {
     "feeds", "timeout_ms", "comment"};
 
 result<std::string> read_text(const std::filesystem::path& path, std::size_t max_bytes) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    return Error::validation("'" + path.string() + "' is not a readable file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::validation("cannot read '" + path.string() + "'");
-  std::string text;
-  text.resize(max_bytes + 1);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > max_bytes)
-    return Error::validation("'" + path.string() + "' is larger than " + std::to_string(max_bytes) + " bytes");
-  return text;
+  return detail::read_text_file(path, max_bytes);
 }
 
 std::filesystem::path resolve(const std::filesystem::path& base, std::string_view name) {

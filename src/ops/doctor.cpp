@@ -2,6 +2,7 @@
 // (res.users.context_get), its rights per model (check_access_rights over JSON-RPC, has_access over
 // JSON-2: both verified on real Odoo 18 and 19), its groups (has_group), its API keys' expiry
 // (res.users.apikeys), and the clock skew from the HTTP Date header Odoo sends with every answer.
+#include "../core/file_text.hpp"
 #include <odoosync/ops/doctor.hpp>
 
 #include <odoosync/ops/api_key_expiry.hpp>
@@ -370,14 +371,12 @@ void check_store(const DoctorOptions& opt, DoctorReport& rep) {
 
 void check_channels(const DoctorOptions& opt, DoctorReport& rep) {
   const auto& path = *opt.channels_config;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    rep.findings.push_back({"channels", Severity::error, "cannot read " + path.string()});
+  auto text = detail::read_text_file(path, std::size_t{1} << 20);  // as load_channels_config reads it
+  if (!text) {
+    rep.findings.push_back({"channels", Severity::error, text.error().message()});
     return;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto doc = json::parse(ss.str());
+  auto doc = json::parse(text.value(), json::Limits{.max_bytes = std::size_t{1} << 20, .max_depth = 32});
   const json::Value* channels = doc ? json::find(doc.value(), "channels") : nullptr;
   if (!channels || !channels->IsObject()) {
     rep.findings.push_back(

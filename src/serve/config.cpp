@@ -1,4 +1,5 @@
 // serve's configuration file: its own top-level keys, and the "channels" object read by channels/config.
+#include "../core/file_text.hpp"
 #include <odoosync/core/json.hpp>
 #include <odoosync/serve/config.hpp>
 
@@ -93,16 +94,7 @@ result<odoo::Config> odoo_section(const json::Value& v, const std::filesystem::p
 }
 
 result<std::string> read_text(const std::filesystem::path& path, std::size_t max_bytes) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    return Error::validation("'" + path.string() + "' is not a readable file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::validation("cannot read '" + path.string() + "'");
-  std::string out(max_bytes + 1, '\0');
-  in.read(out.data(), static_cast<std::streamsize>(out.size()));
-  out.resize(static_cast<std::size_t>(in.gcount()));
-  if (out.size() > max_bytes) return Error::validation("'" + path.string() + "' is too large");
-  return out;
+  return detail::read_text_file(path, max_bytes);
 }
 
 }  // namespace
