@@ -230,6 +230,19 @@ std::vector<push::Fulfilment> fulfilments_of(const py::list& items) {
   return out;
 }
 
+py::dict pull_stats_dict(const oss::PullStats& stats) {
+  py::dict d;
+  d["pages"] = stats.pages;
+  d["records"] = stats.records;
+  d["events"] = stats.events;
+  d["skipped_no_sku"] = stats.skipped_no_sku;
+  d["skipped_no_order"] = stats.skipped_no_order;
+  d["skipped_negative"] = stats.skipped_negative;
+  d["skipped_invalid"] = stats.skipped_invalid;
+  d["problems"] = stats.problems;
+  return d;
+}
+
 py::dict counts_dict(const push::PushCounts& c) {
   py::dict d;
   d["applied"] = c.applied;
@@ -423,15 +436,8 @@ void bind_push(py::module_& m) {
                                  stats = puller.last_stats(feed);
                                  return r;
                                }));
-             py::dict d;
+             py::dict d = pull_stats_dict(stats);
              d["events"] = n;
-             d["pages"] = stats.pages;
-             d["records"] = stats.records;
-             d["skipped_no_sku"] = stats.skipped_no_sku;
-             d["skipped_no_order"] = stats.skipped_no_order;
-             d["skipped_negative"] = stats.skipped_negative;
-             d["skipped_invalid"] = stats.skipped_invalid;
-             d["problems"] = stats.problems;
              return d;
            })
       .def("push_once",
@@ -512,19 +518,8 @@ void bind_push(py::module_& m) {
              const auto f = feed_of(feed);
              return take(locked(p.mutex, [&] { return p.puller->pull(f); }));
            })
-      .def("last_stats", [](PyPuller& p, const std::string& feed) {
-        const auto& stats = p.puller->last_stats(feed_of(feed));
-        py::dict d;
-        d["pages"] = stats.pages;
-        d["records"] = stats.records;
-        d["events"] = stats.events;
-        d["skipped_no_sku"] = stats.skipped_no_sku;
-        d["skipped_no_order"] = stats.skipped_no_order;
-        d["skipped_negative"] = stats.skipped_negative;
-        d["skipped_invalid"] = stats.skipped_invalid;
-        d["problems"] = stats.problems;
-        return d;
-      });
+      .def("last_stats",
+           [](PyPuller& p, const std::string& feed) { return pull_stats_dict(p.puller->last_stats(feed_of(feed))); });
   m.def(
       "_outbound_puller",
       [](py::handle store, PyClient& client, std::int64_t page_size, const std::string& source,
